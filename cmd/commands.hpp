@@ -1,0 +1,15 @@
+#pragma once
+// The qaqpa sub-commands. Each returns the process exit code.
+
+#include <span>
+#include <string_view>
+
+namespace qaqpa::cmd {
+
+/// Exit code for a bad configuration (CONFIG.md).
+inline constexpr int exit_bad_config = 2;
+
+int serve(std::span<const std::string_view> args);
+int hash_password(std::span<const std::string_view> args);
+
+} // namespace qaqpa::cmd

@@ -1,0 +1,171 @@
+#include "cmd/node.hpp"
+
+#include "core/log.hpp"
+#include "core/runtime.hpp"
+#include "crypto/password.hpp"
+#include "routing/registry_view.hpp"
+#include "routing/sync_gateway.hpp"
+#include "storage/store.hpp"
+#include "transports/http/admin_endpoint.hpp"
+#include "transports/http/router.hpp"
+#include "transports/soap/provider_client.hpp"
+#include "transports/soap/sync_endpoint.hpp"
+
+#include <boost/asio/signal_set.hpp>
+
+#include <openssl/rand.h>
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sys/stat.h>
+#include <thread>
+
+namespace qaqpa::cmd {
+namespace {
+
+/// Reads the admin bearer token, creating it (0600, random) when missing.
+result<std::string> load_admin_token(const std::string& file) {
+    std::ifstream in(file);
+    std::string token;
+    if (in && std::getline(in, token) && !token.empty()) return token;
+    unsigned char raw[24];
+    RAND_bytes(raw, sizeof raw);
+    for (unsigned char b : raw) token += fmt::format("{:02x}", b);
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
+    const auto old = ::umask(077);
+    std::ofstream out(file, std::ios::trunc);
+    out << token << '\n';
+    ::umask(old);
+    if (!out) return fail(errc::internal, "cannot write the admin token file " + file);
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+    return token;
+}
+
+http::server_options server_options_from(const limits_config& l) {
+    http::server_options o;
+    o.max_body_bytes = l.max_body_bytes;
+    o.header_read_timeout = std::chrono::milliseconds(l.header_read_timeout_ms);
+    o.body_read_timeout = std::chrono::milliseconds(l.body_read_timeout_ms);
+    o.idle_timeout = std::chrono::milliseconds(l.idle_timeout_ms);
+    o.max_connections = l.max_connections;
+    return o;
+}
+
+} // namespace
+
+struct node::parts {
+    explicit parts(const config& c)
+        : cfg(c), rt(c.node.threads), provider(c.limits.max_body_bytes) {}
+
+    config cfg;
+    runtime rt;
+    std::unique_ptr<storage::store> store;
+    std::unique_ptr<routing::registry_holder> registry;
+    soap::soap_provider_client provider;
+    std::unique_ptr<routing::sync_gateway> sync;
+    std::unique_ptr<soap::sync_endpoint> sync_plain, sync_signed;
+    http::router public_router;
+    std::unique_ptr<http::admin_endpoint> admin;
+    std::unique_ptr<http::server> public_server, admin_server;
+    std::uint16_t public_port = 0, admin_port = 0;
+    std::string token;
+    bool stopped = false;
+};
+
+result<void> prepare_registry(config& cfg, bool warn_plain) {
+    for (std::size_t i = 0; i < cfg.bootstrap.systems.size(); ++i) {
+        auto& s = cfg.bootstrap.systems[i];
+        if (auto plain = cfg.plain_passwords.find(s.id); plain != cfg.plain_passwords.end()) {
+            if (warn_plain)
+                log::warn("config", "systems[{}] (\"{}\") has a plain password; store password_hash instead "
+                          "(qaqpa hash-password)", i, s.id);
+            s.password_hash = crypto::hash_password(plain->second);
+        } else if (!crypto::is_password_hash(s.password_hash)) {
+            return fail(errc::internal, fmt::format("{}: systems[{}].password_hash: not a hash from qaqpa hash-password",
+                                                    cfg.source, i));
+        }
+    }
+    cfg.plain_passwords.clear();
+    return {};
+}
+
+node::node(std::unique_ptr<parts> p) : parts_(std::move(p)) {}
+
+node::~node() { stop(); }
+
+result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
+    auto p = std::make_unique<parts>(cfg);
+    auto& c = p->cfg;
+
+    auto store = storage::open_store({c.node.data_dir, true});
+    if (!store) return store.error();
+    p->store = std::move(*store);
+    auto live = storage::bootstrap_registry(*p->store, c.bootstrap, opts.reset_registry);
+    if (!live) return live.error();
+    p->registry = std::make_unique<routing::registry_holder>(std::move(*live));
+
+    auto token = load_admin_token(c.admin_listener.token_file);
+    if (!token) return token.error();
+    p->token = std::move(*token);
+
+    p->sync = std::make_unique<routing::sync_gateway>(*p->registry, p->provider,
+                                                      routing::sync_limits{c.limits.sync_timeout_ms});
+    p->sync_plain = std::make_unique<soap::sync_endpoint>(*p->sync, false);
+    p->sync_signed = std::make_unique<soap::sync_endpoint>(*p->sync, true);
+    auto* plain = p->sync_plain.get();
+    auto* signed_ = p->sync_signed.get();
+    if (auto r = p->public_router.add(c.paths.sync, [plain](http::request& r) { return plain->handle(r); }); !r)
+        return r.error();
+    if (auto r = p->public_router.add(c.paths.sync_signed, [signed_](http::request& r) { return signed_->handle(r); }); !r)
+        return r.error();
+
+    const auto server_opts = server_options_from(c.limits);
+    p->public_server = std::make_unique<http::server>(p->rt, server_opts, p->public_router);
+    auto pub = p->public_server->listen(c.public_listener.address, c.public_listener.port);
+    if (!pub) return pub.error();
+    p->public_port = pub->port();
+
+    p->admin = std::make_unique<http::admin_endpoint>(p->token);
+    p->admin_server = std::make_unique<http::server>(p->rt, server_opts, *p->admin);
+    auto adm = p->admin_server->listen(c.admin_listener.address, c.admin_listener.port);
+    if (!adm) return adm.error();
+    p->admin_port = adm->port();
+
+    p->public_server->start();
+    p->admin_server->start();
+    p->rt.start();
+    return std::unique_ptr<node>(new node(std::move(p)));
+}
+
+std::uint16_t node::public_port() const noexcept { return parts_->public_port; }
+std::uint16_t node::admin_port() const noexcept { return parts_->admin_port; }
+const std::string& node::admin_token() const noexcept { return parts_->token; }
+
+void node::stop() {
+    if (!parts_ || parts_->stopped) return;
+    parts_->stopped = true;
+    parts_->public_server->stop();
+    parts_->admin_server->stop();
+    // In-flight requests get a bounded grace period; idle keep-alive
+    // connections are simply closed with the event loops.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (parts_->public_server->requests_in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    parts_->rt.stop();
+    parts_->rt.join();
+}
+
+void node::run_until_signal() {
+    std::promise<int> got;
+    boost::asio::signal_set signals(parts_->rt.context(0), SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code&, int sig) { got.set_value(sig); });
+    const int sig = got.get_future().get();
+    log::info("node", "signal {}: stopping", sig);
+    stop();
+}
+
+} // namespace qaqpa::cmd

@@ -1,0 +1,46 @@
+#pragma once
+// One running gateway node, wired from a config: store, registry, channels,
+// listeners, runtime. The qaqpa binary runs one; integration tests start one
+// in-process on port 0.
+//
+// Lifecycle: start() returns a running node (threads started, listeners
+// bound); stop() stops accepting, lets in-flight requests finish (bounded),
+// and joins the threads. The destructor stops.
+
+#include "core/config.hpp"
+#include "core/errors.hpp"
+
+#include <cstdint>
+#include <memory>
+
+namespace qaqpa::cmd {
+
+struct node_options {
+    bool reset_registry = false;
+};
+
+/// Hashes plain passwords (logging a warning unless quiet) and checks every
+/// password_hash; the failure names the key.
+result<void> prepare_registry(config& cfg, bool warn_plain);
+
+class node {
+public:
+    static result<std::unique_ptr<node>> start(config cfg, node_options opts = {});
+    ~node();
+
+    std::uint16_t public_port() const noexcept;
+    std::uint16_t admin_port() const noexcept;
+    const std::string& admin_token() const noexcept;
+
+    void stop();
+    /// Blocks until SIGINT/SIGTERM, then stops.
+    void run_until_signal();
+
+    struct parts;
+
+private:
+    explicit node(std::unique_ptr<parts> p);
+    std::unique_ptr<parts> parts_;
+};
+
+} // namespace qaqpa::cmd

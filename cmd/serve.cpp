@@ -1,0 +1,50 @@
+#include "cmd/commands.hpp"
+#include "cmd/node.hpp"
+
+#include "core/log.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+namespace qaqpa::cmd {
+
+int serve(std::span<const std::string_view> args) {
+    std::optional<std::string> config_file;
+    node_options opts;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size()) config_file = std::string(args[++i]);
+        else if (args[i] == "--reset-registry") opts.reset_registry = true;
+        else {
+            std::cerr << "usage: qaqpa serve [--config FILE] [--reset-registry]\n";
+            return 2;
+        }
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+
+    auto cfg = config_file ? load_config(*config_file) : result<config>(demo_config());
+    if (!cfg) {
+        std::cerr << "qaqpa: config error: " << cfg.error().detail << '\n';
+        return exit_bad_config;
+    }
+    if (auto r = prepare_registry(*cfg, config_file.has_value()); !r) {
+        std::cerr << "qaqpa: config error: " << r.error().detail << '\n';
+        return exit_bad_config;
+    }
+    if (!config_file) log::info("node", "no --config: running the embedded demo (login \"{}\", service \"echo\")", demo_login);
+
+    const auto public_address = cfg->public_listener.address;
+    const auto admin_address = cfg->admin_listener.address;
+    auto n = node::start(std::move(*cfg), opts);
+    if (!n) {
+        std::cerr << "qaqpa: cannot start: " << n.error().detail << '\n';
+        return 1;
+    }
+    std::printf("qaqpa: listening public %s:%u\n", public_address.c_str(), (*n)->public_port());
+    std::printf("qaqpa: listening admin %s:%u\n", admin_address.c_str(), (*n)->admin_port());
+    std::fflush(stdout);
+    (*n)->run_until_signal();
+    return 0;
+}
+
+} // namespace qaqpa::cmd

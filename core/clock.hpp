@@ -1,0 +1,24 @@
+#pragma once
+// xsd:dateTime in and out. The gateway writes UTC with milliseconds and "Z";
+// it reads what real clients send: with or without zone, with or without
+// fractions of a second.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace qaqpa {
+
+using system_time = std::chrono::system_clock::time_point;
+
+/// "2026-11-23T20:14:37.123Z"
+std::string format_datetime(system_time t);
+
+/// Parses an xsd:dateTime; a value without zone is taken as UTC.
+/// Returns nullopt for anything that is not a valid dateTime.
+std::optional<system_time> parse_datetime(std::string_view text);
+
+inline std::string now_datetime() { return format_datetime(std::chrono::system_clock::now()); }
+
+} // namespace qaqpa

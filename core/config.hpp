@@ -1,0 +1,92 @@
+#pragma once
+// The node configuration (CONFIG.md): plain structs, parsed once by
+// load_config(); each module receives only its part from cmd/.
+
+#include "core/errors.hpp"
+#include "core/registry.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qaqpa {
+
+struct tls_files {
+    std::string cert;
+    std::string key;
+};
+
+struct listener_config {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 0;
+    std::optional<tls_files> tls;
+    std::string token_file; ///< admin only: bearer token, created 0600 if missing
+};
+
+struct paths_config {
+    std::string sync = "/bip-sync/";
+    std::string sync_signed = "/bip-sync-wss-gost/";
+    std::string async = "/bip-async/";
+    std::string rest = "/api/v1/";
+};
+
+struct limits_config {
+    std::size_t max_body_bytes = 10 * 1024 * 1024;
+    int header_read_timeout_ms = 10000;
+    int body_read_timeout_ms = 30000;
+    int idle_timeout_ms = 60000;
+    int max_connections = 10000;
+    int sync_timeout_ms = 60000;
+    int pull_batch_default = 100;
+    int pull_batch_max = 1000;
+};
+
+struct security_config {
+    std::string gateway_cert;
+    std::string gateway_key;
+    std::vector<std::string> trusted_ca;
+    std::vector<std::string> crls;
+    bool ocsp = false;
+    bool sign_responses = true;
+};
+
+struct node_config {
+    std::string data_dir = "qaqpa-data";
+    int threads = 0; ///< 0 = one per core
+};
+
+struct config {
+    std::string source; ///< the file it came from; "(demo)" for the embedded demo
+    node_config node;
+    listener_config public_listener{"127.0.0.1", 8080, {}, {}};
+    listener_config admin_listener{"127.0.0.1", 8081, {}, "admin.token"};
+    paths_config paths;
+    limits_config limits;
+    security_config security;
+    registry bootstrap;
+    /// systems configured with a plain `password`: id → password. cmd/ hashes
+    /// them into `bootstrap` (with a warning) before the registry is stored.
+    std::map<std::string, std::string> plain_passwords;
+};
+
+/// Reads and validates a TOML file. The failure detail is one line naming the
+/// file, the key and the reason. Relative paths are resolved against the
+/// file's directory.
+result<config> load_config(const std::filesystem::path& file);
+
+/// Parses TOML text (`source_name` names it in errors; `base_dir` anchors
+/// relative paths).
+result<config> parse_config(std::string_view toml_text, const std::string& source_name,
+                            const std::filesystem::path& base_dir);
+
+/// The embedded demo: data under ./qaqpa-data, IS "demo" (password
+/// "demo-password"), service "echo" on the built-in echo delivery point.
+config demo_config();
+
+inline constexpr const char* demo_login = "demo";
+inline constexpr const char* demo_password = "demo-password";
+
+} // namespace qaqpa

@@ -1,0 +1,60 @@
+#include "core/errors.hpp"
+
+#include <array>
+#include <stdexcept>
+
+namespace qaqpa {
+namespace {
+
+constexpr std::array<error_entry, 14> catalog{{
+    {"BAD_ENVELOPE", "The request is not a well-formed SOAP envelope of the expected shape", true},
+    {"UNSUPPORTED_MEDIA_TYPE", "The content type must be text/xml, application/soap+xml or application/xml", true},
+    {"UNKNOWN_OPERATION", "The body element is not an operation of this channel", true},
+    {"AUTH_FAILED", "Authentication failed: unknown sender or wrong password", true},
+    {"UNKNOWN_SERVICE", "The service is not registered on the gateway", true},
+    {"ACCESS_DENIED", "The sender has no access right to the service", true},
+    {"WRONG_CHANNEL", "The service is not offered on this channel", true},
+    {"UNKNOWN_ROUTE", "The routeId does not name a route of the service", true},
+    {"PROVIDER_UNREACHABLE", "The service provider could not be reached", false},
+    {"PROVIDER_TIMEOUT", "The service provider did not answer in time", false},
+    {"PROVIDER_FAULT", "The service provider answered with a fault", false},
+    {"PROVIDER_BAD_RESPONSE", "The service provider answered with something that is not a SOAP response", false},
+    {"SIGNATURE_REQUIRED", "This endpoint requires a WS-Security transport signature", true},
+    {"INTERNAL_ERROR", "Internal gateway error", false},
+}};
+
+class category final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "qaqpa"; }
+    std::string message(int ev) const override {
+        return std::string(describe(static_cast<errc>(ev)).message);
+    }
+};
+
+} // namespace
+
+const error_entry& describe(errc e) noexcept {
+    const auto i = static_cast<std::size_t>(e) - 1;
+    return i < catalog.size() ? catalog[i] : catalog.back();
+}
+
+bool is_catalog_code(std::string_view code) noexcept {
+    for (const auto& entry : catalog)
+        if (entry.code == code) return true;
+    return false;
+}
+
+const boost::system::error_category& gateway_category() noexcept {
+    static const category instance;
+    return instance;
+}
+
+boost::system::error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), gateway_category()};
+}
+
+void throw_exception_from_error(const failure& f, const boost::source_location&) {
+    throw std::runtime_error(std::string(describe(f.code).code) + ": " + f.detail);
+}
+
+} // namespace qaqpa

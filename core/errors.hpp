@@ -1,0 +1,64 @@
+#pragma once
+// The closed catalog of ErrorInfo codes the gateway emits, and the result
+// type used across module boundaries. Every fault names exactly one entry.
+
+#include <boost/assert/source_location.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace qaqpa {
+
+enum class errc {
+    bad_envelope = 1,       ///< not a well-formed SOAP envelope of the expected shape
+    unsupported_media_type, ///< content type is not an XML one
+    unknown_operation,      ///< body element is not an operation of this channel
+    auth_failed,            ///< unknown senderId or wrong password
+    unknown_service,        ///< serviceId is not in the registry
+    access_denied,          ///< the caller has no access right to the service
+    wrong_channel,          ///< the service is not offered on this channel (sync/async)
+    unknown_route,          ///< routeId does not name one of the service's routes
+    provider_unreachable,   ///< could not connect to / talk to the provider
+    provider_timeout,       ///< the provider did not answer within the time limit
+    provider_fault,         ///< the provider answered with a SOAP fault (see subError)
+    provider_bad_response,  ///< the provider answered something that is not SOAP
+    signature_required,     ///< the endpoint requires a transport signature
+    internal,               ///< a gateway defect or storage failure; logged
+};
+
+/// One catalog row: the wire code, the HTTP-independent default message and
+/// whether the fault is the caller's doing (SOAP Client) or ours/the provider's.
+struct error_entry {
+    std::string_view code;
+    std::string_view message;
+    bool client_fault;
+};
+
+const error_entry& describe(errc e) noexcept;
+
+/// Looks a wire code up in the catalog (for tests and for tools).
+bool is_catalog_code(std::string_view code) noexcept;
+
+const boost::system::error_category& gateway_category() noexcept;
+boost::system::error_code make_error_code(errc e) noexcept;
+
+/// A failure inside the gateway: the catalog entry plus a specific detail
+/// ("requestInfo/serviceId is missing"), meant for errorMessage.
+struct failure {
+    errc code = errc::internal;
+    std::string detail;
+};
+
+[[noreturn]] void throw_exception_from_error(const failure& f, const boost::source_location& loc);
+
+template <class T>
+using result = boost::system::result<T, failure>;
+
+inline failure fail(errc code, std::string detail = {}) { return failure{code, std::move(detail)}; }
+
+} // namespace qaqpa
+
+template <>
+struct boost::system::is_error_code_enum<qaqpa::errc> : std::true_type {};

@@ -1,0 +1,18 @@
+#pragma once
+// Identifiers the gateway assigns: random (version 4) GUIDs.
+
+#include <string>
+#include <string_view>
+
+namespace qaqpa {
+
+/// A fresh random GUID, lower case, without braces: "1b4e28ba-2fa1-11d2-883f-0016d3cca427".
+std::string new_guid();
+
+/// The form SHEP's schema wants for sessionId: "{...}".
+std::string braced(std::string_view guid);
+
+/// True for a GUID with or without braces.
+bool is_guid(std::string_view text) noexcept;
+
+} // namespace qaqpa

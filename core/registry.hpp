@@ -1,0 +1,113 @@
+#pragma once
+// The registry model: information systems, delivery points, services and
+// access rights (PROTOCOL.md "Roles and registry"). Plain values; routing/
+// indexes them, storage/ persists them, config loads them.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qaqpa {
+
+struct throttle_policy {
+    int requests = 0;
+    int window_s = 0;
+    bool operator==(const throttle_policy&) const = default;
+};
+
+struct error_shutdown_policy {
+    int errors = 0;
+    int window_s = 0;
+    bool operator==(const error_shutdown_policy&) const = default;
+};
+
+/// The policy a delivery point applies to calls; every field has a default.
+struct delivery_policy {
+    int timeout_ms = 40000;
+    int retries = 10;
+    int backoff_ms = 1000;
+    int backoff_max_ms = 60000;
+    std::optional<throttle_policy> throttle;
+    std::optional<error_shutdown_policy> error_shutdown;
+    int security_mode = 0;
+    bool operator==(const delivery_policy&) const = default;
+};
+
+/// Per-caller overrides on an access right: each set field wins.
+struct policy_overrides {
+    std::optional<int> timeout_ms;
+    std::optional<int> retries;
+    std::optional<int> backoff_ms;
+    std::optional<int> backoff_max_ms;
+    std::optional<throttle_policy> throttle;
+    std::optional<error_shutdown_policy> error_shutdown;
+    std::optional<int> security_mode;
+    bool operator==(const policy_overrides&) const = default;
+};
+
+delivery_policy apply(delivery_policy base, const policy_overrides& o);
+
+struct system_entry {
+    std::string id;             ///< senderId (login)
+    std::string password_hash;  ///< crypto/password.hpp format
+    std::string bin;            ///< 12-digit BIN of the organisation
+    std::string address;        ///< PUSH address; empty = it pulls
+    bool operator==(const system_entry&) const = default;
+};
+
+enum class wire_protocol { soap, rest };
+enum class service_mode { sync, async, both };
+enum class delivery_mode { push, pull };
+
+struct credentials {
+    std::string login;
+    std::string password;
+    bool operator==(const credentials&) const = default;
+};
+
+struct delivery_point {
+    std::string id;
+    std::string url; ///< "http://..." or "builtin:echo"
+    wire_protocol protocol = wire_protocol::soap;
+    delivery_policy policy;
+    std::optional<credentials> creds;
+    bool operator==(const delivery_point&) const = default;
+};
+
+struct service_entry {
+    std::string id;
+    std::string owner;
+    service_mode mode = service_mode::sync;
+    delivery_mode delivery = delivery_mode::push;
+    std::string delivery_point; ///< empty for a PULL-only service
+    std::map<std::string, std::string> routes;
+    bool notify_status = false;
+    bool notify_delivered = false;
+    int timeout_ms = 30000;
+    bool operator==(const service_entry&) const = default;
+};
+
+struct access_right {
+    std::string system;
+    std::string service;
+    policy_overrides overrides;
+    bool operator==(const access_right&) const = default;
+};
+
+struct registry {
+    std::vector<system_entry> systems;
+    std::vector<delivery_point> delivery_points;
+    std::vector<service_entry> services;
+    std::vector<access_right> access;
+    bool operator==(const registry&) const = default;
+};
+
+const char* to_string(wire_protocol p) noexcept;
+const char* to_string(service_mode m) noexcept;
+const char* to_string(delivery_mode m) noexcept;
+std::optional<wire_protocol> parse_wire_protocol(std::string_view s) noexcept;
+std::optional<service_mode> parse_service_mode(std::string_view s) noexcept;
+std::optional<delivery_mode> parse_delivery_mode(std::string_view s) noexcept;
+
+} // namespace qaqpa

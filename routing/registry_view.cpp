@@ -1,0 +1,67 @@
+#include "routing/registry_view.hpp"
+
+namespace qaqpa::routing {
+namespace {
+
+std::string access_key(std::string_view system, std::string_view service) {
+    std::string key;
+    key.reserve(system.size() + service.size() + 1);
+    key.append(system).push_back('\n');
+    key.append(service);
+    return key;
+}
+
+template <class T>
+const T* find(const string_map<const T*>& map, std::string_view key) noexcept {
+    const auto it = map.find(key);
+    return it == map.end() ? nullptr : it->second;
+}
+
+/// Generations are unique across holders so a thread's cache can never
+/// mistake one holder's snapshot for another's.
+std::atomic<std::uint64_t> next_generation{1};
+
+} // namespace
+
+registry_view::registry_view(registry reg, std::uint64_t generation)
+    : reg_(std::move(reg)), generation_(generation) {
+    for (const auto& s : reg_.systems) systems_.emplace(s.id, &s);
+    for (const auto& s : reg_.services) services_.emplace(s.id, &s);
+    for (const auto& d : reg_.delivery_points) points_.emplace(d.id, &d);
+    for (const auto& a : reg_.access) access_.emplace(access_key(a.system, a.service), &a);
+}
+
+const system_entry* registry_view::system(std::string_view id) const noexcept { return find(systems_, id); }
+const service_entry* registry_view::service(std::string_view id) const noexcept { return find(services_, id); }
+const delivery_point* registry_view::point(std::string_view id) const noexcept { return find(points_, id); }
+
+const access_right* registry_view::access(std::string_view system, std::string_view service) const noexcept {
+    return find(access_, access_key(system, service));
+}
+
+registry_holder::registry_holder(registry reg) : generation_(0) { replace(std::move(reg)); }
+
+std::shared_ptr<const registry_view> registry_holder::current() const {
+    struct cache {
+        std::uint64_t generation = 0;
+        std::shared_ptr<const registry_view> view;
+    };
+    thread_local cache local;
+    const auto gen = generation_.load(std::memory_order_acquire);
+    if (local.generation != gen) {
+        std::lock_guard lock(mutex_);
+        local.view = view_;
+        local.generation = local.view->generation();
+    }
+    return local.view;
+}
+
+void registry_holder::replace(registry reg) {
+    const auto gen = next_generation.fetch_add(1);
+    auto view = std::make_shared<const registry_view>(std::move(reg), gen);
+    std::lock_guard lock(mutex_);
+    view_ = std::move(view);
+    generation_.store(gen, std::memory_order_release);
+}
+
+} // namespace qaqpa::routing

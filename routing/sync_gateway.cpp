@@ -1,0 +1,69 @@
+#include "routing/sync_gateway.hpp"
+
+#include "core/ids.hpp"
+#include "routing/authenticator.hpp"
+
+#include <algorithm>
+
+namespace qaqpa::routing {
+
+result<sync_route> resolve_sync_route(const registry_view& view, const system_entry& caller,
+                                      const sync_request_info& info, const sync_limits& limits) {
+    const auto* svc = view.service(info.service_id);
+    if (!svc) return fail(errc::unknown_service, "serviceId \"" + info.service_id + "\"");
+    if (svc->mode == service_mode::async)
+        return fail(errc::wrong_channel, "service \"" + svc->id + "\" is asynchronous only");
+    const auto* right = view.access(caller.id, svc->id);
+    if (!right) return fail(errc::access_denied, "\"" + caller.id + "\" may not call \"" + svc->id + "\"");
+
+    std::string_view point_id = svc->delivery_point;
+    if (info.route_id && !svc->routes.empty()) {
+        const auto it = svc->routes.find(*info.route_id);
+        if (it == svc->routes.end()) return fail(errc::unknown_route, "routeId \"" + *info.route_id + "\"");
+        point_id = it->second;
+    }
+    if (point_id.empty()) return fail(errc::unknown_route, "service \"" + svc->id + "\" needs a routeId");
+    const auto* dp = view.point(point_id);
+    if (!dp) return fail(errc::internal, "delivery point \"" + std::string(point_id) + "\" is not registered");
+
+    const auto policy = apply(dp->policy, right->overrides);
+    const int ms = std::min({svc->timeout_ms, policy.timeout_ms, limits.sync_timeout_ms});
+    return sync_route{dp, std::chrono::milliseconds(ms)};
+}
+
+sync_request forwarded_request(sync_request req, const delivery_point& dp, const std::string& session_id) {
+    req.info.session_id = session_id;
+    if (dp.creds) {
+        req.info.sender.sender_id = dp.creds->login;
+        req.info.sender.password = dp.creds->password;
+    } else {
+        req.info.sender.password.reset();
+    }
+    return req;
+}
+
+sync_gateway::sync_gateway(const registry_holder& registry, provider_client& remote, sync_limits limits)
+    : registry_(registry), remote_(remote), limits_(limits) {}
+
+boost::asio::awaitable<sync_outcome> sync_gateway::send(sync_request req) {
+    sync_outcome out{braced(new_guid()), gateway_fault{}};
+    const auto view = registry_.current();
+    auto caller = authenticate(*view, req.info.sender);
+    if (!caller) {
+        out.answer = gateway_fault{caller.error(), nullptr};
+        co_return out;
+    }
+    auto route = resolve_sync_route(*view, **caller, req.info, limits_);
+    if (!route) {
+        out.answer = gateway_fault{route.error(), nullptr};
+        co_return out;
+    }
+    const delivery_point& dp = *route->point;
+    provider_client& client = dp.url.rfind("builtin:", 0) == 0 ? static_cast<provider_client&>(echo_) : remote_;
+    auto answer = co_await client.send(dp, forwarded_request(std::move(req), dp, out.session_id), route->timeout);
+    if (auto* res = std::get_if<sync_response>(&answer)) res->info.session_id = out.session_id;
+    out.answer = std::move(answer);
+    co_return out;
+}
+
+} // namespace qaqpa::routing

@@ -1,0 +1,56 @@
+#pragma once
+// The synchronous channel's decision-making (PROTOCOL.md "Synchronous
+// channel"): authenticate, authorise, resolve the delivery point, stamp the
+// gateway sessionId, forward with the delivery point's credentials, relay.
+//
+// Lifecycle: constructed once by cmd/, outlives the listeners that call it.
+// Thread safety: send() may run concurrently on every io_context thread.
+
+#include "core/envelope.hpp"
+#include "routing/provider.hpp"
+#include "routing/registry_view.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+#include <variant>
+
+namespace qaqpa::routing {
+
+struct sync_limits {
+    int sync_timeout_ms = 60000; ///< regulation bound on one call
+};
+
+struct sync_outcome {
+    std::string session_id; ///< "{guid}", the same on the answer and the fault
+    std::variant<sync_response, gateway_fault> answer;
+};
+
+/// Where a request goes and how long the caller may wait for it.
+struct sync_route {
+    const delivery_point* point = nullptr;
+    std::chrono::milliseconds timeout{0};
+};
+
+/// Authorisation and route resolution, without I/O: unit-testable.
+result<sync_route> resolve_sync_route(const registry_view& view, const system_entry& caller,
+                                      const sync_request_info& info, const sync_limits& limits);
+
+/// The request as the provider receives it: the gateway's sessionId and the
+/// delivery point's credentials in place of the caller's password.
+sync_request forwarded_request(sync_request req, const delivery_point& dp, const std::string& session_id);
+
+class sync_gateway {
+public:
+    sync_gateway(const registry_holder& registry, provider_client& remote, sync_limits limits);
+
+    boost::asio::awaitable<sync_outcome> send(sync_request req);
+
+private:
+    const registry_holder& registry_;
+    provider_client& remote_;
+    echo_provider echo_;
+    sync_limits limits_;
+};
+
+} // namespace qaqpa::routing

@@ -1,0 +1,108 @@
+// The embedded default store on RocksDB. Column families per concern; every
+// state change is one WriteBatch; writes that acknowledge something are
+// synced.
+#include "storage/store.hpp"
+
+#include "core/log.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+
+namespace qaqpa::storage {
+namespace {
+
+constexpr const char* registry_cf = "registry";
+constexpr const char* live_key = "live";
+constexpr const char* source_key = "bootstrap_source";
+
+failure storage_failure(const rocksdb::Status& st, std::string_view what) {
+    return failure{errc::internal, std::string(what) + ": " + st.ToString()};
+}
+
+class rocksdb_store final : public store {
+public:
+    rocksdb_store(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                  const options& opts)
+        : db_(std::move(db)), handles_(std::move(handles)) {
+        write_.sync = opts.sync_writes;
+        for (auto* h : handles_)
+            if (h->GetName() == registry_cf) registry_ = h;
+    }
+
+    ~rocksdb_store() override {
+        for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+        db_->Close();
+    }
+
+    result<std::optional<registry>> load_registry() override {
+        std::string value;
+        const auto st = db_->Get(rocksdb::ReadOptions(), registry_, live_key, &value);
+        if (st.IsNotFound()) return std::optional<registry>{};
+        if (!st.ok()) return storage_failure(st, "reading the registry");
+        auto reg = deserialize_registry(value);
+        if (!reg) return reg.error();
+        return std::optional<registry>(std::move(*reg));
+    }
+
+    result<std::optional<std::string>> bootstrap_source() override {
+        std::string value;
+        const auto st = db_->Get(rocksdb::ReadOptions(), registry_, source_key, &value);
+        if (st.IsNotFound()) return std::optional<std::string>{};
+        if (!st.ok()) return storage_failure(st, "reading the bootstrap source");
+        return std::optional<std::string>(std::move(value));
+    }
+
+    result<void> save_registry(const registry& live, const std::string& source) override {
+        rocksdb::WriteBatch batch;
+        batch.Put(registry_, live_key, serialize(live));
+        batch.Put(registry_, source_key, source);
+        const auto st = db_->Write(write_, &batch);
+        if (!st.ok()) return storage_failure(st, "writing the registry");
+        return {};
+    }
+
+private:
+    std::unique_ptr<rocksdb::DB> db_;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+    rocksdb::ColumnFamilyHandle* registry_ = nullptr;
+    rocksdb::WriteOptions write_;
+};
+
+} // namespace
+
+result<std::unique_ptr<store>> open_store(const options& opts) {
+    std::error_code ec;
+    std::filesystem::create_directories(opts.data_dir, ec);
+    if (ec) return fail(errc::internal, "cannot create data dir " + opts.data_dir + ": " + ec.message());
+
+    rocksdb::DBOptions db_opts;
+    db_opts.create_if_missing = true;
+    db_opts.create_missing_column_families = true;
+    db_opts.keep_log_file_num = 5;
+    db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+
+    // Open every family the directory has (a newer version may have added
+    // some) plus the ones this version needs.
+    std::vector<std::string> names;
+    rocksdb::DB::ListColumnFamilies(db_opts, opts.data_dir, &names);
+    for (const char* needed : {rocksdb::kDefaultColumnFamilyName.c_str(), registry_cf})
+        if (std::find(names.begin(), names.end(), needed) == names.end()) names.emplace_back(needed);
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+
+    rocksdb::DB* raw = nullptr;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    const auto st = rocksdb::DB::Open(db_opts, opts.data_dir, families, &handles, &raw);
+    if (!st.ok()) {
+        if (st.IsIOError() && st.ToString().find("lock") != std::string::npos)
+            return fail(errc::internal, "data dir " + opts.data_dir + " is in use by another process");
+        return storage_failure(st, "opening " + opts.data_dir);
+    }
+    return std::unique_ptr<store>(
+        std::make_unique<rocksdb_store>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles), opts));
+}
+
+} // namespace qaqpa::storage

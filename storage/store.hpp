@@ -1,0 +1,55 @@
+#pragma once
+// The store interface routing/ talks to. RocksDB is the embedded default
+// (rocksdb_store.hpp); nothing here names a RocksDB type, so a replicated
+// engine can stand behind the same interface later.
+//
+// Thread safety: every method may be called from any thread.
+
+#include "core/errors.hpp"
+#include "core/registry.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace qaqpa::storage {
+
+struct options {
+    std::string data_dir;
+    /// fsync the WAL before a write returns (durable before acknowledged).
+    bool sync_writes = true;
+};
+
+class store {
+public:
+    virtual ~store() = default;
+
+    /// The live registry, or nullopt when none was ever stored.
+    virtual result<std::optional<registry>> load_registry() = 0;
+
+    /// The bootstrap registry the live one was last seeded from (serialized),
+    /// or nullopt when the store was never bootstrapped.
+    virtual result<std::optional<std::string>> bootstrap_source() = 0;
+
+    /// Replaces the live registry and records the bootstrap source, in one
+    /// atomic, durable write.
+    virtual result<void> save_registry(const registry& live, const std::string& source) = 0;
+};
+
+/// Opens (creating if needed) the embedded RocksDB store under
+/// `opts.data_dir`. Fails clearly when another process holds the directory.
+result<std::unique_ptr<store>> open_store(const options& opts);
+
+/// Serializes a registry (stable, canonical JSON).
+std::string serialize(const registry& reg);
+/// Parses what serialize() wrote.
+result<registry> deserialize_registry(std::string_view json);
+
+/// Decides the live registry at start-up. The file is the bootstrap: a store
+/// never bootstrapped, or `reset`, takes the file as it is. When the file's
+/// registry changed since the last start, its entries are upserted over the
+/// live ones (the file's edit wins for what it names; entries added through
+/// the admin API stay). An unchanged file leaves the live registry as it is.
+result<registry> bootstrap_registry(store& s, const registry& from_file, bool reset);
+
+} // namespace qaqpa::storage

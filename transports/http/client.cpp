@@ -1,0 +1,153 @@
+#include "transports/http/client.hpp"
+
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <deque>
+#include <map>
+#include <memory>
+
+namespace qaqpa::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+struct connection {
+    explicit connection(const asio::any_io_executor& ex) : stream(ex) {}
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+};
+
+/// Idle keep-alive connections of one io_context, by "host:port".
+class pool final : public asio::execution_context::service {
+public:
+    using key_type = pool;
+    static inline asio::execution_context::id id;
+
+    explicit pool(asio::execution_context& ctx) : service(ctx) {}
+
+    std::unique_ptr<connection> take(const std::string& key) {
+        auto it = idle_.find(key);
+        if (it == idle_.end() || it->second.empty()) return nullptr;
+        auto c = std::move(it->second.back());
+        it->second.pop_back();
+        return c;
+    }
+
+    void give(const std::string& key, std::unique_ptr<connection> c, std::size_t max_idle) {
+        auto& list = idle_[key];
+        if (list.size() >= max_idle) return; // drop: closes the socket
+        list.push_back(std::move(c));
+    }
+
+private:
+    void shutdown() override { idle_.clear(); }
+    std::map<std::string, std::deque<std::unique_ptr<connection>>> idle_;
+};
+
+client_failure io_failure(const boost::system::error_code& ec, std::string_view stage) {
+    if (ec == beast::error::timeout) return {client_error::timeout, std::string(stage) + " timed out"};
+    if (ec == beast::http::error::body_limit) return {client_error::too_large, "response too large"};
+    return {client_error::broken, std::string(stage) + ": " + ec.message()};
+}
+
+/// A peer that closed an idle pooled connection shows as one of these on
+/// the first write or read; the request never reached it, so one retry on a
+/// fresh connection is safe.
+bool stale_connection(const boost::system::error_code& ec) {
+    return ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == beast::http::error::end_of_stream;
+}
+
+} // namespace
+
+std::optional<url> parse_url(std::string_view text) {
+    constexpr std::string_view scheme = "http://";
+    if (!text.starts_with(scheme)) return std::nullopt;
+    text.remove_prefix(scheme.size());
+    const auto slash = text.find('/');
+    const auto authority = text.substr(0, slash);
+    url u;
+    u.target = slash == std::string_view::npos ? "/" : std::string(text.substr(slash));
+    if (authority.empty()) return std::nullopt;
+    u.host_header = std::string(authority);
+    if (authority.front() == '[') { // IPv6 literal
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        u.host = std::string(authority.substr(1, close - 1));
+        const auto rest = authority.substr(close + 1);
+        u.port = rest.starts_with(":") ? std::string(rest.substr(1)) : "80";
+    } else {
+        const auto colon = authority.rfind(':');
+        u.host = std::string(authority.substr(0, colon));
+        u.port = colon == std::string_view::npos ? "80" : std::string(authority.substr(colon + 1));
+    }
+    if (u.host.empty() || u.port.empty() || u.port.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return u;
+}
+
+asio::awaitable<std::variant<response, client_failure>>
+post(const url& to, std::string body, const post_options& opts, std::chrono::steady_clock::time_point deadline) {
+    const auto ex = co_await asio::this_coro::executor;
+    auto& idle = asio::use_service<pool>(asio::query(ex, asio::execution::context));
+    const std::string key = to.host + ':' + to.port;
+
+    request req{beast::http::verb::post, to.target, 11};
+    req.set(beast::http::field::host, to.host_header);
+    req.set(beast::http::field::user_agent, "qaqpa");
+    req.set(beast::http::field::content_type, opts.content_type);
+    if (opts.send_soap_action) req.set("SOAPAction", std::string("\"") + std::string(opts.soap_action) + "\"");
+    req.keep_alive(true);
+    req.body() = std::move(body);
+    req.prepare_payload();
+
+    boost::system::error_code ec;
+    auto use = asio::redirect_error(asio::use_awaitable, ec);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        auto conn = idle.take(key);
+        const bool reused = conn != nullptr;
+        if (!conn) {
+            conn = std::make_unique<connection>(ex);
+            tcp::resolver resolver(ex);
+            conn->stream.expires_at(deadline);
+            const auto endpoints = co_await resolver.async_resolve(to.host, to.port, use);
+            if (ec) co_return client_failure{client_error::connect_failed, "resolve " + to.host + ": " + ec.message()};
+            co_await conn->stream.async_connect(endpoints, use);
+            if (ec == beast::error::timeout) co_return client_failure{client_error::timeout, "connect timed out"};
+            if (ec) co_return client_failure{client_error::connect_failed, "connect " + key + ": " + ec.message()};
+            conn->stream.socket().set_option(tcp::no_delay(true), ec);
+        }
+        conn->stream.expires_at(deadline);
+        co_await beast::http::async_write(conn->stream, req, use);
+        if (ec) {
+            if (reused && stale_connection(ec)) continue;
+            co_return io_failure(ec, "send");
+        }
+        beast::http::response_parser<beast::http::string_body> parser;
+        parser.body_limit(opts.max_response_bytes);
+        co_await beast::http::async_read(conn->stream, conn->buffer, parser, use);
+        if (ec) {
+            if (reused && stale_connection(ec) && !parser.got_some()) continue;
+            co_return io_failure(ec, "receive");
+        }
+        response res = parser.release();
+        if (res.keep_alive()) {
+            conn->stream.expires_never();
+            idle.give(key, std::move(conn), opts.max_idle_per_host);
+        }
+        co_return res;
+    }
+    co_return client_failure{client_error::broken, "connection closed by the peer"};
+}
+
+} // namespace qaqpa::http

@@ -1,0 +1,53 @@
+#pragma once
+// The outbound HTTP/1.1 client with keep-alive connection pooling. Each
+// io_context owns its own pool (an Asio service), so pooled connections stay
+// on their thread and no lock is taken.
+
+#include "core/errors.hpp"
+#include "transports/http/message.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace qaqpa::http {
+
+struct url {
+    std::string host;
+    std::string port;
+    std::string target;      ///< path and query, "/" at least
+    std::string host_header; ///< host[:port] as the Host header wants it
+};
+
+/// Parses "http://host[:port][/path]"; nullopt for anything else.
+std::optional<url> parse_url(std::string_view text);
+
+struct post_options {
+    std::string_view content_type = "text/xml; charset=utf-8";
+    std::string_view soap_action;  ///< sent as SOAPAction when not null
+    bool send_soap_action = false;
+    std::size_t max_response_bytes = 10 * 1024 * 1024;
+    std::size_t max_idle_per_host = 64;
+};
+
+enum class client_error {
+    connect_failed, ///< resolve or connect failed
+    timeout,        ///< the deadline passed
+    broken,         ///< the connection failed mid-exchange
+    too_large,      ///< the response exceeded max_response_bytes
+};
+
+struct client_failure {
+    client_error kind;
+    std::string detail;
+};
+
+/// POSTs `body` and reads the response, all before `deadline`. A pooled
+/// connection that turns out to be closed by the peer is replaced once.
+boost::asio::awaitable<std::variant<response, client_failure>>
+post(const url& to, std::string body, const post_options& opts, std::chrono::steady_clock::time_point deadline);
+
+} // namespace qaqpa::http

@@ -1,0 +1,198 @@
+#include "transports/http/server.hpp"
+
+#include "core/log.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <fmt/format.h>
+
+namespace qaqpa::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+/// Closes a guard's counter when a session ends, however it ends.
+struct connection_slot {
+    std::atomic<int>& active;
+    ~connection_slot() { active.fetch_sub(1, std::memory_order_relaxed); }
+};
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+    return true;
+}
+
+response plain(status s, std::string_view text) {
+    response res{s, 11};
+    res.set(beast_http::field::server, "qaqpa");
+    res.set(beast_http::field::content_type, "text/plain; charset=utf-8");
+    res.body() = std::string(text) + "\n";
+    res.keep_alive(false);
+    res.prepare_payload();
+    return res;
+}
+
+} // namespace
+
+server::server(runtime& rt, server_options opts, handler& h) : runtime_(rt), opts_(opts), handler_(h) {}
+
+server::~server() { stop(); }
+
+result<tcp::endpoint> server::listen(const std::string& address, std::uint16_t port) {
+    boost::system::error_code ec;
+    const auto addr = asio::ip::make_address(address, ec);
+    if (ec) return fail(errc::internal, "bad listen address \"" + address + "\"");
+    tcp::endpoint ep{addr, port};
+    for (std::size_t i = 0; i < runtime_.size(); ++i) {
+        auto acc = std::make_unique<tcp::acceptor>(runtime_.context(i));
+        acc->open(ep.protocol(), ec);
+        if (!ec) acc->set_option(tcp::acceptor::reuse_address(true), ec);
+        if (!ec) acc->set_option(reuse_port(true), ec);
+        if (!ec) acc->bind(ep, ec);
+        if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) return fail(errc::internal, fmt::format("cannot listen on {}:{}: {}", address, ep.port(), ec.message()));
+        ep = acc->local_endpoint(); // port 0: every later acceptor takes the port the kernel chose
+        acceptors_.push_back(std::move(acc));
+    }
+    return ep;
+}
+
+void server::start() {
+    for (auto& acc : acceptors_)
+        asio::co_spawn(acc->get_executor(), accept_loop(*acc), asio::detached);
+}
+
+void server::stop() {
+    stopping_ = true;
+    for (auto& acc : acceptors_)
+        asio::post(acc->get_executor(), [a = acc.get()] {
+            boost::system::error_code ignored;
+            a->close(ignored);
+        });
+}
+
+asio::awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
+    asio::steady_timer pause(acceptor.get_executor());
+    boost::system::error_code ec;
+    while (acceptor.is_open()) {
+        if (active_.load(std::memory_order_relaxed) >= opts_.max_connections) {
+            // Leave new connections in the kernel backlog until a slot frees.
+            pause.expires_after(std::chrono::milliseconds(5));
+            co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            continue;
+        }
+        auto socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
+        if (ec) {
+            // EMFILE/ENFILE and friends: back off, keep serving who we have.
+            log::warn("http", "accept failed: {}", ec.message());
+            pause.expires_after(std::chrono::milliseconds(50));
+            co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            continue;
+        }
+        active_.fetch_add(1, std::memory_order_relaxed);
+        asio::co_spawn(acceptor.get_executor(), session(std::move(socket)), asio::detached);
+    }
+}
+
+asio::awaitable<void> server::session(tcp::socket socket) {
+    connection_slot slot{active_};
+    boost::system::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    auto use = asio::redirect_error(asio::use_awaitable, ec);
+
+    // Answers an error and closes: the rest of the request is not read.
+    auto refuse = [&](status s, std::string_view text) -> asio::awaitable<void> {
+        auto res = plain(s, text);
+        stream.expires_after(opts_.header_read_timeout);
+        co_await beast_http::async_write(stream, res, use);
+    };
+
+    try {
+        for (bool first = true; !stopping_; first = false) {
+            if (!first && buffer.size() == 0) {
+                stream.expires_after(opts_.idle_timeout);
+                const auto n = co_await stream.async_read_some(buffer.prepare(4096), use);
+                if (ec) break;
+                buffer.commit(n);
+            }
+            beast_http::request_parser<beast_http::string_body> parser;
+            parser.header_limit(16 * 1024);
+            parser.body_limit(opts_.max_body_bytes);
+            stream.expires_after(opts_.header_read_timeout);
+            co_await beast_http::async_read_header(stream, buffer, parser, use);
+            if (ec == beast_http::error::body_limit) {
+                co_await refuse(status::payload_too_large, "request body too large");
+                break;
+            }
+            if (ec == beast_http::error::header_limit) {
+                co_await refuse(status::request_header_fields_too_large, "request header too large");
+                break;
+            }
+            if (ec == beast::error::timeout || ec == beast_http::error::end_of_stream ||
+                ec == asio::error::eof || ec == asio::error::connection_reset)
+                break;
+            if (ec) {
+                co_await refuse(status::bad_request, "malformed HTTP request");
+                break;
+            }
+            const auto& head = parser.get();
+            if (const auto len = parser.content_length(); len && *len > opts_.max_body_bytes) {
+                co_await refuse(status::payload_too_large, "request body too large");
+                break;
+            }
+            if (iequals(head[beast_http::field::expect], "100-continue")) {
+                static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+                co_await asio::async_write(stream, asio::buffer(go_on.data(), go_on.size()), use);
+                if (ec) break;
+            }
+            if (!parser.is_done()) {
+                stream.expires_after(opts_.body_read_timeout);
+                co_await beast_http::async_read(stream, buffer, parser, use);
+                if (ec == beast_http::error::body_limit) {
+                    co_await refuse(status::payload_too_large, "request body too large");
+                    break;
+                }
+                if (ec) break;
+            }
+            request req = parser.release();
+            response res;
+            in_flight_.fetch_add(1, std::memory_order_relaxed);
+            try {
+                res = co_await handler_.handle(req);
+            } catch (const std::exception& e) {
+                log::error("http", "handler failed on {}: {}", std::string(req.target()), e.what());
+                res = json_error(req, status::internal_server_error, "INTERNAL_ERROR", "internal error");
+            }
+            const bool keep = res.keep_alive() && req.keep_alive() && !stopping_;
+            res.keep_alive(keep);
+            stream.expires_after(opts_.body_read_timeout);
+            co_await beast_http::async_write(stream, res, use);
+            in_flight_.fetch_sub(1, std::memory_order_relaxed);
+            if (ec || !keep) break;
+        }
+    } catch (const std::exception& e) {
+        log::error("http", "connection failed: {}", e.what());
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.close();
+}
+
+} // namespace qaqpa::http

@@ -1,0 +1,42 @@
+#include "transports/soap/provider_client.hpp"
+
+#include "transports/http/client.hpp"
+#include "transports/soap/sync_codec.hpp"
+
+#include <fmt/format.h>
+
+namespace qaqpa::soap {
+namespace {
+
+gateway_fault fault(errc code, std::string detail) { return gateway_fault{fail(code, std::move(detail)), nullptr}; }
+
+} // namespace
+
+boost::asio::awaitable<routing::provider_result>
+soap_provider_client::send(const delivery_point& dp, const sync_request& req, std::chrono::milliseconds timeout) {
+    const auto to = http::parse_url(dp.url);
+    if (!to) co_return fault(errc::internal, "delivery point \"" + dp.id + "\" has an unusable URL");
+    http::post_options opts;
+    opts.send_soap_action = true;
+    opts.max_response_bytes = max_response_bytes_;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto reply = co_await http::post(*to, build_sync_request(req), opts, deadline);
+
+    if (auto* failed = std::get_if<http::client_failure>(&reply)) {
+        switch (failed->kind) {
+        case http::client_error::timeout:
+            co_return fault(errc::provider_timeout, fmt::format("no answer from \"{}\" within {} ms", dp.id, timeout.count()));
+        case http::client_error::too_large:
+            co_return fault(errc::provider_bad_response, "the answer of \"" + dp.id + "\" is too large");
+        default:
+            co_return fault(errc::provider_unreachable, "\"" + dp.id + "\": " + failed->detail);
+        }
+    }
+    const auto& res = std::get<http::response>(reply);
+    auto answer = parse_sync_reply(res.body());
+    if (auto* f = std::get_if<gateway_fault>(&answer); f && f->cause.code == errc::provider_bad_response)
+        f->cause.detail = fmt::format("\"{}\" answered HTTP {}: {}", dp.id, res.result_int(), f->cause.detail);
+    co_return answer;
+}
+
+} // namespace qaqpa::soap

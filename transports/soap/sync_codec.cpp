@@ -1,0 +1,232 @@
+#include "transports/soap/sync_codec.hpp"
+
+#include "core/clock.hpp"
+
+namespace qaqpa::soap {
+namespace {
+
+/// Reads the unqualified children of one element; the first problem found
+/// is kept, with its path, for the fault message.
+class field_reader {
+public:
+    field_reader(const xml_node* node, std::string path) : node_(node), path_(std::move(path)) {}
+
+    std::optional<std::string> optional(std::string_view local) {
+        const auto* n = child(node_, local);
+        if (!n || is_nil(n)) return std::nullopt;
+        auto t = text_of(n);
+        if (!t) problem(local, "must be text");
+        return t;
+    }
+
+    std::string required(std::string_view local) {
+        auto v = optional(local);
+        if (!v) {
+            problem(local, "is missing");
+            return {};
+        }
+        return *v;
+    }
+
+    const xml_node* element(std::string_view local, bool needed) {
+        const auto* n = child(node_, local);
+        if ((!n || is_nil(n)) && needed) problem(local, "is missing");
+        return n && !is_nil(n) ? n : nullptr;
+    }
+
+    std::string path(std::string_view local) const { return path_ + "/" + std::string(local); }
+
+    void problem(std::string_view local, std::string_view what) {
+        if (error_.empty()) error_ = path(local) + " " + std::string(what);
+    }
+
+    const std::string& error() const { return error_; }
+    void adopt(const field_reader& inner) {
+        if (error_.empty()) error_ = inner.error_;
+    }
+
+private:
+    const xml_node* node_;
+    std::string path_;
+    std::string error_;
+};
+
+void append_optional(std::string& out, std::string_view name, const std::optional<std::string>& v) {
+    if (v) append_element(out, name, *v);
+}
+
+void append_payload(std::string& out, std::string_view container, const xml_payload& data) {
+    out.append(1, '<').append(container).append(1, '>');
+    if (data.present) {
+        out.append("<data");
+        if (!data.attributes.empty()) out.append(1, ' ').append(data.attributes);
+        out.append(1, '>').append(data.content).append("</data>");
+    }
+    out.append("</").append(container).append(1, '>');
+}
+
+/// StatusInfo.message is at most 250 characters in the schema; cut on a
+/// UTF-8 character boundary.
+std::string clip_utf8(std::string s, std::size_t max_chars) {
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && chars++ == max_chars) {
+            s.resize(i);
+            break;
+        }
+    }
+    return s;
+}
+
+} // namespace
+
+result<parsed_sync_request> parse_sync_request(const std::string& body, soap_version& version) {
+    version = soap_version::v11;
+    xml_document doc;
+    auto root = doc.parse(body);
+    if (!root) return root.error();
+    auto env = read_envelope(*root);
+    if (!env) return env.error();
+    version = env->version;
+    if (!is(env->operation, sync_ns, "SendMessage"))
+        return fail(errc::unknown_operation, "{" + std::string(namespace_of(env->operation)) + "}" +
+                                                 std::string(local_name(env->operation)));
+
+    parsed_sync_request out;
+    out.version = env->version;
+    auto& info = out.request.info;
+    field_reader op(env->operation, "SendMessage");
+    const auto* request = op.element("request", true);
+    field_reader req(request, "request");
+    const auto* request_info = request ? req.element("requestInfo", true) : nullptr;
+    const auto* request_data = request ? req.element("requestData", true) : nullptr;
+    if (!op.error().empty()) return fail(errc::bad_envelope, op.error());
+    if (!req.error().empty()) return fail(errc::bad_envelope, req.error());
+
+    field_reader ri(request_info, "request/requestInfo");
+    info.message_id = ri.required("messageId");
+    info.correlation_id = ri.optional("correlationId");
+    info.service_id = ri.required("serviceId");
+    info.message_date = ri.required("messageDate");
+    if (ri.error().empty() && !parse_datetime(info.message_date))
+        ri.problem("messageDate", "is not an xsd:dateTime");
+    info.route_id = ri.optional("routeId");
+    info.session_id = ri.optional("sessionId");
+    if (const auto* sender = ri.element("sender", true)) {
+        field_reader s(sender, ri.path("sender"));
+        info.sender.sender_id = s.required("senderId");
+        info.sender.password = s.optional("password");
+        ri.adopt(s);
+    }
+    for (auto* p = first_element(request_info); p; p = next_element(p)) {
+        if (local_name(p) != "properties") continue;
+        field_reader pr(p, ri.path("properties"));
+        property prop{pr.required("key"), pr.optional("value").value_or("")};
+        ri.adopt(pr);
+        info.properties.push_back(std::move(prop));
+    }
+    if (!ri.error().empty()) return fail(errc::bad_envelope, ri.error());
+
+    if (const auto* data = child(request_data, "data")) {
+        auto payload = extract_payload(doc, data);
+        if (!payload) return payload.error();
+        out.request.data = std::move(*payload);
+    }
+    return out;
+}
+
+std::string build_sync_request(const sync_request& req) {
+    const auto& info = req.info;
+    std::string out;
+    out.reserve(1024 + req.data.content.size() + req.data.attributes.size());
+    begin_envelope(out, soap_version::v11);
+    out.append("<ns2:SendMessage xmlns:ns2=\"").append(sync_ns).append("\"><request><requestInfo>");
+    append_element(out, "messageId", info.message_id);
+    append_optional(out, "correlationId", info.correlation_id);
+    append_element(out, "serviceId", info.service_id);
+    append_element(out, "messageDate", info.message_date);
+    append_optional(out, "routeId", info.route_id);
+    out.append("<sender>");
+    append_element(out, "senderId", info.sender.sender_id);
+    append_optional(out, "password", info.sender.password);
+    out.append("</sender>");
+    for (const auto& p : info.properties) {
+        out.append("<properties>");
+        append_element(out, "key", p.key);
+        append_element(out, "value", p.value);
+        out.append("</properties>");
+    }
+    append_optional(out, "sessionId", info.session_id);
+    out.append("</requestInfo>");
+    append_payload(out, "requestData", req.data);
+    out.append("</request></ns2:SendMessage>");
+    end_envelope(out);
+    return out;
+}
+
+std::variant<sync_response, gateway_fault> parse_sync_reply(const std::string& body) {
+    auto bad = [](std::string detail) { return gateway_fault{fail(errc::provider_bad_response, std::move(detail)), nullptr}; };
+    xml_document doc;
+    auto root = doc.parse(body);
+    if (!root) return bad(root.error().detail);
+    auto env = read_envelope(*root);
+    if (!env) return bad(env.error().detail);
+    const auto* op = env->operation;
+    if (local_name(op) == "Fault" && (namespace_of(op) == soap11_ns || namespace_of(op) == soap12_ns)) {
+        auto sub = std::make_shared<const error_info>(read_fault(op));
+        return gateway_fault{fail(errc::provider_fault, sub->code + ": " + sub->message), std::move(sub)};
+    }
+    if (!is(op, sync_ns, "SendMessageResponse"))
+        return bad("unexpected body element " + std::string(local_name(op)));
+
+    field_reader top(op, "SendMessageResponse");
+    const auto* response = top.element("response", true);
+    field_reader r(response, "response");
+    const auto* response_info = response ? r.element("responseInfo", true) : nullptr;
+    const auto* response_data = response ? r.element("responseData", false) : nullptr;
+    if (!top.error().empty()) return bad(top.error());
+    if (!r.error().empty()) return bad(r.error());
+
+    sync_response res;
+    field_reader ri(response_info, "response/responseInfo");
+    res.info.message_id = ri.required("messageId");
+    res.info.correlation_id = ri.optional("correlationId");
+    res.info.response_date = ri.optional("responseDate").value_or("");
+    if (!parse_datetime(res.info.response_date)) res.info.response_date = now_datetime();
+    if (const auto* status = ri.element("status", true)) {
+        field_reader st(status, ri.path("status"));
+        res.info.status_code = st.required("code");
+        res.info.status_message = clip_utf8(st.optional("message").value_or(""), 250);
+        ri.adopt(st);
+    }
+    if (!ri.error().empty()) return bad(ri.error());
+    if (const auto* data = child(response_data, "data")) {
+        auto payload = extract_payload(doc, data);
+        if (!payload) return bad(payload.error().detail);
+        res.data = std::move(*payload);
+    }
+    return res;
+}
+
+std::string build_sync_response(soap_version v, const sync_response& res) {
+    const auto& info = res.info;
+    std::string out;
+    out.reserve(1024 + res.data.content.size() + res.data.attributes.size());
+    begin_envelope(out, v);
+    out.append("<ns2:SendMessageResponse xmlns:ns2=\"").append(sync_ns).append("\"><response><responseInfo>");
+    append_element(out, "messageId", info.message_id);
+    append_optional(out, "correlationId", info.correlation_id);
+    append_element(out, "responseDate", info.response_date);
+    out.append("<status>");
+    append_element(out, "code", info.status_code);
+    append_element(out, "message", info.status_message);
+    out.append("</status>");
+    append_optional(out, "sessionId", info.session_id);
+    out.append("</responseInfo>");
+    append_payload(out, "responseData", res.data);
+    out.append("</response></ns2:SendMessageResponse>");
+    end_envelope(out);
+    return out;
+}
+
+} // namespace qaqpa::soap

@@ -1,0 +1,81 @@
+#include "transports/soap/sync_endpoint.hpp"
+
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "transports/soap/sync_codec.hpp"
+#include "transports/soap/wsdl.hpp"
+
+namespace qaqpa::soap {
+namespace {
+
+bool starts_with_icase(std::string_view s, std::string_view prefix) {
+    if (s.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+        if ((s[i] | 0x20) != (prefix[i] | 0x20)) return false;
+    return true;
+}
+
+} // namespace
+
+bool is_xml_content_type(std::string_view ct) noexcept {
+    while (!ct.empty() && ct.front() == ' ') ct.remove_prefix(1);
+    if (ct.empty()) return true;
+    for (std::string_view ok : {"text/xml", "application/soap+xml", "application/xml"})
+        if (starts_with_icase(ct, ok) && (ct.size() == ok.size() || ct[ok.size()] == ';' || ct[ok.size()] == ' '))
+            return true;
+    return false;
+}
+
+std::optional<http::response> serve_wsdl(const http::request& req, std::string_view channel_wsdl) {
+    const auto query = http::target_query(req.target());
+    std::string address = "http://";
+    append_escaped(address, req[http::beast_http::field::host]);
+    append_escaped(address, http::target_path(req.target()));
+    auto doc = wsdl_document(query, channel_wsdl, address);
+    if (!doc) return std::nullopt;
+    return http::make_response(req, http::status::ok, "text/xml; charset=utf-8", std::move(*doc));
+}
+
+http::response fault_response(const http::request& req, soap_version v, const fault_element& element,
+                              const gateway_fault& f, std::string session_id) {
+    const auto info = to_error_info(f, std::move(session_id));
+    auto res = http::make_response(req, http::status::internal_server_error, content_type(v),
+                                   build_fault(v, element, info, describe(f.cause.code).client_fault));
+    return res;
+}
+
+boost::asio::awaitable<http::response> sync_endpoint::handle(http::request& req) {
+    if (req.method() == http::beast_http::verb::get) {
+        if (auto doc = serve_wsdl(req, "sync.wsdl")) co_return std::move(*doc);
+        co_return http::json_error(req, http::status::not_found, "NOT_FOUND", "GET serves ?wsdl and ?xsd=NAME only");
+    }
+    if (req.method() != http::beast_http::verb::post) {
+        auto res = http::json_error(req, http::status::method_not_allowed, "METHOD_NOT_ALLOWED", "use POST");
+        res.set(http::beast_http::field::allow, "GET, POST");
+        co_return res;
+    }
+    if (!is_xml_content_type(req[http::beast_http::field::content_type])) {
+        auto res = fault_response(req, soap_version::v11, sync_fault, {fail(errc::unsupported_media_type,
+                                  std::string(req[http::beast_http::field::content_type])), nullptr}, braced(new_guid()));
+        res.result(http::status::unsupported_media_type);
+        co_return res;
+    }
+    soap_version version = soap_version::v11;
+    auto parsed = parse_sync_request(req.body(), version);
+    if (!parsed)
+        co_return fault_response(req, version, sync_fault, {parsed.error(), nullptr}, braced(new_guid()));
+    if (signature_required_)
+        co_return fault_response(req, version, sync_fault,
+                                 {fail(errc::signature_required, "WS-Security verification is not available yet"), nullptr},
+                                 braced(new_guid()));
+
+    auto outcome = co_await gateway_.send(std::move(parsed->request));
+    if (auto* f = std::get_if<gateway_fault>(&outcome.answer)) {
+        if (f->cause.code == errc::internal) log::error("sync", "session {}: {}", outcome.session_id, f->cause.detail);
+        co_return fault_response(req, version, sync_fault, *f, outcome.session_id);
+    }
+    co_return http::make_response(req, http::status::ok, content_type(version),
+                                  build_sync_response(version, std::get<sync_response>(outcome.answer)));
+}
+
+} // namespace qaqpa::soap

@@ -1,0 +1,36 @@
+#pragma once
+// The synchronous channel's HTTP face: POST a SendMessage, GET ?wsdl.
+// Parses, hands the request to routing::sync_gateway, writes the answer or
+// the fault. Knows nothing about providers or the registry.
+
+#include "routing/sync_gateway.hpp"
+#include "transports/soap/envelope.hpp"
+#include "transports/http/server.hpp"
+
+namespace qaqpa::soap {
+
+class sync_endpoint {
+public:
+    /// `signature_required`: the WS-Security endpoint (/bip-sync-wss-gost/).
+    sync_endpoint(routing::sync_gateway& gateway, bool signature_required)
+        : gateway_(gateway), signature_required_(signature_required) {}
+
+    boost::asio::awaitable<http::response> handle(http::request& req);
+
+private:
+    routing::sync_gateway& gateway_;
+    bool signature_required_;
+};
+
+/// True for the content types real SOAP clients send (or none at all).
+bool is_xml_content_type(std::string_view content_type) noexcept;
+
+/// Serves "?wsdl"/"?xsd=..." for a channel; nullopt when the query asks for
+/// something else.
+std::optional<http::response> serve_wsdl(const http::request& req, std::string_view channel_wsdl);
+
+/// A SOAP fault response (HTTP 500) with the catalog entry for `f`.
+http::response fault_response(const http::request& req, soap_version v, const fault_element& element,
+                              const gateway_fault& f, std::string session_id);
+
+} // namespace qaqpa::soap

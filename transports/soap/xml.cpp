@@ -1,0 +1,295 @@
+#include "transports/soap/xml.hpp"
+
+#include <cstring>
+#include <set>
+
+namespace qaqpa::soap {
+namespace {
+
+constexpr int parse_flags = rapidxml::parse_non_destructive | rapidxml::parse_validate_closing_tags;
+
+enum class tag_kind { open, close, self_closing, other, doctype, bad };
+
+struct tag {
+    tag_kind kind;
+    std::size_t end; ///< one past the closing '>'
+};
+
+std::size_t find_from(std::string_view s, std::string_view what, std::size_t from) {
+    const auto p = s.find(what, from);
+    return p == std::string_view::npos ? p : p + what.size();
+}
+
+/// Scans one markup construct starting at s[pos] == '<'.
+tag scan_tag(std::string_view s, std::size_t pos) {
+    const auto rest = s.substr(pos);
+    auto done = [](tag_kind k, std::size_t end) {
+        return tag{end == std::string_view::npos ? tag_kind::bad : k, end};
+    };
+    if (rest.starts_with("<!--")) return done(tag_kind::other, find_from(s, "-->", pos + 4));
+    if (rest.starts_with("<![CDATA[")) return done(tag_kind::other, find_from(s, "]]>", pos + 9));
+    if (rest.starts_with("<?")) return done(tag_kind::other, find_from(s, "?>", pos + 2));
+    if (rest.starts_with("<!")) return tag{tag_kind::doctype, pos + 2};
+    if (rest.starts_with("</")) return done(tag_kind::close, find_from(s, ">", pos + 2));
+    for (std::size_t i = pos + 1; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '"' || c == '\'') {
+            const auto q = s.find(c, i + 1);
+            if (q == std::string_view::npos) return {tag_kind::bad, s.size()};
+            i = q;
+        } else if (c == '>') {
+            return {s[i - 1] == '/' ? tag_kind::self_closing : tag_kind::open, i + 1};
+        }
+    }
+    return {tag_kind::bad, s.size()};
+}
+
+/// Refuses DOCTYPE and nesting deeper than max_depth before RapidXML (which
+/// recurses per level) sees the text.
+result<void> prescan(std::string_view s) {
+    std::size_t depth = 0;
+    for (std::size_t pos = s.find('<'); pos != std::string_view::npos; pos = s.find('<', pos)) {
+        const auto t = scan_tag(s, pos);
+        switch (t.kind) {
+        case tag_kind::doctype: return fail(errc::bad_envelope, "DOCTYPE is not allowed");
+        case tag_kind::bad: return fail(errc::bad_envelope, "malformed markup");
+        case tag_kind::open:
+            if (++depth > max_depth) return fail(errc::bad_envelope, "elements nest too deeply");
+            break;
+        case tag_kind::close:
+            if (depth > 0) --depth;
+            break;
+        default: break;
+        }
+        pos = t.end;
+    }
+    return {};
+}
+
+/// Where the element whose content starts at `from` is closed: the position
+/// of the '<' of its end tag.
+std::optional<std::size_t> content_end(std::string_view s, std::size_t from) {
+    std::size_t depth = 0;
+    for (std::size_t pos = s.find('<', from); pos != std::string_view::npos; pos = s.find('<', pos)) {
+        const auto t = scan_tag(s, pos);
+        if (t.kind == tag_kind::bad || t.kind == tag_kind::doctype) return std::nullopt;
+        if (t.kind == tag_kind::open) ++depth;
+        if (t.kind == tag_kind::close) {
+            if (depth == 0) return pos;
+            --depth;
+        }
+        pos = t.end;
+    }
+    return std::nullopt;
+}
+
+std::string_view attr_name(const rapidxml::xml_attribute<char>* a) { return {a->name(), a->name_size()}; }
+std::string_view attr_value(const rapidxml::xml_attribute<char>* a) { return {a->value(), a->value_size()}; }
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::strchr(" \t\r\n", s.front())) s.remove_prefix(1);
+    while (!s.empty() && std::strchr(" \t\r\n", s.back())) s.remove_suffix(1);
+    return s;
+}
+
+void append_utf8(std::string& out, unsigned long cp) {
+    if (cp < 0x80) {
+        out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+}
+
+} // namespace
+
+xml_document::xml_document() : doc_(std::make_unique<rapidxml::xml_document<char>>()) {}
+xml_document::~xml_document() = default;
+
+result<const xml_node*> xml_document::parse(const std::string& text) {
+    doc_->clear();
+    text_ = text;
+    if (std::memchr(text.data(), '\0', text.size())) return fail(errc::bad_envelope, "NUL byte in the document");
+    if (auto r = prescan(text); !r) return r.error();
+    try {
+        doc_->parse<parse_flags>(const_cast<char*>(text.c_str()));
+    } catch (const rapidxml::parse_error& e) {
+        return fail(errc::bad_envelope, std::string("malformed XML: ") + e.what());
+    }
+    const xml_node* root = first_element(doc_.get());
+    if (!root) return fail(errc::bad_envelope, "no root element");
+    return root;
+}
+
+std::string_view name_of(const xml_node* n) noexcept { return {n->name(), n->name_size()}; }
+
+std::string_view local_name(const xml_node* n) noexcept {
+    const auto name = name_of(n);
+    const auto colon = name.find(':');
+    return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+std::string_view namespace_of(const xml_node* n) noexcept {
+    const auto name = name_of(n);
+    const auto colon = name.find(':');
+    const std::string_view prefix = colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
+    for (const xml_node* e = n; e && e->type() == rapidxml::node_element; e = e->parent()) {
+        for (auto* a = e->first_attribute(); a; a = a->next_attribute()) {
+            const auto an = attr_name(a);
+            if (prefix.empty() ? an == "xmlns" : (an.starts_with("xmlns:") && an.substr(6) == prefix))
+                return attr_value(a);
+        }
+    }
+    return {};
+}
+
+bool is(const xml_node* n, std::string_view ns, std::string_view local) noexcept {
+    return n && local_name(n) == local && namespace_of(n) == ns;
+}
+
+const xml_node* first_element(const xml_node* parent) noexcept {
+    for (auto* c = parent->first_node(); c; c = c->next_sibling())
+        if (c->type() == rapidxml::node_element) return c;
+    return nullptr;
+}
+
+const xml_node* next_element(const xml_node* n) noexcept {
+    for (auto* c = n->next_sibling(); c; c = c->next_sibling())
+        if (c->type() == rapidxml::node_element) return c;
+    return nullptr;
+}
+
+const xml_node* child(const xml_node* parent, std::string_view local) noexcept {
+    if (!parent) return nullptr;
+    for (auto* c = first_element(parent); c; c = next_element(c))
+        if (local_name(c) == local) return c;
+    return nullptr;
+}
+
+std::optional<std::string> text_of(const xml_node* n) {
+    std::string out;
+    for (auto* c = n->first_node(); c; c = c->next_sibling()) {
+        const std::string_view v{c->value(), c->value_size()};
+        if (c->type() == rapidxml::node_data) {
+            if (!decode_entities(v, out)) return std::nullopt;
+        } else if (c->type() == rapidxml::node_cdata) {
+            out.append(v);
+        } else if (c->type() == rapidxml::node_element) {
+            return std::nullopt;
+        }
+    }
+    return out;
+}
+
+bool is_nil(const xml_node* n) noexcept {
+    for (auto* a = n->first_attribute(); a; a = a->next_attribute()) {
+        const auto name = attr_name(a);
+        const auto colon = name.find(':');
+        if (colon != std::string_view::npos && name.substr(colon + 1) == "nil" && trim(attr_value(a)) == "true")
+            return true;
+    }
+    return false;
+}
+
+result<xml_payload> extract_payload(const xml_document& doc, const xml_node* data) {
+    const std::string_view s = doc.text();
+    const auto name_at = static_cast<std::size_t>(data->name() - s.data());
+    const auto start = scan_tag(s, name_at - 1);
+    if (start.kind != tag_kind::open && start.kind != tag_kind::self_closing)
+        return fail(errc::bad_envelope, "malformed data element");
+    xml_payload p;
+    p.present = true;
+    const std::size_t attrs_end = start.end - (start.kind == tag_kind::self_closing ? 2 : 1);
+    const auto own = trim(s.substr(name_at + data->name_size(), attrs_end - name_at - data->name_size()));
+    p.attributes.assign(own);
+
+    // Carry the prefixed namespace declarations in scope at <data>, nearest
+    // first, so the payload's prefixes still resolve in the new envelope.
+    std::set<std::string_view> declared;
+    for (auto* a = data->first_attribute(); a; a = a->next_attribute())
+        if (attr_name(a).starts_with("xmlns:")) declared.insert(attr_name(a).substr(6));
+    for (const xml_node* e = data->parent(); e && e->type() == rapidxml::node_element; e = e->parent()) {
+        for (auto* a = e->first_attribute(); a; a = a->next_attribute()) {
+            const auto an = attr_name(a);
+            if (!an.starts_with("xmlns:") || !declared.insert(an.substr(6)).second) continue;
+            const auto v = attr_value(a);
+            const char q = v.find('"') == std::string_view::npos ? '"' : '\'';
+            if (!p.attributes.empty()) p.attributes.push_back(' ');
+            p.attributes.append(an).append(1, '=').append(1, q).append(v).append(1, q);
+        }
+    }
+    if (start.kind == tag_kind::self_closing) return p;
+    const auto end = content_end(s, start.end);
+    if (!end) return fail(errc::bad_envelope, "unterminated data element");
+    p.content.assign(s.substr(start.end, *end - start.end));
+    return p;
+}
+
+void append_escaped(std::string& out, std::string_view text) {
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char* rep = nullptr;
+        switch (text[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        default: continue;
+        }
+        out.append(text.substr(from, i - from)).append(rep);
+        from = i + 1;
+    }
+    out.append(text.substr(from));
+}
+
+void append_element(std::string& out, std::string_view name, std::string_view text) {
+    out.append(1, '<').append(name).append(1, '>');
+    append_escaped(out, text);
+    out.append("</").append(name).append(1, '>');
+}
+
+bool decode_entities(std::string_view in, std::string& out) {
+    for (std::size_t i = 0; i < in.size();) {
+        const auto amp = in.find('&', i);
+        out.append(in.substr(i, amp - i));
+        if (amp == std::string_view::npos) return true;
+        const auto semi = in.find(';', amp);
+        if (semi == std::string_view::npos) return false;
+        const auto ent = in.substr(amp + 1, semi - amp - 1);
+        if (ent == "lt") out.push_back('<');
+        else if (ent == "gt") out.push_back('>');
+        else if (ent == "amp") out.push_back('&');
+        else if (ent == "quot") out.push_back('"');
+        else if (ent == "apos") out.push_back('\'');
+        else if (ent.size() > 1 && ent[0] == '#') {
+            const bool hex = ent[1] == 'x';
+            const auto digits = ent.substr(hex ? 2 : 1);
+            if (digits.empty() || digits.size() > 8) return false;
+            unsigned long cp = 0;
+            for (char c : digits) {
+                int d = (c >= '0' && c <= '9') ? c - '0'
+                        : hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10
+                                                                       : -1;
+                if (d < 0) return false;
+                cp = cp * (hex ? 16 : 10) + static_cast<unsigned long>(d);
+            }
+            if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+            append_utf8(out, cp);
+        } else {
+            return false;
+        }
+        i = semi + 1;
+    }
+    return true;
+}
+
+} // namespace qaqpa::soap
