@@ -1,0 +1,30 @@
+#include "core/clock.hpp"
+
+#include "tests/support/catch.hpp"
+
+using namespace qaqpa;
+using namespace std::chrono;
+
+TEST_CASE("messageDate is read with or without zone and fractions", "[unit][core]") {
+    const auto utc = parse_datetime("2026-11-23T10:00:00Z");
+    REQUIRE(utc);
+    CHECK(parse_datetime("2026-11-23T16:00:00+06:00") == utc);
+    CHECK(parse_datetime("2026-11-23T10:00:00") == utc);
+    CHECK(parse_datetime(" 2026-11-23T10:00:00.000Z ") == utc);
+    const auto frac = parse_datetime("2026-11-23T10:00:00.123456+00:00");
+    REQUIRE(frac);
+    CHECK(duration_cast<microseconds>(*frac - *utc).count() == 123456);
+}
+
+TEST_CASE("invalid dateTimes are refused", "[unit][core]") {
+    for (const char* bad : {"", "2026-11-23", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-23T25:00:00Z",
+                            "2026-11-23T10:00:00+6:00", "2026-11-23T10:00:00.Z", "tomorrow", "2026-11-23T10:00:00Zjunk"})
+        CHECK_FALSE(parse_datetime(bad));
+}
+
+TEST_CASE("the gateway writes UTC with milliseconds and reads it back", "[unit][core]") {
+    const auto t = sys_days{year{2026} / 11 / 23} + hours{20} + minutes{14} + seconds{37} + milliseconds{5};
+    const auto text = format_datetime(time_point_cast<system_clock::duration>(t));
+    CHECK(text == "2026-11-23T20:14:37.005Z");
+    CHECK(parse_datetime(text) == time_point_cast<system_clock::duration>(t));
+}

@@ -1,0 +1,137 @@
+#include "core/config.hpp"
+
+#include "tests/support/catch.hpp"
+
+using namespace qaqpa;
+
+namespace {
+
+constexpr const char* full = R"(
+[node]
+data_dir = "data"
+threads = 2
+
+[listeners.public]
+address = "127.0.0.1"
+port = 0
+
+[listeners.admin]
+port = 0
+token_file = "admin.token"
+
+[limits]
+max_body_bytes = 65536
+sync_timeout_ms = 5000
+
+[[systems]]
+id = "sender"
+password = "secret"
+bin = "123456789012"
+
+[[systems]]
+id = "recipient"
+password_hash = "scrypt$16384$8$1$AAAA$BBBB"
+
+[[delivery_points]]
+id = "provider-a"
+url = "http://127.0.0.1:9090/"
+timeout_ms = 1500
+retries = 3
+throttle = { requests = 45, window_s = 45 }
+credentials = { login = "gw", password = "gwpass" }
+
+[[delivery_points]]
+id = "provider-b"
+url = "builtin:echo"
+
+[[services]]
+id = "echo"
+owner = "recipient"
+mode = "both"
+delivery_point = "provider-a"
+routes = { a = "provider-a", b = "provider-b" }
+timeout_ms = 1000
+
+[[access]]
+system = "sender"
+service = "echo"
+timeout_ms = 700
+)";
+
+std::string error_of(std::string_view toml) {
+    auto r = parse_config(toml, "test.toml", "/etc/qaqpa");
+    REQUIRE_FALSE(r);
+    return r.error().detail;
+}
+
+} // namespace
+
+TEST_CASE("the CONFIG.md shape loads with defaults and resolved paths", "[unit][core]") {
+    auto r = parse_config(full, "test.toml", "/etc/qaqpa");
+    REQUIRE(r);
+    const auto& c = *r;
+    CHECK(c.node.data_dir == "/etc/qaqpa/data");
+    CHECK(c.node.threads == 2);
+    CHECK(c.public_listener.port == 0);
+    CHECK(c.admin_listener.token_file == "/etc/qaqpa/admin.token");
+    CHECK(c.paths.sync == "/bip-sync/");
+    CHECK(c.limits.max_body_bytes == 65536);
+    CHECK(c.limits.header_read_timeout_ms == 10000);
+    REQUIRE(c.bootstrap.systems.size() == 2);
+    CHECK(c.plain_passwords.at("sender") == "secret");
+    CHECK(c.bootstrap.systems[1].password_hash == "scrypt$16384$8$1$AAAA$BBBB");
+    const auto& dp = c.bootstrap.delivery_points[0];
+    CHECK(dp.policy.timeout_ms == 1500);
+    CHECK(dp.policy.retries == 3);
+    CHECK(dp.policy.backoff_ms == 1000);
+    REQUIRE(dp.policy.throttle);
+    CHECK(dp.policy.throttle->requests == 45);
+    REQUIRE(dp.creds);
+    CHECK(dp.creds->login == "gw");
+    const auto& svc = c.bootstrap.services[0];
+    CHECK(svc.mode == service_mode::both);
+    CHECK(svc.routes.at("b") == "provider-b");
+    CHECK(c.bootstrap.access[0].overrides.timeout_ms == 700);
+}
+
+TEST_CASE("config errors name the file, the key and the reason", "[unit][core]") {
+    CHECK(error_of("[node]\ndata_dri = \"x\"\n") == "test.toml: node.data_dri: unknown key");
+    CHECK(error_of("[limits]\nmax_body_bytes = \"big\"\n") == "test.toml: limits.max_body_bytes: must be an integer");
+    CHECK(error_of("[[systems]]\npassword = \"x\"\n") == "test.toml: systems[0].id: required key is missing");
+    CHECK(error_of("[[systems]]\nid = \"a\"\npassword = \"x\"\nbin = \"12\"\n") == "test.toml: systems[0].bin: must be 12 digits");
+    CHECK(error_of("[[systems]]\nid=\"o\"\npassword=\"p\"\n[[services]]\nid = \"s\"\nowner = \"o\"\ndelivery_point = \"nope\"\n") ==
+          "test.toml: services[0].delivery_point: no delivery point with id \"nope\"");
+    CHECK(error_of("[[services]]\nid = \"s\"\nowner = \"ghost\"\n") == "test.toml: services[0].owner: no system with id \"ghost\"");
+    CHECK(error_of("[[access]]\nsystem = \"x\"\nservice = \"y\"\n") == "test.toml: access[0].system: no system with id \"x\"");
+    CHECK(error_of("[[delivery_points]]\nid = \"d\"\nurl = \"ftp://x\"\n") ==
+          "test.toml: delivery_points[0].url: must be an http:// URL or builtin:echo");
+    CHECK(error_of("[listeners.public]\nport = 70000\n") == "test.toml: listeners.public.port: must be between 0 and 65535");
+    CHECK(error_of("[[systems]]\nid=\"a\"\npassword=\"p\"\n[[systems]]\nid=\"a\"\npassword=\"q\"\n") ==
+          "test.toml: systems[1].id: duplicate id \"a\"");
+    CHECK(error_of("this is = = not toml").rfind("test.toml:1:", 0) == 0);
+}
+
+TEST_CASE("the demo config has a login, the echo service and an access right", "[unit][core]") {
+    const auto c = demo_config();
+    REQUIRE(c.bootstrap.systems.size() == 1);
+    CHECK(c.bootstrap.systems[0].id == demo_login);
+    CHECK(c.plain_passwords.at(demo_login) == demo_password);
+    CHECK(c.bootstrap.delivery_points[0].url == "builtin:echo");
+    CHECK(c.bootstrap.services[0].id == "echo");
+    CHECK(c.bootstrap.access[0].system == demo_login);
+    CHECK(c.node.data_dir == "qaqpa-data");
+}
+
+TEST_CASE("access overrides win over the delivery point's policy", "[unit][core]") {
+    delivery_policy base;
+    base.timeout_ms = 40000;
+    base.retries = 10;
+    policy_overrides o;
+    o.timeout_ms = 500;
+    o.throttle = throttle_policy{5, 1};
+    const auto eff = apply(base, o);
+    CHECK(eff.timeout_ms == 500);
+    CHECK(eff.retries == 10);
+    REQUIRE(eff.throttle);
+    CHECK(eff.throttle->requests == 5);
+}

@@ -1,0 +1,109 @@
+// Hostile and broken input: each gets a quick 4xx or SOAP fault, and the
+// gateway keeps serving afterwards.
+#include "tests/integration/node_fixture.hpp"
+#include "tests/integration/reply_fields.hpp"
+#include "tests/support/http_call.hpp"
+#include "tests/support/soap_samples.hpp"
+
+#include "tests/support/catch.hpp"
+
+using namespace qaqpa;
+using namespace qaqpa::test;
+using namespace std::chrono;
+
+namespace {
+
+void still_serving(const gateway& gw) {
+    const auto reply = soap_post(gw.port(), "/bip-sync/", sync_request_xml({}));
+    INFO(reply.error);
+    CHECK(reply.status == 200);
+}
+
+void check_bad_envelope(const gateway& gw, const std::string& body, std::string_view code = "BAD_ENVELOPE") {
+    const auto start = steady_clock::now();
+    const auto reply = soap_post(gw.port(), "/bip-sync/", body);
+    INFO(body.substr(0, 200) << " -> " << reply.body);
+    CHECK(reply.status == 500);
+    CHECK(field(reply.body, "errorCode") == code);
+    CHECK(steady_clock::now() - start < seconds(2));
+    still_serving(gw);
+}
+
+} // namespace
+
+TEST_CASE("malformed, non-SOAP, empty and JSON bodies get a BAD_ENVELOPE fault", "[integration][bad-input]") {
+    gateway gw;
+    check_bad_envelope(gw, "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body>");
+    check_bad_envelope(gw, "<html><body>hello</body></html>");
+    check_bad_envelope(gw, "");
+    check_bad_envelope(gw, R"({"serviceId": "echo"})");
+    check_bad_envelope(gw, std::string("<a>\0</a>", 8));
+}
+
+TEST_CASE("DOCTYPE is refused: no entity is ever expanded (billion laughs, XXE)", "[integration][bad-input]") {
+    gateway gw;
+    std::string laughs = R"(<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">)";
+    for (int i = 1; i < 10; ++i)
+        laughs += "<!ENTITY lol" + std::to_string(i) + " \"" + std::string(10, '&') + "\">"; // shape only
+    laughs += "]><lolz>&lol9;</lolz>";
+    check_bad_envelope(gw, laughs);
+    auto xxe = sync_request_xml({});
+    xxe.insert(xxe.find("<soapenv:Envelope"), R"(<!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>)");
+    xxe.replace(xxe.find("msg-1"), 5, "&x;");
+    check_bad_envelope(gw, xxe);
+}
+
+TEST_CASE("a JSON content type gets 415 with a fault naming it", "[integration][bad-input]") {
+    gateway gw;
+    const auto reply = soap_post(gw.port(), "/bip-sync/", R"({"a":1})", "application/json");
+    CHECK(reply.status == 415);
+    CHECK(field(reply.body, "errorCode") == "UNSUPPORTED_MEDIA_TYPE");
+    still_serving(gw);
+}
+
+TEST_CASE("a body over max_body_bytes gets 413 without being read", "[integration][bad-input]") {
+    gateway gw;
+    // Announce 100 MB and send none of it: the answer must not wait for it.
+    const auto start = steady_clock::now();
+    const auto got = raw_exchange(gw.port(),
+                                  "POST /bip-sync/ HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
+                                  "Content-Length: 104857600\r\n\r\n<soapenv:Envelope",
+                                  seconds(5));
+    CHECK(got.rfind("HTTP/1.1 413", 0) == 0);
+    CHECK(steady_clock::now() - start < seconds(2));
+    // A real oversize body (chunked, so the length is not known up front).
+    const auto big = sync_request_of_size({}, 200 * 1024);
+    const auto reply = soap_post(gw.port(), "/bip-sync/", big);
+    CHECK(reply.status == 413);
+    still_serving(gw);
+}
+
+TEST_CASE("a client that trickles its headers is cut off after header_read_timeout_ms", "[integration][bad-input]") {
+    gateway gw; // header_read_timeout_ms = 500
+    const auto start = steady_clock::now();
+    const auto got = raw_exchange(gw.port(), "POST /bip-sync/ HTTP/1.1\r\nHost: x\r\n", seconds(10));
+    const auto waited = steady_clock::now() - start;
+    CHECK(got.empty());
+    CHECK(waited >= milliseconds(400));
+    CHECK(waited < seconds(3));
+    still_serving(gw);
+}
+
+TEST_CASE("malformed HTTP gets 400; unknown paths 404; other methods 405", "[integration][bad-input]") {
+    gateway gw;
+    CHECK(raw_exchange(gw.port(), "NOT HTTP AT ALL\r\n\r\n", seconds(5)).rfind("HTTP/1.1 400", 0) == 0);
+    CHECK(soap_post(gw.port(), "/nowhere/", sync_request_xml({})).status == 404);
+    CHECK(http_request(gw.port(), "PUT", "/bip-sync/", "x").status == 405);
+    CHECK(http_request(gw.port(), "GET", "/bip-sync/").status == 404);
+    still_serving(gw);
+}
+
+TEST_CASE("Expect: 100-continue is honoured (curl sends it for large bodies)", "[integration][bad-input]") {
+    gateway gw;
+    const auto body = sync_request_xml({});
+    const auto got = raw_exchange(gw.port(),
+                                  "POST /bip-sync/ HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nConnection: close\r\n"
+                                  "Expect: 100-continue\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body,
+                                  seconds(5));
+    CHECK(got.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK", 0) == 0);
+}

@@ -1,0 +1,43 @@
+#pragma once
+// Starts a gateway node in-process on 127.0.0.1 port 0, with a registry for
+// the integration tests:
+//   systems   sender / sender-password, owner / owner-password, stranger / stranger-password
+//   points    echo (builtin:echo), remote (`remote_url`, credentials gw-login / gw-password)
+//   services  echo → echo; remote → remote (timeout `remote_timeout_ms`);
+//             routed (routes a → echo, b → remote); async-only (mode async)
+//   access    sender → echo, remote, routed, async-only; stranger → none
+
+#include "cmd/node.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <memory>
+#include <string>
+
+namespace qaqpa::test {
+
+struct node_settings {
+    std::string remote_url = "http://127.0.0.1:9/";
+    int remote_timeout_ms = 5000;
+    std::string extra_toml; ///< appended to the [limits] table
+};
+
+/// Settings with the "remote" delivery point at `url`.
+inline node_settings remote(std::string url, int timeout_ms = 5000) {
+    node_settings s;
+    s.remote_url = std::move(url);
+    s.remote_timeout_ms = timeout_ms;
+    return s;
+}
+
+class gateway {
+public:
+    explicit gateway(node_settings s = {});
+    std::uint16_t port() const { return node_->public_port(); }
+    cmd::node& node() { return *node_; }
+
+private:
+    temp_dir dir_;
+    std::unique_ptr<cmd::node> node_;
+};
+
+} // namespace qaqpa::test

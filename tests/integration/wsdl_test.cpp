@@ -1,0 +1,45 @@
+// The gateway serves its own WSDL set; imports resolve over the same listener.
+#include "tests/integration/node_fixture.hpp"
+#include "tests/support/http_call.hpp"
+
+#include "tests/support/catch.hpp"
+
+#include <regex>
+
+using namespace qaqpa::test;
+
+TEST_CASE("?wsdl serves the channel's WSDL with this listener's address", "[integration][wsdl]") {
+    gateway gw;
+    for (const char* path : {"/bip-sync/", "/bip-sync-wss-gost/"}) {
+        const auto reply = http_request(gw.port(), "GET", std::string(path) + "?wsdl");
+        REQUIRE(reply.status == 200);
+        CHECK(reply.header("content-type").rfind("text/xml", 0) == 0);
+        CHECK(reply.body.find("<soap:address location=\"http://127.0.0.1:" + std::to_string(gw.port()) + path + "\"/>") !=
+              std::string::npos);
+        CHECK(reply.body.find("SendMessageFault1_SendMessageFault") != std::string::npos);
+    }
+}
+
+TEST_CASE("every schema the WSDL set imports is served", "[integration][wsdl]") {
+    gateway gw;
+    std::vector<std::string> pending{"?wsdl"}, seen;
+    const std::regex location(R"re(schemaLocation="\?(xsd=[^"]+)")re");
+    while (!pending.empty()) {
+        const auto query = pending.back();
+        pending.pop_back();
+        if (std::find(seen.begin(), seen.end(), query) != seen.end()) continue;
+        seen.push_back(query);
+        const auto reply = http_request(gw.port(), "GET", "/bip-sync/?" + (query == "?wsdl" ? std::string("wsdl") : query));
+        INFO(query);
+        REQUIRE(reply.status == 200);
+        for (std::sregex_iterator it(reply.body.begin(), reply.body.end(), location), end; it != end; ++it)
+            pending.push_back((*it)[1]);
+    }
+    CHECK(seen.size() == 5); // the WSDL and its four schemas
+}
+
+TEST_CASE("?xsd serves only the gateway's own schemas", "[integration][wsdl]") {
+    gateway gw;
+    CHECK(http_request(gw.port(), "GET", "/bip-sync/?xsd=../../etc/passwd").status == 404);
+    CHECK(http_request(gw.port(), "GET", "/bip-sync/?xsd=nope.xsd").status == 404);
+}

@@ -1,0 +1,107 @@
+#include "storage/store.hpp"
+
+#include "tests/support/temp_dir.hpp"
+
+#include "tests/support/catch.hpp"
+
+using namespace qaqpa;
+
+namespace {
+
+registry sample() {
+    registry r;
+    r.systems.push_back({"sender", "scrypt$x", "123456789012", "http://127.0.0.1:9/"});
+    r.systems.push_back({"owner", "scrypt$y", "", ""});
+    delivery_point dp;
+    dp.id = "dp";
+    dp.url = "http://127.0.0.1:9090/";
+    dp.policy.timeout_ms = 1234;
+    dp.policy.throttle = throttle_policy{45, 45};
+    dp.creds = credentials{"gw", "pw"};
+    r.delivery_points.push_back(dp);
+    service_entry s;
+    s.id = "svc";
+    s.owner = "owner";
+    s.mode = service_mode::both;
+    s.delivery = delivery_mode::pull;
+    s.delivery_point = "dp";
+    s.routes = {{"a", "dp"}};
+    s.notify_status = true;
+    r.services.push_back(s);
+    access_right a{"sender", "svc", {}};
+    a.overrides.timeout_ms = 500;
+    a.overrides.error_shutdown = error_shutdown_policy{5, 60};
+    r.access.push_back(a);
+    return r;
+}
+
+std::unique_ptr<storage::store> open(const test::temp_dir& dir) {
+    auto s = storage::open_store({dir.str(), true});
+    REQUIRE(s);
+    return std::move(*s);
+}
+
+} // namespace
+
+TEST_CASE("the registry round-trips through its stored form", "[unit][storage]") {
+    const auto r = sample();
+    auto back = storage::deserialize_registry(storage::serialize(r));
+    REQUIRE(back);
+    CHECK(*back == r);
+    CHECK_FALSE(storage::deserialize_registry("{not json"));
+}
+
+TEST_CASE("a stored registry survives reopening the store", "[unit][storage]") {
+    test::temp_dir dir;
+    {
+        auto s = open(dir);
+        auto none = s->load_registry();
+        REQUIRE(none);
+        CHECK_FALSE(*none);
+        REQUIRE(s->save_registry(sample(), "source-1"));
+    }
+    auto s = open(dir);
+    auto loaded = s->load_registry();
+    REQUIRE(loaded);
+    REQUIRE(*loaded);
+    CHECK(**loaded == sample());
+    CHECK(*s->bootstrap_source().value() == "source-1");
+}
+
+TEST_CASE("a second process cannot open a data dir in use", "[unit][storage]") {
+    test::temp_dir dir;
+    auto first = open(dir);
+    auto second = storage::open_store({dir.str(), true});
+    REQUIRE_FALSE(second);
+    CHECK(second.error().detail.find("in use") != std::string::npos);
+}
+
+TEST_CASE("bootstrap: the file seeds, an unchanged file keeps admin changes, a changed file wins", "[unit][storage]") {
+    test::temp_dir dir;
+    auto s = open(dir);
+    auto file = sample();
+    auto live = storage::bootstrap_registry(*s, file, false);
+    REQUIRE(live);
+    CHECK(*live == file);
+
+    // An admin change (simulated: written as the live registry).
+    auto admin = file;
+    admin.systems.push_back({"added-by-admin", "scrypt$z", "", ""});
+    REQUIRE(s->save_registry(admin, storage::serialize(file)));
+    live = storage::bootstrap_registry(*s, file, false);
+    REQUIRE(live);
+    CHECK(live->systems.size() == 3);
+
+    // The file changed one entry: it is upserted, the admin's entry stays.
+    auto edited = file;
+    edited.delivery_points[0].url = "http://127.0.0.1:9191/";
+    live = storage::bootstrap_registry(*s, edited, false);
+    REQUIRE(live);
+    CHECK(live->delivery_points[0].url == "http://127.0.0.1:9191/");
+    CHECK(live->systems.size() == 3);
+
+    // --reset-registry: the file exactly.
+    live = storage::bootstrap_registry(*s, edited, true);
+    REQUIRE(live);
+    CHECK(*live == edited);
+}

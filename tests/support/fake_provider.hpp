@@ -1,0 +1,57 @@
+#pragma once
+// A SOAP service provider on 127.0.0.1 (port 0) for tests and benchmarks.
+// It answers SendMessage according to its mode and records what it got.
+//
+// Lifecycle: the constructor binds and starts its own thread(s); the
+// destructor stops them. Thread safety: the accessors may be called from any
+// thread while it runs.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace qaqpa::test {
+
+enum class provider_mode {
+    echo,    ///< SendMessageResponse with the request's data, verbatim
+    slow,    ///< like echo, after `delay`
+    fault,   ///< HTTP 500 with a SOAP fault carrying an ErrorInfo (code PROVIDER-42)
+    garbage, ///< HTTP 200 with an HTML page
+    close,   ///< reads the request and closes the connection without answering
+};
+
+struct received_request {
+    std::string content_type;
+    std::string soap_action;
+    bool has_soap_action = false;
+    std::string body;
+};
+
+class fake_provider {
+public:
+    explicit fake_provider(provider_mode mode, std::chrono::milliseconds delay = {}, int threads = 1);
+    ~fake_provider();
+
+    std::uint16_t port() const noexcept;
+    std::string url() const;
+
+    /// Every request received so far (bounded to the last 1000).
+    std::vector<received_request> requests() const;
+    std::size_t request_count() const noexcept;
+    /// TCP connections accepted so far (keep-alive reuse shows as fewer).
+    std::size_t connection_count() const noexcept;
+
+    struct impl;
+
+private:
+    std::unique_ptr<impl> impl_;
+};
+
+/// A loopback port with nothing listening on it (connections are refused).
+std::uint16_t closed_port();
+
+} // namespace qaqpa::test

@@ -1,0 +1,81 @@
+#include "transports/soap/xml.hpp"
+
+#include "tests/support/catch.hpp"
+
+using namespace qaqpa;
+using namespace qaqpa::soap;
+
+TEST_CASE("namespaces resolve through any prefix and default declarations", "[unit][soap]") {
+    const std::string text = R"(<a:root xmlns:a="urn:a" xmlns="urn:default"><child/><b:x xmlns:b="urn:b"><y/></b:x></a:root>)";
+    xml_document doc;
+    auto root = doc.parse(text);
+    REQUIRE(root);
+    CHECK(namespace_of(*root) == "urn:a");
+    CHECK(local_name(*root) == "root");
+    const auto* c = first_element(*root);
+    CHECK(namespace_of(c) == "urn:default");
+    const auto* x = next_element(c);
+    CHECK(is(x, "urn:b", "x"));
+    CHECK(namespace_of(first_element(x)) == "urn:default");
+}
+
+TEST_CASE("DOCTYPE, NUL bytes, deep nesting and malformed XML are refused", "[unit][soap]") {
+    xml_document doc;
+    const std::string laughs = R"(<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><a>&lol2;</a>)";
+    const std::string xxe = R"(<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>)";
+    std::string deep;
+    for (int i = 0; i < 10000; ++i) deep += "<a>";
+    for (const std::string& bad : {laughs, xxe, deep, std::string("<a>\0</a>", 8), std::string("<a><b></a>"),
+                                   std::string(""), std::string("{\"json\": true}"), std::string("<a attr='x>")}) {
+        auto r = doc.parse(bad);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == errc::bad_envelope);
+    }
+    CHECK(doc.parse(laughs).error().detail == "DOCTYPE is not allowed");
+}
+
+TEST_CASE("element text decodes entities and CDATA; undefined entities are refused", "[unit][soap]") {
+    xml_document doc;
+    const std::string text = "<a><b>x &amp; y &lt;z&gt; &#1179;&#x49B;</b><c><![CDATA[<raw>&amp;]]></c><d>&nbsp;</d></a>";
+    auto root = doc.parse(text);
+    REQUIRE(root);
+    CHECK(text_of(child(*root, "b")) == std::optional<std::string>("x & y <z> \xd2\x9b\xd2\x9b"));
+    CHECK(text_of(child(*root, "c")) == std::optional<std::string>("<raw>&amp;"));
+    CHECK_FALSE(text_of(child(*root, "d")));
+}
+
+TEST_CASE("the payload is carried byte for byte with its namespaces", "[unit][soap]") {
+    const std::string content =
+        "\n  <p:doc  a='1'>Сәлем &amp; <!-- </data> --><![CDATA[</data>]]><data>nested</data><e/></p:doc>\n";
+    const std::string text = R"(<s:Env xmlns:s="urn:s" xmlns:p="urn:payload" xmlns:xsi="urn:xsi"><r><data xsi:type="p:T" xmlns:q="urn:q">)" +
+                             content + "</data></r></s:Env>";
+    xml_document doc;
+    auto root = doc.parse(text);
+    REQUIRE(root);
+    auto p = extract_payload(doc, child(first_element(*root), "data"));
+    REQUIRE(p);
+    CHECK(p->present);
+    CHECK(p->content == content);
+    CHECK(p->attributes.find(R"(xsi:type="p:T")") != std::string::npos);
+    CHECK(p->attributes.find(R"(xmlns:q="urn:q")") != std::string::npos);
+    CHECK(p->attributes.find(R"(xmlns:p="urn:payload")") != std::string::npos);
+    CHECK(p->attributes.find(R"(xmlns:xsi="urn:xsi")") != std::string::npos);
+    CHECK(p->attributes.find(R"(xmlns:s="urn:s")") != std::string::npos);
+}
+
+TEST_CASE("a self-closing data element is an empty payload", "[unit][soap]") {
+    const std::string text = "<r><data/></r>";
+    xml_document doc;
+    auto root = doc.parse(text);
+    REQUIRE(root);
+    auto p = extract_payload(doc, child(*root, "data"));
+    REQUIRE(p);
+    CHECK(p->present);
+    CHECK(p->content.empty());
+}
+
+TEST_CASE("escaping covers markup characters", "[unit][soap]") {
+    std::string out;
+    append_element(out, "m", R"(a<b>&"c")");
+    CHECK(out == "<m>a&lt;b&gt;&amp;&quot;c&quot;</m>");
+}
