@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""Drives the qaqpa binary with SOAP clients generated from WSDL (python3-zeep),
+the way an existing client system would: one from the gateway's own WSDL, one
+from the real SHEP WSDL (skipped when ../shared is absent)."""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+import zeep
+from lxml import etree
+
+ARGS = None
+SYNC_BINDING = "{http://bip.bee.kz/SyncChannel/v10/Interfaces/Binding2}SyncChannelHttpBinding"
+COMMON_NS = "http://bip.bee.kz/common/v10/Types"
+
+
+class Gateway:
+    """A qaqpa serve process on loopback port 0; stops itself."""
+
+    def __init__(self, workdir):
+        hashed = subprocess.run([ARGS.qaqpa, "hash-password"], input=b"zeep-secret\n",
+                                capture_output=True, check=True, timeout=30).stdout.decode().strip()
+        assert hashed.startswith("scrypt$"), hashed
+        config = os.path.join(workdir, "gateway.toml")
+        with open(config, "w") as f:
+            f.write(f"""
+[node]
+data_dir = "data"
+[listeners.public]
+port = 0
+[listeners.admin]
+port = 0
+
+[[systems]]
+id = "zeep-client"
+password_hash = "{hashed}"
+bin = "123456789012"
+
+[[delivery_points]]
+id = "echo"
+url = "builtin:echo"
+
+[[services]]
+id = "echo"
+owner = "zeep-client"
+delivery_point = "echo"
+
+[[access]]
+system = "zeep-client"
+service = "echo"
+""")
+        self.proc = subprocess.Popen([ARGS.qaqpa, "serve", "--config", config],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=workdir)
+        self.port = None
+        timer = threading.Timer(20, self.proc.kill)  # bound the wait for the port line
+        timer.start()
+        for line in self.proc.stdout:
+            text = line.decode()
+            if text.startswith("qaqpa: listening public "):
+                self.port = int(text.rsplit(":", 1)[1])
+                break
+        timer.cancel()
+        if self.port is None:
+            raise RuntimeError("qaqpa did not report its port")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/bip-sync/"
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def request(password="zeep-secret", service="echo"):
+    # zeep writes anyType content as <data xsi:type="xs:string">; the prefixes
+    # are declared on zeep's envelope, so the gateway must carry them along.
+    payload = zeep.xsd.AnyObject(zeep.xsd.String(), "Сәлем, қақпа! <&>")
+    return {
+        "requestInfo": {
+            "messageId": "zeep-1",
+            "serviceId": service,
+            "messageDate": "2026-11-23T10:00:00+06:00",
+            "sender": {"senderId": "zeep-client", "password": password},
+            "properties": [{"key": "k", "value": "v"}],
+        },
+        "requestData": {"data": payload},
+    }
+
+
+class SyncChannelThroughZeep(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.gateway = Gateway(cls.tmp.name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gateway.stop()
+        cls.tmp.cleanup()
+
+    def check_echo(self, service):
+        result = service.SendMessage(request=request())
+        info = result.responseInfo
+        self.assertEqual(info.status.code, "OK")
+        self.assertEqual(info.correlationId, "zeep-1")
+        self.assertRegex(info.sessionId, r"^\{[0-9a-f-]{36}\}$")
+        self.assertEqual(result.responseData.data, "Сәлем, қақпа! <&>")
+
+    def check_fault(self, service):
+        with self.assertRaises(zeep.exceptions.Fault) as caught:
+            service.SendMessage(request=request(password="wrong"))
+        detail = caught.exception.detail
+        self.assertIsNotNone(detail)
+        codes = [e.text for e in detail.iter() if etree.QName(e).localname == "errorCode"]
+        self.assertEqual(codes, ["AUTH_FAILED"])
+
+    def test_client_generated_from_the_gateways_own_wsdl(self):
+        client = zeep.Client(self.gateway.url + "?wsdl")
+        self.check_echo(client.service)
+        self.check_fault(client.service)
+
+    def test_client_generated_from_the_real_shep_wsdl(self):
+        wsdl = os.path.join(ARGS.shared, "reference/shep-wsdl/SyncChannel/v10/Interfaces/SyncChannelHttp_Service.wsdl")
+        if not os.path.exists(wsdl):
+            self.skipTest("../shared/reference/shep-wsdl is absent")
+        client = zeep.Client(wsdl)
+        service = client.create_service(SYNC_BINDING, self.gateway.url)
+        self.check_echo(service)
+        self.check_fault(service)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--qaqpa", required=True)
+    parser.add_argument("--shared", required=True)
+    ARGS, rest = parser.parse_known_args()
+    ARGS.qaqpa = os.path.abspath(ARGS.qaqpa)
+    result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
+    print(f"{max(0, result.testsRun - len(result.failures) - len(result.errors) - len(result.skipped))} passed, "
+          f"{len(result.failures) + len(result.errors)} failed, {len(result.skipped)} skipped")
+    sys.exit(0 if result.wasSuccessful() else 1)
