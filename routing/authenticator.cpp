@@ -4,10 +4,12 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <array>
+#include <memory>
 
 namespace qaqpa::routing {
 namespace {
@@ -25,12 +27,27 @@ const std::array<unsigned char, 32>& process_key() {
     return key;
 }
 
+struct mac_ctx_free {
+    void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
+};
+
+/// HMAC-SHA256 under the process key, with a per-thread context keyed once:
+/// re-initialising a keyed context allocates nothing.
 digest keyed_digest(std::string_view password) {
+    thread_local std::unique_ptr<EVP_MAC_CTX, mac_ctx_free> ctx = [] {
+        std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr), EVP_MAC_free);
+        std::unique_ptr<EVP_MAC_CTX, mac_ctx_free> c(EVP_MAC_CTX_new(mac.get()));
+        char sha256[] = "SHA256";
+        const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", sha256, 0), OSSL_PARAM_construct_end()};
+        const auto& key = process_key();
+        EVP_MAC_init(c.get(), key.data(), key.size(), params);
+        return c;
+    }();
     digest d{};
-    unsigned int len = 0;
-    const auto& key = process_key();
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(password.data()), password.size(), d.data(), &len);
+    std::size_t len = 0;
+    EVP_MAC_init(ctx.get(), nullptr, 0, nullptr);
+    EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(password.data()), password.size());
+    EVP_MAC_final(ctx.get(), d.data(), &len, d.size());
     return d;
 }
 

@@ -1,5 +1,7 @@
 #include "transports/http/client.hpp"
 
+#include "transports/http/wire.hpp"
+
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -22,7 +24,7 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 struct connection {
-    explicit connection(const asio::any_io_executor& ex) : stream(ex) {}
+    explicit connection(const asio::any_io_executor& ex) : stream(ex) { buffer.reserve(16 * 1024); }
     beast::tcp_stream stream;
     beast::flat_buffer buffer;
 };
@@ -128,7 +130,7 @@ post(const url& to, std::string body, const post_options& opts, std::chrono::ste
             conn->stream.socket().set_option(tcp::no_delay(true), ec);
         }
         conn->stream.expires_at(deadline);
-        co_await beast::http::async_write(conn->stream, req, use);
+        co_await write_message(conn->stream, req, ec);
         if (ec) {
             if (reused && stale_connection(ec)) continue;
             co_return io_failure(ec, "send");

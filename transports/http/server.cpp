@@ -1,6 +1,7 @@
 #include "transports/http/server.hpp"
 
 #include "core/log.hpp"
+#include "transports/http/wire.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -116,13 +117,16 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     socket.set_option(tcp::no_delay(true), ec);
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
+    // Beast reads min(512, free capacity) at a time: with capacity reserved a
+    // typical request arrives in one read instead of four or five.
+    buffer.reserve(16 * 1024);
     auto use = asio::redirect_error(asio::use_awaitable, ec);
 
     // Answers an error and closes: the rest of the request is not read.
     auto refuse = [&](status s, std::string_view text) -> asio::awaitable<void> {
         auto res = plain(s, text);
         stream.expires_after(opts_.header_read_timeout);
-        co_await beast_http::async_write(stream, res, use);
+        co_await write_message(stream, res, ec);
     };
 
     try {
@@ -184,7 +188,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
             const bool keep = res.keep_alive() && req.keep_alive() && !stopping_;
             res.keep_alive(keep);
             stream.expires_after(opts_.body_read_timeout);
-            co_await beast_http::async_write(stream, res, use);
+            co_await write_message(stream, res, ec);
             in_flight_.fetch_sub(1, std::memory_order_relaxed);
             if (ec || !keep) break;
         }

@@ -82,7 +82,7 @@ std::string clip_utf8(std::string s, std::size_t max_chars) {
 
 result<parsed_sync_request> parse_sync_request(const std::string& body, soap_version& version) {
     version = soap_version::v11;
-    xml_document doc;
+    xml_document& doc = xml_document::scratch();
     auto root = doc.parse(body);
     if (!root) return root.error();
     auto env = read_envelope(*root);
@@ -166,7 +166,7 @@ std::string build_sync_request(const sync_request& req) {
 
 std::variant<sync_response, gateway_fault> parse_sync_reply(const std::string& body) {
     auto bad = [](std::string detail) { return gateway_fault{fail(errc::provider_bad_response, std::move(detail)), nullptr}; };
-    xml_document doc;
+    xml_document& doc = xml_document::scratch();
     auto root = doc.parse(body);
     if (!root) return bad(root.error().detail);
     auto env = read_envelope(*root);

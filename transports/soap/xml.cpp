@@ -115,6 +115,11 @@ void append_utf8(std::string& out, unsigned long cp) {
 xml_document::xml_document() : doc_(std::make_unique<rapidxml::xml_document<char>>()) {}
 xml_document::~xml_document() = default;
 
+xml_document& xml_document::scratch() {
+    thread_local xml_document doc;
+    return doc;
+}
+
 result<const xml_node*> xml_document::parse(const std::string& text) {
     doc_->clear();
     text_ = text;

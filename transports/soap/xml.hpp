@@ -39,6 +39,11 @@ public:
 
     std::string_view text() const noexcept { return text_; }
 
+    /// This thread's reusable document: RapidXML's document carries a 64 KiB
+    /// pool, too much to allocate per message. Valid until the next parse on
+    /// this thread, so nothing parsed may be kept across a suspension point.
+    static xml_document& scratch();
+
 private:
     std::unique_ptr<rapidxml::xml_document<char>> doc_;
     std::string_view text_;

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Synchronous channel load run: wrk, N connections, ~2 KB SendMessage, to
+#   1. qaqpa → built-in echo
+#   2. qaqpa → a loopback SOAP provider (bench_provider)
+#   3. nginx as a reverse proxy → the same provider (the baseline)
+# Prints req/s, p50, p99 and, for the gateways, CPU and RSS. Everything runs
+# on 127.0.0.1 and stops at the end. Usage (from the repository root):
+#   bash bench/sync_bench.sh [connections=64] [seconds=15] [wrk_threads=1]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNS=${1:-64}
+SECS=${2:-15}
+WRK_THREADS=${3:-1}
+BUILD=${BUILD:-build-bench}
+
+# Debian's nginx and wrk, installed idempotently like the rest.
+for p in nginx-light wrk; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || {
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p"; }
+done
+bash .ci/install-deps
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD" --target qaqpa bench_provider make_request >/dev/null
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+wait_line() { # file prefix → the port from "prefix 127.0.0.1:PORT"
+  for _ in $(seq 100); do
+    line=$(grep -m1 "^$2" "$1" 2>/dev/null || true)
+    [ -n "$line" ] && { echo "${line##*:}"; return; }
+    sleep 0.1
+  done
+  echo "timed out waiting for '$2' in $1" >&2; exit 1
+}
+
+"$BUILD/bench/bench_provider" 1 >"$work/provider.out" &
+pids+=($!)
+provider_port=$(wait_line "$work/provider.out" "bench_provider: listening")
+
+hash=$(echo "bench-password" | "$BUILD/cmd/qaqpa" hash-password)
+cat >"$work/qaqpa.toml" <<TOML
+[node]
+data_dir = "data"
+[listeners.public]
+port = 0
+[listeners.admin]
+port = 0
+[[systems]]
+id = "bench"
+password_hash = "$hash"
+[[delivery_points]]
+id = "echo"
+url = "builtin:echo"
+[[delivery_points]]
+id = "provider"
+url = "http://127.0.0.1:$provider_port/"
+[[services]]
+id = "echo"
+owner = "bench"
+delivery_point = "echo"
+[[services]]
+id = "remote"
+owner = "bench"
+delivery_point = "provider"
+[[access]]
+system = "bench"
+service = "echo"
+[[access]]
+system = "bench"
+service = "remote"
+TOML
+QAQPA_LOG=warn "$BUILD/cmd/qaqpa" serve --config "$work/qaqpa.toml" >"$work/qaqpa.out" &
+qaqpa_pid=$!
+pids+=($qaqpa_pid)
+qaqpa_port=$(wait_line "$work/qaqpa.out" "qaqpa: listening public")
+
+nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 2;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx;
+  proxy_temp_path $work/nginx;
+  upstream provider { server 127.0.0.1:$provider_port; keepalive 128; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    client_body_buffer_size 64k;
+    location / {
+      proxy_pass http://provider;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+nginx_pid=$!
+pids+=($nginx_pid)
+for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$nginx_port) 2>/dev/null && break; sleep 0.1; done
+
+"$BUILD/bench/make_request" echo bench bench-password 2048 >"$work/echo.xml"
+"$BUILD/bench/make_request" remote bench bench-password 2048 >"$work/remote.xml"
+for f in echo remote; do
+  cat >"$work/$f.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
+local f = io.open("$work/$f.xml", "rb"); wrk.body = f:read("*a"); f:close()
+LUA
+done
+
+cpu_ticks() { # utime+stime of a process and its children threads
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+tree_ticks() { # nginx: master + workers
+  local total=0
+  for p in $1 $(pgrep -P "$1" || true); do total=$((total + $(cpu_ticks "$p"))); done
+  echo $total
+}
+tree_rss_kb() {
+  local total=0
+  for p in $1 $(pgrep -P "$1" || true); do total=$((total + $(awk '/VmRSS/{print $2}' "/proc/$p/status"))); done
+  echo $total
+}
+
+printf "%-28s %10s %9s %9s %8s %9s %7s\n" "run" "req/s" "p50 ms" "p99 ms" "CPU %" "RSS MB" "errors"
+run() { # name lua port pid
+  local name=$1 lua=$2 port=$3 pid=$4
+  # warm-up (connections, caches, the first scrypt per thread)
+  wrk -t"$WRK_THREADS" -c"$CONNS" -d2s -s "$lua" "http://127.0.0.1:$port/bip-sync/" >/dev/null
+  local t0; t0=$(tree_ticks "$pid")
+  local out; out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"${SECS}s" --latency -s "$lua" "http://127.0.0.1:$port/bip-sync/")
+  local t1; t1=$(tree_ticks "$pid")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
+  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/{print $NF}' <<<"$out"); errors=${errors:-0}
+  local sock; sock=$(awk '/Socket errors/{print $0}' <<<"$out")
+  [ -n "$sock" ] && errors="$errors ($sock)"
+  local hz; hz=$(getconf CLK_TCK)
+  local cpu; cpu=$(awk -v a="$t0" -v b="$t1" -v s="$SECS" -v hz="$hz" 'BEGIN{printf "%.0f", (b-a)/hz/s*100}')
+  local rss; rss=$(awk -v k="$(tree_rss_kb "$pid")" 'BEGIN{printf "%.1f", k/1024}')
+  to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; printf "%.2f", v}' <<<"$1"; }
+  printf "%-28s %10s %9s %9s %8s %9s %7s\n" "$name" "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "$cpu" "$rss" "$errors"
+}
+
+echo "conditions: $(nproc) cores, wrk -t$WRK_THREADS -c$CONNS -d${SECS}s, $(wc -c <"$work/remote.xml") byte SendMessage, all on 127.0.0.1"
+run "qaqpa -> builtin echo" "$work/echo.lua" "$qaqpa_port" "$qaqpa_pid"
+run "qaqpa -> loopback provider" "$work/remote.lua" "$qaqpa_port" "$qaqpa_pid"
+run "nginx -> loopback provider" "$work/remote.lua" "$nginx_port" "$nginx_pid"
