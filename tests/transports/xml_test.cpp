@@ -79,3 +79,27 @@ TEST_CASE("escaping covers markup characters", "[unit][soap]") {
     append_element(out, "m", R"(a<b>&"c")");
     CHECK(out == "<m>a&lt;b&gt;&amp;&quot;c&quot;</m>");
 }
+
+TEST_CASE("the message payload is cut out before RapidXML and carried whole", "[unit][soap]") {
+    std::string payload = "<p:list xmlns:p=\"urn:p\">";
+    for (int i = 0; i < 20000; ++i) payload += "<p:i n='" + std::to_string(i) + "'/>";
+    payload += "<data>inner data element</data><![CDATA[</requestData>]]></p:list>";
+    const std::string text = "<env><requestData><data>" + payload + "</data></requestData></env>";
+    xml_document doc;
+    auto root = doc.parse(text);
+    REQUIRE(root);
+    CHECK(doc.cut().content == payload);
+    CHECK(doc.text().size() < 100); // RapidXML saw the envelope only
+    auto p = extract_payload(doc, child(child(*root, "requestData"), "data"));
+    REQUIRE(p);
+    CHECK(p->content == payload);
+}
+
+TEST_CASE("end tags must match, in the payload too", "[unit][soap]") {
+    xml_document doc;
+    auto r = doc.parse("<env><requestData><data><a><b></a></b></data></requestData></env>");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().detail == "end tag </a> does not match");
+    CHECK_FALSE(doc.parse("<env><requestData><data><a></data></requestData></env>"));
+    CHECK(doc.parse("<env><x>").error().detail == "element <x> is not closed");
+}

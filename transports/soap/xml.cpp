@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <set>
+#include <vector>
 
 namespace qaqpa::soap {
 namespace {
@@ -31,39 +32,98 @@ tag scan_tag(std::string_view s, std::size_t pos) {
     if (rest.starts_with("<?")) return done(tag_kind::other, find_from(s, "?>", pos + 2));
     if (rest.starts_with("<!")) return tag{tag_kind::doctype, pos + 2};
     if (rest.starts_with("</")) return done(tag_kind::close, find_from(s, ">", pos + 2));
-    for (std::size_t i = pos + 1; i < s.size(); ++i) {
-        const char c = s[i];
-        if (c == '"' || c == '\'') {
-            const auto q = s.find(c, i + 1);
-            if (q == std::string_view::npos) return {tag_kind::bad, s.size()};
-            i = q;
-        } else if (c == '>') {
-            return {s[i - 1] == '/' ? tag_kind::self_closing : tag_kind::open, i + 1};
+    // A start tag: usually no '>' inside an attribute value, so find the
+    // first '>' and walk quotes only when one stands before it.
+    const char* begin = s.data() + pos + 1;
+    const char* end = s.data() + s.size();
+    const auto* gt = static_cast<const char*>(std::memchr(begin, '>', static_cast<std::size_t>(end - begin)));
+    if (!gt) return {tag_kind::bad, s.size()};
+    bool quoted = false;
+    for (const char* c = begin; c < gt; ++c)
+        if (*c == '"' || *c == '\'') {
+            quoted = true;
+            break;
+        }
+    if (quoted) {
+        for (const char* c = begin; c < end; ++c) {
+            if (*c == '"' || *c == '\'') {
+                const auto* q = static_cast<const char*>(std::memchr(c + 1, *c, static_cast<std::size_t>(end - c - 1)));
+                if (!q) return {tag_kind::bad, s.size()};
+                c = q;
+            } else if (*c == '>') {
+                gt = c;
+                break;
+            }
         }
     }
-    return {tag_kind::bad, s.size()};
+    const auto at = static_cast<std::size_t>(gt - s.data());
+    return {s[at - 1] == '/' ? tag_kind::self_closing : tag_kind::open, at + 1};
 }
 
-/// Refuses DOCTYPE and nesting deeper than max_depth before RapidXML (which
-/// recurses per level) sees the text.
-result<void> prescan(std::string_view s) {
-    std::size_t depth = 0;
+std::string_view local_of(std::string_view qname) {
+    const auto colon = qname.find(':');
+    return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+}
+
+/// The element name of a start or end tag beginning at s[pos].
+std::string_view tag_name(std::string_view s, std::size_t pos, tag_kind kind) {
+    const auto from = pos + (kind == tag_kind::close ? 2 : 1);
+    auto end = from;
+    while (end < s.size()) {
+        const char c = s[end];
+        if (c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\r' || c == '\n') break;
+        ++end;
+    }
+    return s.substr(from, end - from);
+}
+
+bool is_payload_parent(std::string_view qname) {
+    const auto local = local_of(qname);
+    return local == "requestData" || local == "responseData" || local == "messageData";
+}
+
+struct prescan_result {
+    std::size_t content_begin = std::string_view::npos; ///< of the payload's data element
+    std::size_t content_end = std::string_view::npos;
+};
+
+/// One pass over the tags: refuses DOCTYPE, nesting deeper than max_depth
+/// (RapidXML recurses per level) and mismatched end tags, and finds the
+/// content of the first data element under a payload parent.
+result<prescan_result> prescan(std::string_view s) {
+    prescan_result out;
+    std::vector<std::string_view> open;
+    std::size_t data_depth = 0;
     for (std::size_t pos = s.find('<'); pos != std::string_view::npos; pos = s.find('<', pos)) {
         const auto t = scan_tag(s, pos);
         switch (t.kind) {
         case tag_kind::doctype: return fail(errc::bad_envelope, "DOCTYPE is not allowed");
         case tag_kind::bad: return fail(errc::bad_envelope, "malformed markup");
-        case tag_kind::open:
-            if (++depth > max_depth) return fail(errc::bad_envelope, "elements nest too deeply");
+        case tag_kind::open: {
+            const auto name = tag_name(s, pos, t.kind);
+            if (open.size() >= max_depth) return fail(errc::bad_envelope, "elements nest too deeply");
+            if (out.content_begin == std::string_view::npos && local_of(name) == "data" && !open.empty() &&
+                is_payload_parent(open.back())) {
+                out.content_begin = t.end;
+                data_depth = open.size() + 1;
+            }
+            open.push_back(name);
             break;
-        case tag_kind::close:
-            if (depth > 0) --depth;
+        }
+        case tag_kind::close: {
+            const auto name = tag_name(s, pos, t.kind);
+            if (open.empty() || open.back() != name)
+                return fail(errc::bad_envelope, "end tag </" + std::string(name) + "> does not match");
+            if (open.size() == data_depth && out.content_end == std::string_view::npos) out.content_end = pos;
+            open.pop_back();
             break;
+        }
         default: break;
         }
         pos = t.end;
     }
-    return {};
+    if (!open.empty()) return fail(errc::bad_envelope, "element <" + std::string(open.back()) + "> is not closed");
+    return out;
 }
 
 /// Where the element whose content starts at `from` is closed: the position
@@ -123,10 +183,19 @@ xml_document& xml_document::scratch() {
 result<const xml_node*> xml_document::parse(const std::string& text) {
     doc_->clear();
     text_ = text;
+    cut_ = {};
     if (std::memchr(text.data(), '\0', text.size())) return fail(errc::bad_envelope, "NUL byte in the document");
-    if (auto r = prescan(text); !r) return r.error();
+    auto scan = prescan(text);
+    if (!scan) return scan.error();
+    if (scan->content_end != std::string_view::npos) {
+        // RapidXML sees the envelope only; the payload stays in `text`.
+        skeleton_.assign(text, 0, scan->content_begin);
+        skeleton_.append(text, scan->content_end, std::string::npos);
+        text_ = skeleton_;
+        cut_ = {scan->content_begin, std::string_view(text).substr(scan->content_begin, scan->content_end - scan->content_begin)};
+    }
     try {
-        doc_->parse<parse_flags>(const_cast<char*>(text.c_str()));
+        doc_->parse<parse_flags>(const_cast<char*>(text_.data()));
     } catch (const rapidxml::parse_error& e) {
         return fail(errc::bad_envelope, std::string("malformed XML: ") + e.what());
     }
@@ -233,6 +302,10 @@ result<xml_payload> extract_payload(const xml_document& doc, const xml_node* dat
         }
     }
     if (start.kind == tag_kind::self_closing) return p;
+    if (start.end == doc.cut().at) {
+        p.content.assign(doc.cut().content);
+        return p;
+    }
     const auto end = content_end(s, start.end);
     if (!end) return fail(errc::bad_envelope, "unterminated data element");
     p.content.assign(s.substr(start.end, *end - start.end));

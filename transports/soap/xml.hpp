@@ -7,6 +7,13 @@
 // Hostile input: any DOCTYPE is refused (no entity is ever expanded), NUL
 // bytes are refused, and nesting deeper than max_depth is refused before
 // RapidXML (which recurses) sees the text.
+//
+// The payload is opaque: a first pass over the tags (depth, DOCTYPE, matching
+// end tags) also finds the content of the message's `data` element (under
+// requestData, responseData or messageData), and RapidXML parses only the
+// envelope with that content cut out. The payload bytes are taken from the
+// original text: a large or element-heavy payload costs one scan, and no
+// RapidXML nodes.
 
 #include "core/envelope.hpp"
 #include "core/errors.hpp"
@@ -37,6 +44,7 @@ public:
     /// root element, or bad_envelope with the reason.
     result<const xml_node*> parse(const std::string& text);
 
+    /// The text RapidXML parsed (the envelope; the payload content cut out).
     std::string_view text() const noexcept { return text_; }
 
     /// This thread's reusable document: RapidXML's document carries a 64 KiB
@@ -44,9 +52,19 @@ public:
     /// this thread, so nothing parsed may be kept across a suspension point.
     static xml_document& scratch();
 
+    /// Where the payload was cut: its position in text(), and its bytes in
+    /// the original.
+    struct payload_cut {
+        std::size_t at = std::string::npos;
+        std::string_view content;
+    };
+    const payload_cut& cut() const noexcept { return cut_; }
+
 private:
     std::unique_ptr<rapidxml::xml_document<char>> doc_;
+    std::string skeleton_;
     std::string_view text_;
+    payload_cut cut_;
 };
 
 std::string_view name_of(const xml_node* n) noexcept;
