@@ -81,6 +81,8 @@ std::optional<system_time> parse_datetime(std::string_view text) {
     const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
     if (!ymd.ok() || h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi || sec || frac_ns)))
         return std::nullopt;
+    // system_clock counts nanoseconds: about 1678 to 2262 is representable.
+    if (y < min_year || y > max_year) return std::nullopt;
     const auto tp = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + nanoseconds{frac_ns} - offset;
     return time_point_cast<system_clock::duration>(tp);
 }

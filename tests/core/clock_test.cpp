@@ -18,7 +18,8 @@ TEST_CASE("messageDate is read with or without zone and fractions", "[unit][core
 
 TEST_CASE("invalid dateTimes are refused", "[unit][core]") {
     for (const char* bad : {"", "2026-11-23", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-23T25:00:00Z",
-                            "2026-11-23T10:00:00+6:00", "2026-11-23T10:00:00.Z", "tomorrow", "2026-11-23T10:00:00Zjunk"})
+                            "2026-11-23T10:00:00+6:00", "2026-11-23T10:00:00.Z", "tomorrow", "2026-11-23T10:00:00Zjunk",
+                            "1013-11-23T10:00:00Z", "9999-12-31T23:59:59Z"}) // outside what the clock holds
         CHECK_FALSE(parse_datetime(bad));
 }
 

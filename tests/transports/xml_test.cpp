@@ -78,6 +78,9 @@ TEST_CASE("escaping covers markup characters", "[unit][soap]") {
     std::string out;
     append_element(out, "m", R"(a<b>&"c")");
     CHECK(out == "<m>a&lt;b&gt;&amp;&quot;c&quot;</m>");
+    out.clear();
+    append_escaped(out, "tab\there\x01\x1f\nok");
+    CHECK(out == "tab\there??\nok"); // C0 controls are not XML characters
 }
 
 TEST_CASE("the message payload is cut out before RapidXML and carried whole", "[unit][soap]") {

@@ -321,7 +321,12 @@ void append_escaped(std::string& out, std::string_view text) {
         case '<': rep = "&lt;"; break;
         case '>': rep = "&gt;"; break;
         case '"': rep = "&quot;"; break;
-        default: continue;
+        case '\t': case '\n': case '\r': continue;
+        default:
+            // C0 controls are not allowed in XML 1.0 at all (e.g. from a
+            // header value quoted in a fault message).
+            if (static_cast<unsigned char>(text[i]) < 0x20) rep = "?";
+            else continue;
         }
         out.append(text.substr(from, i - from)).append(rep);
         from = i + 1;
