@@ -116,3 +116,19 @@ TEST_CASE("Expect: 100-continue is honoured (curl sends it for large bodies)", "
                                   seconds(5));
     CHECK(got.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK", 0) == 0);
 }
+
+TEST_CASE("an idle keep-alive connection is closed after idle_timeout_ms", "[integration][bad-input]") {
+    node_settings s;
+    s.extra_toml = "idle_timeout_ms = 300";
+    gateway gw(s);
+    const auto body = sync_request_xml({});
+    const auto start = steady_clock::now();
+    const auto got = raw_exchange(gw.port(),
+                                  "POST /bip-sync/ HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
+                                  "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body,
+                                  seconds(10));
+    const auto waited = steady_clock::now() - start;
+    CHECK(got.rfind("HTTP/1.1 200 OK", 0) == 0); // answered, then kept open while idle
+    CHECK(waited >= milliseconds(250));
+    CHECK(waited < seconds(3)); // closed by the gateway, not by the test's bound
+}

@@ -1,16 +1,18 @@
 #include "transports/http/client.hpp"
 
-#include "transports/http/wire.hpp"
+#include "transports/http/deadline.hpp"
 
+
+#include <boost/asio/connect.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <deque>
 #include <map>
@@ -24,8 +26,9 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 struct connection {
-    explicit connection(const asio::any_io_executor& ex) : stream(ex) { buffer.reserve(16 * 1024); }
-    beast::tcp_stream stream;
+    explicit connection(const asio::any_io_executor& ex) : socket(ex), dl(socket) { buffer.reserve(16 * 1024); }
+    tcp::socket socket;
+    deadline dl; ///< registered for the connection's life; never while pooled
     beast::flat_buffer buffer;
 };
 
@@ -55,6 +58,28 @@ private:
     void shutdown() override { idle_.clear(); }
     std::map<std::string, std::deque<std::unique_ptr<connection>>> idle_;
 };
+
+/// The calling thread's pool. use_service takes the context's registry
+/// mutex, so the answer is remembered per thread. Sound because a thread
+/// runs one io_context for its whole life (core/runtime joins its threads
+/// before their contexts are destroyed); the context is still compared.
+pool& pool_of(const asio::any_io_executor& ex) {
+    auto& ctx = asio::query(ex, asio::execution::context);
+    thread_local std::pair<asio::execution_context*, pool*> cached{nullptr, nullptr};
+    if (cached.first != &ctx) cached = {&ctx, &asio::use_service<pool>(ctx)};
+    return *cached.second;
+}
+
+/// The request head, written once into one string (no per-header allocation).
+std::string request_head(const url& to, std::size_t body_size, const post_options& opts) {
+    std::string head;
+    head.reserve(160 + to.target.size() + to.host_header.size());
+    head.append("POST ").append(to.target).append(" HTTP/1.1\r\nHost: ").append(to.host_header);
+    head.append("\r\nUser-Agent: qaqpa\r\nContent-Type: ").append(opts.content_type);
+    if (opts.send_soap_action) head.append("\r\nSOAPAction: \"").append(opts.soap_action).append("\"");
+    head.append("\r\nContent-Length: ").append(std::to_string(body_size)).append("\r\n\r\n");
+    return head;
+}
 
 client_failure io_failure(const boost::system::error_code& ec, std::string_view stage) {
     if (ec == beast::error::timeout) return {client_error::timeout, std::string(stage) + " timed out"};
@@ -101,17 +126,10 @@ std::optional<url> parse_url(std::string_view text) {
 asio::awaitable<std::variant<response, client_failure>>
 post(const url& to, std::string body, const post_options& opts, std::chrono::steady_clock::time_point deadline) {
     const auto ex = co_await asio::this_coro::executor;
-    auto& idle = asio::use_service<pool>(asio::query(ex, asio::execution::context));
+    auto& idle = pool_of(ex);
     const std::string key = to.host + ':' + to.port;
-
-    request req{beast::http::verb::post, to.target, 11};
-    req.set(beast::http::field::host, to.host_header);
-    req.set(beast::http::field::user_agent, "qaqpa");
-    req.set(beast::http::field::content_type, opts.content_type);
-    if (opts.send_soap_action) req.set("SOAPAction", std::string("\"") + std::string(opts.soap_action) + "\"");
-    req.keep_alive(true);
-    req.body() = std::move(body);
-    req.prepare_payload();
+    const std::string head = request_head(to, body.size(), opts);
+    const std::array<asio::const_buffer, 2> request_bytes{asio::buffer(head), asio::buffer(body)};
 
     boost::system::error_code ec;
     auto use = asio::redirect_error(asio::use_awaitable, ec);
@@ -120,31 +138,34 @@ post(const url& to, std::string body, const post_options& opts, std::chrono::ste
         const bool reused = conn != nullptr;
         if (!conn) {
             conn = std::make_unique<connection>(ex);
+            conn->dl.expires_at(deadline);
             tcp::resolver resolver(ex);
-            conn->stream.expires_at(deadline);
             const auto endpoints = co_await resolver.async_resolve(to.host, to.port, use);
             if (ec) co_return client_failure{client_error::connect_failed, "resolve " + to.host + ": " + ec.message()};
-            co_await conn->stream.async_connect(endpoints, use);
+            co_await asio::async_connect(conn->socket, endpoints, use);
+            conn->dl.translate(ec);
             if (ec == beast::error::timeout) co_return client_failure{client_error::timeout, "connect timed out"};
             if (ec) co_return client_failure{client_error::connect_failed, "connect " + key + ": " + ec.message()};
-            conn->stream.socket().set_option(tcp::no_delay(true), ec);
+            conn->socket.set_option(tcp::no_delay(true), ec);
         }
-        conn->stream.expires_at(deadline);
-        co_await write_message(conn->stream, req, ec);
+        conn->dl.expires_at(deadline);
+        co_await asio::async_write(conn->socket, request_bytes, use);
+        conn->dl.translate(ec);
         if (ec) {
             if (reused && stale_connection(ec)) continue;
             co_return io_failure(ec, "send");
         }
         beast::http::response_parser<beast::http::string_body> parser;
         parser.body_limit(opts.max_response_bytes);
-        co_await beast::http::async_read(conn->stream, conn->buffer, parser, use);
+        co_await beast::http::async_read(conn->socket, conn->buffer, parser, use);
+        conn->dl.translate(ec);
         if (ec) {
             if (reused && stale_connection(ec) && !parser.got_some()) continue;
             co_return io_failure(ec, "receive");
         }
         response res = parser.release();
         if (res.keep_alive()) {
-            conn->stream.expires_never();
+            conn->dl.expires_never();
             idle.give(key, std::move(conn), opts.max_idle_per_host);
         }
         co_return res;

@@ -1,6 +1,7 @@
 #include "transports/http/server.hpp"
 
 #include "core/log.hpp"
+#include "transports/http/deadline.hpp"
 #include "transports/http/wire.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -11,7 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -115,7 +116,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     connection_slot slot{active_};
     boost::system::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
-    beast::tcp_stream stream(std::move(socket));
+    deadline dl(socket);
     beast::flat_buffer buffer;
     // Beast reads min(512, free capacity) at a time: with capacity reserved a
     // typical request arrives in one read instead of four or five.
@@ -125,23 +126,24 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     // Answers an error and closes: the rest of the request is not read.
     auto refuse = [&](status s, std::string_view text) -> asio::awaitable<void> {
         auto res = plain(s, text);
-        stream.expires_after(opts_.header_read_timeout);
-        co_await write_message(stream, res, ec);
+        dl.expires_after(opts_.header_read_timeout);
+        co_await write_message(socket, res, ec);
     };
 
     try {
         for (bool first = true; !stopping_; first = false) {
             if (!first && buffer.size() == 0) {
-                stream.expires_after(opts_.idle_timeout);
-                const auto n = co_await stream.async_read_some(buffer.prepare(4096), use);
+                dl.expires_after(opts_.idle_timeout);
+                const auto n = co_await socket.async_read_some(buffer.prepare(4096), use);
                 if (ec) break;
                 buffer.commit(n);
             }
             beast_http::request_parser<beast_http::string_body> parser;
             parser.header_limit(16 * 1024);
             parser.body_limit(opts_.max_body_bytes);
-            stream.expires_after(opts_.header_read_timeout);
-            co_await beast_http::async_read_header(stream, buffer, parser, use);
+            dl.expires_after(opts_.header_read_timeout);
+            co_await beast_http::async_read_header(socket, buffer, parser, use);
+            dl.translate(ec);
             if (ec == beast_http::error::body_limit) {
                 co_await refuse(status::payload_too_large, "request body too large");
                 break;
@@ -164,12 +166,12 @@ asio::awaitable<void> server::session(tcp::socket socket) {
             }
             if (iequals(head[beast_http::field::expect], "100-continue")) {
                 static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-                co_await asio::async_write(stream, asio::buffer(go_on.data(), go_on.size()), use);
+                co_await asio::async_write(socket, asio::buffer(go_on.data(), go_on.size()), use);
                 if (ec) break;
             }
             if (!parser.is_done()) {
-                stream.expires_after(opts_.body_read_timeout);
-                co_await beast_http::async_read(stream, buffer, parser, use);
+                dl.expires_after(opts_.body_read_timeout);
+                co_await beast_http::async_read(socket, buffer, parser, use);
                 if (ec == beast_http::error::body_limit) {
                     co_await refuse(status::payload_too_large, "request body too large");
                     break;
@@ -179,6 +181,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
             request req = parser.release();
             response res;
             in_flight_.fetch_add(1, std::memory_order_relaxed);
+            dl.expires_never(); // the handler bounds its own waits
             try {
                 res = co_await handler_.handle(req);
             } catch (const std::exception& e) {
@@ -187,16 +190,16 @@ asio::awaitable<void> server::session(tcp::socket socket) {
             }
             const bool keep = res.keep_alive() && req.keep_alive() && !stopping_;
             res.keep_alive(keep);
-            stream.expires_after(opts_.body_read_timeout);
-            co_await write_message(stream, res, ec);
+            dl.expires_after(opts_.body_read_timeout);
+            co_await write_message(socket, res, ec);
             in_flight_.fetch_sub(1, std::memory_order_relaxed);
             if (ec || !keep) break;
         }
     } catch (const std::exception& e) {
         log::error("http", "connection failed: {}", e.what());
     }
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream.close();
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
 }
 
 } // namespace qaqpa::http

@@ -1,0 +1,93 @@
+#include "transports/http/deadline.hpp"
+
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/error.hpp>
+
+namespace qaqpa::http {
+
+namespace asio = boost::asio;
+
+/// The registered deadlines of one io_context and the timer that sweeps them.
+class deadline_service final : public asio::execution_context::service {
+public:
+    static inline asio::execution_context::id id;
+
+    // Only ever created from an io_context (see deadline's constructor).
+    explicit deadline_service(asio::execution_context& ctx)
+        : service(ctx), timer_(static_cast<asio::io_context&>(ctx)) {}
+
+    void add(deadline* d) noexcept {
+        d->prev_ = nullptr;
+        d->next_ = head_;
+        if (head_) head_->prev_ = d;
+        head_ = d;
+        if (!running_ && !shut_down_) arm();
+    }
+
+    void remove(deadline* d) noexcept {
+        if (d->prev_) d->prev_->next_ = d->next_;
+        else head_ = d->next_;
+        if (d->next_) d->next_->prev_ = d->prev_;
+    }
+
+private:
+    void arm() {
+        running_ = true;
+        timer_.expires_after(sweep_interval);
+        timer_.async_wait([this](const boost::system::error_code& ec) {
+            running_ = false;
+            if (ec || shut_down_) return;
+            sweep();
+            if (head_) arm();
+        });
+    }
+
+    void sweep() noexcept {
+        const auto now = deadline::clock::now();
+        for (deadline* d = head_; d; d = d->next_) {
+            if (d->at_ > now) continue;
+            d->expired_ = true;
+            boost::system::error_code ignored;
+            d->socket_.cancel(ignored); // every tick until it is reset: a late operation is cancelled too
+        }
+    }
+
+    void shutdown() override {
+        shut_down_ = true;
+        boost::system::error_code ignored;
+        timer_.cancel();
+    }
+
+    asio::steady_timer timer_;
+    deadline* head_ = nullptr;
+    bool running_ = false;
+    bool shut_down_ = false;
+};
+
+namespace {
+
+deadline_service& service_for(asio::ip::tcp::socket& socket) {
+    auto& ctx = asio::query(socket.get_executor(), asio::execution::context);
+    // use_service takes the registry's lock: remember the answer per thread
+    // (a thread runs one io_context for its life; the context is compared).
+    thread_local std::pair<asio::execution_context*, deadline_service*> cached{nullptr, nullptr};
+    if (cached.first != &ctx)
+        cached = {&ctx, &asio::use_service<deadline_service>(ctx)};
+    return *cached.second;
+}
+
+} // namespace
+
+deadline::deadline(asio::ip::tcp::socket& socket) : socket_(socket), service_(service_for(socket)) {
+    service_.add(this);
+}
+
+deadline::~deadline() { service_.remove(this); }
+
+void deadline::translate(boost::system::error_code& ec) const noexcept {
+    if (expired_ && ec == asio::error::operation_aborted) ec = boost::beast::error::timeout;
+}
+
+} // namespace qaqpa::http

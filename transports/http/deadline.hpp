@@ -1,0 +1,57 @@
+#pragma once
+// Connection-level deadlines. Beast's tcp_stream arms and cancels a timer on
+// every read and write; on the hot path that is several timer-queue updates
+// (under the reactor's lock) per request. Here a connection only writes its
+// deadline into a field, and one coarse timer per io_context (every
+// sweep_interval) cancels the socket of any connection past its deadline:
+// the pending operation then fails, and expired() tells it was the deadline.
+//
+// Lifecycle: a deadline registers with its socket's io_context on
+// construction and unregisters on destruction; it must not outlive the
+// socket, and the socket must not move while it is registered.
+// Thread safety: none needed: everything happens on the io_context's thread.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+
+namespace qaqpa::http {
+
+inline constexpr std::chrono::milliseconds sweep_interval{50};
+
+class deadline_service;
+
+class deadline {
+public:
+    using clock = std::chrono::steady_clock;
+
+    explicit deadline(boost::asio::ip::tcp::socket& socket);
+    ~deadline();
+    deadline(const deadline&) = delete;
+    deadline& operator=(const deadline&) = delete;
+
+    void expires_after(clock::duration d) noexcept { expires_at(clock::now() + d); }
+    void expires_at(clock::time_point t) noexcept {
+        at_ = t;
+        expired_ = false;
+    }
+    void expires_never() noexcept { expires_at(clock::time_point::max()); }
+
+    /// True once the deadline passed (until it is set again).
+    bool expired() const noexcept { return expired_; }
+
+    /// Turns the cancellation the sweeper caused into beast::error::timeout.
+    void translate(boost::system::error_code& ec) const noexcept;
+
+private:
+    friend class deadline_service;
+    boost::asio::ip::tcp::socket& socket_;
+    deadline_service& service_;
+    clock::time_point at_ = clock::time_point::max();
+    bool expired_ = false;
+    deadline* prev_ = nullptr;
+    deadline* next_ = nullptr;
+};
+
+} // namespace qaqpa::http
