@@ -63,6 +63,16 @@ public:
         if (auto v = integer(key, min, max)) out = static_cast<T>(*v);
     }
 
+    /// Reads a string key that must name one of a fixed set of values.
+    template <class T, class Parse>
+    void read_choice(std::string_view key, T& out, Parse parse, std::string_view allowed) {
+        auto v = text(key);
+        if (!v) return;
+        auto parsed = parse(*v);
+        if (!parsed) throw config_error{key_path(key), "must be " + std::string(allowed)};
+        out = *parsed;
+    }
+
     void read_bool(std::string_view key, bool& out) {
         const auto* n = get(key);
         if (!n) return;
@@ -269,13 +279,9 @@ void read_delivery_points(table_reader& r, config& c) {
         dp.id = e.required_text("id");
         dp.url = e.required_text("url");
         check_url(dp.url, e.key_path("url"));
-        if (auto p = e.text("protocol")) {
-            auto parsed = parse_wire_protocol(*p);
-            if (!parsed) throw config_error{e.key_path("protocol"), "must be \"soap\" or \"rest\""};
-            if (*parsed == wire_protocol::rest)
-                throw config_error{e.key_path("protocol"), "REST delivery points are not supported yet"};
-            dp.protocol = *parsed;
-        }
+        e.read_choice("protocol", dp.protocol, parse_wire_protocol, "\"soap\" or \"rest\"");
+        if (dp.protocol == wire_protocol::rest)
+            throw config_error{e.key_path("protocol"), "REST delivery points are not supported yet"};
         policy_overrides o;
         read_policy(e, o);
         dp.policy = apply(dp.policy, o);
@@ -293,16 +299,8 @@ void read_services(table_reader& r, config& c) {
         service_entry s;
         s.id = e.required_text("id");
         s.owner = e.required_text("owner");
-        if (auto m = e.text("mode")) {
-            auto parsed = parse_service_mode(*m);
-            if (!parsed) throw config_error{e.key_path("mode"), "must be \"sync\", \"async\" or \"both\""};
-            s.mode = *parsed;
-        }
-        if (auto d = e.text("delivery")) {
-            auto parsed = parse_delivery_mode(*d);
-            if (!parsed) throw config_error{e.key_path("delivery"), "must be \"push\" or \"pull\""};
-            s.delivery = *parsed;
-        }
+        e.read_choice("mode", s.mode, parse_service_mode, "\"sync\", \"async\" or \"both\"");
+        e.read_choice("delivery", s.delivery, parse_delivery_mode, "\"push\" or \"pull\"");
         s.delivery_point = e.text("delivery_point").value_or("");
         if (const auto* routes = e.subtable("routes")) {
             for (const auto& [k, v] : *routes) {

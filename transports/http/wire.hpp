@@ -1,8 +1,9 @@
 #pragma once
-// Writes HTTP/1.1 messages: the head into one string, then head and body in
+// Writes HTTP/1.1 responses: the head into one string, then head and body in
 // one gathered write. Beast's serializer walks its buffer sequences one
 // element at a time; on the hot path this is markedly cheaper, and the bytes
 // are the same. The caller sets Content-Length (prepare_payload()).
+// (The client writes its fixed request head itself: transports/http/client.cpp.)
 
 #include "transports/http/message.hpp"
 
@@ -16,26 +17,20 @@
 
 namespace qaqpa::http {
 
-template <bool IsRequest, class Fields>
-void append_head(std::string& out, const beast_http::header<IsRequest, Fields>& h) {
-    if constexpr (IsRequest) {
-        out.append(beast_http::to_string(h.method())).append(1, ' ').append(h.target()).append(" HTTP/1.1\r\n");
-    } else {
-        out.append("HTTP/1.1 ").append(std::to_string(h.result_int())).append(1, ' ');
-        out.append(h.reason().empty() ? beast_http::obsolete_reason(h.result()) : h.reason()).append("\r\n");
-    }
-    for (const auto& f : h) out.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
+inline void append_head(std::string& out, const response& res) {
+    out.append("HTTP/1.1 ").append(std::to_string(res.result_int())).append(1, ' ');
+    out.append(res.reason().empty() ? beast_http::obsolete_reason(res.result()) : res.reason()).append("\r\n");
+    for (const auto& f : res) out.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
     out.append("\r\n");
 }
 
-/// Writes `msg` (string body) to `stream`; errors land in `ec`.
-template <class Stream, bool IsRequest>
-boost::asio::awaitable<void> write_message(Stream& stream, const beast_http::message<IsRequest, beast_http::string_body>& msg,
-                                           boost::system::error_code& ec) {
+/// Writes `res` to `stream`; errors land in `ec`.
+template <class Stream>
+boost::asio::awaitable<void> write_message(Stream& stream, const response& res, boost::system::error_code& ec) {
     std::string head;
     head.reserve(256);
-    append_head(head, msg.base());
-    const std::array<boost::asio::const_buffer, 2> buffers{boost::asio::buffer(head), boost::asio::buffer(msg.body())};
+    append_head(head, res);
+    const std::array<boost::asio::const_buffer, 2> buffers{boost::asio::buffer(head), boost::asio::buffer(res.body())};
     co_await boost::asio::async_write(stream, buffers, boost::asio::redirect_error(boost::asio::use_awaitable, ec));
 }
 
