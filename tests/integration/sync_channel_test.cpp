@@ -206,3 +206,13 @@ TEST_CASE("the signed endpoint refuses unsigned calls with SIGNATURE_REQUIRED", 
     gateway gw;
     check_fault(soap_post(gw.port(), "/bip-sync-wss-gost/", sync_request_xml({})), "SIGNATURE_REQUIRED");
 }
+
+TEST_CASE("another channel's operation on the sync path is UNKNOWN_OPERATION", "[integration][sync]") {
+    gateway gw;
+    const std::string body = R"(<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
+        <a:getMessages xmlns:a="http://bip.bee.kz/AsyncChannel/v10/Types"><request><serviceId>echo</serviceId>
+        </request></a:getMessages></s:Body></s:Envelope>)";
+    const auto reply = soap_post(gw.port(), "/bip-sync/", body);
+    check_fault(reply, "UNKNOWN_OPERATION");
+    CHECK(field(reply.body, "errorMessage").find("getMessages") != std::string::npos);
+}
