@@ -1,9 +1,10 @@
 #include "core/ids.hpp"
+#include "core/async.hpp"
 #include "routing/provider.hpp"
 
 namespace qaqpa::routing {
 
-boost::asio::awaitable<provider_result> echo_provider::send(const delivery_point&, const sync_request& req,
+task<provider_result> echo_provider::send(const delivery_point&, const sync_request& req,
                                                             std::chrono::milliseconds) {
     sync_response res;
     res.info.message_id = new_guid();

@@ -4,6 +4,7 @@
 // implements it in-process. Keeping the interface here lets routing/ call
 // providers without including transports/.
 
+#include "core/async.hpp"
 #include "core/envelope.hpp"
 #include "core/registry.hpp"
 
@@ -23,7 +24,7 @@ public:
 
     /// Sends `req` to `dp` and waits at most `timeout` for the answer.
     /// Never throws: every failure is a gateway_fault with a catalog code.
-    virtual boost::asio::awaitable<provider_result> send(const delivery_point& dp, const sync_request& req,
+    virtual task<provider_result> send(const delivery_point& dp, const sync_request& req,
                                                          std::chrono::milliseconds timeout) = 0;
 };
 
@@ -31,7 +32,7 @@ public:
 /// its own payload, so a newcomer can try the gateway without a provider.
 class echo_provider final : public provider_client {
 public:
-    boost::asio::awaitable<provider_result> send(const delivery_point& dp, const sync_request& req,
+    task<provider_result> send(const delivery_point& dp, const sync_request& req,
                                                  std::chrono::milliseconds timeout) override;
 };
 

@@ -1,5 +1,6 @@
 #include "routing/sync_gateway.hpp"
 
+#include "core/async.hpp"
 #include "core/ids.hpp"
 #include "routing/authenticator.hpp"
 
@@ -45,7 +46,7 @@ sync_request forwarded_request(sync_request req, const delivery_point& dp, const
 sync_gateway::sync_gateway(const registry_holder& registry, provider_client& remote, sync_limits limits)
     : registry_(registry), remote_(remote), limits_(limits) {}
 
-boost::asio::awaitable<sync_outcome> sync_gateway::send(sync_request req) {
+task<sync_outcome> sync_gateway::send(sync_request req) {
     sync_outcome out{braced(new_guid()), gateway_fault{}};
     const auto view = registry_.current();
     auto caller = authenticate(*view, req.info.sender);

@@ -6,6 +6,7 @@
 // Lifecycle: constructed once by cmd/, outlives the listeners that call it.
 // Thread safety: send() may run concurrently on every io_context thread.
 
+#include "core/async.hpp"
 #include "core/envelope.hpp"
 #include "routing/provider.hpp"
 #include "routing/registry_view.hpp"
@@ -44,7 +45,7 @@ class sync_gateway {
 public:
     sync_gateway(const registry_holder& registry, provider_client& remote, sync_limits limits);
 
-    boost::asio::awaitable<sync_outcome> send(sync_request req);
+    task<sync_outcome> send(sync_request req);
 
 private:
     const registry_holder& registry_;

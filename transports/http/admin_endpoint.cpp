@@ -1,5 +1,6 @@
 #include "transports/http/admin_endpoint.hpp"
 
+#include "core/async.hpp"
 #include <openssl/crypto.h>
 
 namespace qaqpa::http {
@@ -11,7 +12,7 @@ bool admin_endpoint::authorized(std::string_view authorization) const noexcept {
     return given.size() == token_.size() && CRYPTO_memcmp(given.data(), token_.data(), token_.size()) == 0;
 }
 
-boost::asio::awaitable<response> admin_endpoint::handle(request& req) {
+task<response> admin_endpoint::handle(request& req) {
     const auto path = target_path(req.target());
     if (path == "/health" && req.method() == beast_http::verb::get)
         co_return make_response(req, status::ok, "application/json", R"({"status":"ok"})");

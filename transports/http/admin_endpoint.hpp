@@ -3,6 +3,7 @@
 // other path requires "Authorization: Bearer <token>" (401 otherwise). The
 // admin API grows here (delivery-point control, registry, journals, metrics).
 
+#include "core/async.hpp"
 #include "transports/http/server.hpp"
 
 #include <string>
@@ -13,7 +14,7 @@ class admin_endpoint final : public handler {
 public:
     explicit admin_endpoint(std::string token) : token_(std::move(token)) {}
 
-    boost::asio::awaitable<response> handle(request& req) override;
+    task<response> handle(request& req) override;
 
     /// Constant-time check of an Authorization header value.
     bool authorized(std::string_view authorization) const noexcept;

@@ -1,14 +1,13 @@
 #include "transports/http/client.hpp"
 
+#include "core/async.hpp"
 #include "transports/http/deadline.hpp"
 
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/error.hpp>
@@ -26,8 +25,8 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 struct connection {
-    explicit connection(const asio::any_io_executor& ex) : socket(ex), dl(socket) { buffer.reserve(16 * 1024); }
-    tcp::socket socket;
+    explicit connection(const executor& ex) : socket(ex), dl(socket) { buffer.reserve(16 * 1024); }
+    tcp_socket socket;
     deadline dl; ///< registered for the connection's life; never while pooled
     beast::flat_buffer buffer;
 };
@@ -63,7 +62,7 @@ private:
 /// mutex, so the answer is remembered per thread. Sound because a thread
 /// runs one io_context for its whole life (core/runtime joins its threads
 /// before their contexts are destroyed); the context is still compared.
-pool& pool_of(const asio::any_io_executor& ex) {
+pool& pool_of(const executor& ex) {
     auto& ctx = asio::query(ex, asio::execution::context);
     thread_local std::pair<asio::execution_context*, pool*> cached{nullptr, nullptr};
     if (cached.first != &ctx) cached = {&ctx, &asio::use_service<pool>(ctx)};
@@ -123,7 +122,7 @@ std::optional<url> parse_url(std::string_view text) {
     return u;
 }
 
-asio::awaitable<std::variant<response, client_failure>>
+task<std::variant<response, client_failure>>
 post(const url& to, std::string body, const post_options& opts, std::chrono::steady_clock::time_point deadline) {
     const auto ex = co_await asio::this_coro::executor;
     auto& idle = pool_of(ex);
@@ -132,14 +131,14 @@ post(const url& to, std::string body, const post_options& opts, std::chrono::ste
     const std::array<asio::const_buffer, 2> request_bytes{asio::buffer(head), asio::buffer(body)};
 
     boost::system::error_code ec;
-    auto use = asio::redirect_error(asio::use_awaitable, ec);
+    auto use = use_task_ec(ec);
     for (int attempt = 0; attempt < 2; ++attempt) {
         auto conn = idle.take(key);
         const bool reused = conn != nullptr;
         if (!conn) {
             conn = std::make_unique<connection>(ex);
             conn->dl.expires_at(deadline);
-            tcp::resolver resolver(ex);
+            tcp_resolver resolver(ex);
             const auto endpoints = co_await resolver.async_resolve(to.host, to.port, use);
             if (ec) co_return client_failure{client_error::connect_failed, "resolve " + to.host + ": " + ec.message()};
             co_await asio::async_connect(conn->socket, endpoints, use);

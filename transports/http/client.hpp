@@ -3,10 +3,11 @@
 // io_context owns its own pool (an Asio service), so pooled connections stay
 // on their thread and no lock is taken.
 
+#include "core/async.hpp"
 #include "core/errors.hpp"
 #include "transports/http/message.hpp"
 
-#include <boost/asio/any_io_executor.hpp>
+#include "core/async.hpp"
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
@@ -47,7 +48,7 @@ struct client_failure {
 
 /// POSTs `body` and reads the response, all before `deadline`. A pooled
 /// connection that turns out to be closed by the peer is replaced once.
-boost::asio::awaitable<std::variant<response, client_failure>>
+task<std::variant<response, client_failure>>
 post(const url& to, std::string body, const post_options& opts, std::chrono::steady_clock::time_point deadline);
 
 } // namespace qaqpa::http

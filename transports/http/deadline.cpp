@@ -1,5 +1,6 @@
 #include "transports/http/deadline.hpp"
 
+#include "core/async.hpp"
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -68,7 +69,7 @@ private:
 
 namespace {
 
-deadline_service& service_for(asio::ip::tcp::socket& socket) {
+deadline_service& service_for(tcp_socket& socket) {
     auto& ctx = asio::query(socket.get_executor(), asio::execution::context);
     // use_service takes the registry's lock: remember the answer per thread
     // (a thread runs one io_context for its life; the context is compared).
@@ -80,7 +81,7 @@ deadline_service& service_for(asio::ip::tcp::socket& socket) {
 
 } // namespace
 
-deadline::deadline(asio::ip::tcp::socket& socket) : socket_(socket), service_(service_for(socket)) {
+deadline::deadline(tcp_socket& socket) : socket_(socket), service_(service_for(socket)) {
     service_.add(this);
 }
 

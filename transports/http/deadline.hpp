@@ -11,6 +11,7 @@
 // socket, and the socket must not move while it is registered.
 // Thread safety: none needed: everything happens on the io_context's thread.
 
+#include "core/async.hpp"
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -26,7 +27,7 @@ class deadline {
 public:
     using clock = std::chrono::steady_clock;
 
-    explicit deadline(boost::asio::ip::tcp::socket& socket);
+    explicit deadline(tcp_socket& socket);
     ~deadline();
     deadline(const deadline&) = delete;
     deadline& operator=(const deadline&) = delete;
@@ -46,7 +47,7 @@ public:
 
 private:
     friend class deadline_service;
-    boost::asio::ip::tcp::socket& socket_;
+    tcp_socket& socket_;
     deadline_service& service_;
     clock::time_point at_ = clock::time_point::max();
     bool expired_ = false;

@@ -18,7 +18,7 @@ result<void> router::add(std::string path, route_fn fn) {
     return {};
 }
 
-boost::asio::awaitable<response> router::handle(request& req) {
+task<response> router::handle(request& req) {
     const auto path = normalized(target_path(req.target()));
     for (auto& [key, fn] : routes_)
         if (key == path) co_return co_await fn(req);

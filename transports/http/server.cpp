@@ -1,5 +1,6 @@
 #include "transports/http/server.hpp"
 
+#include "core/async.hpp"
 #include "core/log.hpp"
 #include "transports/http/deadline.hpp"
 #include "transports/http/wire.hpp"
@@ -7,9 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/error.hpp>
@@ -61,9 +60,9 @@ result<tcp::endpoint> server::listen(const std::string& address, std::uint16_t p
     if (ec) return fail(errc::internal, "bad listen address \"" + address + "\"");
     tcp::endpoint ep{addr, port};
     for (std::size_t i = 0; i < runtime_.size(); ++i) {
-        auto acc = std::make_unique<tcp::acceptor>(runtime_.context(i));
+        auto acc = std::make_unique<tcp_acceptor>(runtime_.context(i));
         acc->open(ep.protocol(), ec);
-        if (!ec) acc->set_option(tcp::acceptor::reuse_address(true), ec);
+        if (!ec) acc->set_option(tcp_acceptor::reuse_address(true), ec);
         if (!ec) acc->set_option(reuse_port(true), ec);
         if (!ec) acc->bind(ep, ec);
         if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
@@ -88,23 +87,23 @@ void server::stop() {
         });
 }
 
-asio::awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
-    asio::steady_timer pause(acceptor.get_executor());
+task<void> server::accept_loop(tcp_acceptor& acceptor) {
+    timer pause(acceptor.get_executor());
     boost::system::error_code ec;
     while (acceptor.is_open()) {
         if (active_.load(std::memory_order_relaxed) >= opts_.max_connections) {
             // Leave new connections in the kernel backlog until a slot frees.
             pause.expires_after(std::chrono::milliseconds(5));
-            co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            co_await pause.async_wait(use_task_ec(ec));
             continue;
         }
-        auto socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        auto socket = co_await acceptor.async_accept(use_task_ec(ec));
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
         if (ec) {
             // EMFILE/ENFILE and friends: back off, keep serving who we have.
             log::warn("http", "accept failed: {}", ec.message());
             pause.expires_after(std::chrono::milliseconds(50));
-            co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            co_await pause.async_wait(use_task_ec(ec));
             continue;
         }
         active_.fetch_add(1, std::memory_order_relaxed);
@@ -112,7 +111,7 @@ asio::awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
     }
 }
 
-asio::awaitable<void> server::session(tcp::socket socket) {
+task<void> server::session(tcp_socket socket) {
     connection_slot slot{active_};
     boost::system::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
@@ -121,10 +120,10 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     // Beast reads min(512, free capacity) at a time: with capacity reserved a
     // typical request arrives in one read instead of four or five.
     buffer.reserve(16 * 1024);
-    auto use = asio::redirect_error(asio::use_awaitable, ec);
+    auto use = use_task_ec(ec);
 
     // Answers an error and closes: the rest of the request is not read.
-    auto refuse = [&](status s, std::string_view text) -> asio::awaitable<void> {
+    auto refuse = [&](status s, std::string_view text) -> task<void> {
         auto res = plain(s, text);
         dl.expires_after(opts_.header_read_timeout);
         co_await write_message(socket, res, ec);
@@ -198,7 +197,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     } catch (const std::exception& e) {
         log::error("http", "connection failed: {}", e.what());
     }
-    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.shutdown(tcp_socket::shutdown_send, ec);
     socket.close(ec);
 }
 

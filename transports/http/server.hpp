@@ -12,6 +12,7 @@
 // Lifecycle: listen() binds, start() begins accepting, stop() closes the
 // acceptors and lets in-flight requests finish; the runtime outlives it.
 
+#include "core/async.hpp"
 #include "core/errors.hpp"
 #include "core/runtime.hpp"
 #include "transports/http/message.hpp"
@@ -30,7 +31,7 @@ namespace qaqpa::http {
 class handler {
 public:
     virtual ~handler() = default;
-    virtual boost::asio::awaitable<response> handle(request& req) = 0;
+    virtual task<response> handle(request& req) = 0;
 };
 
 struct server_options {
@@ -58,13 +59,13 @@ public:
     int requests_in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
 
 private:
-    boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor);
-    boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+    task<void> accept_loop(tcp_acceptor& acceptor);
+    task<void> session(tcp_socket socket);
 
     runtime& runtime_;
     server_options opts_;
     handler& handler_;
-    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    std::vector<std::unique_ptr<tcp_acceptor>> acceptors_;
     std::atomic<int> active_{0};
     std::atomic<int> in_flight_{0};
     std::atomic<bool> stopping_{false};

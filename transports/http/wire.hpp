@@ -5,11 +5,10 @@
 // are the same. The caller sets Content-Length (prepare_payload()).
 // (The client writes its fixed request head itself: transports/http/client.cpp.)
 
+#include "core/async.hpp"
 #include "transports/http/message.hpp"
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
@@ -26,12 +25,12 @@ inline void append_head(std::string& out, const response& res) {
 
 /// Writes `res` to `stream`; errors land in `ec`.
 template <class Stream>
-boost::asio::awaitable<void> write_message(Stream& stream, const response& res, boost::system::error_code& ec) {
+task<void> write_message(Stream& stream, const response& res, boost::system::error_code& ec) {
     std::string head;
     head.reserve(256);
     append_head(head, res);
     const std::array<boost::asio::const_buffer, 2> buffers{boost::asio::buffer(head), boost::asio::buffer(res.body())};
-    co_await boost::asio::async_write(stream, buffers, boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    co_await boost::asio::async_write(stream, buffers, use_task_ec(ec));
 }
 
 } // namespace qaqpa::http

@@ -1,5 +1,6 @@
 #include "transports/soap/provider_client.hpp"
 
+#include "core/async.hpp"
 #include "transports/http/client.hpp"
 #include "transports/soap/sync_codec.hpp"
 
@@ -12,7 +13,7 @@ gateway_fault fault(errc code, std::string detail) { return gateway_fault{fail(c
 
 } // namespace
 
-boost::asio::awaitable<routing::provider_result>
+task<routing::provider_result>
 soap_provider_client::send(const delivery_point& dp, const sync_request& req, std::chrono::milliseconds timeout) {
     const auto to = http::parse_url(dp.url);
     if (!to) co_return fault(errc::internal, "delivery point \"" + dp.id + "\" has an unusable URL");

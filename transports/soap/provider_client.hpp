@@ -4,6 +4,7 @@
 //
 // Thread safety: stateless; connections come from the calling thread's pool.
 
+#include "core/async.hpp"
 #include "routing/provider.hpp"
 
 namespace qaqpa::soap {
@@ -12,7 +13,7 @@ class soap_provider_client final : public routing::provider_client {
 public:
     explicit soap_provider_client(std::size_t max_response_bytes) : max_response_bytes_(max_response_bytes) {}
 
-    boost::asio::awaitable<routing::provider_result> send(const delivery_point& dp, const sync_request& req,
+    task<routing::provider_result> send(const delivery_point& dp, const sync_request& req,
                                                           std::chrono::milliseconds timeout) override;
 
 private:

@@ -1,5 +1,6 @@
 #include "transports/soap/sync_endpoint.hpp"
 
+#include "core/async.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "transports/soap/sync_codec.hpp"
@@ -44,7 +45,7 @@ http::response fault_response(const http::request& req, soap_version v, const fa
     return res;
 }
 
-boost::asio::awaitable<http::response> sync_endpoint::handle(http::request& req) {
+task<http::response> sync_endpoint::handle(http::request& req) {
     if (req.method() == http::beast_http::verb::get) {
         if (auto doc = serve_wsdl(req, "sync.wsdl")) co_return std::move(*doc);
         co_return http::json_error(req, http::status::not_found, "NOT_FOUND", "GET serves ?wsdl and ?xsd=NAME only");

@@ -3,6 +3,7 @@
 // Parses, hands the request to routing::sync_gateway, writes the answer or
 // the fault. Knows nothing about providers or the registry.
 
+#include "core/async.hpp"
 #include "routing/sync_gateway.hpp"
 #include "transports/soap/envelope.hpp"
 #include "transports/http/server.hpp"
@@ -15,7 +16,7 @@ public:
     sync_endpoint(routing::sync_gateway& gateway, bool signature_required)
         : gateway_(gateway), signature_required_(signature_required) {}
 
-    boost::asio::awaitable<http::response> handle(http::request& req);
+    task<http::response> handle(http::request& req);
 
 private:
     routing::sync_gateway& gateway_;

@@ -1,0 +1,35 @@
+#pragma once
+// The coroutine vocabulary of the project, bound to the io_context executor
+// rather than Asio's type-erased any_io_executor: every co_await otherwise
+// copies and destroys a type-erased executor, which showed in profiles of the
+// request path. Each thread runs one io_context (core/runtime.hpp), so the
+// concrete executor type is always right.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace qaqpa {
+
+using executor = boost::asio::io_context::executor_type;
+
+/// A coroutine running on an io_context thread.
+template <class T>
+using task = boost::asio::awaitable<T, executor>;
+
+/// Completion token for co_await inside a task.
+inline constexpr boost::asio::use_awaitable_t<executor> use_task{};
+
+/// use_task that reports errors into `ec` instead of throwing.
+inline auto use_task_ec(boost::system::error_code& ec) { return boost::asio::redirect_error(use_task, ec); }
+
+using tcp_socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, executor>;
+using tcp_acceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, executor>;
+using tcp_resolver = boost::asio::ip::basic_resolver<boost::asio::ip::tcp, executor>;
+using timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                boost::asio::wait_traits<std::chrono::steady_clock>, executor>;
+
+} // namespace qaqpa
