@@ -155,8 +155,13 @@ void node::stop() {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (parts_->public_server->requests_in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Suspended sessions refer to the servers, the gateway and the registry:
+    // destroy them (with the io_contexts) while all of those still exist.
     parts_->rt.stop();
     parts_->rt.join();
+    parts_->public_server->release_acceptors();
+    parts_->admin_server->release_acceptors();
+    parts_->rt.shutdown();
 }
 
 void node::run_until_signal() {

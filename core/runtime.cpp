@@ -45,6 +45,12 @@ void runtime::join() {
     threads_.clear();
 }
 
+void runtime::shutdown() {
+    stop();
+    join();
+    contexts_.clear();
+}
+
 void runtime::stop() {
     guards_.clear();
     for (auto& ctx : contexts_) ctx->stop();

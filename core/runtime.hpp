@@ -1,7 +1,8 @@
 #pragma once
 // The io_context pool: one io_context per thread, each run by exactly one
 // thread, so a connection and everything it touches stay on one thread and
-// need no locks. Lifecycle: construct, post work, run() blocks until stop().
+// need no locks. Lifecycle: construct, post work, run() (or start()/join())
+// until stop(); shutdown() then destroys pending work while its owners live.
 
 #include <boost/asio/io_context.hpp>
 
@@ -30,6 +31,10 @@ public:
     void join();
     /// Thread-safe; makes run()/join() return.
     void stop();
+    /// Stops, joins, and destroys the io_contexts, and with them every
+    /// suspended coroutine. Call it while everything those coroutines refer
+    /// to still exists; afterwards context() must not be used.
+    void shutdown();
 
 private:
     using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;

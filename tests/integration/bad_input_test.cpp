@@ -6,6 +6,12 @@
 #include "tests/support/soap_samples.hpp"
 #include "tests/support/xsd_check.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+
+#include <thread>
+
 #include "tests/support/catch.hpp"
 
 using namespace qaqpa;
@@ -131,4 +137,25 @@ TEST_CASE("an idle keep-alive connection is closed after idle_timeout_ms", "[int
     CHECK(got.rfind("HTTP/1.1 200 OK", 0) == 0); // answered, then kept open while idle
     CHECK(waited >= milliseconds(250));
     CHECK(waited < seconds(3)); // closed by the gateway, not by the test's bound
+}
+
+TEST_CASE("a node stops promptly and cleanly while clients hold connections open", "[integration][bad-input]") {
+    boost::asio::io_context client_ctx;
+    std::vector<boost::asio::ip::tcp::socket> idle;
+    const auto start = steady_clock::now();
+    {
+        gateway gw;
+        still_serving(gw);
+        for (int i = 0; i < 4; ++i) {
+            idle.emplace_back(client_ctx);
+            idle.back().connect({boost::asio::ip::make_address("127.0.0.1"), gw.port()});
+        }
+        // A request in progress too: headers sent, the body never comes.
+        idle.emplace_back(client_ctx);
+        idle.back().connect({boost::asio::ip::make_address("127.0.0.1"), gw.port()});
+        boost::asio::write(idle.back(), boost::asio::buffer(std::string(
+            "POST /bip-sync/ HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n<a>")));
+        std::this_thread::sleep_for(milliseconds(100)); // let the sessions start
+    } // the gateway stops here with five sessions suspended
+    CHECK(steady_clock::now() - start < seconds(5));
 }

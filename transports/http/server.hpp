@@ -53,6 +53,9 @@ public:
     result<boost::asio::ip::tcp::endpoint> listen(const std::string& address, std::uint16_t port);
     void start();
     void stop();
+    /// Destroys the acceptors; only once the io_context threads have stopped
+    /// and before the io_contexts are destroyed (see cmd/node.cpp).
+    void release_acceptors() noexcept { acceptors_.clear(); }
 
     int active_connections() const noexcept { return active_.load(std::memory_order_relaxed); }
     /// Requests read and not yet answered.
