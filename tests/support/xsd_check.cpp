@@ -116,7 +116,13 @@ std::string validate_body(const std::string& envelope, std::string_view body_nam
     const auto ref = shep_reference_dir();
     if (!ref) return "../shared/reference/shep-wsdl is absent";
     static const hubs all(*ref);
-    static std::map<std::string, xmlSchemaPtr, std::less<>> schemas;
+    // Compiled once per namespace; freed at exit so LeakSanitizer stays quiet.
+    struct schema_cache : std::map<std::string, xmlSchemaPtr, std::less<>> {
+        ~schema_cache() {
+            for (auto& [ns, schema] : *this) xmlSchemaFree(schema);
+        }
+    };
+    static schema_cache schemas;
     auto& schema = schemas[std::string(body_namespace)];
     if (!schema) {
         const auto hub = all.hub(body_namespace);
