@@ -65,6 +65,7 @@ struct node::parts {
     runtime rt;
     std::unique_ptr<storage::store> store;
     std::unique_ptr<routing::registry_holder> registry;
+    routing::authenticator auth{1, 64}; ///< one scrypt worker; 64 checks may wait
     soap::soap_provider_client provider;
     std::unique_ptr<routing::sync_gateway> sync;
     std::unique_ptr<soap::sync_endpoint> sync_plain, sync_signed;
@@ -112,7 +113,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (!token) return token.error();
     p->token = std::move(*token);
 
-    p->sync = std::make_unique<routing::sync_gateway>(*p->registry, p->provider,
+    p->sync = std::make_unique<routing::sync_gateway>(*p->registry, p->auth, p->provider,
                                                       routing::sync_limits{c.limits.sync_timeout_ms});
     p->sync_plain = std::make_unique<soap::sync_endpoint>(*p->sync, false);
     p->sync_signed = std::make_unique<soap::sync_endpoint>(*p->sync, true);
@@ -150,6 +151,7 @@ void node::stop() {
     parts_->stopped = true;
     parts_->public_server->stop();
     parts_->admin_server->stop();
+    parts_->auth.shutdown(); // while the loops run: callers waiting on a password check resume now
     // In-flight requests get a bounded grace period; idle keep-alive
     // connections are simply closed with the event loops.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);

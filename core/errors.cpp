@@ -6,7 +6,7 @@
 namespace qaqpa {
 namespace {
 
-constexpr std::array<error_entry, 14> catalog{{
+constexpr std::array<error_entry, 15> catalog{{
     {"BAD_ENVELOPE", "The request is not a well-formed SOAP envelope of the expected shape", true},
     {"UNSUPPORTED_MEDIA_TYPE", "The content type must be text/xml, application/soap+xml or application/xml", true},
     {"UNKNOWN_OPERATION", "The body element is not an operation of this channel", true},
@@ -20,6 +20,7 @@ constexpr std::array<error_entry, 14> catalog{{
     {"PROVIDER_FAULT", "The service provider answered with a fault", false},
     {"PROVIDER_BAD_RESPONSE", "The service provider answered with something that is not a SOAP response", false},
     {"SIGNATURE_REQUIRED", "This endpoint requires a WS-Security transport signature", true},
+    {"BUSY", "The gateway is overloaded; retry later", false},
     {"INTERNAL_ERROR", "Internal gateway error", false},
 }};
 

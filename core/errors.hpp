@@ -25,6 +25,7 @@ enum class errc {
     provider_fault,         ///< the provider answered with a SOAP fault (see subError)
     provider_bad_response,  ///< the provider answered something that is not SOAP
     signature_required,     ///< the endpoint requires a transport signature
+    busy,                   ///< a bounded resource (e.g. password checks) is saturated; retry
     internal,               ///< a gateway defect or storage failure; logged
 };
 

@@ -2,6 +2,11 @@
 
 #include "crypto/password.hpp"
 
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
@@ -9,6 +14,8 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <chrono>
+#include <thread>
 #include <memory>
 
 namespace qaqpa::routing {
@@ -56,19 +63,85 @@ struct verified {
     digest password{};
 };
 
+/// This thread's remembered logins.
+string_map<verified>& cache() {
+    thread_local string_map<verified> c;
+    return c;
+}
+
+bool remembered(const registry_view& view, const sender_info& sender, const digest& d) {
+    const auto it = cache().find(sender.sender_id);
+    return it != cache().end() && it->second.generation == view.generation() &&
+           CRYPTO_memcmp(it->second.password.data(), d.data(), d.size()) == 0;
+}
+
+void remember(const registry_view& view, const system_entry& sys, const digest& d) {
+    cache()[sys.id] = verified{view.generation(), d};
+}
+
+/// Runs verify_password on `pool` and completes `token` on the caller's
+/// executor with the outcome.
+/// Once `stopping` is set, queued checks fail without running the KDF.
+template <class Token>
+auto verify_on(boost::asio::thread_pool& pool, const std::atomic<bool>& stopping, std::string password,
+               std::string hash, Token&& token) {
+    return boost::asio::async_initiate<Token, void(bool)>(
+        [&pool, &stopping](auto handler, std::string pw, std::string h) {
+            auto caller = boost::asio::get_associated_executor(handler);
+            boost::asio::post(pool, [handler = std::move(handler), caller, &stopping, pw = std::move(pw),
+                                     h = std::move(h)]() mutable {
+                const bool ok = !stopping.load(std::memory_order_relaxed) && crypto::verify_password(pw, h);
+                boost::asio::post(caller, [handler = std::move(handler), ok]() mutable { handler(ok); });
+            });
+        },
+        token, std::move(password), std::move(hash));
+}
+
 } // namespace
 
 result<const system_entry*> authenticate(const registry_view& view, const sender_info& sender) {
     const auto* sys = view.system(sender.sender_id);
     if (!sys || !sender.password) return fail(errc::auth_failed);
-    thread_local string_map<verified> cache;
     const digest d = keyed_digest(*sender.password);
-    if (auto it = cache.find(sender.sender_id); it != cache.end() && it->second.generation == view.generation() &&
-                                                 CRYPTO_memcmp(it->second.password.data(), d.data(), d.size()) == 0)
-        return sys;
+    if (remembered(view, sender, d)) return sys;
     if (!crypto::verify_password(*sender.password, sys->password_hash)) return fail(errc::auth_failed);
-    cache[sys->id] = verified{view.generation(), d};
+    remember(view, *sys, d);
     return sys;
+}
+
+authenticator::authenticator(int threads, int max_pending)
+    : workers_(std::make_unique<boost::asio::thread_pool>(static_cast<std::size_t>(threads > 0 ? threads : 1))),
+      max_pending_(max_pending) {}
+
+authenticator::~authenticator() { shutdown(); }
+
+void authenticator::shutdown() {
+    // Queued checks complete at once (as failures) and hand their callers
+    // back to their io_contexts, where they are destroyed with everything
+    // else that is suspended; handlers are never destroyed on this side.
+    if (stopping_.exchange(true)) return;
+    workers_->join();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (pending_.load(std::memory_order_acquire) > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+task<result<const system_entry*>> authenticator::authenticate(std::shared_ptr<const registry_view> view,
+                                                                sender_info sender) {
+    const auto* sys = view->system(sender.sender_id);
+    if (!sys || !sender.password) co_return fail(errc::auth_failed);
+    const digest d = keyed_digest(*sender.password);
+    if (remembered(*view, sender, d)) co_return sys;
+    if (stopping_.load(std::memory_order_relaxed)) co_return fail(errc::busy, "the gateway is stopping");
+    if (pending_.fetch_add(1, std::memory_order_relaxed) >= max_pending_) {
+        pending_.fetch_sub(1, std::memory_order_relaxed);
+        co_return fail(errc::busy, "too many password checks in progress");
+    }
+    const bool ok = co_await verify_on(*workers_, stopping_, *sender.password, sys->password_hash, use_task);
+    pending_.fetch_sub(1, std::memory_order_relaxed);
+    if (!ok) co_return fail(errc::auth_failed);
+    remember(*view, *sys, d); // on this I/O thread: its own cache
+    co_return sys;
 }
 
 } // namespace qaqpa::routing

@@ -1,18 +1,56 @@
 #pragma once
 // Authenticates an IS by senderId and password against the registry.
 //
-// scrypt costs tens of milliseconds by design, so a successful verification
-// is remembered per thread (a keyed digest of the password, never the
+// scrypt costs tens of milliseconds by design. A successful verification is
+// remembered per I/O thread (a keyed digest of the password, never the
 // password) until the registry changes; later requests cost one HMAC.
-// Failed attempts are never cached: each one pays the full KDF.
+// Everything else (a first login, every failed attempt) is verified on a
+// small worker pool, so wrong passwords cannot stall the event loops; at most
+// `max_pending` verifications queue, beyond that callers get errc::busy.
+//
+// Lifecycle: constructed by cmd/ before the listeners. shutdown() fails the
+// queued checks at once, joins the workers and waits (bounded) until every
+// waiting caller has resumed: call it while the io_contexts still run, so no
+// caller is left suspended on a completion from this pool (Asio does not
+// unwind such a coroutine cleanly when its io_context is destroyed).
+// Thread safety: authenticate() may run on every I/O thread at once.
 
+#include "core/async.hpp"
 #include "core/envelope.hpp"
 #include "core/errors.hpp"
 #include "routing/registry_view.hpp"
 
+#include <atomic>
+#include <memory>
+
+namespace boost::asio {
+class thread_pool;
+}
+
 namespace qaqpa::routing {
 
-/// The system the sender authenticated as, or auth_failed.
+class authenticator {
+public:
+    authenticator(int threads, int max_pending);
+    ~authenticator();
+    authenticator(const authenticator&) = delete;
+    authenticator& operator=(const authenticator&) = delete;
+
+    /// The system the sender authenticated as; auth_failed or busy otherwise.
+    /// `view` is held for the duration, so the returned pointer stays valid
+    /// as long as the caller keeps `view`.
+    task<result<const system_entry*>> authenticate(std::shared_ptr<const registry_view> view, sender_info sender);
+
+    void shutdown();
+
+private:
+    std::unique_ptr<boost::asio::thread_pool> workers_;
+    std::atomic<bool> stopping_{false};
+    std::atomic<int> pending_{0};
+    int max_pending_;
+};
+
+/// The same rules, verified on the calling thread (tools and tests).
 result<const system_entry*> authenticate(const registry_view& view, const sender_info& sender);
 
 } // namespace qaqpa::routing

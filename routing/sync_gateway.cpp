@@ -2,7 +2,6 @@
 
 #include "core/async.hpp"
 #include "core/ids.hpp"
-#include "routing/authenticator.hpp"
 
 #include <algorithm>
 
@@ -43,13 +42,14 @@ sync_request forwarded_request(sync_request req, const delivery_point& dp, const
     return req;
 }
 
-sync_gateway::sync_gateway(const registry_holder& registry, provider_client& remote, sync_limits limits)
-    : registry_(registry), remote_(remote), limits_(limits) {}
+sync_gateway::sync_gateway(const registry_holder& registry, authenticator& auth, provider_client& remote,
+                           sync_limits limits)
+    : registry_(registry), auth_(auth), remote_(remote), limits_(limits) {}
 
 task<sync_outcome> sync_gateway::send(sync_request req) {
     sync_outcome out{braced(new_guid()), gateway_fault{}};
     const auto view = registry_.current();
-    auto caller = authenticate(*view, req.info.sender);
+    auto caller = co_await auth_.authenticate(view, req.info.sender);
     if (!caller) {
         out.answer = gateway_fault{caller.error(), nullptr};
         co_return out;

@@ -8,6 +8,7 @@
 
 #include "core/async.hpp"
 #include "core/envelope.hpp"
+#include "routing/authenticator.hpp"
 #include "routing/provider.hpp"
 #include "routing/registry_view.hpp"
 
@@ -43,12 +44,13 @@ sync_request forwarded_request(sync_request req, const delivery_point& dp, const
 
 class sync_gateway {
 public:
-    sync_gateway(const registry_holder& registry, provider_client& remote, sync_limits limits);
+    sync_gateway(const registry_holder& registry, authenticator& auth, provider_client& remote, sync_limits limits);
 
     task<sync_outcome> send(sync_request req);
 
 private:
     const registry_holder& registry_;
+    authenticator& auth_;
     provider_client& remote_;
     echo_provider echo_;
     sync_limits limits_;
