@@ -4,6 +4,7 @@
 #include "core/log.hpp"
 
 #include <csignal>
+#include <malloc.h>
 #include <cstdio>
 #include <iostream>
 
@@ -21,6 +22,10 @@ int serve(std::span<const std::string_view> args) {
         }
     }
     std::signal(SIGPIPE, SIG_IGN);
+    // Keep allocations of 1 MiB and more (scrypt's 16 MiB working area) in
+    // their own mappings, returned on free: glibc otherwise raises the
+    // threshold after the first such free and keeps them resident.
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
     auto cfg = config_file ? load_config(*config_file) : result<config>(demo_config());
     if (!cfg) {
