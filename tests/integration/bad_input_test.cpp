@@ -93,6 +93,17 @@ TEST_CASE("a body over max_body_bytes gets 413 without being read", "[integratio
     still_serving(gw);
 }
 
+TEST_CASE("a client writing a large body without Expect sees the 413, not a reset", "[integration][bad-input]") {
+    gateway gw; // max_body_bytes = 65536
+    const auto big = sync_request_of_size({}, 5 * 1024 * 1024);
+    for (int i = 0; i < 3; ++i) {
+        const auto reply = soap_post(gw.port(), "/bip-sync/", big);
+        INFO(reply.error);
+        CHECK(reply.status == 413);
+    }
+    still_serving(gw);
+}
+
 TEST_CASE("a client that trickles its headers is cut off after header_read_timeout_ms", "[integration][bad-input]") {
     gateway gw; // header_read_timeout_ms = 500
     const auto start = steady_clock::now();

@@ -17,6 +17,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 namespace qaqpa::http {
 namespace {
 
@@ -24,6 +26,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+/// How long a refused request's remaining bytes are read and discarded.
+constexpr std::chrono::seconds linger_time{2};
 
 /// Closes a guard's counter when a session ends, however it ends.
 struct connection_slot {
@@ -122,11 +127,22 @@ task<void> server::session(tcp_socket socket) {
     buffer.reserve(16 * 1024);
     auto use = use_task_ec(ec);
 
-    // Answers an error and closes: the rest of the request is not read.
+    // Answers an error and closes. The rest of the request is never
+    // processed, but what the client is still sending is read and discarded
+    // for a bounded time (a lingering close): closing with unread data would
+    // reset the connection, and a client still writing its body would see a
+    // broken pipe instead of the answer.
     auto refuse = [&](status s, std::string_view text) -> task<void> {
         auto res = plain(s, text);
         dl.expires_after(opts_.header_read_timeout);
         co_await write_message(socket, res, ec);
+        if (ec) co_return;
+        socket.shutdown(tcp_socket::shutdown_send, ec);
+        std::array<char, 16 * 1024> sink;
+        dl.expires_after(linger_time);
+        do {
+            co_await socket.async_read_some(asio::buffer(sink), use);
+        } while (!ec);
     };
 
     try {
