@@ -95,11 +95,14 @@ void server::stop() {
 task<void> server::accept_loop(tcp_acceptor& acceptor) {
     timer pause(acceptor.get_executor());
     boost::system::error_code ec;
+    auto wait = [&](std::chrono::milliseconds d) -> task<void> {
+        pause.expires_after(d);
+        co_await pause.async_wait(use_task_ec(ec));
+    };
     while (acceptor.is_open()) {
         if (active_.load(std::memory_order_relaxed) >= opts_.max_connections) {
             // Leave new connections in the kernel backlog until a slot frees.
-            pause.expires_after(std::chrono::milliseconds(5));
-            co_await pause.async_wait(use_task_ec(ec));
+            co_await wait(std::chrono::milliseconds(5));
             continue;
         }
         auto socket = co_await acceptor.async_accept(use_task_ec(ec));
@@ -107,11 +110,21 @@ task<void> server::accept_loop(tcp_acceptor& acceptor) {
         if (ec) {
             // EMFILE/ENFILE and friends: back off, keep serving who we have.
             log::warn("http", "accept failed: {}", ec.message());
-            pause.expires_after(std::chrono::milliseconds(50));
-            co_await pause.async_wait(use_task_ec(ec));
+            co_await wait(std::chrono::milliseconds(50));
             continue;
         }
-        active_.fetch_add(1, std::memory_order_relaxed);
+        // Another thread's acceptor may have filled the last slot meanwhile:
+        // reserve one atomically, holding this connection unserved until then.
+        for (int cur = active_.load(std::memory_order_relaxed);;) {
+            if (cur < opts_.max_connections &&
+                active_.compare_exchange_weak(cur, cur + 1, std::memory_order_relaxed))
+                break;
+            if (cur >= opts_.max_connections) {
+                co_await wait(std::chrono::milliseconds(5));
+                if (!acceptor.is_open()) co_return;
+                cur = active_.load(std::memory_order_relaxed);
+            }
+        }
         asio::co_spawn(acceptor.get_executor(), session(std::move(socket)), asio::detached);
     }
 }
