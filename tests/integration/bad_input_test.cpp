@@ -117,6 +117,9 @@ TEST_CASE("a client that trickles its headers is cut off after header_read_timeo
 
 TEST_CASE("malformed HTTP gets 400; unknown paths 404; other methods 405", "[integration][bad-input]") {
     gateway gw;
+    CHECK(raw_exchange(gw.port(), "GET /bip-sync/?wsdl HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') +
+                                      "\r\n\r\n", seconds(5))
+              .rfind("HTTP/1.1 431", 0) == 0);
     CHECK(raw_exchange(gw.port(), "NOT HTTP AT ALL\r\n\r\n", seconds(5)).rfind("HTTP/1.1 400", 0) == 0);
     CHECK(soap_post(gw.port(), "/nowhere/", sync_request_xml({})).status == 404);
     CHECK(http_request(gw.port(), "PUT", "/bip-sync/", "x").status == 405);

@@ -161,6 +161,13 @@ TEST_CASE("provider failures: unreachable, timeout, fault, not SOAP, hang-up", "
         gateway gw(remote(garbage.url()));
         check_fault(call(gw.port(), r), "PROVIDER_BAD_RESPONSE");
     }
+    SECTION("an answer over max_body_bytes") {
+        fake_provider huge(provider_mode::huge);
+        gateway gw(remote(huge.url()));
+        const auto reply = call(gw.port(), r);
+        check_fault(reply, "PROVIDER_BAD_RESPONSE");
+        CHECK(field(reply.body, "errorMessage").find("too large") != std::string::npos);
+    }
     SECTION("hang-up") {
         fake_provider closing(provider_mode::close);
         gateway gw(remote(closing.url()));

@@ -1,6 +1,7 @@
 // The gateway serves its own WSDL set; imports resolve over the same listener.
 #include "tests/integration/node_fixture.hpp"
 #include "tests/support/http_call.hpp"
+#include "transports/soap/xml.hpp"
 
 #include "tests/support/catch.hpp"
 
@@ -42,4 +43,14 @@ TEST_CASE("?xsd serves only the gateway's own schemas", "[integration][wsdl]") {
     gateway gw;
     CHECK(http_request(gw.port(), "GET", "/bip-sync/?xsd=../../etc/passwd").status == 404);
     CHECK(http_request(gw.port(), "GET", "/bip-sync/?xsd=nope.xsd").status == 404);
+}
+
+TEST_CASE("a hostile Host header cannot break the WSDL's XML", "[integration][wsdl]") {
+    gateway gw;
+    const auto reply = http_request(gw.port(), "GET", "/bip-sync/?wsdl", "", {{"Host", "evil\"><x y='&"}});
+    REQUIRE(reply.status == 200);
+    qaqpa::soap::xml_document doc;
+    std::string copy = reply.body;
+    CHECK(doc.parse(copy).has_value());
+    CHECK(reply.body.find("evil&quot;&gt;&lt;x y='&amp;") != std::string::npos);
 }

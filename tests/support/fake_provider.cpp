@@ -107,6 +107,9 @@ struct fake_provider::impl {
             } else if (mode == provider_mode::garbage) {
                 res.set(http::field::content_type, "text/html");
                 res.body() = "<html><body>502 Bad Gateway</body></html>";
+            } else if (mode == provider_mode::huge) {
+                res.body().append(response_head).append("<data>").append(std::string(1 << 20, 'x'));
+                res.body().append("</data>").append(response_tail);
             } else {
                 const auto data = request_data(req.body());
                 res.body().reserve(response_head.size() + data.size() + response_tail.size());

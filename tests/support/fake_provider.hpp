@@ -22,6 +22,7 @@ enum class provider_mode {
     fault,   ///< HTTP 500 with a SOAP fault carrying an ErrorInfo (code PROVIDER-42)
     garbage, ///< HTTP 200 with an HTML page
     close,   ///< reads the request and closes the connection without answering
+    huge,    ///< a SendMessageResponse whose payload is 1 MiB
 };
 
 struct received_request {
