@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/runtime.hpp"
+#include "crypto/digest.hpp"
 #include "crypto/password.hpp"
 #include "routing/registry_view.hpp"
 #include "routing/sync_gateway.hpp"
@@ -78,6 +79,11 @@ struct node::parts {
 };
 
 result<void> prepare_registry(config& cfg, bool warn_plain) {
+    // The file as written: the registry plus its plain passwords, digested
+    // (the digest is stored; the passwords never are).
+    std::string written = storage::serialize(cfg.bootstrap);
+    for (const auto& [id, password] : cfg.plain_passwords) written += "\n" + id + "\n" + password;
+    cfg.bootstrap_fingerprint = crypto::sha256_hex(written);
     for (std::size_t i = 0; i < cfg.bootstrap.systems.size(); ++i) {
         auto& s = cfg.bootstrap.systems[i];
         if (auto plain = cfg.plain_passwords.find(s.id); plain != cfg.plain_passwords.end()) {
@@ -105,7 +111,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     auto store = storage::open_store({c.node.data_dir, true});
     if (!store) return store.error();
     p->store = std::move(*store);
-    auto live = storage::bootstrap_registry(*p->store, c.bootstrap, opts.reset_registry);
+    auto live = storage::bootstrap_registry(*p->store, c.bootstrap, c.bootstrap_fingerprint, opts.reset_registry);
     if (!live) return live.error();
     p->registry = std::make_unique<routing::registry_holder>(std::move(*live));
 

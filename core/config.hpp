@@ -70,6 +70,9 @@ struct config {
     /// systems configured with a plain `password`: id → password. cmd/ hashes
     /// them into `bootstrap` (with a warning) before the registry is stored.
     std::map<std::string, std::string> plain_passwords;
+    /// Identifies the bootstrap registry as written in the file (set by
+    /// cmd/ before plain passwords are hashed; see storage::bootstrap_registry).
+    std::string bootstrap_fingerprint;
 };
 
 /// Reads and validates a TOML file. The failure detail is one line naming the

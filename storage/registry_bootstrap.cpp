@@ -26,8 +26,7 @@ registry merge(registry live, const registry& file) {
 
 } // namespace
 
-result<registry> bootstrap_registry(store& s, const registry& from_file, bool reset) {
-    const std::string source = serialize(from_file);
+result<registry> bootstrap_registry(store& s, const registry& from_file, const std::string& source, bool reset) {
     auto live = s.load_registry();
     if (!live) return live.error();
     if (reset || !*live) {

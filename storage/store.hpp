@@ -27,12 +27,12 @@ public:
     /// The live registry, or nullopt when none was ever stored.
     virtual result<std::optional<registry>> load_registry() = 0;
 
-    /// The bootstrap registry the live one was last seeded from (serialized),
-    /// or nullopt when the store was never bootstrapped.
+    /// The fingerprint of the bootstrap registry the live one was last seeded
+    /// from, or nullopt when the store was never bootstrapped.
     virtual result<std::optional<std::string>> bootstrap_source() = 0;
 
-    /// Replaces the live registry and records the bootstrap source, in one
-    /// atomic, durable write.
+    /// Replaces the live registry and records the bootstrap fingerprint, in
+    /// one atomic, durable write.
     virtual result<void> save_registry(const registry& live, const std::string& source) = 0;
 };
 
@@ -47,9 +47,12 @@ result<registry> deserialize_registry(std::string_view json);
 
 /// Decides the live registry at start-up. The file is the bootstrap: a store
 /// never bootstrapped, or `reset`, takes the file as it is. When the file's
-/// registry changed since the last start, its entries are upserted over the
-/// live ones (the file's edit wins for what it names; entries added through
-/// the admin API stay). An unchanged file leaves the live registry as it is.
-result<registry> bootstrap_registry(store& s, const registry& from_file, bool reset);
+/// registry changed since the last start (its `fingerprint` differs), its
+/// entries are upserted over the live ones (the file's edit wins for what it
+/// names; entries added through the admin API stay). An unchanged file leaves
+/// the live registry as it is. The fingerprint is the caller's: it must
+/// describe the file as written (plain passwords are hashed with a fresh salt
+/// on every start, so the hashed registry cannot serve).
+result<registry> bootstrap_registry(store& s, const registry& from_file, const std::string& fingerprint, bool reset);
 
 } // namespace qaqpa::storage

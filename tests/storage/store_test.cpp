@@ -80,28 +80,28 @@ TEST_CASE("bootstrap: the file seeds, an unchanged file keeps admin changes, a c
     test::temp_dir dir;
     auto s = open(dir);
     auto file = sample();
-    auto live = storage::bootstrap_registry(*s, file, false);
+    auto live = storage::bootstrap_registry(*s, file, "file-v1", false);
     REQUIRE(live);
     CHECK(*live == file);
 
     // An admin change (simulated: written as the live registry).
     auto admin = file;
     admin.systems.push_back({"added-by-admin", "scrypt$z", "", ""});
-    REQUIRE(s->save_registry(admin, storage::serialize(file)));
-    live = storage::bootstrap_registry(*s, file, false);
+    REQUIRE(s->save_registry(admin, "file-v1"));
+    live = storage::bootstrap_registry(*s, file, "file-v1", false);
     REQUIRE(live);
     CHECK(live->systems.size() == 3);
 
     // The file changed one entry: it is upserted, the admin's entry stays.
     auto edited = file;
     edited.delivery_points[0].url = "http://127.0.0.1:9191/";
-    live = storage::bootstrap_registry(*s, edited, false);
+    live = storage::bootstrap_registry(*s, edited, "file-v2", false);
     REQUIRE(live);
     CHECK(live->delivery_points[0].url == "http://127.0.0.1:9191/");
     CHECK(live->systems.size() == 3);
 
     // --reset-registry: the file exactly.
-    live = storage::bootstrap_registry(*s, edited, true);
+    live = storage::bootstrap_registry(*s, edited, "file-v2", true);
     REQUIRE(live);
     CHECK(*live == edited);
 }
