@@ -107,6 +107,8 @@ TEST_CASE("config errors name the file, the key and the reason", "[unit][core]")
           "test.toml: delivery_points[0].url: must be an http:// URL or builtin:echo");
     CHECK(error_of("[[systems]]\nid=\"o\"\npassword=\"p\"\n[[services]]\nid = \"s\"\nowner = \"o\"\nmode = \"sometimes\"\n") ==
           "test.toml: services[0].mode: must be \"sync\", \"async\" or \"both\"");
+    CHECK(error_of("[[delivery_points]]\nid = \"d\"\nurl = \"builtin:echo\"\nsecurity_mode = 1\n") ==
+          "test.toml: delivery_points[0].security_mode: modes 1 and 2 (WS-Security signatures) are not supported yet");
     CHECK(error_of("[listeners.public]\nport = 70000\n") == "test.toml: listeners.public.port: must be between 0 and 65535");
     CHECK(error_of("[[systems]]\nid=\"a\"\npassword=\"p\"\n[[systems]]\nid=\"a\"\npassword=\"q\"\n") ==
           "test.toml: systems[1].id: duplicate id \"a\"");
