@@ -6,10 +6,11 @@ namespace qaqpa::soap {
 namespace {
 
 /// Reads the unqualified children of one element; the first problem found
-/// is kept, with its path, for the fault message.
+/// is kept, with its path, for the fault message. The path is a literal and
+/// is only spelled out when there is a problem (no allocation otherwise).
 class field_reader {
 public:
-    field_reader(const xml_node* node, std::string path) : node_(node), path_(std::move(path)) {}
+    field_reader(const xml_node* node, std::string_view path) : node_(node), path_(path) {}
 
     std::optional<std::string> optional(std::string_view local) {
         const auto* n = child(node_, local);
@@ -34,7 +35,12 @@ public:
         return n && !is_nil(n) ? n : nullptr;
     }
 
-    std::string path(std::string_view local) const { return path_ + "/" + std::string(local); }
+    std::string path(std::string_view local) const {
+        std::string out;
+        out.reserve(path_.size() + 1 + local.size());
+        out.append(path_).append(1, '/').append(local); // (operator+ trips GCC 12's -Wrestrict at -O3)
+        return out;
+    }
 
     void problem(std::string_view local, std::string_view what) {
         if (error_.empty()) error_ = path(local) + " " + std::string(what);
@@ -47,7 +53,7 @@ public:
 
 private:
     const xml_node* node_;
-    std::string path_;
+    std::string_view path_;
     std::string error_;
 };
 
@@ -113,14 +119,14 @@ result<parsed_sync_request> parse_sync_request(const std::string& body, soap_ver
     info.route_id = ri.optional("routeId");
     info.session_id = ri.optional("sessionId");
     if (const auto* sender = ri.element("sender", true)) {
-        field_reader s(sender, ri.path("sender"));
+        field_reader s(sender, "request/requestInfo/sender");
         info.sender.sender_id = s.required("senderId");
         info.sender.password = s.optional("password");
         ri.adopt(s);
     }
     for (auto* p = first_element(request_info); p; p = next_element(p)) {
         if (local_name(p) != "properties") continue;
-        field_reader pr(p, ri.path("properties"));
+        field_reader pr(p, "request/requestInfo/properties");
         property prop{pr.required("key"), pr.optional("value").value_or("")};
         ri.adopt(pr);
         info.properties.push_back(std::move(prop));
@@ -194,7 +200,7 @@ std::variant<sync_response, gateway_fault> parse_sync_reply(const std::string& b
     res.info.response_date = ri.optional("responseDate").value_or("");
     if (!parse_datetime(res.info.response_date)) res.info.response_date = now_datetime();
     if (const auto* status = ri.element("status", true)) {
-        field_reader st(status, ri.path("status"));
+        field_reader st(status, "response/responseInfo/status");
         res.info.status_code = st.required("code");
         res.info.status_message = clip_utf8(st.optional("message").value_or(""), 250);
         ri.adopt(st);
