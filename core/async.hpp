@@ -12,6 +12,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <utility>
+
 namespace qaqpa {
 
 using executor = boost::asio::io_context::executor_type;
@@ -31,5 +33,18 @@ using tcp_acceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, ex
 using tcp_resolver = boost::asio::ip::basic_resolver<boost::asio::ip::tcp, executor>;
 using timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                                 boost::asio::wait_traits<std::chrono::steady_clock>, executor>;
+
+/// The `Service` of the io_context `ex` belongs to. use_service takes the
+/// context's registry lock, so the answer is remembered per thread: sound
+/// because a thread runs one io_context for its whole life (core/runtime
+/// joins its threads before their contexts are destroyed); the context is
+/// still compared.
+template <class Service>
+Service& thread_service(const executor& ex) {
+    auto& ctx = boost::asio::query(ex, boost::asio::execution::context);
+    thread_local std::pair<boost::asio::execution_context*, Service*> cached{nullptr, nullptr};
+    if (cached.first != &ctx) cached = {&ctx, &boost::asio::use_service<Service>(ctx)};
+    return *cached.second;
+}
 
 } // namespace qaqpa

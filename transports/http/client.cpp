@@ -58,17 +58,6 @@ private:
     std::map<std::string, std::deque<std::unique_ptr<connection>>> idle_;
 };
 
-/// The calling thread's pool. use_service takes the context's registry
-/// mutex, so the answer is remembered per thread. Sound because a thread
-/// runs one io_context for its whole life (core/runtime joins its threads
-/// before their contexts are destroyed); the context is still compared.
-pool& pool_of(const executor& ex) {
-    auto& ctx = asio::query(ex, asio::execution::context);
-    thread_local std::pair<asio::execution_context*, pool*> cached{nullptr, nullptr};
-    if (cached.first != &ctx) cached = {&ctx, &asio::use_service<pool>(ctx)};
-    return *cached.second;
-}
-
 /// The request head, written once into one string (no per-header allocation).
 std::string request_head(const url& to, std::size_t body_size, const post_options& opts) {
     std::string head;
@@ -125,7 +114,7 @@ std::optional<url> parse_url(std::string_view text) {
 task<std::variant<response, client_failure>>
 post(const url& to, std::string body, const post_options& opts, std::chrono::steady_clock::time_point deadline) {
     const auto ex = co_await asio::this_coro::executor;
-    auto& idle = pool_of(ex);
+    auto& idle = thread_service<pool>(ex);
     const std::string key = to.host + ':' + to.port;
     const std::string head = request_head(to, body.size(), opts);
     const std::array<asio::const_buffer, 2> request_bytes{asio::buffer(head), asio::buffer(body)};

@@ -57,7 +57,6 @@ private:
 
     void shutdown() override {
         shut_down_ = true;
-        boost::system::error_code ignored;
         timer_.cancel();
     }
 
@@ -67,21 +66,9 @@ private:
     bool shut_down_ = false;
 };
 
-namespace {
 
-deadline_service& service_for(tcp_socket& socket) {
-    auto& ctx = asio::query(socket.get_executor(), asio::execution::context);
-    // use_service takes the registry's lock: remember the answer per thread
-    // (a thread runs one io_context for its life; the context is compared).
-    thread_local std::pair<asio::execution_context*, deadline_service*> cached{nullptr, nullptr};
-    if (cached.first != &ctx)
-        cached = {&ctx, &asio::use_service<deadline_service>(ctx)};
-    return *cached.second;
-}
-
-} // namespace
-
-deadline::deadline(tcp_socket& socket) : socket_(socket), service_(service_for(socket)) {
+deadline::deadline(tcp_socket& socket)
+    : socket_(socket), service_(thread_service<deadline_service>(socket.get_executor())) {
     service_.add(this);
 }
 
