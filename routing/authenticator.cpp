@@ -75,6 +75,17 @@ bool remembered(const registry_view& view, const sender_info& sender, const dige
            CRYPTO_memcmp(it->second.password.data(), d.data(), d.size()) == 0;
 }
 
+/// The checks every login gets before any KDF: the system to verify against
+/// (or auth_failed), the keyed digest of the password, and whether this
+/// thread already verified that password (`known`: no KDF needed).
+result<const system_entry*> precheck(const registry_view& view, const sender_info& sender, digest& d, bool& known) {
+    const auto* sys = view.system(sender.sender_id);
+    if (!sys || !sender.password) return fail(errc::auth_failed);
+    d = keyed_digest(*sender.password);
+    known = remembered(view, sender, d);
+    return sys;
+}
+
 void remember(const registry_view& view, const system_entry& sys, const digest& d) {
     cache()[sys.id] = verified{view.generation(), d};
 }
@@ -100,12 +111,12 @@ auto verify_on(boost::asio::thread_pool& pool, const std::atomic<bool>& stopping
 } // namespace
 
 result<const system_entry*> authenticate(const registry_view& view, const sender_info& sender) {
-    const auto* sys = view.system(sender.sender_id);
-    if (!sys || !sender.password) return fail(errc::auth_failed);
-    const digest d = keyed_digest(*sender.password);
-    if (remembered(view, sender, d)) return sys;
-    if (!crypto::verify_password(*sender.password, sys->password_hash)) return fail(errc::auth_failed);
-    remember(view, *sys, d);
+    digest d{};
+    bool known = false;
+    auto sys = precheck(view, sender, d, known);
+    if (!sys || known) return sys;
+    if (!crypto::verify_password(*sender.password, (*sys)->password_hash)) return fail(errc::auth_failed);
+    remember(view, **sys, d);
     return sys;
 }
 
@@ -126,12 +137,12 @@ void authenticator::shutdown() {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
-task<result<const system_entry*>> authenticator::authenticate(std::shared_ptr<const registry_view> view,
-                                                                sender_info sender) {
-    const auto* sys = view->system(sender.sender_id);
-    if (!sys || !sender.password) co_return fail(errc::auth_failed);
-    const digest d = keyed_digest(*sender.password);
-    if (remembered(*view, sender, d)) co_return sys;
+task<result<const system_entry*>> authenticator::authenticate(const registry_view& view, const sender_info& sender) {
+    digest d{};
+    bool known = false;
+    auto checked = precheck(view, sender, d, known);
+    if (!checked || known) co_return checked;
+    const system_entry* sys = *checked;
     if (stopping_.load(std::memory_order_relaxed)) co_return fail(errc::busy, "the gateway is stopping");
     if (pending_.fetch_add(1, std::memory_order_relaxed) >= max_pending_) {
         pending_.fetch_sub(1, std::memory_order_relaxed);
@@ -140,7 +151,7 @@ task<result<const system_entry*>> authenticator::authenticate(std::shared_ptr<co
     const bool ok = co_await verify_on(*workers_, stopping_, *sender.password, sys->password_hash, use_task);
     pending_.fetch_sub(1, std::memory_order_relaxed);
     if (!ok) co_return fail(errc::auth_failed);
-    remember(*view, *sys, d); // on this I/O thread: its own cache
+    remember(view, *sys, d); // on this I/O thread: its own cache
     co_return sys;
 }
 

@@ -37,9 +37,9 @@ public:
     authenticator& operator=(const authenticator&) = delete;
 
     /// The system the sender authenticated as; auth_failed or busy otherwise.
-    /// `view` is held for the duration, so the returned pointer stays valid
-    /// as long as the caller keeps `view`.
-    task<result<const system_entry*>> authenticate(std::shared_ptr<const registry_view> view, sender_info sender);
+    /// Taken by reference (no copy per request): the caller co_awaits the
+    /// result directly and keeps `view` and `sender` alive until then.
+    task<result<const system_entry*>> authenticate(const registry_view& view, const sender_info& sender);
 
     void shutdown();
 

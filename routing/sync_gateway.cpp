@@ -49,7 +49,7 @@ sync_gateway::sync_gateway(const registry_holder& registry, authenticator& auth,
 task<sync_outcome> sync_gateway::send(sync_request req) {
     sync_outcome out{braced(new_guid()), gateway_fault{}};
     const auto view = registry_.current();
-    auto caller = co_await auth_.authenticate(view, req.info.sender);
+    auto caller = co_await auth_.authenticate(*view, req.info.sender);
     if (!caller) {
         out.answer = gateway_fault{caller.error(), nullptr};
         co_return out;

@@ -31,7 +31,7 @@ std::vector<result<const system_entry*>> run_all(authenticator& auth, std::share
     std::vector<result<const system_entry*>> out(senders.size(), fail(errc::internal, "not run"));
     for (std::size_t i = 0; i < senders.size(); ++i)
         boost::asio::co_spawn(ctx.get_executor(), [&, i]() -> task<void> {
-            out[i] = co_await auth.authenticate(view, senders[i]);
+            out[i] = co_await auth.authenticate(*view, senders[i]);
         }, boost::asio::detached);
     ctx.run_for(std::chrono::seconds(20));
     return out;
@@ -77,7 +77,7 @@ TEST_CASE("shutdown fails queued checks at once and resumes their callers; later
             // value to a coroutine twice (a compiler bug), so none is used.
             sender_info sender{"caller", "not-cached-" + std::to_string(i)};
             ++started;
-            auto r = co_await auth.authenticate(view, sender);
+            auto r = co_await auth.authenticate(*view, sender);
             if (!r && r.error().code == errc::auth_failed) ++failed;
         }, boost::asio::detached);
     for (int spin = 0; started < 8 && spin < 5000; ++spin) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -92,7 +92,7 @@ TEST_CASE("shutdown fails queued checks at once and resumes their callers; later
     std::atomic<bool> busy{false};
     boost::asio::co_spawn(ctx.get_executor(), [&]() -> task<void> {
         sender_info sender{"caller", "pw"};
-        auto r = co_await auth.authenticate(view, sender);
+        auto r = co_await auth.authenticate(*view, sender);
         busy = !r && r.error().code == errc::busy;
         guard.reset();
     }, boost::asio::detached);
