@@ -90,9 +90,9 @@ struct prescan_result {
 /// One pass over the tags: refuses DOCTYPE, nesting deeper than max_depth
 /// (RapidXML recurses per level) and mismatched end tags, and finds the
 /// content of the first data element under a payload parent.
-result<prescan_result> prescan(std::string_view s) {
+result<prescan_result> prescan(std::string_view s, std::vector<std::string_view>& open) {
     prescan_result out;
-    std::vector<std::string_view> open;
+    open.clear();
     std::size_t data_depth = 0;
     for (std::size_t pos = s.find('<'); pos != std::string_view::npos; pos = s.find('<', pos)) {
         const auto t = scan_tag(s, pos);
@@ -185,7 +185,7 @@ result<const xml_node*> xml_document::parse(const std::string& text) {
     text_ = text;
     cut_ = {};
     if (std::memchr(text.data(), '\0', text.size())) return fail(errc::bad_envelope, "NUL byte in the document");
-    auto scan = prescan(text);
+    auto scan = prescan(text, open_);
     if (!scan) return scan.error();
     if (scan->content_end != std::string_view::npos) {
         // RapidXML sees the envelope only; the payload stays in `text`.

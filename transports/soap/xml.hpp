@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace qaqpa::soap {
 
@@ -63,6 +64,7 @@ public:
 private:
     std::unique_ptr<rapidxml::xml_document<char>> doc_;
     std::string skeleton_;
+    std::vector<std::string_view> open_; ///< the prescan's element stack, reused
     std::string_view text_;
     payload_cut cut_;
 };
