@@ -4,12 +4,16 @@
 #include "core/runtime.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/password.hpp"
+#include "routing/async_gateway.hpp"
+#include "routing/delivery_engine.hpp"
 #include "routing/registry_view.hpp"
 #include "routing/sync_gateway.hpp"
 #include "storage/store.hpp"
 #include "transports/http/admin_endpoint.hpp"
 #include "transports/http/router.hpp"
+#include "transports/soap/async_endpoint.hpp"
 #include "transports/soap/provider_client.hpp"
+#include "transports/soap/push_client.hpp"
 #include "transports/soap/sync_endpoint.hpp"
 
 #include <boost/asio/signal_set.hpp>
@@ -60,7 +64,7 @@ http::server_options server_options_from(const limits_config& l) {
 
 struct node::parts {
     explicit parts(const config& c)
-        : cfg(c), rt(c.node.threads), provider(c.limits.max_body_bytes) {}
+        : cfg(c), rt(c.node.threads), provider(c.limits.max_body_bytes), pusher(c.limits.max_body_bytes) {}
 
     config cfg;
     runtime rt;
@@ -70,6 +74,10 @@ struct node::parts {
     soap::soap_provider_client provider;
     std::unique_ptr<routing::sync_gateway> sync;
     std::unique_ptr<soap::sync_endpoint> sync_plain, sync_signed;
+    soap::soap_push_client pusher;
+    std::unique_ptr<routing::delivery_engine> engine;
+    std::unique_ptr<routing::async_gateway> async;
+    std::unique_ptr<soap::async_endpoint> async_endpoint;
     http::router public_router;
     std::unique_ptr<http::admin_endpoint> admin;
     std::unique_ptr<http::server> public_server, admin_server;
@@ -130,6 +138,17 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (auto r = p->public_router.add(c.paths.sync_signed, [signed_](http::request& r) { return signed_->handle(r); }); !r)
         return r.error();
 
+    auto& messages = p->store->messages();
+    p->engine = std::make_unique<routing::delivery_engine>(p->rt, messages, *p->registry, p->pusher);
+    routing::async_limits async_limits{c.limits.pull_batch_default, c.limits.pull_batch_max, c.limits.pull_lease_ms,
+                                       c.limits.max_queue_depth};
+    p->async = std::make_unique<routing::async_gateway>(*p->registry, p->auth, messages, *p->engine, async_limits);
+    if (auto r = p->async->recover(); !r) return r.error();
+    p->async_endpoint = std::make_unique<soap::async_endpoint>(*p->async);
+    auto* async = p->async_endpoint.get();
+    if (auto r = p->public_router.add(c.paths.async, [async](http::request& r) { return async->handle(r); }); !r)
+        return r.error();
+
     const auto server_opts = server_options_from(c.limits);
     p->public_server = std::make_unique<http::server>(p->rt, server_opts, p->public_router);
     auto pub = p->public_server->listen(c.public_listener.address, c.public_listener.port);
@@ -145,6 +164,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->public_server->start();
     p->admin_server->start();
     p->rt.start();
+    p->engine->start(); // messages accepted before a restart are delivered now
     return std::unique_ptr<node>(new node(std::move(p)));
 }
 
@@ -163,6 +183,10 @@ void node::stop() {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (parts_->public_server->requests_in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Then the PUSH workers, then the committer: every write already handed
+    // to it completes while the loops still run to receive the completion.
+    parts_->engine->stop();
+    parts_->store->messages().stop();
     // Suspended sessions refer to the servers, the gateway and the registry:
     // destroy them (with the io_contexts) while all of those still exist.
     parts_->rt.stop();

@@ -183,6 +183,8 @@ void read_limits(table_reader& r, limits_config& l) {
     lr.read_int("sync_timeout_ms", l.sync_timeout_ms, 1, int_max);
     lr.read_int("pull_batch_default", l.pull_batch_default, 1, 1'000'000);
     lr.read_int("pull_batch_max", l.pull_batch_max, 1, 1'000'000);
+    lr.read_int("pull_lease_ms", l.pull_lease_ms, 1, int_max);
+    lr.read_int("max_queue_depth", l.max_queue_depth, 1, std::int64_t{1} << 40);
     lr.finish();
     if (l.pull_batch_default > l.pull_batch_max)
         throw config_error{"limits.pull_batch_default", "must not exceed limits.pull_batch_max"};
@@ -289,6 +291,7 @@ void read_delivery_points(table_reader& r, config& c) {
         policy_overrides o;
         read_policy(e, o);
         dp.policy = apply(dp.policy, o);
+        e.read_int("max_queue_depth", dp.max_queue_depth, 1, std::int64_t{1} << 40);
         if (const auto* cr = e.subtable("credentials")) {
             table_reader cred(*cr, e.key_path("credentials"));
             dp.creds = credentials{cred.required_text("login"), cred.text("password").value_or("")};

@@ -42,6 +42,8 @@ struct limits_config {
     int sync_timeout_ms = 60000;
     int pull_batch_default = 100;
     int pull_batch_max = 1000;
+    int pull_lease_ms = 60000;             ///< a pulled, unconfirmed message is offered again after this
+    std::int64_t max_queue_depth = 1000000; ///< per queue, unless its delivery point says otherwise
 };
 
 struct security_config {

@@ -6,7 +6,7 @@
 namespace qaqpa {
 namespace {
 
-constexpr std::array<error_entry, 15> catalog{{
+constexpr std::array<error_entry, 20> catalog{{
     {"BAD_ENVELOPE", "The request is not a well-formed SOAP envelope of the expected shape", true},
     {"UNSUPPORTED_MEDIA_TYPE", "The content type must be text/xml, application/soap+xml or application/xml", true},
     {"UNKNOWN_OPERATION", "The body element is not an operation of this channel", true},
@@ -21,6 +21,11 @@ constexpr std::array<error_entry, 15> catalog{{
     {"PROVIDER_BAD_RESPONSE", "The service provider answered with something that is not a SOAP response", false},
     {"SIGNATURE_REQUIRED", "This endpoint requires a WS-Security transport signature", true},
     {"BUSY", "The gateway is overloaded; retry later", false},
+    {"UNKNOWN_CHAIN", "The correlationId does not name an existing message chain", true},
+    {"NOT_CHAIN_PARTY", "The sender is not a party of this message chain", true},
+    {"UNKNOWN_MESSAGE", "No such message is addressed to or sent by the caller", true},
+    {"MESSAGE_FINAL", "The message is already in a final state", true},
+    {"QUEUE_FULL", "The recipient's queue is full; retry later", false},
     {"INTERNAL_ERROR", "Internal gateway error", false},
 }};
 

@@ -26,6 +26,11 @@ enum class errc {
     provider_bad_response,  ///< the provider answered something that is not SOAP
     signature_required,     ///< the endpoint requires a transport signature
     busy,                   ///< a bounded resource (e.g. password checks) is saturated; retry
+    unknown_chain,          ///< correlationId missing or not an existing chain (non-REQUEST)
+    not_chain_party,        ///< the sender is neither the opener nor the owner of the chain
+    unknown_message,        ///< messageId unknown, or not visible to the caller
+    message_final,          ///< the message is already DELIVERED or NOT_DELIVERED
+    queue_full,             ///< the recipient's queue is at its bound; retry later (back-pressure)
     internal,               ///< a gateway defect or storage failure; logged
 };
 

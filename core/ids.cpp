@@ -1,6 +1,7 @@
 #include "core/ids.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <random>
 
@@ -21,16 +22,20 @@ bool is_hex(char c) noexcept {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-} // namespace
+using guid_bytes = std::array<std::uint8_t, 16>;
 
-std::string new_guid() {
-    std::array<std::uint8_t, 16> b{};
+guid_bytes random_bytes() {
+    guid_bytes b{};
     auto& gen = generator();
     for (std::size_t i = 0; i < b.size(); i += 8) {
         const std::uint64_t r = gen();
         for (std::size_t k = 0; k < 8; ++k) b[i + k] = static_cast<std::uint8_t>(r >> (8 * k));
     }
-    b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40); // version 4
+    return b;
+}
+
+std::string format_guid(guid_bytes b, std::uint8_t version) {
+    b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | (version << 4));
     b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80); // RFC 4122 variant
     static constexpr char hex[] = "0123456789abcdef";
     std::string out;
@@ -41,6 +46,19 @@ std::string new_guid() {
         out.push_back(hex[b[i] & 0x0f]);
     }
     return out;
+}
+
+} // namespace
+
+std::string new_guid() { return format_guid(random_bytes(), 4); }
+
+std::string new_ordered_guid() {
+    auto b = random_bytes();
+    const auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                   std::chrono::system_clock::now().time_since_epoch())
+                                                   .count());
+    for (int i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(ms >> (8 * (5 - i)));
+    return format_guid(b, 7);
 }
 
 std::string braced(std::string_view guid) {

@@ -9,6 +9,11 @@ namespace qaqpa {
 /// A fresh random GUID, lower case, without braces: "1b4e28ba-2fa1-11d2-883f-0016d3cca427".
 std::string new_guid();
 
+/// A time-ordered GUID (RFC 9562 version 7: 48-bit Unix milliseconds, then
+/// random bits). Message ids use it: ids made later sort later, so the store
+/// appends instead of inserting at random places in its index.
+std::string new_ordered_guid();
+
 /// The form SHEP's schema wants for sessionId: "{...}".
 std::string braced(std::string_view guid);
 

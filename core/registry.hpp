@@ -3,6 +3,7 @@
 // access rights (PROTOCOL.md "Roles and registry"). Plain values; routing/
 // indexes them, storage/ persists them, config loads them.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -72,6 +73,9 @@ struct delivery_point {
     wire_protocol protocol = wire_protocol::soap;
     delivery_policy policy;
     std::optional<credentials> creds;
+    /// Messages its queue may hold; beyond it sendMessage answers QUEUE_FULL.
+    /// 0 = limits.max_queue_depth.
+    std::int64_t max_queue_depth = 0;
     bool operator==(const delivery_point&) const = default;
 };
 

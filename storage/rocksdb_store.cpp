@@ -4,9 +4,13 @@
 #include "storage/store.hpp"
 
 #include "core/log.hpp"
+#include "storage/detail/rocksdb_messages.hpp"
 
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
 
 #include <filesystem>
@@ -32,7 +36,24 @@ public:
             if (h->GetName() == registry_cf) registry_ = h;
     }
 
+    result<void> open_messages(bool sync) {
+        detail::message_families f;
+        rocksdb::ColumnFamilyHandle** slots[] = {&f.messages, &f.queues, &f.chains, &f.tracking, &f.leases};
+        for (auto* h : handles_) {
+            if (h->GetName() == rocksdb::kDefaultColumnFamilyName) f.meta = h;
+            for (std::size_t i = 0; i < std::size(slots); ++i)
+                if (h->GetName() == detail::message_family_names[i]) *slots[i] = h;
+        }
+        auto m = detail::open_messages(*db_, f, sync);
+        if (!m) return m.error();
+        messages_ = std::move(*m);
+        return {};
+    }
+
+    message_store& messages() override { return *messages_; }
+
     ~rocksdb_store() override {
+        messages_.reset();
         for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
         db_->Close();
     }
@@ -69,7 +90,25 @@ private:
     std::vector<rocksdb::ColumnFamilyHandle*> handles_;
     rocksdb::ColumnFamilyHandle* registry_ = nullptr;
     rocksdb::WriteOptions write_;
+    std::unique_ptr<message_store> messages_;
 };
+
+/// Family options. Memory is bounded for the whole database (a queue of a
+/// million messages must not grow the process): memtables share one budget
+/// and blocks one cache. The queue family is a FIFO: its head is deleted as
+/// fast as its tail grows, so files dense with deletions are compacted early.
+rocksdb::ColumnFamilyOptions family_options(const std::string& name, const std::shared_ptr<rocksdb::Cache>& cache) {
+    rocksdb::ColumnFamilyOptions o;
+    o.write_buffer_size = 16 << 20;
+    o.max_write_buffer_number = 3;
+    rocksdb::BlockBasedTableOptions t;
+    t.block_cache = cache;
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+    if (name == "queues") o.table_properties_collector_factories.push_back(
+        rocksdb::NewCompactOnDeletionCollectorFactory(1024, 512));
+    return o;
+}
 
 } // namespace
 
@@ -83,15 +122,20 @@ result<std::unique_ptr<store>> open_store(const options& opts) {
     db_opts.create_missing_column_families = true;
     db_opts.keep_log_file_num = 5;
     db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+    db_opts.db_write_buffer_size = 48 << 20;
+    db_opts.max_background_jobs = 2;
+    const auto cache = rocksdb::NewLRUCache(32 << 20);
 
     // Open every family the directory has (a newer version may have added
     // some) plus the ones this version needs.
     std::vector<std::string> names;
     rocksdb::DB::ListColumnFamilies(db_opts, opts.data_dir, &names);
-    for (const char* needed : {rocksdb::kDefaultColumnFamilyName.c_str(), registry_cf})
-        if (std::find(names.begin(), names.end(), needed) == names.end()) names.emplace_back(needed);
+    std::vector<std::string> needed{rocksdb::kDefaultColumnFamilyName, registry_cf};
+    for (const char* n : detail::message_family_names) needed.emplace_back(n);
+    for (const auto& n : needed)
+        if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    for (const auto& n : names) families.emplace_back(n, family_options(n, cache));
 
     rocksdb::DB* raw = nullptr;
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -101,8 +145,9 @@ result<std::unique_ptr<store>> open_store(const options& opts) {
             return fail(errc::internal, "data dir " + opts.data_dir + " is in use by another process");
         return storage_failure(st, "opening " + opts.data_dir);
     }
-    return std::unique_ptr<store>(
-        std::make_unique<rocksdb_store>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles), opts));
+    auto s = std::make_unique<rocksdb_store>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles), opts);
+    if (auto r = s->open_messages(opts.sync_writes); !r) return r.error();
+    return std::unique_ptr<store>(std::move(s));
 }
 
 } // namespace qaqpa::storage

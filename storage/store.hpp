@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/registry.hpp"
+#include "storage/message_store.hpp"
 
 #include <memory>
 #include <optional>
@@ -34,6 +35,9 @@ public:
     /// Replaces the live registry and records the bootstrap fingerprint, in
     /// one atomic, durable write.
     virtual result<void> save_registry(const registry& live, const std::string& source) = 0;
+
+    /// The asynchronous channel's messages, in the same database.
+    virtual message_store& messages() = 0;
 };
 
 /// Opens (creating if needed) the embedded RocksDB store under

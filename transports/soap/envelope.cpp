@@ -77,6 +77,8 @@ void begin_envelope(std::string& out, soap_version v) {
 
 void end_envelope(std::string& out) { out.append("</soapenv:Body></soapenv:Envelope>"); }
 
+error_info read_error_info(const xml_node* n) { return read_error_info(n, 0); }
+
 void append_error_info(std::string& out, const error_info& info) { append_error_info_at(out, info, 0); }
 
 std::string build_fault(soap_version v, const fault_element& element, const error_info& info, bool client) {

@@ -15,6 +15,9 @@ inline constexpr std::string_view soap11_ns = "http://schemas.xmlsoap.org/soap/e
 inline constexpr std::string_view soap12_ns = "http://www.w3.org/2003/05/soap-envelope";
 inline constexpr std::string_view common_ns = "http://bip.bee.kz/common/v10/Types";
 inline constexpr std::string_view sync_ns = "http://bip.bee.kz/SyncChannel/v10/Types";
+inline constexpr std::string_view async_ns = "http://bip.bee.kz/AsyncChannel/v10/Types";
+/// The recipient side of the asynchronous channel (status notifications).
+inline constexpr std::string_view async_client_ns = "http://bip.bee.kz/AsyncChannel/v10/Types/Client";
 
 enum class soap_version { v11, v12 };
 
@@ -46,6 +49,9 @@ struct fault_element {
 
 /// A complete fault envelope. `client` picks Client/Sender vs Server/Receiver.
 std::string build_fault(soap_version v, const fault_element& element, const error_info& info, bool client);
+
+/// Reads an ErrorInfo element (errorCode, errorMessage, ...).
+error_info read_error_info(const xml_node* n);
 
 /// Reads the ErrorInfo out of a received fault (1.1 or 1.2). When the
 /// detail holds none, one is made from faultcode/faultstring.

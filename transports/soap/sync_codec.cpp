@@ -1,75 +1,14 @@
 #include "transports/soap/sync_codec.hpp"
 
 #include "core/clock.hpp"
+#include "transports/soap/detail/fields.hpp"
 
 namespace qaqpa::soap {
 namespace {
 
-/// Reads the unqualified children of one element; the first problem found
-/// is kept, with its path, for the fault message. The path is a literal and
-/// is only spelled out when there is a problem (no allocation otherwise).
-class field_reader {
-public:
-    field_reader(const xml_node* node, std::string_view path) : node_(node), path_(path) {}
-
-    std::optional<std::string> optional(std::string_view local) {
-        const auto* n = child(node_, local);
-        if (!n || is_nil(n)) return std::nullopt;
-        auto t = text_of(n);
-        if (!t) problem(local, "must be text");
-        return t;
-    }
-
-    std::string required(std::string_view local) {
-        auto v = optional(local);
-        if (!v) {
-            problem(local, "is missing");
-            return {};
-        }
-        return *v;
-    }
-
-    const xml_node* element(std::string_view local, bool needed) {
-        const auto* n = child(node_, local);
-        if ((!n || is_nil(n)) && needed) problem(local, "is missing");
-        return n && !is_nil(n) ? n : nullptr;
-    }
-
-    std::string path(std::string_view local) const {
-        std::string out;
-        out.reserve(path_.size() + 1 + local.size());
-        out.append(path_).append(1, '/').append(local); // (operator+ trips GCC 12's -Wrestrict at -O3)
-        return out;
-    }
-
-    void problem(std::string_view local, std::string_view what) {
-        if (error_.empty()) error_ = path(local) + " " + std::string(what);
-    }
-
-    const std::string& error() const { return error_; }
-    void adopt(const field_reader& inner) {
-        if (error_.empty()) error_ = inner.error_;
-    }
-
-private:
-    const xml_node* node_;
-    std::string_view path_;
-    std::string error_;
-};
-
-void append_optional(std::string& out, std::string_view name, const std::optional<std::string>& v) {
-    if (v) append_element(out, name, *v);
-}
-
-void append_payload(std::string& out, std::string_view container, const xml_payload& data) {
-    out.append(1, '<').append(container).append(1, '>');
-    if (data.present) {
-        out.append("<data");
-        if (!data.attributes.empty()) out.append(1, ' ').append(data.attributes);
-        out.append(1, '>').append(data.content).append("</data>");
-    }
-    out.append("</").append(container).append(1, '>');
-}
+using detail::append_optional;
+using detail::append_payload;
+using detail::field_reader;
 
 /// StatusInfo.message is at most 250 characters in the schema; cut on a
 /// UTF-8 character boundary.
@@ -118,19 +57,9 @@ result<parsed_sync_request> parse_sync_request(const std::string& body, soap_ver
         ri.problem("messageDate", "is not an xsd:dateTime");
     info.route_id = ri.optional("routeId");
     info.session_id = ri.optional("sessionId");
-    if (const auto* sender = ri.element("sender", true)) {
-        field_reader s(sender, "request/requestInfo/sender");
-        info.sender.sender_id = s.required("senderId");
-        info.sender.password = s.optional("password");
-        ri.adopt(s);
-    }
-    for (auto* p = first_element(request_info); p; p = next_element(p)) {
-        if (local_name(p) != "properties") continue;
-        field_reader pr(p, "request/requestInfo/properties");
-        property prop{pr.required("key"), pr.optional("value").value_or("")};
-        ri.adopt(pr);
-        info.properties.push_back(std::move(prop));
-    }
+    if (const auto* sender = ri.element("sender", true))
+        detail::read_sender(ri, sender, "request/requestInfo/sender", info.sender);
+    detail::read_properties(ri, request_info, "request/requestInfo/properties", info.properties);
     if (!ri.error().empty()) return fail(errc::bad_envelope, ri.error());
 
     if (const auto* data = child(request_data, "data")) {
@@ -152,16 +81,8 @@ std::string build_sync_request(const sync_request& req) {
     append_element(out, "serviceId", info.service_id);
     append_element(out, "messageDate", info.message_date);
     append_optional(out, "routeId", info.route_id);
-    out.append("<sender>");
-    append_element(out, "senderId", info.sender.sender_id);
-    append_optional(out, "password", info.sender.password);
-    out.append("</sender>");
-    for (const auto& p : info.properties) {
-        out.append("<properties>");
-        append_element(out, "key", p.key);
-        append_element(out, "value", p.value);
-        out.append("</properties>");
-    }
+    detail::append_sender(out, info.sender);
+    detail::append_properties(out, info.properties);
     append_optional(out, "sessionId", info.session_id);
     out.append("</requestInfo>");
     append_payload(out, "requestData", req.data);

@@ -29,6 +29,10 @@ std::optional<std::string> wsdl_document(std::string_view query, std::string_vie
             out.replace(at, placeholder.size(), address);
         return out;
     }
+    // Other WSDLs of the set (the recipient side: ?wsdl=async-client.wsdl).
+    constexpr std::string_view other = "wsdl=";
+    if (query.size() > other.size() && iequals(query.substr(0, other.size()), other) && query.ends_with(".wsdl"))
+        return wsdl_document("wsdl", query.substr(other.size()), address);
     constexpr std::string_view xsd = "xsd=";
     if (query.starts_with(xsd)) {
         const auto name = query.substr(xsd.size());

@@ -1,0 +1,268 @@
+#include "routing/async_gateway.hpp"
+
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "routing/destinations.hpp"
+
+#include <algorithm>
+
+namespace qaqpa::routing {
+namespace {
+
+/// How many queue entries one getMessages may look at past leased or
+/// filtered-out ones before it answers with what it has.
+constexpr std::size_t max_examined = 10000;
+
+std::int64_t depth_bound(const delivery_point* dp, const async_limits& limits) {
+    return dp && dp->max_queue_depth > 0 ? dp->max_queue_depth : limits.max_queue_depth;
+}
+
+result<async_route> route_request(const registry_view& view, const system_entry& caller, const service_entry& svc,
+                                  const async_message_info& info, const async_limits& limits) {
+    if (!view.access(caller.id, svc.id))
+        return fail(errc::access_denied, "\"" + caller.id + "\" may not send to \"" + svc.id + "\"");
+    async_route r;
+    r.recipient = svc.owner;
+    storage::chain c{new_ordered_guid(), svc.id, caller.id, svc.owner, {}};
+    if (svc.delivery == delivery_mode::pull) {
+        r.queue = pull_queue(svc.owner, svc.id);
+        r.max_depth = limits.max_queue_depth;
+    } else {
+        std::string_view point = svc.delivery_point;
+        if (info.route_id && !svc.routes.empty()) {
+            const auto it = svc.routes.find(*info.route_id);
+            if (it == svc.routes.end()) return fail(errc::unknown_route, "routeId \"" + *info.route_id + "\"");
+            point = it->second;
+        }
+        if (point.empty()) return fail(errc::unknown_route, "service \"" + svc.id + "\" needs a routeId");
+        const auto* dp = view.point(point);
+        if (!dp) return fail(errc::internal, "delivery point \"" + std::string(point) + "\" is not registered");
+        r.queue = point_queue(dp->id);
+        r.max_depth = depth_bound(dp, limits);
+        c.point = dp->id;
+    }
+    r.opens = std::move(c);
+    return r;
+}
+
+result<async_route> route_in_chain(const registry_view& view, const system_entry& caller, const service_entry& svc,
+                                   const storage::chain& c, const async_limits& limits) {
+    async_route r;
+    if (caller.id == c.owner) { // the provider answers the IS that opened the chain
+        r.recipient = c.opener;
+        const auto* opener = view.system(c.opener);
+        r.queue = opener && !opener->address.empty() ? system_queue(c.opener) : pull_queue(c.opener, svc.id);
+        r.max_depth = limits.max_queue_depth;
+    } else if (caller.id == c.opener) { // the opener writes on to the provider
+        r.recipient = c.owner;
+        const auto* dp = c.point.empty() ? nullptr : view.point(c.point);
+        r.queue = dp ? point_queue(dp->id) : pull_queue(c.owner, svc.id);
+        r.max_depth = depth_bound(dp, limits);
+    } else {
+        return fail(errc::not_chain_party, "\"" + caller.id + "\" is not a party of chain " + c.correlation_id);
+    }
+    return r;
+}
+
+template <class T>
+async_outcome<T> faulted(std::string session, failure f) {
+    return {std::move(session), gateway_fault{std::move(f), nullptr}};
+}
+
+} // namespace
+
+result<async_route> resolve_async_route(const registry_view& view, const system_entry& caller,
+                                        const async_message_info& info, const std::optional<storage::chain>& existing,
+                                        const async_limits& limits) {
+    const auto* svc = view.service(info.service_id);
+    if (!svc) return fail(errc::unknown_service, "serviceId \"" + info.service_id + "\"");
+    if (svc->mode == service_mode::sync)
+        return fail(errc::wrong_channel, "service \"" + svc->id + "\" is synchronous only");
+    if (info.type == message_type::request) return route_request(view, caller, *svc, info, limits);
+    if (!existing) return fail(errc::unknown_chain, "a " + std::string(to_string(info.type)) +
+                                                        " needs the correlationId of an existing chain");
+    if (existing->service_id != svc->id)
+        return fail(errc::unknown_chain, "chain " + existing->correlation_id + " belongs to another service");
+    return route_in_chain(view, caller, *svc, *existing, limits);
+}
+
+async_gateway::async_gateway(const registry_holder& registry, authenticator& auth, storage::message_store& store,
+                             delivery_engine& engine, async_limits limits)
+    : registry_(registry), auth_(auth), store_(store), engine_(engine), limits_(limits) {}
+
+result<void> async_gateway::recover() {
+    auto leases = store_.leases();
+    if (!leases) return leases.error();
+    leases_.restore(*leases);
+    return {};
+}
+
+task<result<const system_entry*>> async_gateway::caller(const registry_view& view,
+                                                        const std::optional<sender_info>& sender) {
+    if (!sender) co_return fail(errc::auth_failed, "request/sender is required");
+    co_return co_await auth_.authenticate(view, *sender);
+}
+
+task<async_outcome<accepted_message>> async_gateway::send(async_message m) {
+    auto session = braced(new_guid());
+    const auto view = registry_.current();
+    auto who = co_await auth_.authenticate(*view, m.info.sender);
+    if (!who) co_return faulted<accepted_message>(session, who.error());
+    const system_entry& sender = **who;
+
+    std::optional<storage::chain> existing;
+    if (m.info.type != message_type::request && m.info.correlation_id) {
+        auto found = store_.find_chain(*m.info.correlation_id);
+        if (!found) co_return faulted<accepted_message>(session, found.error());
+        existing = std::move(*found);
+    }
+    auto route = resolve_async_route(*view, sender, m.info, existing, limits_);
+    if (!route) co_return faulted<accepted_message>(session, route.error());
+
+    const auto now = now_ms();
+    storage::new_message n;
+    n.body.id = new_ordered_guid();
+    n.body.accepted_ms = now;
+    m.info.message_id = n.body.id;
+    m.info.correlation_id = route->opens ? route->opens->correlation_id : existing->correlation_id;
+    m.info.session_id = session;
+    m.info.sender = sender_info{sender.id, std::nullopt}; // the password is never stored
+    n.body.message = std::move(m);
+    n.track.destination = route->queue;
+    n.track.sender = sender.id;
+    n.track.recipient = route->recipient;
+    n.track.service_id = n.body.message.info.service_id;
+    n.track.status = make_status(message_state::on_delivery, status_code::accepted, "accepted", now);
+    n.opens = std::move(route->opens);
+    n.max_depth = static_cast<std::size_t>(route->max_depth);
+
+    accepted_message answer{n.body.id, *n.body.message.info.correlation_id};
+    auto stored = co_await store_.accept(std::move(n));
+    if (!stored) co_return faulted<accepted_message>(session, stored.error());
+    engine_.wake(route->queue);
+    co_return async_outcome<accepted_message>{std::move(session), std::move(answer)};
+}
+
+result<std::vector<storage::queue_entry>> async_gateway::candidates(const pull_request& r, const std::string& queue,
+                                                                    std::size_t amount) {
+    if (r.message_id) { // one message, when it waits in this caller's queue
+        auto t = store_.track(*r.message_id);
+        if (!t) return t.error();
+        if (!*t || (*t)->destination != queue || is_final((*t)->status.state)) return std::vector<storage::queue_entry>{};
+        return std::vector<storage::queue_entry>{{(*t)->seq, *r.message_id}};
+    }
+    std::vector<storage::queue_entry> out;
+    const auto now = now_ms();
+    const std::size_t page = std::max<std::size_t>(amount * 2, 64);
+    std::uint64_t from = leases_.head(queue);
+    bool first_page = true;
+    for (std::size_t examined = 0; out.size() < amount && examined < max_examined;) {
+        auto entries = store_.scan(queue, from, page);
+        if (!entries) return entries.error();
+        if (first_page && !entries->empty()) leases_.set_head(queue, entries->front().seq);
+        first_page = false;
+        for (auto& e : *entries) {
+            if (out.size() == amount) break;
+            if (!leases_.held(e.id, now)) out.push_back(std::move(e));
+        }
+        examined += entries->size();
+        if (entries->size() < page) break;
+        from = entries->back().seq + 1;
+    }
+    return out;
+}
+
+task<async_outcome<std::vector<async_message>>> async_gateway::pull(pull_request r) {
+    using outcome = async_outcome<std::vector<async_message>>;
+    auto session = braced(new_guid());
+    const auto view = registry_.current();
+    auto who = co_await caller(*view, r.sender);
+    if (!who) co_return faulted<std::vector<async_message>>(session, who.error());
+    const auto* svc = view->service(r.service_id);
+    if (!svc) co_return faulted<std::vector<async_message>>(session, fail(errc::unknown_service, "serviceId \"" + r.service_id + "\""));
+
+    const auto queue = pull_queue((*who)->id, svc->id);
+    const auto amount = static_cast<std::size_t>(
+        r.amount <= 0 ? limits_.pull_batch_default : std::min(r.amount, limits_.pull_batch_max));
+    // With a correlationId filter, look further: matching messages may be
+    // spread between others.
+    auto found = candidates(r, queue, r.correlation_id ? max_examined : amount);
+    if (!found) co_return faulted<std::vector<async_message>>(session, found.error());
+
+    const auto now = now_ms();
+    const auto until = now + limits_.pull_lease_ms;
+    std::vector<async_message> offered;
+    std::vector<storage::lease> taken;
+    for (const auto& e : *found) {
+        if (offered.size() == amount) break;
+        auto body = store_.body(e.id);
+        if (!body || !*body || (*body)->kind != storage::record_kind::message) continue;
+        auto& m = (*body)->message;
+        if (r.correlation_id && m.info.correlation_id != r.correlation_id) continue;
+        if (!leases_.take(e.id, now, until)) continue; // a concurrent puller got it first
+        taken.push_back({e.id, until});
+        offered.push_back(std::move(m));
+    }
+    if (!taken.empty()) {
+        auto leased = co_await store_.set_leases(taken);
+        if (!leased) {
+            for (const auto& l : taken) leases_.release(l.id);
+            co_return faulted<std::vector<async_message>>(session, leased.error());
+        }
+    }
+    co_return outcome{std::move(session), std::move(offered)};
+}
+
+task<async_outcome<std::string>> async_gateway::confirm(delivery_report r) {
+    auto session = braced(new_guid());
+    const auto view = registry_.current();
+    auto who = co_await caller(*view, r.sender);
+    if (!who) co_return faulted<std::string>(session, who.error());
+    auto t = store_.track(r.message_id);
+    if (!t) co_return faulted<std::string>(session, t.error());
+    auto& track = *t;
+    if (!track || track->recipient != (*who)->id || !is_pull_queue(track->destination) ||
+        track->service_id != r.service_id)
+        co_return faulted<std::string>(session, fail(errc::unknown_message, "messageId \"" + r.message_id +
+                                                                                "\" is not waiting for \"" +
+                                                                                (*who)->id + "\" in " + r.service_id));
+    const bool accepted = r.status == receive_status::accepted;
+    if (is_final(track->status.state)) {
+        if (accepted && track->status.state == message_state::delivered) // a repeated confirmation
+            co_return async_outcome<std::string>{std::move(session), new_guid()};
+        co_return faulted<std::string>(session, fail(errc::message_final, "message " + r.message_id + " is " +
+                                                                              std::string(to_string(track->status.state))));
+    }
+    const auto now = now_ms();
+    const auto why = r.error ? r.error->code + ": " + r.error->message : std::string();
+    message_status next;
+    if (accepted) next = make_status(message_state::delivered, status_code::delivered, "confirmed by the recipient", now);
+    else if (r.resend == resend_choice::resend)
+        next = make_status(message_state::on_delivery, status_code::resend, "the recipient asked for it again" +
+                                                                              (why.empty() ? "" : ": " + why), now);
+    else next = make_status(message_state::not_delivered, status_code::rejected, "refused by the recipient" +
+                                                                                  (why.empty() ? "" : ": " + why), now);
+    if (!accepted) ++track->attempts;
+    const notify_rules rules{view->service(track->service_id), view->system(track->sender)};
+    auto change = transition(r.message_id, storage::record_kind::message, *track, std::move(next), rules);
+    change.release_lease = !change.dequeue;
+    auto written = co_await store_.change(change);
+    if (!written) co_return faulted<std::string>(session, written.error());
+    leases_.release(r.message_id);
+    engine_.wake_for(change);
+    co_return async_outcome<std::string>{std::move(session), new_guid()};
+}
+
+task<async_outcome<message_status>> async_gateway::status(status_query q) {
+    auto session = braced(new_guid());
+    const auto view = registry_.current();
+    auto who = co_await auth_.authenticate(*view, q.sender);
+    if (!who) co_return faulted<message_status>(session, who.error());
+    auto t = store_.track(q.message_id);
+    if (!t) co_return faulted<message_status>(session, t.error());
+    if (!*t || ((*t)->sender != (*who)->id && (*t)->recipient != (*who)->id))
+        co_return faulted<message_status>(session, fail(errc::unknown_message, "messageId \"" + q.message_id + "\""));
+    co_return async_outcome<message_status>{std::move(session), std::move((*t)->status)};
+}
+
+} // namespace qaqpa::routing

@@ -1,0 +1,85 @@
+#pragma once
+// The asynchronous channel's decisions (PROTOCOL.md "Asynchronous channel"):
+// sendMessage (authenticate, authorise, route, store durably, then answer),
+// getMessages with leases, sendDeliveryNotification and getMessageStatus.
+//
+// Lifecycle: constructed once by cmd/ after the store and the engine;
+// recover() restores the PULL leases before the listeners open.
+// Thread safety: every operation may run on every io_context thread at once.
+
+#include "core/async.hpp"
+#include "core/async_message.hpp"
+#include "routing/authenticator.hpp"
+#include "routing/delivery_engine.hpp"
+#include "routing/lease_table.hpp"
+#include "routing/registry_view.hpp"
+#include "storage/message_store.hpp"
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace qaqpa::routing {
+
+struct async_limits {
+    int pull_batch_default = 100;
+    int pull_batch_max = 1000;
+    int pull_lease_ms = 60000;
+    std::int64_t max_queue_depth = 1000000;
+};
+
+/// The answer to one operation: the gateway's sessionId, and the result or
+/// the fault.
+template <class T>
+struct async_outcome {
+    std::string session_id;
+    std::variant<T, gateway_fault> answer;
+};
+
+struct accepted_message {
+    std::string message_id;
+    std::string correlation_id;
+};
+
+/// Where a message goes: its queue, recipient, and the chain a REQUEST opens.
+struct async_route {
+    std::string queue;
+    std::string recipient;
+    std::int64_t max_depth = 0;
+    std::optional<storage::chain> opens;
+};
+
+/// Routing of sendMessage, without I/O: a REQUEST to the service (its route
+/// for routeId; its owner's pull queue for a PULL service); any other type to
+/// the other party of `existing` (the chain its correlationId names).
+result<async_route> resolve_async_route(const registry_view& view, const system_entry& caller,
+                                        const async_message_info& info, const std::optional<storage::chain>& existing,
+                                        const async_limits& limits);
+
+class async_gateway {
+public:
+    async_gateway(const registry_holder& registry, authenticator& auth, storage::message_store& store,
+                  delivery_engine& engine, async_limits limits);
+
+    result<void> recover();
+
+    task<async_outcome<accepted_message>> send(async_message m);
+    task<async_outcome<std::vector<async_message>>> pull(pull_request r);
+    /// The answer is the notificationId.
+    task<async_outcome<std::string>> confirm(delivery_report r);
+    task<async_outcome<message_status>> status(status_query q);
+
+private:
+    task<result<const system_entry*>> caller(const registry_view& view, const std::optional<sender_info>& sender);
+    result<std::vector<storage::queue_entry>> candidates(const pull_request& r, const std::string& queue,
+                                                         std::size_t amount);
+
+    const registry_holder& registry_;
+    authenticator& auth_;
+    storage::message_store& store_;
+    delivery_engine& engine_;
+    async_limits limits_;
+    lease_table leases_;
+};
+
+} // namespace qaqpa::routing

@@ -1,0 +1,72 @@
+#pragma once
+// The PUSH delivery engine: one worker per PUSH queue (a delivery point, or
+// an IS's own address), each a coroutine on one io_context, delivering its
+// queue in order, one call at a time. A failed attempt is retried after the
+// delivery point's back-off while the worker goes on with the messages
+// behind it; a message gets 1 + retries attempts, then NOT_DELIVERED.
+//
+// The queue itself stays in the store: a worker reads a window of entries at
+// a time, so a million queued messages cost disk, not memory.
+//
+// Lifecycle: constructed by cmd/ after the store and the registry; start()
+// recovers a worker for every non-empty PUSH queue (messages accepted before
+// a restart, in-flight PUSHes included, are delivered again). stop() asks
+// the workers to finish their current call and waits (bounded); call it
+// while the io_contexts run and before the store stops.
+// Thread safety: wake() may be called from any thread.
+
+#include "core/async.hpp"
+#include "core/runtime.hpp"
+#include "routing/message_states.hpp"
+#include "routing/push.hpp"
+#include "routing/registry_view.hpp"
+#include "storage/message_store.hpp"
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace qaqpa::routing {
+
+/// What PUSHes to an IS's own address (answers in its chains, status
+/// notifications) use: it has no delivery point of its own.
+struct system_push_policy {
+    delivery_policy policy;
+};
+
+class delivery_engine {
+public:
+    delivery_engine(runtime& rt, storage::message_store& store, const registry_holder& registry, push_client& client,
+                    system_push_policy system_policy = {});
+    ~delivery_engine();
+    delivery_engine(const delivery_engine&) = delete;
+    delivery_engine& operator=(const delivery_engine&) = delete;
+
+    void start();
+    /// Something was queued on `queue`; pull queues are ignored.
+    void wake(std::string_view queue);
+    /// Wakes the queues a state change queued notifications on.
+    void wake_for(const storage::state_change& c);
+    void stop();
+
+private:
+    struct worker;
+    task<void> run(std::shared_ptr<worker> w);
+    task<std::optional<unix_ms>> process_window(worker& w);
+    task<std::optional<unix_ms>> deliver(worker& w, const storage::queue_entry& e, storage::tracking track);
+
+    runtime& runtime_;
+    storage::message_store& store_;
+    const registry_holder& registry_;
+    push_client& client_;
+    system_push_policy system_policy_;
+
+    std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<worker>, std::less<>> workers_;
+    std::atomic<int> running_{0};
+    std::atomic<bool> stopping_{false};
+};
+
+} // namespace qaqpa::routing

@@ -1,0 +1,61 @@
+#include "routing/message_states.hpp"
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "routing/destinations.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace qaqpa::routing {
+
+unix_ms now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string format_ms(unix_ms t) { return format_datetime(system_time(std::chrono::milliseconds(t))); }
+
+message_status make_status(message_state state, std::string_view code, std::string message, unix_ms at) {
+    return message_status{state, std::string(code), std::move(message), format_ms(at)};
+}
+
+bool notifies(const notify_rules& rules, message_state state) {
+    if (!rules.service || !rules.sender || rules.sender->address.empty()) return false;
+    return rules.service->notify_status || (rules.service->notify_delivered && state == message_state::delivered);
+}
+
+storage::state_change transition(std::string_view id, storage::record_kind kind, const storage::tracking& current,
+                                 message_status next, const notify_rules& rules) {
+    storage::state_change c;
+    c.id = std::string(id);
+    c.track = current;
+    c.track.status = std::move(next);
+    c.dequeue = is_final(c.track.status.state);
+    const bool changed = current.status.state != c.track.status.state;
+    if (kind == storage::record_kind::message && changed && notifies(rules, c.track.status.state)) {
+        storage::new_message n;
+        n.body.kind = storage::record_kind::status_notification;
+        n.body.id = new_ordered_guid();
+        n.body.notification = {n.body.id, c.id, c.track.status};
+        n.body.accepted_ms = now_ms();
+        n.track.destination = system_queue(rules.sender->id);
+        n.track.sender = current.recipient; // the notification is about the recipient's side
+        n.track.recipient = rules.sender->id;
+        n.track.service_id = current.service_id;
+        n.track.status = make_status(message_state::on_delivery, status_code::accepted, "status notification queued",
+                                     n.body.accepted_ms);
+        c.enqueue.push_back(std::move(n));
+    }
+    return c;
+}
+
+after_failure schedule_after_failure(const delivery_policy& policy, int failed_attempts, unix_ms now) {
+    if (failed_attempts > policy.retries) return {true, 0};
+    std::int64_t delay = std::max(0, policy.backoff_ms);
+    for (int i = 1; i < failed_attempts && delay < policy.backoff_max_ms; ++i) delay *= 2;
+    delay = std::min<std::int64_t>(delay, std::max(0, policy.backoff_max_ms));
+    return {false, now + delay};
+}
+
+} // namespace qaqpa::routing

@@ -1,0 +1,63 @@
+#pragma once
+// The delivery state machine as pure functions (no I/O, time passed in):
+// the state changes of a message, the status notifications they cause, and
+// the retry schedule after a failed attempt. The PUSH engine and the PULL
+// operations both go through here, so both follow the same rules.
+
+#include "core/async_message.hpp"
+#include "core/registry.hpp"
+#include "storage/message_store.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace qaqpa::routing {
+
+using unix_ms = std::int64_t;
+
+unix_ms now_ms();
+std::string format_ms(unix_ms t);
+
+/// Status codes the gateway reports (statusCode), with the state they go with.
+namespace status_code {
+inline constexpr std::string_view accepted = "ACCEPTED";            ///< queued, ON_DELIVERY
+inline constexpr std::string_view attempt_failed = "ATTEMPT_FAILED"; ///< will be retried
+inline constexpr std::string_view resend = "RESEND";                ///< the puller asked for it again
+inline constexpr std::string_view delivered = "DELIVERED";
+inline constexpr std::string_view rejected = "REJECTED";            ///< the puller refused it
+inline constexpr std::string_view retries_exhausted = "RETRIES_EXHAUSTED";
+inline constexpr std::string_view stopped = "DELIVERY_STOPPED";
+} // namespace status_code
+
+message_status make_status(message_state state, std::string_view code, std::string message, unix_ms at);
+
+/// Who is told about a state change: the sender's system entry (for its
+/// address) and the service's flags. Either may be null (then nobody is).
+struct notify_rules {
+    const service_entry* service = nullptr;
+    const system_entry* sender = nullptr;
+};
+
+/// True when the sender gets a changeMassageStatusNotification for a change
+/// into `state`: every change with notify_status, the delivery with
+/// notify_delivered; only when the sender has an address to PUSH to.
+bool notifies(const notify_rules& rules, message_state state);
+
+/// The state change of message `id` from `current` to `next` (final states
+/// leave the queue), with the notification it causes queued in the same
+/// write: only a change of state notifies (a failed attempt that will be
+/// retried does not), and `status_notification` records never do.
+storage::state_change transition(std::string_view id, storage::record_kind kind, const storage::tracking& current,
+                                 message_status next, const notify_rules& rules);
+
+/// What follows a failed attempt: retry at `retry_at`, or give up (1 +
+/// retries attempts made). Back-off doubles from backoff_ms up to
+/// backoff_max_ms.
+struct after_failure {
+    bool give_up = false;
+    unix_ms retry_at = 0;
+};
+after_failure schedule_after_failure(const delivery_policy& policy, int failed_attempts, unix_ms now);
+
+} // namespace qaqpa::routing

@@ -1,0 +1,332 @@
+#include "storage/detail/rocksdb_messages.hpp"
+
+#include "core/log.hpp"
+#include "storage/detail/record_codec.hpp"
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+
+namespace qaqpa::storage::detail {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr const char* seq_key = "queue_seq_reserved";
+/// Sequence numbers are reserved in blocks: one counter write per block,
+/// and a restart continues after the last reserved block.
+constexpr std::uint64_t seq_block = 1 << 16;
+
+failure storage_failure(const rocksdb::Status& st, std::string_view what) {
+    return failure{errc::internal, std::string(what) + ": " + st.ToString()};
+}
+
+using write_result = result<std::uint64_t>;
+/// Who waits for a write: accept() wants the sequence, the others only
+/// whether it succeeded.
+using write_handler = std::variant<asio::any_completion_handler<void(write_result)>,
+                                   asio::any_completion_handler<void(result<void>)>>;
+
+class rocksdb_messages final : public message_store {
+public:
+    rocksdb_messages(rocksdb::DB& db, message_families f, bool sync) : db_(db), f_(f) { write_.sync = sync; }
+
+    ~rocksdb_messages() override { stop(); }
+
+    result<void> recover() {
+        std::string value;
+        const auto st = db_.Get({}, f_.meta, seq_key, &value);
+        if (!st.ok() && !st.IsNotFound()) return storage_failure(st, "reading the queue counter");
+        if (st.ok()) {
+            auto v = decode_i64(value);
+            if (!v) return fail(errc::internal, "damaged queue counter");
+            next_seq_ = reserved_ = static_cast<std::uint64_t>(*v);
+        }
+        std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator({}, f_.queues));
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            std::string_view dest;
+            std::uint64_t seq = 0;
+            if (!split_queue_key(std::string_view(it->key().data(), it->key().size()), dest, seq)) continue;
+            ++depth_[std::string(dest)];
+            next_seq_ = reserved_ = std::max(next_seq_, seq + 1);
+        }
+        if (!it->status().ok()) return storage_failure(it->status(), "scanning the queues");
+        committer_ = std::thread([this] { run(); });
+        return {};
+    }
+
+    // None of these is a coroutine: each hands its argument to the
+    // committer inside the build function (GCC 12 mishandles init-captures
+    // of a coroutine's own parameters).
+    task<result<std::uint64_t>> accept(new_message m) override {
+        return submit<write_result>([this, m = std::move(m)](rocksdb::WriteBatch& b, batch_state& st) mutable {
+            return put_new(b, st, m, true);
+        });
+    }
+
+    task<result<void>> change(state_change c) override {
+        return submit<result<void>>([this, c = std::move(c)](rocksdb::WriteBatch& b, batch_state& st) mutable {
+            return put_change(b, st, c);
+        });
+    }
+
+    task<result<void>> set_leases(std::vector<lease> leases) override {
+        return submit<result<void>>([this, leases = std::move(leases)](rocksdb::WriteBatch& b, batch_state&) {
+            for (const auto& l : leases) {
+                if (l.until_ms == 0) b.Delete(f_.leases, l.id);
+                else b.Put(f_.leases, l.id, encode_i64(l.until_ms));
+            }
+            return write_result(0);
+        });
+    }
+
+    result<std::vector<queue_entry>> scan(std::string_view dest, std::uint64_t from, std::size_t limit) override {
+        const auto lower = queue_key(dest, from);
+        const auto upper = queue_key(dest, ~std::uint64_t(0));
+        rocksdb::Slice lo(lower), hi(upper);
+        rocksdb::ReadOptions ro;
+        ro.iterate_lower_bound = &lo;
+        ro.iterate_upper_bound = &hi;
+        std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(ro, f_.queues));
+        std::vector<queue_entry> out;
+        for (it->Seek(lo); it->Valid() && out.size() < limit; it->Next()) {
+            std::string_view d;
+            std::uint64_t seq = 0;
+            if (!split_queue_key(std::string_view(it->key().data(), it->key().size()), d, seq)) continue;
+            out.push_back({seq, it->value().ToString()});
+        }
+        if (!it->status().ok()) return storage_failure(it->status(), "scanning a queue");
+        return out;
+    }
+
+    result<std::optional<queued_message>> body(std::string_view id) override {
+        return get<queued_message>(f_.messages, id, decode_message);
+    }
+    result<std::optional<tracking>> track(std::string_view id) override {
+        return get<tracking>(f_.tracking, id, decode_tracking);
+    }
+    result<std::optional<chain>> find_chain(std::string_view id) override {
+        return get<chain>(f_.chains, id, decode_chain);
+    }
+
+    std::vector<std::pair<std::string, std::size_t>> queues() override {
+        std::lock_guard lk(depth_mutex_);
+        std::vector<std::pair<std::string, std::size_t>> out;
+        for (const auto& [d, n] : depth_)
+            if (n > 0) out.emplace_back(d, n);
+        return out;
+    }
+
+    std::size_t depth(std::string_view dest) override {
+        std::lock_guard lk(depth_mutex_);
+        const auto it = depth_.find(std::string(dest));
+        return it == depth_.end() ? 0 : it->second;
+    }
+
+    result<std::vector<lease>> leases() override {
+        std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator({}, f_.leases));
+        std::vector<lease> out;
+        for (it->SeekToFirst(); it->Valid(); it->Next())
+            if (auto until = decode_i64(std::string_view(it->value().data(), it->value().size())))
+                out.push_back({it->key().ToString(), *until});
+        if (!it->status().ok()) return storage_failure(it->status(), "reading the leases");
+        return out;
+    }
+
+    void stop() override {
+        {
+            std::lock_guard lk(mutex_);
+            if (stopping_) return;
+            stopping_ = true;
+        }
+        wake_.notify_one();
+        if (committer_.joinable()) committer_.join();
+    }
+
+private:
+    /// What one group commit has decided so far, applied only when the
+    /// batch is written.
+    struct batch_state {
+        std::uint64_t next_seq = 0;
+        std::uint64_t reserved = 0;
+        std::unordered_map<std::string, long> depth_delta;
+        std::set<std::string, std::less<>> finalized; ///< ids made final in this batch
+    };
+
+    using build_fn = std::function<write_result(rocksdb::WriteBatch&, batch_state&)>;
+
+    struct pending_write {
+        build_fn build;
+        executor ex; ///< where the waiting caller resumes
+        write_handler done;
+    };
+
+    template <class R, class Build>
+    task<R> submit(Build build) {
+        return asio::async_initiate<decltype(use_task), void(R)>(
+            [this](auto handler, build_fn fn) {
+                std::unique_lock lk(mutex_);
+                if (stopping_) {
+                    lk.unlock();
+                    auto ex = asio::get_associated_executor(handler);
+                    asio::post(ex, [h = std::move(handler)]() mutable {
+                        std::move(h)(R(fail(errc::internal, "the store is closing")));
+                    });
+                    return;
+                }
+                executor ex = asio::get_associated_executor(handler);
+                pending_.push_back({std::move(fn), ex,
+                                    write_handler(asio::any_completion_handler<void(R)>(std::move(handler)))});
+                lk.unlock();
+                wake_.notify_one();
+            },
+            use_task, build_fn(std::move(build)));
+    }
+
+    std::size_t current_depth(const batch_state& st, const std::string& dest) {
+        long n = 0;
+        {
+            std::lock_guard lk(depth_mutex_);
+            if (const auto it = depth_.find(dest); it != depth_.end()) n = static_cast<long>(it->second);
+        }
+        if (const auto it = st.depth_delta.find(dest); it != st.depth_delta.end()) n += it->second;
+        return static_cast<std::size_t>(std::max(0L, n));
+    }
+
+    std::uint64_t allocate_seq(batch_state& st) {
+        if (st.next_seq >= st.reserved) st.reserved = st.next_seq + seq_block;
+        return st.next_seq++;
+    }
+
+    write_result put_new(rocksdb::WriteBatch& b, batch_state& st, new_message& m, bool bounded) {
+        const auto& dest = m.track.destination;
+        if (bounded && m.max_depth > 0 && current_depth(st, dest) >= m.max_depth)
+            return fail(errc::queue_full, "the queue for " + m.track.recipient + " holds " +
+                                              std::to_string(m.max_depth) + " messages");
+        const auto seq = allocate_seq(st);
+        m.track.seq = seq;
+        b.Put(f_.messages, m.body.id, encode(m.body));
+        b.Put(f_.queues, queue_key(dest, seq), m.body.id);
+        b.Put(f_.tracking, m.body.id, encode(m.track));
+        if (m.opens) b.Put(f_.chains, m.opens->correlation_id, encode(*m.opens));
+        ++st.depth_delta[dest];
+        return seq;
+    }
+
+    write_result put_change(rocksdb::WriteBatch& b, batch_state& st, state_change& c) {
+        // The committer is the only writer: checking here, against the store
+        // and this batch, makes concurrent changes of one message safe.
+        if (st.finalized.count(c.id)) return fail(errc::message_final, c.id);
+        auto current = track(c.id);
+        if (!current) return current.error();
+        if (!*current) return fail(errc::unknown_message, c.id);
+        if (is_final((*current)->status.state)) return fail(errc::message_final, c.id);
+        b.Put(f_.tracking, c.id, encode(c.track));
+        if (c.dequeue) {
+            b.Delete(f_.queues, queue_key((*current)->destination, (*current)->seq));
+            b.Delete(f_.messages, c.id);
+            b.Delete(f_.leases, c.id);
+            --st.depth_delta[(*current)->destination];
+        } else if (c.release_lease) {
+            b.Delete(f_.leases, c.id);
+        }
+        if (is_final(c.track.status.state)) st.finalized.insert(c.id);
+        for (auto& m : c.enqueue) put_new(b, st, m, false);
+        return write_result(0);
+    }
+
+    void run() {
+        std::vector<pending_write> ops;
+        for (;;) {
+            {
+                std::unique_lock lk(mutex_);
+                wake_.wait(lk, [&] { return !pending_.empty() || stopping_; });
+                if (pending_.empty()) return; // stopping, nothing left
+                ops.swap(pending_);
+            }
+            commit(ops);
+            ops.clear();
+        }
+    }
+
+    void commit(std::vector<pending_write>& ops) {
+        rocksdb::WriteBatch batch;
+        batch_state st{next_seq_, reserved_, {}, {}};
+        std::vector<write_result> results;
+        results.reserve(ops.size());
+        for (auto& op : ops) results.push_back(op.build(batch, st));
+        if (st.reserved != reserved_) batch.Put(f_.meta, seq_key, encode_i64(static_cast<std::int64_t>(st.reserved)));
+        const auto status = batch.Count() > 0 ? db_.Write(write_, &batch) : rocksdb::Status::OK();
+        if (status.ok()) {
+            next_seq_ = st.next_seq;
+            reserved_ = st.reserved;
+            std::lock_guard lk(depth_mutex_);
+            for (const auto& [dest, delta] : st.depth_delta) {
+                auto& n = depth_[dest];
+                n = static_cast<std::size_t>(std::max(0L, static_cast<long>(n) + delta));
+                if (n == 0) depth_.erase(dest);
+            }
+        } else {
+            log::error("storage", "group commit of {} writes failed: {}", ops.size(), status.ToString());
+            for (auto& r : results)
+                if (r) r = storage_failure(status, "writing a batch");
+        }
+        for (std::size_t i = 0; i < ops.size(); ++i) {
+            asio::post(ops[i].ex, [h = std::move(ops[i].done), r = std::move(results[i])]() mutable {
+                if (auto* seq = std::get_if<0>(&h)) std::move (*seq)(std::move(r));
+                else if (r) std::move(std::get<1>(h))(result<void>{});
+                else std::move(std::get<1>(h))(result<void>(r.error()));
+            });
+        }
+    }
+
+    template <class T, class Decode>
+    result<std::optional<T>> get(rocksdb::ColumnFamilyHandle* cf, std::string_view id, Decode decode) {
+        std::string value;
+        const auto st = db_.Get({}, cf, rocksdb::Slice(id.data(), id.size()), &value);
+        if (st.IsNotFound()) return std::optional<T>{};
+        if (!st.ok()) return storage_failure(st, "reading a record");
+        auto v = decode(value);
+        if (!v) return v.error();
+        return std::optional<T>(std::move(*v));
+    }
+
+    rocksdb::DB& db_;
+    message_families f_;
+    rocksdb::WriteOptions write_;
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::vector<pending_write> pending_;
+    bool stopping_ = false;
+    std::thread committer_;
+
+    // Owned by the committer thread.
+    std::uint64_t next_seq_ = 1;
+    std::uint64_t reserved_ = 1;
+
+    std::mutex depth_mutex_;
+    std::unordered_map<std::string, std::size_t> depth_;
+};
+
+} // namespace
+
+result<std::unique_ptr<message_store>> open_messages(rocksdb::DB& db, message_families f, bool sync) {
+    auto s = std::make_unique<rocksdb_messages>(db, f, sync);
+    if (auto r = s->recover(); !r) return r.error();
+    return std::unique_ptr<message_store>(std::move(s));
+}
+
+} // namespace qaqpa::storage::detail

@@ -1,0 +1,126 @@
+#pragma once
+// The durable side of the asynchronous channel: messages, per-destination
+// queues, message chains, tracking (state) and PULL leases. routing/ talks to
+// this interface; rocksdb_message_store is the embedded default and no
+// RocksDB type appears here.
+//
+// Writes go through one committer: every call is one atomic batch, and all
+// batches waiting when the committer wakes share one synced write (group
+// commit), so a write that returns is durable and concurrent writers share an
+// fsync. The committer also assigns queue sequence numbers, so a queue is
+// always committed in sequence order: a reader that saw sequence n has seen
+// every live entry below it.
+//
+// Thread safety: every method may be called from any thread. Writes complete
+// on the caller's executor.
+
+#include "core/async.hpp"
+#include "core/async_message.hpp"
+#include "core/errors.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qaqpa::storage {
+
+enum class record_kind : std::uint8_t { message = 1, status_notification = 2 };
+
+/// What a destination receives: a message, or a status notification for a
+/// sender. Gateway ids are set; the sender's password is never stored.
+struct queued_message {
+    record_kind kind = record_kind::message;
+    std::string id; ///< messageId, or notificationId
+    async_message message;
+    status_notification notification;
+    std::int64_t accepted_ms = 0; ///< when the gateway accepted it (Unix ms)
+};
+
+/// Where a message waits and what has happened to it. Kept after delivery
+/// (getMessageStatus answers from it); the body is dropped then.
+struct tracking {
+    std::string destination; ///< the queue it waits in (routing/ names queues)
+    std::uint64_t seq = 0;   ///< its position there, assigned by the store
+    std::string sender;      ///< system ids
+    std::string recipient;
+    std::string service_id;
+    message_status status;
+    int attempts = 0;                 ///< failed delivery attempts so far
+    std::int64_t next_attempt_ms = 0; ///< not before (Unix ms); 0 = at once
+};
+
+/// A message chain, opened by a REQUEST.
+struct chain {
+    std::string correlation_id;
+    std::string service_id;
+    std::string opener; ///< the IS that sent the REQUEST
+    std::string owner;  ///< the service's owner
+    std::string point;  ///< the delivery point the REQUEST went to; "" when pulled
+};
+
+struct new_message {
+    queued_message body;
+    tracking track;
+    std::optional<chain> opens; ///< a REQUEST opens its chain in the same batch
+    std::size_t max_depth = 0;  ///< the destination's bound; 0 = unbounded
+};
+
+struct queue_entry {
+    std::uint64_t seq = 0;
+    std::string id;
+};
+
+/// One state change of one message, written atomically with the messages
+/// it causes (status notifications to the sender).
+struct state_change {
+    std::string id;
+    tracking track;       ///< the new tracking
+    bool dequeue = false; ///< final: remove the queue entry and the body
+    bool release_lease = false; ///< offered again: drop its PULL lease
+    std::vector<new_message> enqueue;
+};
+
+struct lease {
+    std::string id;
+    std::int64_t until_ms = 0;
+};
+
+class message_store {
+public:
+    virtual ~message_store() = default;
+
+    /// Queues a message durably; returns its sequence. queue_full when the
+    /// destination holds max_depth messages already.
+    virtual task<result<std::uint64_t>> accept(new_message m) = 0;
+
+    /// Applies a state change durably (and queues what it causes).
+    virtual task<result<void>> change(state_change c) = 0;
+
+    /// Records PULL leases (offered, not to be offered again before until_ms);
+    /// until_ms 0 releases.
+    virtual task<result<void>> set_leases(std::vector<lease> leases) = 0;
+
+    /// Up to `limit` entries of a queue, in order, from sequence `from` on.
+    virtual result<std::vector<queue_entry>> scan(std::string_view destination, std::uint64_t from,
+                                                  std::size_t limit) = 0;
+
+    virtual result<std::optional<queued_message>> body(std::string_view id) = 0;
+    virtual result<std::optional<tracking>> track(std::string_view id) = 0;
+    virtual result<std::optional<chain>> find_chain(std::string_view correlation_id) = 0;
+
+    /// Every non-empty queue with its depth (recovery: workers restart on these).
+    virtual std::vector<std::pair<std::string, std::size_t>> queues() = 0;
+    virtual std::size_t depth(std::string_view destination) = 0;
+
+    /// Leases recorded and not released (recovery).
+    virtual result<std::vector<lease>> leases() = 0;
+
+    /// Completes the writes already submitted and stops the committer; later
+    /// writes fail at once (errc::internal). Call while the executors of the
+    /// callers still run, so every completion has somewhere to go.
+    virtual void stop() = 0;
+};
+
+} // namespace qaqpa::storage

@@ -1,0 +1,116 @@
+#pragma once
+// Reading and writing the unqualified children of SOAP operation elements;
+// shared by the channel codecs (private to transports/soap).
+
+#include "transports/soap/xml.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qaqpa::soap::detail {
+
+/// Reads the unqualified children of one element; the first problem found
+/// is kept, with its path, for the fault message. The path is a literal and
+/// is only spelled out when there is a problem (no allocation otherwise).
+class field_reader {
+public:
+    field_reader(const xml_node* node, std::string_view path) : node_(node), path_(path) {}
+
+    std::optional<std::string> optional(std::string_view local) {
+        const auto* n = child(node_, local);
+        if (!n || is_nil(n)) return std::nullopt;
+        auto t = text_of(n);
+        if (!t) problem(local, "must be text");
+        return t;
+    }
+
+    std::string required(std::string_view local) {
+        auto v = optional(local);
+        if (!v) {
+            problem(local, "is missing");
+            return {};
+        }
+        return *v;
+    }
+
+    const xml_node* element(std::string_view local, bool needed) {
+        const auto* n = child(node_, local);
+        if ((!n || is_nil(n)) && needed) problem(local, "is missing");
+        return n && !is_nil(n) ? n : nullptr;
+    }
+
+    std::string path(std::string_view local) const {
+        std::string out;
+        out.reserve(path_.size() + 1 + local.size());
+        out.append(path_).append(1, '/').append(local); // (operator+ trips GCC 12's -Wrestrict at -O3)
+        return out;
+    }
+
+    void problem(std::string_view local, std::string_view what) {
+        if (error_.empty()) error_ = path(local) + " " + std::string(what);
+    }
+
+    const std::string& error() const { return error_; }
+    void adopt(const field_reader& inner) {
+        if (error_.empty()) error_ = inner.error_;
+    }
+
+private:
+    const xml_node* node_;
+    std::string_view path_;
+    std::string error_;
+};
+
+inline void append_optional(std::string& out, std::string_view name, const std::optional<std::string>& v) {
+    if (v) append_element(out, name, *v);
+}
+
+inline void append_payload(std::string& out, std::string_view container, const xml_payload& data) {
+    out.append(1, '<').append(container).append(1, '>');
+    if (data.present) {
+        out.append("<data");
+        if (!data.attributes.empty()) out.append(1, ' ').append(data.attributes);
+        out.append(1, '>').append(data.content).append("</data>");
+    }
+    out.append("</").append(container).append(1, '>');
+}
+
+/// Reads a SenderInfo (senderId, password?) into `out`; problems go to `parent`.
+inline void read_sender(field_reader& parent, const xml_node* sender, std::string_view path, sender_info& out) {
+    field_reader s(sender, path);
+    out.sender_id = s.required("senderId");
+    out.password = s.optional("password");
+    parent.adopt(s);
+}
+
+/// Reads every `properties` child (key, value) of `parent_node`.
+inline void read_properties(field_reader& parent, const xml_node* parent_node, std::string_view path,
+                            std::vector<property>& out) {
+    for (auto* p = first_element(parent_node); p; p = next_element(p)) {
+        if (local_name(p) != "properties") continue;
+        field_reader pr(p, path);
+        property prop{pr.required("key"), pr.optional("value").value_or("")};
+        parent.adopt(pr);
+        out.push_back(std::move(prop));
+    }
+}
+
+inline void append_sender(std::string& out, const sender_info& s) {
+    out.append("<sender>");
+    append_element(out, "senderId", s.sender_id);
+    append_optional(out, "password", s.password);
+    out.append("</sender>");
+}
+
+inline void append_properties(std::string& out, const std::vector<property>& props) {
+    for (const auto& p : props) {
+        out.append("<properties>");
+        append_element(out, "key", p.key);
+        append_element(out, "value", p.value);
+        out.append("</properties>");
+    }
+}
+
+} // namespace qaqpa::soap::detail

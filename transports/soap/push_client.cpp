@@ -1,0 +1,43 @@
+#include "transports/soap/push_client.hpp"
+
+#include "transports/http/client.hpp"
+#include "transports/soap/async_codec.hpp"
+
+#include <fmt/format.h>
+
+namespace qaqpa::soap {
+
+task<routing::push_result> soap_push_client::push(const routing::push_target& to, const storage::queued_message& m,
+                                                  std::string_view session_id, std::chrono::milliseconds timeout) {
+    const auto url = http::parse_url(to.url);
+    if (!url) co_return routing::push_result{false, "unusable URL " + to.url};
+    std::string body;
+    std::string_view expected;
+    if (m.kind == storage::record_kind::status_notification) {
+        body = build_status_push(m.notification, session_id);
+        expected = "changeMassageStatusNotificationResponse";
+    } else {
+        async_message out = m.message;
+        out.info.session_id = std::string(session_id);
+        if (to.creds) out.info.sender = sender_info{to.creds->login, to.creds->password};
+        body = build_push(out);
+        expected = "sendMessageResponse";
+    }
+    http::post_options opts;
+    opts.send_soap_action = true;
+    opts.max_response_bytes = max_response_bytes_;
+    auto reply = co_await http::post(*url, std::move(body), opts, std::chrono::steady_clock::now() + timeout);
+    if (auto* failed = std::get_if<http::client_failure>(&reply)) {
+        if (failed->kind == http::client_error::timeout)
+            co_return routing::push_result{false, fmt::format("no answer within {} ms", timeout.count())};
+        co_return routing::push_result{false, failed->detail.empty() ? "connection failed" : failed->detail};
+    }
+    const auto& res = std::get<http::response>(reply);
+    auto verdict = read_push_reply(res.body(), expected);
+    if (verdict.delivered && res.result_int() != 200)
+        co_return routing::push_result{false, fmt::format("HTTP {}", res.result_int())};
+    if (!verdict.delivered) verdict.reason = fmt::format("HTTP {}: {}", res.result_int(), verdict.reason);
+    co_return routing::push_result{verdict.delivered, std::move(verdict.reason)};
+}
+
+} // namespace qaqpa::soap
