@@ -5,7 +5,16 @@
 
 namespace qaqpa::test {
 
-gateway::gateway(node_settings s) {
+gateway::gateway(node_settings s) : settings_(std::move(s)) { start(); }
+
+void gateway::restart() {
+    node_.reset();
+    start();
+}
+
+void gateway::start() {
+    const auto& s = settings_;
+    const auto address = s.sender_address.empty() ? std::string() : "address = \"" + s.sender_address + "\"";
     const auto toml = fmt::format(R"(
 [node]
 data_dir = "data"
@@ -23,6 +32,7 @@ header_read_timeout_ms = 500
 id = "sender"
 password = "sender-password"
 bin = "123456789012"
+{address}
 [[systems]]
 id = "owner"
 password = "owner-password"
@@ -38,10 +48,24 @@ id = "remote"
 url = "{url}"
 credentials = {{ login = "gw-login", password = "gw-password" }}
 
+[[delivery_points]]
+id = "recipient"
+url = "{push_url}"
+retries = {push_retries}
+backoff_ms = 50
+backoff_max_ms = 200
+timeout_ms = 2000
+
 [[services]]
 id = "echo"
 owner = "owner"
 delivery_point = "echo"
+[[services]]
+id = "push-svc"
+owner = "owner"
+mode = "async"
+delivery_point = "recipient"
+notify_status = true
 [[services]]
 id = "remote"
 owner = "owner"
@@ -69,7 +93,11 @@ service = "routed"
 [[access]]
 system = "sender"
 service = "async-only"
-)", fmt::arg("extra", s.extra_toml), fmt::arg("url", s.remote_url), fmt::arg("timeout", s.remote_timeout_ms));
+[[access]]
+system = "sender"
+service = "push-svc"
+)", fmt::arg("extra", s.extra_toml), fmt::arg("url", s.remote_url), fmt::arg("timeout", s.remote_timeout_ms),
+        fmt::arg("address", address), fmt::arg("push_url", s.push_url), fmt::arg("push_retries", s.push_retries));
     auto cfg = parse_config(toml, "integration.toml", dir_.path());
     INFO((cfg ? std::string() : cfg.error().detail));
     REQUIRE(cfg);

@@ -5,7 +5,10 @@
 //   points    echo (builtin:echo), remote (`remote_url`, credentials gw-login / gw-password)
 //   services  echo → echo; remote → remote (timeout `remote_timeout_ms`);
 //             routed (routes a → echo, b → remote); async-only (mode async)
-//   access    sender → echo, remote, routed, async-only; stranger → none
+//             async-only (mode async, PULL by owner); push-svc (async, PUSH to
+//             point "recipient" at `push_url`, notify_status)
+//   access    sender → echo, remote, routed, async-only, push-svc; stranger → none
+// The sender's PUSH address is `sender_address` (none by default: it pulls).
 
 #include "cmd/node.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -19,6 +22,9 @@ struct node_settings {
     std::string remote_url = "http://127.0.0.1:9/";
     int remote_timeout_ms = 5000;
     std::string extra_toml; ///< appended to the [limits] table
+    std::string push_url = "http://127.0.0.1:9/";
+    int push_retries = 3; ///< back-off 50 ms doubling to 200 ms, timeout 2 s
+    std::string sender_address;
 };
 
 /// Settings with the "remote" delivery point at `url`.
@@ -34,8 +40,13 @@ public:
     explicit gateway(node_settings s = {});
     std::uint16_t port() const { return node_->public_port(); }
     cmd::node& node() { return *node_; }
+    /// Stops the node and starts it again on the same data directory.
+    void restart();
 
 private:
+    void start();
+
+    node_settings settings_;
     temp_dir dir_;
     std::unique_ptr<cmd::node> node_;
 };

@@ -37,6 +37,19 @@ constexpr std::string_view fault_body =
     R"(<errorDate>2026-01-01T00:00:00Z</errorDate></t:SendMessageFault1_SendMessageFault></detail>)"
     R"(</s:Fault></s:Body></s:Envelope>)";
 
+constexpr std::string_view accepted_body =
+    R"(<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">)"
+    R"(<s:Body><a:sendMessageResponse xmlns:a="http://bip.bee.kz/AsyncChannel/v10/Types"><response>)"
+    R"(<messageId>recipient-1</messageId><correlationId>recipient-chain-1</correlationId>)"
+    R"(<responseDate>2026-01-01T00:00:00Z</responseDate></response></a:sendMessageResponse></s:Body></s:Envelope>)";
+
+constexpr std::string_view notified_body =
+    R"(<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">)"
+    R"(<s:Body><c:changeMassageStatusNotificationResponse xmlns:c="http://bip.bee.kz/AsyncChannel/v10/Types/Client">)"
+    R"(<response><responseDate>2026-01-01T00:00:00Z</responseDate>)"
+    R"(<sessionId>{00000000-0000-4000-8000-000000000000}</sessionId></response>)"
+    R"(</c:changeMassageStatusNotificationResponse></s:Body></s:Envelope>)";
+
 /// The <requestData> content of a request, as the gateway wrote it.
 std::string_view request_data(std::string_view body) {
     constexpr std::string_view open = "<requestData>", close = "</requestData>";
@@ -101,12 +114,15 @@ struct fake_provider::impl {
             }
             http::response<http::string_body> res{http::status::ok, req.version()};
             res.set(http::field::content_type, "text/xml; charset=utf-8");
-            if (mode == provider_mode::fault) {
+            if (take_failure() || mode == provider_mode::fault) {
                 res.result(http::status::internal_server_error);
                 res.body() = fault_body;
             } else if (mode == provider_mode::garbage) {
                 res.set(http::field::content_type, "text/html");
                 res.body() = "<html><body>502 Bad Gateway</body></html>";
+            } else if (mode == provider_mode::recipient) {
+                const bool status = req.body().find("changeMassageStatusNotification") != std::string::npos;
+                res.body() = status ? notified_body : accepted_body;
             } else if (mode == provider_mode::huge) {
                 res.body().append(response_head).append("<data>").append(std::string(1 << 20, 'x'));
                 res.body().append("</data>").append(response_tail);
@@ -122,8 +138,16 @@ struct fake_provider::impl {
         }
     }
 
+    bool take_failure() {
+        int n = failures.load();
+        while (n > 0)
+            if (failures.compare_exchange_weak(n, n - 1)) return true;
+        return false;
+    }
+
     provider_mode mode;
     std::chrono::milliseconds delay;
+    std::atomic<int> failures{0};
     asio::io_context ctx;
     tcp::acceptor acceptor;
     std::vector<std::thread> workers;
@@ -148,6 +172,7 @@ std::vector<received_request> fake_provider::requests() const {
 }
 
 std::size_t fake_provider::request_count() const noexcept { return impl_->count; }
+void fake_provider::fail_next(int n) noexcept { impl_->failures = n; }
 std::size_t fake_provider::connection_count() const noexcept { return impl_->connections; }
 
 std::uint16_t closed_port() {

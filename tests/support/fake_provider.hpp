@@ -23,6 +23,10 @@ enum class provider_mode {
     garbage, ///< HTTP 200 with an HTML page
     close,   ///< reads the request and closes the connection without answering
     huge,    ///< a SendMessageResponse whose payload is 1 MiB
+    /// An asynchronous-channel recipient: answers a PUSHed sendMessage with
+    /// sendMessageResponse and a changeMassageStatusNotification with its
+    /// response (see fail_next for failures).
+    recipient,
 };
 
 struct received_request {
@@ -43,6 +47,10 @@ public:
     /// Every request received so far (bounded to the last 1000).
     std::vector<received_request> requests() const;
     std::size_t request_count() const noexcept;
+    /// The next `n` requests are answered with HTTP 500 and a SOAP fault
+    /// (whatever the mode).
+    void fail_next(int n) noexcept;
+
     /// TCP connections accepted so far (keep-alive reuse shows as fewer).
     std::size_t connection_count() const noexcept;
 

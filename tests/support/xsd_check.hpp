@@ -13,6 +13,8 @@ namespace qaqpa::test {
 std::optional<std::filesystem::path> shep_reference_dir();
 
 inline constexpr std::string_view sync_types_ns = "http://bip.bee.kz/SyncChannel/v10/Types";
+inline constexpr std::string_view async_types_ns = "http://bip.bee.kz/AsyncChannel/v10/Types";
+inline constexpr std::string_view async_client_ns = "http://bip.bee.kz/AsyncChannel/v10/Types/Client";
 
 /// Validates the Body's element of a SOAP envelope (for a Fault: the element
 /// in its detail) against the real schema of `body_namespace`. Returns ""
