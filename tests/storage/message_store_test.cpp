@@ -1,0 +1,221 @@
+#include "storage/message_store.hpp"
+
+#include "storage/store.hpp"
+#include "tests/support/run_task.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include "tests/support/catch.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <set>
+
+using namespace qaqpa;
+using namespace qaqpa::storage;
+using qaqpa::test::run_task;
+
+namespace {
+
+std::unique_ptr<store> open(const test::temp_dir& dir) {
+    auto s = open_store({dir.str(), true});
+    REQUIRE(s);
+    return std::move(*s);
+}
+
+new_message sample(std::string id, std::string queue = "pull/owner/svc", std::size_t max_depth = 0) {
+    new_message m;
+    m.body.id = id;
+    m.body.accepted_ms = 1700000000000;
+    m.body.message.info.message_id = id;
+    m.body.message.info.correlation_id = "chain-" + id;
+    m.body.message.info.service_id = "svc";
+    m.body.message.info.type = message_type::update;
+    m.body.message.info.message_date = "2026-11-23T10:00:00Z";
+    m.body.message.info.sender.sender_id = "sender";
+    m.body.message.info.properties = {{"k", "v"}};
+    m.body.message.data = {true, "xmlns:x=\"urn:x\"", "<x:doc>Сәлем</x:doc>"};
+    m.track.destination = std::move(queue);
+    m.track.sender = "sender";
+    m.track.recipient = "owner";
+    m.track.service_id = "svc";
+    m.track.status = {message_state::on_delivery, "ACCEPTED", "accepted", "2026-11-23T10:00:00Z"};
+    m.max_depth = max_depth;
+    return m;
+}
+
+state_change delivered(const tracking& t, std::string id) {
+    state_change c;
+    c.id = std::move(id);
+    c.track = t;
+    c.track.status = {message_state::delivered, "DELIVERED", "delivered", "2026-11-23T10:00:01Z"};
+    c.dequeue = true;
+    return c;
+}
+
+} // namespace
+
+TEST_CASE("an accepted message survives reopening the store", "[unit][storage]") {
+    test::temp_dir dir;
+    std::uint64_t seq = 0;
+    {
+        auto s = open(dir);
+        auto r = run_task(s->messages().accept(sample("m1")));
+        REQUIRE(r);
+        seq = *r;
+    }
+    auto s = open(dir);
+    auto& m = s->messages();
+    CHECK(m.depth("pull/owner/svc") == 1);
+    const auto entries = m.scan("pull/owner/svc", 0, 10);
+    REQUIRE(entries);
+    REQUIRE(entries->size() == 1);
+    CHECK((*entries)[0].id == "m1");
+    CHECK((*entries)[0].seq == seq);
+    const auto body = m.body("m1");
+    REQUIRE(body);
+    REQUIRE(*body);
+    CHECK((*body)->message.data.content == "<x:doc>Сәлем</x:doc>");
+    CHECK((*body)->message.data.attributes == "xmlns:x=\"urn:x\"");
+    CHECK((*body)->message.info.type == message_type::update);
+    CHECK((*body)->message.info.properties.size() == 1);
+    const auto track = m.track("m1");
+    REQUIRE(track);
+    REQUIRE(*track);
+    CHECK((*track)->seq == seq);
+    CHECK((*track)->status.code == "ACCEPTED");
+    const auto queues = m.queues();
+    REQUIRE(queues.size() == 1);
+    CHECK(queues[0] == std::pair<std::string, std::size_t>{"pull/owner/svc", 1});
+}
+
+TEST_CASE("queue sequences keep increasing across reopenings", "[unit][storage]") {
+    test::temp_dir dir;
+    std::uint64_t first = 0;
+    {
+        auto s = open(dir);
+        first = *run_task(s->messages().accept(sample("a")));
+    }
+    auto s = open(dir);
+    const auto second = run_task(s->messages().accept(sample("b")));
+    REQUIRE(second);
+    CHECK(*second > first);
+    const auto entries = s->messages().scan("pull/owner/svc", 0, 10);
+    REQUIRE(entries->size() == 2);
+    CHECK((*entries)[0].id == "a");
+    CHECK((*entries)[1].id == "b");
+    CHECK(s->messages().scan("pull/owner/svc", *second, 10)->size() == 1);
+}
+
+TEST_CASE("a final state change leaves the queue for good, once", "[unit][storage]") {
+    test::temp_dir dir;
+    {
+        auto s = open(dir);
+        auto& m = s->messages();
+        REQUIRE(run_task(m.accept(sample("m1"))));
+        const auto t = **m.track("m1");
+        REQUIRE(run_task(m.change(delivered(t, "m1"))));
+        const auto again = run_task(m.change(delivered(t, "m1")));
+        REQUIRE_FALSE(again);
+        CHECK(again.error().code == errc::message_final);
+        CHECK_FALSE(run_task(m.change(delivered(t, "unknown"))));
+    }
+    auto s = open(dir);
+    auto& m = s->messages();
+    CHECK(m.scan("pull/owner/svc", 0, 10)->empty());
+    CHECK(m.depth("pull/owner/svc") == 0);
+    CHECK_FALSE(*m.body("m1")); // the body is gone
+    REQUIRE(*m.track("m1"));     // the status stays
+    CHECK((*m.track("m1"))->status.state == message_state::delivered);
+}
+
+TEST_CASE("a queue at its bound refuses with QUEUE_FULL", "[unit][storage]") {
+    test::temp_dir dir;
+    auto s = open(dir);
+    auto& m = s->messages();
+    REQUIRE(run_task(m.accept(sample("a", "dp/x", 2))));
+    REQUIRE(run_task(m.accept(sample("b", "dp/x", 2))));
+    const auto full = run_task(m.accept(sample("c", "dp/x", 2)));
+    REQUIRE_FALSE(full);
+    CHECK(full.error().code == errc::queue_full);
+    CHECK(run_task(m.accept(sample("c", "dp/other", 2)))); // other queues are not affected
+    REQUIRE(run_task(m.change(delivered(**m.track("a"), "a"))));
+    CHECK(run_task(m.accept(sample("c2", "dp/x", 2))));
+}
+
+TEST_CASE("a state change and the notifications it causes are one write", "[unit][storage]") {
+    test::temp_dir dir;
+    {
+        auto s = open(dir);
+        auto& m = s->messages();
+        REQUIRE(run_task(m.accept(sample("m1"))));
+        auto c = delivered(**m.track("m1"), "m1");
+        auto n = sample("n1", "is/sender");
+        n.body.kind = record_kind::status_notification;
+        n.body.notification = {"n1", "m1", c.track.status};
+        c.enqueue.push_back(n);
+        REQUIRE(run_task(m.change(c)));
+    }
+    auto s = open(dir);
+    const auto body = s->messages().body("n1");
+    REQUIRE(*body);
+    CHECK((*body)->kind == record_kind::status_notification);
+    CHECK((*body)->notification.message_id == "m1");
+    CHECK((*body)->notification.status.state == message_state::delivered);
+    CHECK(s->messages().depth("is/sender") == 1);
+}
+
+TEST_CASE("chains and leases are stored durably", "[unit][storage]") {
+    test::temp_dir dir;
+    {
+        auto s = open(dir);
+        auto& m = s->messages();
+        auto first = sample("m1");
+        first.opens = chain{"c1", "svc", "sender", "owner", "dp"};
+        REQUIRE(run_task(m.accept(first)));
+        REQUIRE(run_task(m.set_leases({{"m1", 42}, {"m2", 43}})));
+        REQUIRE(run_task(m.set_leases({{"m2", 0}})));
+    }
+    auto s = open(dir);
+    const auto c = s->messages().find_chain("c1");
+    REQUIRE(*c);
+    CHECK((*c)->opener == "sender");
+    CHECK((*c)->point == "dp");
+    CHECK_FALSE(*s->messages().find_chain("c2"));
+    const auto leases = s->messages().leases();
+    REQUIRE(leases->size() == 1);
+    CHECK((*leases)[0].id == "m1");
+    CHECK((*leases)[0].until_ms == 42);
+}
+
+TEST_CASE("concurrent writers share group commits and get distinct sequences", "[unit][storage]") {
+    test::temp_dir dir;
+    auto s = open(dir);
+    auto& m = s->messages();
+    boost::asio::io_context ctx;
+    std::set<std::uint64_t> seqs;
+    int failures = 0;
+    constexpr int n = 300;
+    for (int i = 0; i < n; ++i)
+        boost::asio::co_spawn(ctx, m.accept(sample("m" + std::to_string(i))), [&](std::exception_ptr, result<std::uint64_t> r) {
+            if (r) seqs.insert(*r);
+            else ++failures;
+        });
+    ctx.run();
+    CHECK(failures == 0);
+    CHECK(seqs.size() == n);
+    CHECK(m.depth("pull/owner/svc") == n);
+    // Scans see the queue in sequence order.
+    const auto entries = m.scan("pull/owner/svc", 0, n);
+    REQUIRE(entries->size() == n);
+    CHECK(std::is_sorted(entries->begin(), entries->end(), [](auto& a, auto& b) { return a.seq < b.seq; }));
+}
+
+TEST_CASE("writes after stop fail at once instead of hanging", "[unit][storage]") {
+    test::temp_dir dir;
+    auto s = open(dir);
+    s->messages().stop();
+    const auto r = run_task(s->messages().accept(sample("late")));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == errc::internal);
+}

@@ -1,0 +1,45 @@
+#include "storage/detail/record_codec.hpp"
+
+#include "tests/support/catch.hpp"
+
+using namespace qaqpa;
+using namespace qaqpa::storage;
+using namespace qaqpa::storage::detail;
+
+TEST_CASE("tracking and chains round-trip", "[unit][storage]") {
+    tracking t{"dp/x", 77, "a", "b", "svc", {message_state::not_delivered, "C", "msg", "2026-01-01T00:00:00Z"}, 3, -5};
+    const auto back = decode_tracking(encode(t));
+    REQUIRE(back);
+    CHECK(back->destination == "dp/x");
+    CHECK(back->seq == 77);
+    CHECK(back->status.state == message_state::not_delivered);
+    CHECK(back->attempts == 3);
+    CHECK(back->next_attempt_ms == -5);
+    chain c{"corr", "svc", "opener", "owner", ""};
+    CHECK(decode_chain(encode(c))->opener == "opener");
+}
+
+TEST_CASE("damaged records are errors, never crashes", "[unit][storage]") {
+    queued_message m;
+    m.id = "id";
+    m.message.data.content = std::string(300, 'x');
+    const auto bytes = encode(m);
+    REQUIRE(decode_message(bytes));
+    for (std::size_t cut = 0; cut < bytes.size(); cut += 7) CHECK_FALSE(decode_message(bytes.substr(0, cut)));
+    CHECK_FALSE(decode_message(bytes + "junk"));
+    CHECK_FALSE(decode_tracking("\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"));
+    CHECK_FALSE(decode_chain(""));
+}
+
+TEST_CASE("queue keys sort by destination, then sequence", "[unit][storage]") {
+    CHECK(queue_key("a", 1) < queue_key("a", 2));
+    CHECK(queue_key("a", 255) < queue_key("a", 256));
+    CHECK(queue_key("a", ~0ull) < queue_key("b", 0));
+    std::string_view dest;
+    std::uint64_t seq = 0;
+    const auto key = queue_key("pull/x/y", 123456789);
+    REQUIRE(split_queue_key(key, dest, seq));
+    CHECK(dest == "pull/x/y");
+    CHECK(seq == 123456789);
+    CHECK_FALSE(split_queue_key("short", dest, seq));
+}
