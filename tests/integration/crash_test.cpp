@@ -1,0 +1,175 @@
+// Durability under crashes: a child qaqpa process takes concurrent
+// sendMessage load and is killed with SIGKILL several times mid-load, then
+// restarted. Every message that got a sendMessageResponse must then be
+// delivered exactly once to a PULL consumer.
+#include "tests/integration/reply_fields.hpp"
+#include "tests/support/async_samples.hpp"
+#include "tests/support/http_call.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include "tests/support/catch.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <fcntl.h>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+
+using namespace qaqpa::test;
+
+extern char** environ;
+
+namespace {
+
+constexpr const char* config = R"(
+[node]
+data_dir = "data"
+threads = 2
+[listeners.public]
+port = 0
+[listeners.admin]
+port = 0
+[[systems]]
+id = "sender"
+password = "sender-password"
+[[systems]]
+id = "owner"
+password = "owner-password"
+[[services]]
+id = "inbox"
+owner = "owner"
+mode = "async"
+delivery = "pull"
+[[access]]
+system = "sender"
+service = "inbox"
+)";
+
+/// One run of the qaqpa binary on the test's directory.
+class child {
+public:
+    explicit child(const temp_dir& dir) {
+        const auto out = (dir.path() / ("stdout-" + std::to_string(++runs_))).string();
+        const std::string conf = (dir.path() / "qaqpa.toml").string();
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        std::vector<std::string> args{QAQPA_BINARY, "serve", "--config", conf};
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        REQUIRE(posix_spawn(&pid_, QAQPA_BINARY, &fa, nullptr, argv.data(), environ) == 0);
+        posix_spawn_file_actions_destroy(&fa);
+        // The node prints its port once it listens.
+        const std::regex listening(R"(listening public 127\.0\.0\.1:(\d+))");
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (port_ == 0 && std::chrono::steady_clock::now() < until) {
+            std::ifstream in(out);
+            std::string text((std::istreambuf_iterator<char>(in)), {});
+            std::smatch m;
+            if (std::regex_search(text, m, listening)) port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+            else std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        REQUIRE(port_ != 0);
+    }
+    ~child() { stop(SIGTERM); }
+
+    std::uint16_t port() const { return port_; }
+
+    void stop(int sig) {
+        if (pid_ <= 0) return;
+        ::kill(pid_, sig);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+    }
+
+private:
+    static inline int runs_ = 0;
+    pid_t pid_ = -1;
+    std::uint16_t port_ = 0;
+};
+
+} // namespace
+
+TEST_CASE("every acknowledged message survives SIGKILL and is delivered exactly once", "[integration][crash]") {
+    temp_dir dir;
+    std::ofstream(dir.path() / "qaqpa.toml") << config;
+    auto gw = std::make_unique<child>(dir);
+    std::atomic<std::uint16_t> port{gw->port()};
+
+    std::mutex mutex;
+    std::vector<std::string> acknowledged;
+    std::atomic<bool> loading{true};
+    std::atomic<int> refused{0};
+    std::vector<std::thread> senders;
+    async_send m;
+    m.service = "inbox";
+    for (int t = 0; t < 8; ++t)
+        senders.emplace_back([&] {
+            while (loading) {
+                const auto reply = http_request(port, "POST", "/bip-async/", send_message_xml(m),
+                                                {{"Content-Type", "text/xml"}}, std::chrono::seconds(5));
+                if (reply.status == 200) {
+                    std::lock_guard lk(mutex);
+                    acknowledged.push_back(field(reply.body, "messageId"));
+                } else {
+                    ++refused; // killed mid-request, or down: not acknowledged, so not owed
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                }
+            }
+        });
+
+    constexpr int kills = 4;
+    for (int k = 0; k < kills; ++k) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        gw->stop(SIGKILL);
+        gw = std::make_unique<child>(dir);
+        port = gw->port();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    loading = false;
+    for (auto& t : senders) t.join();
+    INFO("acknowledged " << acknowledged.size() << ", refused " << refused.load());
+    REQUIRE(acknowledged.size() > 100); // the load really ran
+
+    // Drain as the PULL consumer: fetch, count, confirm.
+    const login owner{"owner", "owner-password"};
+    std::map<std::string, int> delivered;
+    for (int round = 0; round < 10000; ++round) {
+        const auto reply = http_request(port, "POST", "/bip-async/", get_messages_xml(owner, "inbox", 500),
+                                        {{"Content-Type", "text/xml"}}, std::chrono::seconds(10));
+        REQUIRE(reply.status == 200);
+        std::vector<std::string> ids;
+        for (std::size_t at = 0; (at = reply.body.find("<messageId>", at)) != std::string::npos;) {
+            const auto end = reply.body.find("</messageId>", at);
+            ids.push_back(reply.body.substr(at + 11, end - at - 11));
+            at = end;
+        }
+        if (ids.empty()) break;
+        for (const auto& id : ids) {
+            ++delivered[id];
+            const auto ack = http_request(port, "POST", "/bip-async/",
+                                          delivery_notification_xml(owner, "inbox", id, true),
+                                          {{"Content-Type", "text/xml"}}, std::chrono::seconds(10));
+            REQUIRE(ack.status == 200);
+        }
+    }
+    std::size_t lost = 0, duplicated = 0;
+    for (const auto& id : acknowledged)
+        if (!delivered.count(id)) ++lost;
+    for (const auto& [id, n] : delivered)
+        if (n != 1) ++duplicated;
+    WARN("acknowledged " << acknowledged.size() << ", refused mid-kill " << refused.load() << ", delivered "
+                         << delivered.size() << ", lost " << lost << ", duplicated " << duplicated);
+    CHECK(lost == 0);
+    CHECK(duplicated == 0);
+    CHECK(std::set<std::string>(acknowledged.begin(), acknowledged.end()).size() == acknowledged.size());
+}
