@@ -83,6 +83,11 @@ struct fake_provider::impl {
     }
 
     void record(const http::request<http::string_body>& req) {
+        if (observer) {
+            received_request seen;
+            seen.body = req.body();
+            observer(seen);
+        }
         std::lock_guard lock(mutex);
         received_request r;
         r.content_type = std::string(req[http::field::content_type]);
@@ -148,6 +153,7 @@ struct fake_provider::impl {
     provider_mode mode;
     std::chrono::milliseconds delay;
     std::atomic<int> failures{0};
+    std::function<void(const received_request&)> observer;
     asio::io_context ctx;
     tcp::acceptor acceptor;
     std::vector<std::thread> workers;
@@ -173,6 +179,7 @@ std::vector<received_request> fake_provider::requests() const {
 
 std::size_t fake_provider::request_count() const noexcept { return impl_->count; }
 void fake_provider::fail_next(int n) noexcept { impl_->failures = n; }
+void fake_provider::on_request(std::function<void(const received_request&)> fn) { impl_->observer = std::move(fn); }
 std::size_t fake_provider::connection_count() const noexcept { return impl_->connections; }
 
 std::uint16_t closed_port() {

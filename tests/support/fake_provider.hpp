@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -47,6 +48,10 @@ public:
     /// Every request received so far (bounded to the last 1000).
     std::vector<received_request> requests() const;
     std::size_t request_count() const noexcept;
+    /// Calls `fn` with every request as it arrives (on a provider thread);
+    /// set it before any traffic.
+    void on_request(std::function<void(const received_request&)> fn);
+
     /// The next `n` requests are answered with HTTP 500 and a SOAP fault
     /// (whatever the mode).
     void fail_next(int n) noexcept;

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Asynchronous channel load runs, ~2 KB messages, durable (fsync before the
+# answer), against RabbitMQ on the same machine as the baseline:
+#   1. accept: wrk, N connections of sendMessage to a PULL service
+#   2. PULL drain: getMessages(amount=100) + one sendDeliveryNotification per message
+#   3. PUSH end to end at a fixed rate to a loopback recipient (accept → delivery)
+#   4. (QUEUED=1000000) RSS with that many messages queued, before and after a restart
+# RabbitMQ: durable classic queue, persistent messages, publisher confirms
+# (≤256 in flight), consumer prefetch 256 with one ack per message.
+# Everything runs on 127.0.0.1 and stops at the end. Usage (repository root):
+#   bash bench/async_bench.sh [connections=64] [seconds=15] [rate=1000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNS=${1:-64}
+SECS=${2:-15}
+RATE=${3:-1000}
+QUEUED=${QUEUED:-0}
+BUILD=${BUILD:-build-bench}
+
+for p in wrk rabbitmq-server librabbitmq-dev; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || {
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p"; }
+done
+bash .ci/install-deps
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD" --target qaqpa async_driver make_request rabbit_bench >/dev/null
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+wait_line() { # file prefix → the port from "prefix 127.0.0.1:PORT"
+  for _ in $(seq 300); do
+    line=$(grep -m1 "^$2" "$1" 2>/dev/null || true)
+    [ -n "$line" ] && { echo "${line##*:}"; return; }
+    sleep 0.1
+  done
+  echo "timed out waiting for '$2' in $1" >&2; exit 1
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rss_mb() { awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; printf "%.2f", v}' <<<"$1"; }
+field() { tr ' ' '\n' <<<"$1" | awk -v k="$2" 'prev==k{print; exit} {prev=$0}'; }
+
+# The PUSH recipient first: the gateway's configuration names its port.
+push_count=$((RATE * SECS))
+"$BUILD/bench/async_driver" recipient "$push_count" $((SECS + 60)) >"$work/recipient.out" &
+recipient_pid=$!
+pids+=($recipient_pid)
+recipient_port=$(wait_line "$work/recipient.out" "async_driver: listening")
+
+hash=$(echo "bench-password" | "$BUILD/cmd/qaqpa" hash-password)
+cat >"$work/qaqpa.toml" <<TOML
+[node]
+data_dir = "data"
+[listeners.public]
+port = 0
+[listeners.admin]
+port = 0
+[limits]
+max_queue_depth = 10000000
+[[systems]]
+id = "bench"
+password_hash = "$hash"
+[[delivery_points]]
+id = "recipient"
+url = "http://127.0.0.1:$recipient_port/"
+[[services]]
+id = "inbox"
+owner = "bench"
+mode = "async"
+delivery = "pull"
+[[services]]
+id = "pushed"
+owner = "bench"
+mode = "async"
+delivery_point = "recipient"
+[[access]]
+system = "bench"
+service = "inbox"
+[[access]]
+system = "bench"
+service = "pushed"
+TOML
+start_qaqpa() {
+  QAQPA_LOG=warn "$BUILD/cmd/qaqpa" serve --config "$work/qaqpa.toml" >"$work/qaqpa.out" &
+  qaqpa_pid=$!
+  pids+=($qaqpa_pid)
+  qaqpa_port=$(wait_line "$work/qaqpa.out" "qaqpa: listening public")
+}
+: >"$work/qaqpa.out"
+start_qaqpa
+
+"$BUILD/bench/make_request" --async inbox bench bench-password 2048 >"$work/send.xml"
+cat >"$work/send.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
+local f = io.open("$work/send.xml", "rb"); wrk.body = f:read("*a"); f:close()
+LUA
+
+echo "conditions: $(nproc) cores, $(wc -c <"$work/send.xml") byte sendMessage, durable (fsync per group commit), all on 127.0.0.1"
+echo
+echo "== qaqpa"
+# 1. accept
+wrk -t1 -c"$CONNS" -d2s -s "$work/send.lua" "http://127.0.0.1:$qaqpa_port/bip-async/" >/dev/null # warm-up
+t0=$(cpu_ticks "$qaqpa_pid")
+out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$work/send.lua" "http://127.0.0.1:$qaqpa_port/bip-async/")
+t1=$(cpu_ticks "$qaqpa_pid")
+cpu=$(awk -v a="$t0" -v b="$t1" -v s="$SECS" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.0f", (b-a)/hz/s*100}')
+errors=$(awk '/Non-2xx/{print $NF}' <<<"$out"); errors=${errors:-0}
+printf "accept   %s connections: %s msg/s, p50 %s ms, p99 %s ms, CPU %s%%, RSS %s MB, errors %s\n" "$CONNS" \
+  "$(awk '/Requests\/sec/{print $2}' <<<"$out")" "$(to_ms "$(awk '$1=="50%"{print $2}' <<<"$out")")" \
+  "$(to_ms "$(awk '$1=="99%"{print $2}' <<<"$out")")" "$cpu" "$(rss_mb "$qaqpa_pid")" "$errors"
+# 2. drain everything the accept run queued
+out=$("$BUILD/bench/async_driver" drain "$qaqpa_port" bench bench-password inbox 16)
+printf "drain    %s messages: %s msg/s (16 pullers, getMessages amount=100 + one notification each)\n" \
+  "$(field "$out" drained)" "$(field "$out" msg_per_s)"
+# 3. PUSH end to end at a fixed rate
+"$BUILD/bench/async_driver" send "$qaqpa_port" bench bench-password pushed "$RATE" "$SECS" 2048 >"$work/send.out"
+wait "$recipient_pid" || true
+out=$(cat "$work/recipient.out" | tail -1)
+printf "push     %s msg/s for %s s: delivered %s, accept→delivery p50 %s ms, p99 %s ms\n" "$RATE" "$SECS" \
+  "$(field "$out" received)" "$(field "$out" p50_ms)" "$(field "$out" p99_ms)"
+# 4. RSS with a deep queue, then after a restart (recovery scans the queues)
+if [ "$QUEUED" -gt 0 ]; then
+  out=$("$BUILD/bench/async_driver" fill "$qaqpa_port" bench bench-password inbox "$QUEUED" 64 2048)
+  printf "queued   %s messages at %s msg/s: RSS %s MB\n" "$(field "$out" filled)" "$(field "$out" msg_per_s)" \
+    "$(rss_mb "$qaqpa_pid")"
+  kill "$qaqpa_pid"; wait "$qaqpa_pid" 2>/dev/null || true
+  : >"$work/qaqpa.out"
+  t=$(date +%s.%N); start_qaqpa; t=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+  sleep 2
+  printf "restart  with %s queued: listening after %s s, RSS %s MB\n" "$QUEUED" "$t" "$(rss_mb "$qaqpa_pid")"
+fi
+kill "$qaqpa_pid"; wait "$qaqpa_pid" 2>/dev/null || true
+
+echo
+echo "== RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-server) (durable classic queue, persistent, confirms <=256 in flight, prefetch 256 + ack each)"
+rmq="$work/rabbitmq"
+mkdir -p "$rmq"
+rabbit_port=$(free_port); dist_port=$(free_port); epmd_port=$(free_port)
+printf "listeners.tcp.default = 127.0.0.1:%s\n" "$rabbit_port" >"$rmq/rabbit.conf"
+echo "[]." >"$rmq/enabled_plugins"
+HOME=$rmq ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT=$epmd_port RABBITMQ_NODENAME=qaqpabench@localhost \
+  RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$rabbit_port RABBITMQ_DIST_PORT=$dist_port \
+  RABBITMQ_MNESIA_BASE=$rmq/mnesia RABBITMQ_LOG_BASE=$rmq/log RABBITMQ_CONFIG_FILE=$rmq/rabbit.conf \
+  RABBITMQ_ENABLED_PLUGINS_FILE=$rmq/enabled_plugins \
+  RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+  /usr/lib/rabbitmq/bin/rabbitmq-server >"$rmq/out.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 120); do (echo >"/dev/tcp/127.0.0.1/$rabbit_port") 2>/dev/null && break; sleep 0.5; done
+sleep 1
+count=$((SECS * 5000))
+out=$("$BUILD/bench/rabbit_bench" publish "$rabbit_port" bench "$count" 2048)
+printf "publish  %s messages: %s msg/s, confirm p50 %s ms, p99 %s ms\n" "$count" "$(field "$out" msg_per_s)" \
+  "$(field "$out" confirm_p50_ms)" "$(field "$out" confirm_p99_ms)"
+out=$("$BUILD/bench/rabbit_bench" consume "$rabbit_port" bench "$count")
+printf "consume  %s messages: %s msg/s\n" "$count" "$(field "$out" msg_per_s)"
+out=$("$BUILD/bench/rabbit_bench" e2e "$rabbit_port" e2e "$RATE" "$SECS" 2048)
+printf "e2e      %s msg/s for %s s: publish→consume p50 %s ms, p99 %s ms\n" "$RATE" "$SECS" \
+  "$(field "$out" p50_ms)" "$(field "$out" p99_ms)"

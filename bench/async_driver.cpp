@@ -1,0 +1,175 @@
+// Load tool for the asynchronous channel benchmarks (bench/async_bench.sh).
+//   async_driver recipient COUNT TIMEOUT_S
+//       a PUSH recipient on 127.0.0.1; prints its port, waits for COUNT
+//       messages (or the timeout), prints accept-to-delivery p50/p99
+//   async_driver send PORT SENDER PASSWORD SERVICE RATE SECONDS BYTES
+//       sendMessage at a fixed RATE per second (open loop), each payload
+//       stamped with its scheduled send time
+//   async_driver fill PORT SENDER PASSWORD SERVICE COUNT CONNECTIONS BYTES
+//       sendMessage as fast as CONNECTIONS closed-loop senders go, until
+//       COUNT are accepted; prints msg/s
+//   async_driver drain PORT LOGIN PASSWORD SERVICE THREADS
+//       getMessages(amount=100) + one sendDeliveryNotification per message,
+//       THREADS pullers, until the queue is empty; prints msg/s
+#include "bench/keepalive_client.hpp"
+#include "bench/percentiles.hpp"
+#include "tests/support/async_samples.hpp"
+#include "tests/support/fake_provider.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace qaqpa;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now().time_since_epoch()).count();
+}
+
+std::vector<std::string> ids_in(const std::string& body) {
+    std::vector<std::string> out;
+    for (std::size_t at = 0; (at = body.find("<messageId>", at)) != std::string::npos;) {
+        const auto end = body.find("</messageId>", at);
+        out.push_back(body.substr(at + 11, end - at - 11));
+        at = end;
+    }
+    return out;
+}
+
+int recipient(long count, int timeout_s) {
+    test::fake_provider r(test::provider_mode::recipient, {}, 2);
+    std::mutex mutex;
+    std::vector<double> latencies_ms;
+    latencies_ms.reserve(static_cast<std::size_t>(count));
+    r.on_request([&](const test::received_request& req) {
+        const auto a = req.body.find("<t>");
+        if (a == std::string::npos) return;
+        const double ms = static_cast<double>(now_ns() - std::atoll(req.body.c_str() + a + 3)) / 1e6;
+        std::lock_guard lk(mutex);
+        latencies_ms.push_back(ms);
+    });
+    std::printf("async_driver: listening 127.0.0.1:%u\n", r.port());
+    std::fflush(stdout);
+    const auto until = clock_type::now() + std::chrono::seconds(timeout_s);
+    for (;;) {
+        {
+            std::lock_guard lk(mutex);
+            if (static_cast<long>(latencies_ms.size()) >= count) break;
+        }
+        if (clock_type::now() > until) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::lock_guard lk(mutex);
+    const auto n = latencies_ms.size();
+    const double p50 = bench::quantile(latencies_ms, 0.50), p99 = bench::quantile(latencies_ms, 0.99);
+    std::printf("received %zu p50_ms %.2f p99_ms %.2f max_ms %.2f\n", n, p50, p99,
+                latencies_ms.empty() ? 0.0 : latencies_ms.back());
+    return n == static_cast<std::size_t>(count) ? 0 : 1;
+}
+
+int send(std::uint16_t port, test::async_send m, int rate, int seconds, std::size_t bytes) {
+    // Four paced senders, each with its own connection, share the rate.
+    constexpr int senders = 4;
+    const auto interval = std::chrono::nanoseconds(1'000'000'000LL * senders / rate);
+    const long per_sender = static_cast<long>(rate) * seconds / senders;
+    std::atomic<long> accepted{0}, failed{0};
+    const auto start = clock_type::now() + std::chrono::milliseconds(50);
+    std::vector<std::thread> threads;
+    for (int s = 0; s < senders; ++s)
+        threads.emplace_back([&, s] {
+            bench::keepalive_client client(port);
+            for (long i = 0; i < per_sender; ++i) {
+                const auto due = start + interval * i + interval * s / senders;
+                std::this_thread::sleep_until(due);
+                auto msg = m;
+                msg.payload = "<t>" + std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                         due.time_since_epoch()).count()) + "</t>";
+                const auto reply = client.post("/bip-async/", test::send_message_of_size(msg, bytes));
+                (reply && reply->first == 200 ? accepted : failed)++;
+            }
+        });
+    for (auto& t : threads) t.join();
+    std::printf("sent %ld accepted %ld failed %ld\n", accepted + failed, accepted.load(), failed.load());
+    return failed == 0 ? 0 : 1;
+}
+
+int fill(std::uint16_t port, const test::async_send& m, long count, int connections, std::size_t bytes) {
+    const auto body = test::send_message_of_size(m, bytes);
+    std::atomic<long> next{0}, failed{0};
+    const auto t0 = clock_type::now();
+    std::vector<std::thread> threads;
+    for (int c = 0; c < connections; ++c)
+        threads.emplace_back([&] {
+            bench::keepalive_client client(port);
+            while (next++ < count) {
+                const auto reply = client.post("/bip-async/", body);
+                if (!reply || reply->first != 200) ++failed;
+            }
+        });
+    for (auto& t : threads) t.join();
+    const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+    std::printf("filled %ld failed %ld seconds %.2f msg_per_s %.0f\n", count - failed, failed.load(), secs,
+                static_cast<double>(count) / secs);
+    return failed == 0 ? 0 : 1;
+}
+
+int drain(std::uint16_t port, const test::login& who, const std::string& service, int threads) {
+    std::atomic<long> confirmed{0}, failed{0};
+    const auto t0 = clock_type::now();
+    std::vector<std::thread> pullers;
+    for (int p = 0; p < threads; ++p)
+        pullers.emplace_back([&] {
+            bench::keepalive_client client(port);
+            for (int empty = 0; empty < 2;) {
+                const auto batch = client.post("/bip-async/", test::get_messages_xml(who, service, 100));
+                if (!batch || batch->first != 200) {
+                    ++failed;
+                    return;
+                }
+                const auto ids = ids_in(batch->second);
+                empty = ids.empty() ? empty + 1 : 0;
+                for (const auto& id : ids) {
+                    const auto ack = client.post("/bip-async/", test::delivery_notification_xml(who, service, id, true));
+                    (ack && ack->first == 200 ? confirmed : failed)++;
+                }
+            }
+        });
+    for (auto& t : pullers) t.join();
+    const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+    std::printf("drained %ld failed %ld seconds %.2f msg_per_s %.0f\n", confirmed.load(), failed.load(), secs,
+                static_cast<double>(confirmed) / secs);
+    return failed == 0 ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const std::string mode = argc > 1 ? argv[1] : "";
+    if (mode == "recipient" && argc == 4) return recipient(std::atol(argv[2]), std::atoi(argv[3]));
+    if (mode == "send" && argc == 9) {
+        test::async_send m;
+        m.who = {argv[3], argv[4]};
+        m.service = argv[5];
+        return send(static_cast<std::uint16_t>(std::atoi(argv[2])), m, std::atoi(argv[6]), std::atoi(argv[7]),
+                    std::strtoul(argv[8], nullptr, 10));
+    }
+    if (mode == "fill" && argc == 9) {
+        test::async_send m;
+        m.who = {argv[3], argv[4]};
+        m.service = argv[5];
+        return fill(static_cast<std::uint16_t>(std::atoi(argv[2])), m, std::atol(argv[6]), std::atoi(argv[7]),
+                    std::strtoul(argv[8], nullptr, 10));
+    }
+    if (mode == "drain" && argc == 7)
+        return drain(static_cast<std::uint16_t>(std::atoi(argv[2])), {argv[3], argv[4]}, argv[5], std::atoi(argv[6]));
+    std::fprintf(stderr, "usage: see the head of bench/async_driver.cpp\n");
+    return 2;
+}
