@@ -11,10 +11,15 @@
 //   async_driver drain PORT LOGIN PASSWORD SERVICE THREADS
 //       getMessages(amount=100) + one sendDeliveryNotification per message,
 //       THREADS pullers, until the queue is empty; prints msg/s
+#include "bench/coro_client.hpp"
 #include "bench/keepalive_client.hpp"
 #include "bench/percentiles.hpp"
 #include "tests/support/async_samples.hpp"
 #include "tests/support/fake_provider.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -101,50 +106,52 @@ int send(std::uint16_t port, test::async_send m, int rate, int seconds, std::siz
     return failed == 0 ? 0 : 1;
 }
 
+/// Runs `conns` client coroutines on one thread until each returns.
+template <class Body>
+double run_clients(std::uint16_t port, int conns, Body body) {
+    boost::asio::io_context ctx;
+    const auto t0 = clock_type::now();
+    for (int c = 0; c < conns; ++c)
+        boost::asio::co_spawn(ctx, [&ctx, port, &body]() -> boost::asio::awaitable<void> {
+            bench::coro_client client(ctx.get_executor(), port);
+            co_await body(client);
+        }, boost::asio::detached);
+    ctx.run();
+    return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
 int fill(std::uint16_t port, const test::async_send& m, long count, int connections, std::size_t bytes) {
     const auto body = test::send_message_of_size(m, bytes);
-    std::atomic<long> next{0}, failed{0};
-    const auto t0 = clock_type::now();
-    std::vector<std::thread> threads;
-    for (int c = 0; c < connections; ++c)
-        threads.emplace_back([&] {
-            bench::keepalive_client client(port);
-            while (next++ < count) {
-                const auto reply = client.post("/bip-async/", body);
-                if (!reply || reply->first != 200) ++failed;
-            }
-        });
-    for (auto& t : threads) t.join();
-    const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
-    std::printf("filled %ld failed %ld seconds %.2f msg_per_s %.0f\n", count - failed, failed.load(), secs,
+    long next = 0, failed = 0;
+    const double secs = run_clients(port, connections, [&](bench::coro_client& client) -> boost::asio::awaitable<void> {
+        while (next++ < count) {
+            const auto reply = co_await client.post("/bip-async/", body);
+            if (!reply || reply->first != 200) ++failed;
+        }
+    });
+    std::printf("filled %ld failed %ld seconds %.2f msg_per_s %.0f\n", count - failed, failed, secs,
                 static_cast<double>(count) / secs);
     return failed == 0 ? 0 : 1;
 }
 
-int drain(std::uint16_t port, const test::login& who, const std::string& service, int threads) {
-    std::atomic<long> confirmed{0}, failed{0};
-    const auto t0 = clock_type::now();
-    std::vector<std::thread> pullers;
-    for (int p = 0; p < threads; ++p)
-        pullers.emplace_back([&] {
-            bench::keepalive_client client(port);
-            for (int empty = 0; empty < 2;) {
-                const auto batch = client.post("/bip-async/", test::get_messages_xml(who, service, 100));
-                if (!batch || batch->first != 200) {
-                    ++failed;
-                    return;
-                }
-                const auto ids = ids_in(batch->second);
-                empty = ids.empty() ? empty + 1 : 0;
-                for (const auto& id : ids) {
-                    const auto ack = client.post("/bip-async/", test::delivery_notification_xml(who, service, id, true));
-                    (ack && ack->first == 200 ? confirmed : failed)++;
-                }
+int drain(std::uint16_t port, const test::login& who, const std::string& service, int pullers) {
+    long confirmed = 0, failed = 0;
+    const double secs = run_clients(port, pullers, [&](bench::coro_client& client) -> boost::asio::awaitable<void> {
+        for (int empty = 0; empty < 2;) {
+            const auto batch = co_await client.post("/bip-async/", test::get_messages_xml(who, service, 100));
+            if (!batch || batch->first != 200) {
+                ++failed;
+                co_return;
             }
-        });
-    for (auto& t : pullers) t.join();
-    const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
-    std::printf("drained %ld failed %ld seconds %.2f msg_per_s %.0f\n", confirmed.load(), failed.load(), secs,
+            const auto ids = ids_in(batch->second);
+            empty = ids.empty() ? empty + 1 : 0;
+            for (const auto& id : ids) {
+                const auto ack = co_await client.post("/bip-async/", test::delivery_notification_xml(who, service, id, true));
+                (ack && ack->first == 200 ? confirmed : failed)++;
+            }
+        }
+    });
+    std::printf("drained %ld failed %ld seconds %.2f msg_per_s %.0f\n", confirmed, failed, secs,
                 static_cast<double>(confirmed) / secs);
     return failed == 0 ? 0 : 1;
 }

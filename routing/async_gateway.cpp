@@ -143,31 +143,59 @@ task<async_outcome<accepted_message>> async_gateway::send(async_message m) {
     co_return async_outcome<accepted_message>{std::move(session), std::move(answer)};
 }
 
-result<std::vector<storage::queue_entry>> async_gateway::candidates(const pull_request& r, const std::string& queue,
-                                                                    std::size_t amount) {
+result<std::vector<storage::queue_entry>> async_gateway::claim(const pull_request& r, const std::string& queue,
+                                                               std::size_t amount, unix_ms now, unix_ms until) {
+    std::vector<storage::queue_entry> out;
+    auto take = [&](std::vector<storage::queue_entry>& entries, std::uint64_t scanned_to, bool plain) {
+        std::vector<lease_table::slot> slots;
+        slots.reserve(entries.size());
+        for (const auto& e : entries) slots.push_back({e.seq, e.id});
+        for (auto i : leases_.claim(queue, slots, scanned_to, now, until, plain)) out.push_back(std::move(entries[i]));
+    };
     if (r.message_id) { // one message, when it waits in this caller's queue
         auto t = store_.track(*r.message_id);
         if (!t) return t.error();
-        if (!*t || (*t)->destination != queue || is_final((*t)->status.state)) return std::vector<storage::queue_entry>{};
-        return std::vector<storage::queue_entry>{{(*t)->seq, *r.message_id}};
+        if (!*t || (*t)->destination != queue || is_final((*t)->status.state)) return out;
+        auto body = store_.at(queue, (*t)->seq);
+        if (!body) return body.error();
+        if (!*body) return out;
+        std::vector<storage::queue_entry> one{{(*t)->seq, *r.message_id, std::move(**body)}};
+        take(one, (*t)->seq, false);
+        return out;
     }
-    std::vector<storage::queue_entry> out;
-    const auto now = now_ms();
-    const std::size_t page = std::max<std::size_t>(amount * 2, 64);
-    std::uint64_t from = leases_.head(queue);
-    bool first_page = true;
-    for (std::size_t examined = 0; out.size() < amount && examined < max_examined;) {
-        auto entries = store_.scan(queue, from, page);
-        if (!entries) return entries.error();
-        if (first_page && !entries->empty()) leases_.set_head(queue, entries->front().seq);
-        first_page = false;
-        for (auto& e : *entries) {
-            if (out.size() == amount) break;
-            if (!leases_.held(e.id, now)) out.push_back(std::move(e));
+    if (r.correlation_id) { // one chain: look through the queue from its head
+        constexpr std::size_t page = 256;
+        std::uint64_t from = 0;
+        for (std::size_t examined = 0; out.size() < amount && examined < max_examined; examined += page) {
+            auto entries = store_.scan(queue, from, page);
+            if (!entries) return entries.error();
+            std::vector<storage::queue_entry> matching;
+            for (auto& e : *entries)
+                if (e.body.message.info.correlation_id == r.correlation_id && out.size() + matching.size() < amount)
+                    matching.push_back(std::move(e));
+            take(matching, 0, false);
+            if (entries->size() < page) break;
+            from = entries->back().seq + 1;
         }
-        examined += entries->size();
-        if (entries->size() < page) break;
-        from = entries->back().seq + 1;
+        return out;
+    }
+    // What came back (RESEND, ended leases) first, then new entries from the
+    // frontier: nothing out on lease is read again.
+    for (auto& slot : leases_.take_returned(queue, now, until, amount)) {
+        auto body = store_.at(queue, slot.seq);
+        if (!body) {
+            leases_.give_back(queue, slot.seq, slot.id);
+            return body.error();
+        }
+        if (*body) out.push_back({slot.seq, slot.id, std::move(**body)});
+        else leases_.settle(queue, slot.seq); // settled meanwhile
+    }
+    for (int round = 0; round < 3 && out.size() < amount; ++round) { // a concurrent puller may win a round
+        auto entries = store_.scan(queue, leases_.frontier(queue), amount - out.size());
+        if (!entries) return entries.error();
+        if (entries->empty()) break;
+        const auto last = entries->back().seq;
+        take(*entries, last, true);
     }
     return out;
 }
@@ -184,29 +212,23 @@ task<async_outcome<std::vector<async_message>>> async_gateway::pull(pull_request
     const auto queue = pull_queue((*who)->id, svc->id);
     const auto amount = static_cast<std::size_t>(
         r.amount <= 0 ? limits_.pull_batch_default : std::min(r.amount, limits_.pull_batch_max));
-    // With a correlationId filter, look further: matching messages may be
-    // spread between others.
-    auto found = candidates(r, queue, r.correlation_id ? max_examined : amount);
-    if (!found) co_return faulted<std::vector<async_message>>(session, found.error());
-
     const auto now = now_ms();
     const auto until = now + limits_.pull_lease_ms;
+    auto claimed = claim(r, queue, amount, now, until);
+    if (!claimed) co_return faulted<std::vector<async_message>>(session, claimed.error());
+
+    std::vector<lease_table::slot> slots;
     std::vector<async_message> offered;
-    std::vector<storage::lease> taken;
-    for (const auto& e : *found) {
-        if (offered.size() == amount) break;
-        auto body = store_.body(e.id);
-        if (!body || !*body || (*body)->kind != storage::record_kind::message) continue;
-        auto& m = (*body)->message;
-        if (r.correlation_id && m.info.correlation_id != r.correlation_id) continue;
-        if (!leases_.take(e.id, now, until)) continue; // a concurrent puller got it first
-        taken.push_back({e.id, until});
-        offered.push_back(std::move(m));
+    slots.reserve(claimed->size());
+    offered.reserve(claimed->size());
+    for (auto& e : *claimed) {
+        slots.push_back({e.seq, e.id});
+        offered.push_back(std::move(e.body.message));
     }
-    if (!taken.empty()) {
-        auto leased = co_await store_.set_leases(taken);
+    if (!slots.empty()) {
+        auto leased = co_await store_.set_leases(lease_table::records(queue, slots, until));
         if (!leased) {
-            for (const auto& l : taken) leases_.release(l.id);
+            for (auto& slot : slots) leases_.give_back(queue, slot.seq, slot.id);
             co_return faulted<std::vector<async_message>>(session, leased.error());
         }
     }
@@ -248,7 +270,8 @@ task<async_outcome<std::string>> async_gateway::confirm(delivery_report r) {
     change.release_lease = !change.dequeue;
     auto written = co_await store_.change(change);
     if (!written) co_return faulted<std::string>(session, written.error());
-    leases_.release(r.message_id);
+    if (change.dequeue) leases_.settle(track->destination, track->seq);
+    else leases_.give_back(track->destination, track->seq, r.message_id);
     engine_.wake_for(change);
     co_return async_outcome<std::string>{std::move(session), new_guid()};
 }

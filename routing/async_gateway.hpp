@@ -71,8 +71,9 @@ public:
 
 private:
     task<result<const system_entry*>> caller(const registry_view& view, const std::optional<sender_info>& sender);
-    result<std::vector<storage::queue_entry>> candidates(const pull_request& r, const std::string& queue,
-                                                         std::size_t amount);
+    /// Finds and leases (in memory) up to `amount` messages for a getMessages.
+    result<std::vector<storage::queue_entry>> claim(const pull_request& r, const std::string& queue, std::size_t amount,
+                                                    unix_ms now, unix_ms until);
 
     const registry_holder& registry_;
     authenticator& auth_;

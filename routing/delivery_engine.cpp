@@ -16,7 +16,8 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::size_t window = 256;
+/// Queue entries read at a time (their messages included).
+constexpr std::size_t window = 64;
 /// A worker whose store read failed tries again after this long.
 constexpr unix_ms store_retry_ms = 1000;
 
@@ -175,11 +176,7 @@ task<std::optional<unix_ms>> delivery_engine::deliver(worker& w, const storage::
         missing = "system \"" + w.dest.id + "\" has no address to PUSH to";
     }
 
-    auto body = store_.body(e.id);
-    if (!body || !*body) {
-        log::error("delivery", "{}: message {} has no body; skipped", w.queue, e.id);
-        co_return std::nullopt;
-    }
+    const storage::queued_message& body = e.body;
     push_result outcome;
     if (!missing.empty()) {
         outcome.reason = missing;
@@ -187,7 +184,7 @@ task<std::optional<unix_ms>> delivery_engine::deliver(worker& w, const storage::
         outcome.delivered = true; // the built-in echo takes every message
     } else {
         const auto session = braced(new_guid());
-        outcome = co_await client_.push(target, **body, session, std::chrono::milliseconds(policy.timeout_ms));
+        outcome = co_await client_.push(target, body, session, std::chrono::milliseconds(policy.timeout_ms));
     }
 
     const notify_rules rules{view->service(track.service_id), view->system(track.sender)};
@@ -195,14 +192,14 @@ task<std::optional<unix_ms>> delivery_engine::deliver(worker& w, const storage::
     std::optional<unix_ms> retry_at;
     storage::state_change change;
     if (outcome.delivered) {
-        change = transition(e.id, (*body)->kind, track,
+        change = transition(e.id, body.kind, track,
                             make_status(message_state::delivered, status_code::delivered, "delivered", now), rules);
     } else {
         const int failed = track.attempts + 1;
         const auto next = schedule_after_failure(policy, failed, now);
         track.attempts = failed;
         if (next.give_up) {
-            change = transition(e.id, (*body)->kind, track,
+            change = transition(e.id, body.kind, track,
                                 make_status(message_state::not_delivered, status_code::retries_exhausted,
                                             "not delivered after " + std::to_string(failed) + " attempts: " +
                                                 outcome.reason,
@@ -210,7 +207,7 @@ task<std::optional<unix_ms>> delivery_engine::deliver(worker& w, const storage::
                                 rules);
         } else {
             track.next_attempt_ms = next.retry_at;
-            change = transition(e.id, (*body)->kind, track,
+            change = transition(e.id, body.kind, track,
                                 make_status(message_state::on_delivery, status_code::attempt_failed,
                                             "attempt " + std::to_string(failed) + " failed: " + outcome.reason, now),
                                 rules);

@@ -70,6 +70,7 @@ struct new_message {
 struct queue_entry {
     std::uint64_t seq = 0;
     std::string id;
+    queued_message body;
 };
 
 /// One state change of one message, written atomically with the messages
@@ -84,7 +85,9 @@ struct state_change {
 
 struct lease {
     std::string id;
-    std::int64_t until_ms = 0;
+    std::int64_t until_ms = 0; ///< 0 releases
+    std::string destination;   ///< the pull queue and position of the message
+    std::uint64_t seq = 0;
 };
 
 class message_store {
@@ -102,11 +105,15 @@ public:
     /// until_ms 0 releases.
     virtual task<result<void>> set_leases(std::vector<lease> leases) = 0;
 
-    /// Up to `limit` entries of a queue, in order, from sequence `from` on.
+    /// Up to `limit` entries of a queue with their messages, in order, from
+    /// sequence `from` on.
     virtual result<std::vector<queue_entry>> scan(std::string_view destination, std::uint64_t from,
                                                   std::size_t limit) = 0;
 
+    /// The message while it is queued (nullopt once it left its queue).
     virtual result<std::optional<queued_message>> body(std::string_view id) = 0;
+    /// The message at a queue position, if it is still there.
+    virtual result<std::optional<queued_message>> at(std::string_view destination, std::uint64_t seq) = 0;
     virtual result<std::optional<tracking>> track(std::string_view id) = 0;
     virtual result<std::optional<chain>> find_chain(std::string_view correlation_id) = 0;
 

@@ -9,6 +9,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
@@ -38,7 +39,7 @@ public:
 
     result<void> open_messages(bool sync) {
         detail::message_families f;
-        rocksdb::ColumnFamilyHandle** slots[] = {&f.messages, &f.queues, &f.chains, &f.tracking, &f.leases};
+        rocksdb::ColumnFamilyHandle** slots[] = {&f.queues, &f.chains, &f.tracking, &f.leases};
         for (auto* h : handles_) {
             if (h->GetName() == rocksdb::kDefaultColumnFamilyName) f.meta = h;
             for (std::size_t i = 0; i < std::size(slots); ++i)
@@ -93,6 +94,22 @@ private:
     std::unique_ptr<message_store> messages_;
 };
 
+/// Queue keys are be16(length) + destination + be64(seq): the prefix is
+/// everything but the sequence.
+class queue_prefix final : public rocksdb::SliceTransform {
+public:
+    const char* Name() const override { return "qaqpa.queue_prefix"; }
+    rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+        return rocksdb::Slice(key.data(), std::min(key.size(), prefix_size(key)));
+    }
+    bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 2; }
+
+private:
+    static std::size_t prefix_size(const rocksdb::Slice& key) {
+        return 2 + ((std::size_t(std::uint8_t(key[0])) << 8) | std::uint8_t(key[1]));
+    }
+};
+
 /// Family options. Memory is bounded for the whole database (a queue of a
 /// million messages must not grow the process): memtables share one budget
 /// and blocks one cache. The queue family is a FIFO: its head is deleted as
@@ -105,8 +122,25 @@ rocksdb::ColumnFamilyOptions family_options(const std::string& name, const std::
     t.block_cache = cache;
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
-    if (name == "queues") o.table_properties_collector_factories.push_back(
-        rocksdb::NewCompactOnDeletionCollectorFactory(1024, 512));
+    // Keys arrive in order within a prefix (time-ordered ids, queue
+    // sequences), so memtable inserts start from the last position instead
+    // of searching the whole skip list.
+    if (name == "queues") {
+        o.table_properties_collector_factories.push_back(rocksdb::NewCompactOnDeletionCollectorFactory(1024, 512));
+        o.memtable_insert_with_hint_prefix_extractor = std::make_shared<queue_prefix>();
+    } else if (name != "registry" && name != rocksdb::kDefaultColumnFamilyName) {
+        o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
+    }
+    o.compression = rocksdb::kNoCompression;
+    if (name == "queues") {
+        // Message bodies go to blob files, written once at flush: compactions
+        // move only keys. A queue is consumed in order, so a blob file's
+        // bodies are all delivered at about the same time and the file is
+        // dropped whole; no garbage collection rewrites live bodies.
+        o.enable_blob_files = true;
+        o.min_blob_size = 256;
+        o.blob_file_size = 64 << 20;
+    }
     return o;
 }
 
@@ -124,6 +158,9 @@ result<std::unique_ptr<store>> open_store(const options& opts) {
     db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
     db_opts.db_write_buffer_size = 48 << 20;
     db_opts.max_background_jobs = 2;
+    // One committer writes (storage/detail/rocksdb_messages.cpp); insert
+    // hints only work on the single-writer memtable path.
+    db_opts.allow_concurrent_memtable_write = false;
     const auto cache = rocksdb::NewLRUCache(32 << 20);
 
     // Open every family the directory has (a newer version may have added

@@ -235,6 +235,25 @@ bool split_queue_key(std::string_view key, std::string_view& destination, std::u
     return true;
 }
 
+std::string encode(const lease& l) {
+    writer w(32 + l.destination.size());
+    w.i(l.until_ms);
+    w.s(l.destination);
+    w.u(l.seq);
+    return w.take();
+}
+
+result<lease> decode_lease(std::string_view id, std::string_view bytes) {
+    reader r(bytes);
+    lease l;
+    l.id = std::string(id);
+    l.until_ms = r.i();
+    l.destination = r.s();
+    l.seq = r.u();
+    if (!r.ok()) return damaged("lease");
+    return l;
+}
+
 std::string encode_i64(std::int64_t v) {
     writer w(12);
     w.i(v);

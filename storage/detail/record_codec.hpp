@@ -27,6 +27,9 @@ std::string queue_key(std::string_view destination, std::uint64_t seq);
 /// Splits a queue key; false when it is not one.
 bool split_queue_key(std::string_view key, std::string_view& destination, std::uint64_t& seq);
 
+std::string encode(const lease& l); ///< the value: until, destination, seq (the id is the key)
+result<lease> decode_lease(std::string_view id, std::string_view bytes);
+
 std::string encode_i64(std::int64_t v);
 std::optional<std::int64_t> decode_i64(std::string_view bytes);
 

@@ -11,6 +11,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -86,7 +87,7 @@ public:
         return submit<result<void>>([this, leases = std::move(leases)](rocksdb::WriteBatch& b, batch_state&) {
             for (const auto& l : leases) {
                 if (l.until_ms == 0) b.Delete(f_.leases, l.id);
-                else b.Put(f_.leases, l.id, encode_i64(l.until_ms));
+                else b.Put(f_.leases, l.id, encode(l));
             }
             return write_result(0);
         });
@@ -105,15 +106,24 @@ public:
             std::string_view d;
             std::uint64_t seq = 0;
             if (!split_queue_key(std::string_view(it->key().data(), it->key().size()), d, seq)) continue;
-            out.push_back({seq, it->value().ToString()});
+            auto body = decode_message(std::string_view(it->value().data(), it->value().size()));
+            if (!body) return body.error();
+            out.push_back({seq, body->id, std::move(*body)});
         }
         if (!it->status().ok()) return storage_failure(it->status(), "scanning a queue");
         return out;
     }
 
     result<std::optional<queued_message>> body(std::string_view id) override {
-        return get<queued_message>(f_.messages, id, decode_message);
+        auto t = track(id);
+        if (!t) return t.error();
+        if (!*t || is_final((*t)->status.state)) return std::optional<queued_message>{};
+        return get<queued_message>(f_.queues, queue_key((*t)->destination, (*t)->seq), decode_message);
     }
+    result<std::optional<queued_message>> at(std::string_view dest, std::uint64_t seq) override {
+        return get<queued_message>(f_.queues, queue_key(dest, seq), decode_message);
+    }
+
     result<std::optional<tracking>> track(std::string_view id) override {
         return get<tracking>(f_.tracking, id, decode_tracking);
     }
@@ -139,8 +149,9 @@ public:
         std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator({}, f_.leases));
         std::vector<lease> out;
         for (it->SeekToFirst(); it->Valid(); it->Next())
-            if (auto until = decode_i64(std::string_view(it->value().data(), it->value().size())))
-                out.push_back({it->key().ToString(), *until});
+            if (auto l = decode_lease(std::string_view(it->key().data(), it->key().size()),
+                                      std::string_view(it->value().data(), it->value().size())))
+                out.push_back(std::move(*l));
         if (!it->status().ok()) return storage_failure(it->status(), "reading the leases");
         return out;
     }
@@ -217,8 +228,7 @@ private:
                                               std::to_string(m.max_depth) + " messages");
         const auto seq = allocate_seq(st);
         m.track.seq = seq;
-        b.Put(f_.messages, m.body.id, encode(m.body));
-        b.Put(f_.queues, queue_key(dest, seq), m.body.id);
+        b.Put(f_.queues, queue_key(dest, seq), encode(m.body));
         b.Put(f_.tracking, m.body.id, encode(m.track));
         if (m.opens) b.Put(f_.chains, m.opens->correlation_id, encode(*m.opens));
         ++st.depth_delta[dest];
@@ -236,7 +246,6 @@ private:
         b.Put(f_.tracking, c.id, encode(c.track));
         if (c.dequeue) {
             b.Delete(f_.queues, queue_key((*current)->destination, (*current)->seq));
-            b.Delete(f_.messages, c.id);
             b.Delete(f_.leases, c.id);
             --st.depth_delta[(*current)->destination];
         } else if (c.release_lease) {
@@ -283,13 +292,33 @@ private:
             for (auto& r : results)
                 if (r) r = storage_failure(status, "writing a batch");
         }
+        complete(ops, results);
+    }
+
+    /// One post per io_context: every waiter there resumes from a single
+    /// wake-up, not one cross-thread hand-off per write.
+    static void complete(std::vector<pending_write>& ops, std::vector<write_result>& results) {
+        struct resumption {
+            write_handler handler;
+            write_result result;
+        };
+        std::vector<std::pair<executor, std::vector<resumption>>> by_context;
         for (std::size_t i = 0; i < ops.size(); ++i) {
-            asio::post(ops[i].ex, [h = std::move(ops[i].done), r = std::move(results[i])]() mutable {
-                if (auto* seq = std::get_if<0>(&h)) std::move (*seq)(std::move(r));
-                else if (r) std::move(std::get<1>(h))(result<void>{});
-                else std::move(std::get<1>(h))(result<void>(r.error()));
-            });
+            auto it = std::find_if(by_context.begin(), by_context.end(), [&](auto& g) { return g.first == ops[i].ex; });
+            if (it == by_context.end()) {
+                by_context.emplace_back(ops[i].ex, std::vector<resumption>{});
+                it = std::prev(by_context.end());
+            }
+            it->second.push_back(resumption{std::move(ops[i].done), std::move(results[i])});
         }
+        for (auto& [ex, group] : by_context)
+            asio::post(ex, [group = std::move(group)]() mutable {
+                for (auto& [h, r] : group) {
+                    if (auto* seq = std::get_if<0>(&h)) std::move(*seq)(std::move(r));
+                    else if (r) std::move(std::get<1>(h))(result<void>{});
+                    else std::move(std::get<1>(h))(result<void>(r.error()));
+                }
+            });
     }
 
     template <class T, class Decode>

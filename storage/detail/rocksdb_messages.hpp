@@ -14,16 +14,17 @@ class ColumnFamilyHandle;
 namespace qaqpa::storage::detail {
 
 struct message_families {
-    rocksdb::ColumnFamilyHandle* messages = nullptr; ///< id → queued_message
-    rocksdb::ColumnFamilyHandle* queues = nullptr;   ///< destination + seq → id
+    /// destination + seq → queued_message: a queue holds its messages, so
+    /// delivery reads a queue in one ordered scan.
+    rocksdb::ColumnFamilyHandle* queues = nullptr;
     rocksdb::ColumnFamilyHandle* chains = nullptr;   ///< correlationId → chain
-    rocksdb::ColumnFamilyHandle* tracking = nullptr; ///< id → tracking
+    rocksdb::ColumnFamilyHandle* tracking = nullptr; ///< id → tracking (where it waits, its state)
     rocksdb::ColumnFamilyHandle* leases = nullptr;   ///< id → lease end (Unix ms)
     rocksdb::ColumnFamilyHandle* meta = nullptr;     ///< counters
 };
 
 /// The column family names, in message_families order.
-inline constexpr const char* message_family_names[] = {"messages", "queues", "chains", "tracking", "leases"};
+inline constexpr const char* message_family_names[] = {"queues", "chains", "tracking", "leases"};
 
 /// Recovers the queue depths and sequence counter, then starts the committer.
 result<std::unique_ptr<message_store>> open_messages(rocksdb::DB& db, message_families f, bool sync);

@@ -173,8 +173,8 @@ TEST_CASE("chains and leases are stored durably", "[unit][storage]") {
         auto first = sample("m1");
         first.opens = chain{"c1", "svc", "sender", "owner", "dp"};
         REQUIRE(run_task(m.accept(first)));
-        REQUIRE(run_task(m.set_leases({{"m1", 42}, {"m2", 43}})));
-        REQUIRE(run_task(m.set_leases({{"m2", 0}})));
+        REQUIRE(run_task(m.set_leases({{"m1", 42, "pull/owner/svc", 7}, {"m2", 43, "pull/owner/svc", 8}})));
+        REQUIRE(run_task(m.set_leases({{"m2", 0, "pull/owner/svc", 8}})));
     }
     auto s = open(dir);
     const auto c = s->messages().find_chain("c1");
@@ -186,6 +186,8 @@ TEST_CASE("chains and leases are stored durably", "[unit][storage]") {
     REQUIRE(leases->size() == 1);
     CHECK((*leases)[0].id == "m1");
     CHECK((*leases)[0].until_ms == 42);
+    CHECK((*leases)[0].destination == "pull/owner/svc");
+    CHECK((*leases)[0].seq == 7);
 }
 
 TEST_CASE("concurrent writers share group commits and get distinct sequences", "[unit][storage]") {
