@@ -8,6 +8,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
+#include <deque>
+#include <set>
 #include <thread>
 
 namespace qaqpa::routing {
@@ -18,10 +20,18 @@ namespace {
 
 /// Queue entries read at a time (their messages included).
 constexpr std::size_t window = 64;
+/// Fresh messages a worker holds at most; beyond, it finds them by scanning.
+constexpr std::size_t max_fresh = 64;
 /// A worker whose store read failed tries again after this long.
 constexpr unix_ms store_retry_ms = 1000;
 
 } // namespace
+
+/// A message handed over by the store while its batch is being written.
+struct delivery_engine::fresh_message {
+    storage::queue_entry entry;
+    storage::tracking track;
+};
 
 struct delivery_engine::worker {
     worker(std::string q, destination d, executor e) : queue(std::move(q)), dest(std::move(d)), ex(e), wake_timer(e) {}
@@ -33,13 +43,18 @@ struct delivery_engine::worker {
     timer wake_timer;
     bool dirty = false;
     bool stopping = false;
-    std::uint64_t cursor = 0;                 ///< every entry below it is gone
+    std::uint64_t cursor = 0;                  ///< every entry below it is settled or being settled
+    std::uint64_t high_water = 0;              ///< the highest sequence attempted so far
     std::map<std::uint64_t, unix_ms> deferred; ///< seq → retry time, within the window
+    std::set<std::uint64_t> settling;          ///< attempted; the outcome is being written
+    std::deque<fresh_message> fresh;           ///< just accepted, possibly not yet synced
 };
 
 delivery_engine::delivery_engine(runtime& rt, storage::message_store& store, const registry_holder& registry,
                                  push_client& client, system_push_policy system_policy)
-    : runtime_(rt), store_(store), registry_(registry), client_(client), system_policy_(system_policy) {}
+    : runtime_(rt), store_(store), registry_(registry), client_(client), system_policy_(system_policy) {
+    store_.set_queued_observer([this](const storage::new_message& m) { offer(m); });
+}
 
 delivery_engine::~delivery_engine() { stop(); }
 
@@ -47,25 +62,39 @@ void delivery_engine::start() {
     for (const auto& [queue, depth] : store_.queues()) wake(queue);
 }
 
-void delivery_engine::wake(std::string_view queue) {
-    if (stopping_) return;
+std::shared_ptr<delivery_engine::worker> delivery_engine::find_worker(std::string_view queue, bool& created) {
+    created = false;
+    if (stopping_) return nullptr;
     auto dest = push_destination(queue);
-    if (!dest) return;
-    std::shared_ptr<worker> w;
-    {
-        std::lock_guard lk(mutex_);
-        auto it = workers_.find(queue);
-        if (it == workers_.end()) {
-            const auto i = std::hash<std::string_view>{}(queue) % runtime_.size();
-            w = std::make_shared<worker>(std::string(queue), std::move(*dest), runtime_.context(i).get_executor());
-            workers_.emplace(w->queue, w);
-            ++running_;
-            asio::co_spawn(w->ex, run(w), asio::detached);
-            return; // a new worker reads its queue first thing
-        }
-        w = it->second;
-    }
+    if (!dest) return nullptr;
+    std::lock_guard lk(mutex_);
+    if (auto it = workers_.find(queue); it != workers_.end()) return it->second;
+    const auto i = std::hash<std::string_view>{}(queue) % runtime_.size();
+    auto w = std::make_shared<worker>(std::string(queue), std::move(*dest), runtime_.context(i).get_executor());
+    workers_.emplace(w->queue, w);
+    ++running_;
+    asio::co_spawn(w->ex, run(w), asio::detached);
+    created = true;
+    return w;
+}
+
+void delivery_engine::wake(std::string_view queue) {
+    bool created = false;
+    auto w = find_worker(queue, created);
+    if (!w || created) return; // a new worker reads its queue first thing
     asio::post(w->ex, [w] {
+        w->dirty = true;
+        w->wake_timer.cancel();
+    });
+}
+
+void delivery_engine::offer(const storage::new_message& m) {
+    bool created = false;
+    auto w = find_worker(m.track.destination, created);
+    if (!w) return;
+    fresh_message f{{m.track.seq, m.body.id, m.body}, m.track};
+    asio::post(w->ex, [w, f = std::move(f)]() mutable {
+        if (w->fresh.size() < max_fresh) w->fresh.push_back(std::move(f));
         w->dirty = true;
         w->wake_timer.cancel();
     });
@@ -77,6 +106,7 @@ void delivery_engine::wake_for(const storage::state_change& c) {
 
 void delivery_engine::stop() {
     if (stopping_.exchange(true)) return;
+    store_.set_queued_observer(nullptr);
     {
         std::lock_guard lk(mutex_);
         for (auto& [q, w] : workers_)
@@ -95,7 +125,7 @@ void delivery_engine::stop() {
 task<void> delivery_engine::run(std::shared_ptr<worker> w) {
     while (!w->stopping) {
         w->dirty = false;
-        const auto sleep_until = co_await process_window(*w);
+        const auto sleep_until = co_await process_window(w);
         if (w->stopping) break;
         if (w->dirty || !sleep_until) continue;
         const auto wait = *sleep_until - now_ms();
@@ -107,73 +137,80 @@ task<void> delivery_engine::run(std::shared_ptr<worker> w) {
     --running_;
 }
 
-task<std::optional<unix_ms>> delivery_engine::process_window(worker& w) {
+task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<worker> w) {
     constexpr unix_ms idle = std::numeric_limits<unix_ms>::max() / 2;
-    auto entries = store_.scan(w.queue, w.cursor, window);
+    auto entries = store_.scan(w->queue, w->cursor, window);
     if (!entries) {
-        log::error("delivery", "{}: {}", w.queue, entries.error().detail);
+        log::error("delivery", "{}: {}", w->queue, entries.error().detail);
         co_return now_ms() + store_retry_ms;
-    }
-    if (entries->empty()) {
-        w.deferred.clear();
-        co_return idle;
     }
     std::optional<std::uint64_t> first_kept;
     unix_ms earliest = idle;
-    bool delivered_any = false;
-    for (const auto& e : *entries) {
-        if (w.stopping) co_return std::nullopt;
-        auto due = w.deferred.find(e.seq);
-        if (due != w.deferred.end() && due->second > now_ms()) {
-            first_kept = first_kept.value_or(e.seq);
-            earliest = std::min(earliest, due->second);
+    bool attempted = false;
+    auto keep = [&](std::uint64_t seq, unix_ms due) {
+        w->deferred[seq] = due;
+        first_kept = first_kept.value_or(seq);
+        earliest = std::min(earliest, due);
+    };
+    for (auto& e : *entries) {
+        if (w->stopping) co_return std::nullopt;
+        if (auto due = w->deferred.find(e.seq); due != w->deferred.end() && due->second > now_ms()) {
+            keep(e.seq, due->second); // a retry keeps the cursor here
             continue;
         }
-        auto track = store_.track(e.id);
-        if (!track || !*track || is_final((*track)->status.state)) continue; // nothing left to deliver
+        if (w->settling.count(e.seq)) {
+            // Delivered (settle() resets the cursor if the write fails), or a
+            // retry due before its failed attempt is even recorded: wait.
+            if (w->deferred.count(e.seq)) keep(e.seq, now_ms() + 5);
+            continue;
+        }
+        auto track = store_.track(e.id); // current: a settle may have finished meanwhile
+        if (!track || !*track || is_final((*track)->status.state)) continue;
         if ((*track)->next_attempt_ms > now_ms()) {
-            w.deferred[e.seq] = (*track)->next_attempt_ms;
-            first_kept = first_kept.value_or(e.seq);
-            earliest = std::min(earliest, (*track)->next_attempt_ms);
+            keep(e.seq, (*track)->next_attempt_ms);
             continue;
         }
-        const auto retry_at = co_await deliver(w, e, std::move(**track));
-        if (retry_at) {
-            w.deferred[e.seq] = *retry_at;
-            first_kept = first_kept.value_or(e.seq);
-            earliest = std::min(earliest, *retry_at);
-        } else {
-            w.deferred.erase(e.seq);
-            delivered_any = true;
-        }
+        attempted = true;
+        if (auto retry_at = co_await attempt(w, e, std::move(**track))) keep(e.seq, *retry_at);
+        else w->deferred.erase(e.seq);
     }
-    w.cursor = first_kept.value_or(entries->back().seq + 1);
-    w.deferred.erase(w.deferred.begin(), w.deferred.lower_bound(w.cursor));
-    // More may be waiting behind a full window; otherwise sleep until the
-    // earliest retry (or a wake).
-    // A window of nothing but pending retries waits for the first of them, so
-    // a blocked head cannot spin the worker.
-    if (delivered_any || (entries->size() == window && !first_kept)) co_return std::nullopt;
+    const bool exhausted = entries->size() < window;
+    if (!entries->empty()) w->cursor = first_kept.value_or(entries->back().seq + 1);
+    if (exhausted) w->deferred.erase(w->deferred.begin(), w->deferred.lower_bound(w->cursor));
+    // Past the end of what is synced: what was accepted a moment ago, while
+    // its batch is still being written. A later scan finds each of them
+    // again and skips it (settling, final, or deferred).
+    while (exhausted && !w->fresh.empty() && !w->stopping) {
+        auto f = std::move(w->fresh.front());
+        w->fresh.pop_front();
+        if (f.entry.seq <= w->high_water) continue;
+        attempted = true;
+        if (auto retry_at = co_await attempt(w, f.entry, std::move(f.track))) keep(f.entry.seq, *retry_at);
+    }
+    // A full window may have more behind it; a window of nothing but pending
+    // retries waits for the first of them, so a blocked head cannot spin.
+    if (attempted || (!exhausted && !first_kept)) co_return std::nullopt;
     co_return earliest;
 }
 
-task<std::optional<unix_ms>> delivery_engine::deliver(worker& w, const storage::queue_entry& e,
+task<std::optional<unix_ms>> delivery_engine::attempt(std::shared_ptr<worker> w, const storage::queue_entry& e,
                                                       storage::tracking track) {
+    w->high_water = std::max(w->high_water, e.seq);
     const auto view = registry_.current();
     push_target target;
     delivery_policy policy = system_policy_.policy;
     std::string missing;
-    if (w.dest.kind == destination_kind::point) {
-        if (const auto* dp = view->point(w.dest.id)) {
+    if (w->dest.kind == destination_kind::point) {
+        if (const auto* dp = view->point(w->dest.id)) {
             target = {dp->url, dp->protocol, dp->creds};
             policy = dp->policy;
         } else {
-            missing = "delivery point \"" + w.dest.id + "\" is not registered";
+            missing = "delivery point \"" + w->dest.id + "\" is not registered";
         }
-    } else if (const auto* sys = view->system(w.dest.id); sys && !sys->address.empty()) {
+    } else if (const auto* sys = view->system(w->dest.id); sys && !sys->address.empty()) {
         target.url = sys->address;
     } else {
-        missing = "system \"" + w.dest.id + "\" has no address to PUSH to";
+        missing = "system \"" + w->dest.id + "\" has no address to PUSH to";
     }
 
     const storage::queued_message& body = e.body;
@@ -213,16 +250,31 @@ task<std::optional<unix_ms>> delivery_engine::deliver(worker& w, const storage::
                                 rules);
             retry_at = next.retry_at;
         }
-        log::debug("delivery", "{}: {} attempt {} failed: {}", w.queue, e.id, failed, outcome.reason);
+        log::debug("delivery", "{}: {} attempt {} failed: {}", w->queue, e.id, failed, outcome.reason);
     }
-    auto written = co_await store_.change(change);
-    if (!written) {
-        if (written.error().code == errc::message_final) co_return std::nullopt; // settled meanwhile
-        log::error("delivery", "{}: recording {}: {}", w.queue, e.id, written.error().detail);
-        co_return now + store_retry_ms; // the attempt is not recorded: make it again
-    }
-    wake_for(change);
+    // The outcome is written while the worker goes on: the next message does
+    // not wait for this one's fsync.
+    w->settling.insert(e.seq);
+    ++running_;
+    const auto seq = e.seq;
+    asio::co_spawn(w->ex, settle(w, seq, std::move(change)), asio::detached);
     co_return retry_at;
+}
+
+task<void> delivery_engine::settle(std::shared_ptr<worker> w, std::uint64_t seq, storage::state_change change) {
+    auto written = co_await store_.change(change);
+    w->settling.erase(seq);
+    if (written) {
+        wake_for(change);
+    } else if (written.error().code != errc::message_final) {
+        // Not recorded: the message is still queued as it was; offer it again.
+        log::error("delivery", "{}: recording {}: {}", w->queue, change.id, written.error().detail);
+        w->cursor = std::min(w->cursor, seq);
+        w->deferred[seq] = now_ms() + store_retry_ms;
+        w->dirty = true;
+        w->wake_timer.cancel();
+    }
+    --running_;
 }
 
 } // namespace qaqpa::routing

@@ -6,7 +6,12 @@
 // behind it; a message gets 1 + retries attempts, then NOT_DELIVERED.
 //
 // The queue itself stays in the store: a worker reads a window of entries at
-// a time, so a million queued messages cost disk, not memory.
+// a time, so a million queued messages cost disk, not memory. A message just
+// accepted is also handed to its worker by the store while its batch is being
+// synced, so an idle recipient gets it without waiting for the fsync; the
+// sender's answer still waits for it. Each outcome is written in the
+// background while the worker goes on. Delivery is at least once: a crash
+// between a PUSH and the write of its outcome repeats the PUSH.
 //
 // Lifecycle: constructed by cmd/ after the store and the registry; start()
 // recovers a worker for every non-empty PUSH queue (messages accepted before
@@ -53,9 +58,17 @@ public:
 
 private:
     struct worker;
+    struct fresh_message;
+    std::shared_ptr<worker> find_worker(std::string_view queue, bool& created);
+    /// From the store's committer: a message about to be written.
+    void offer(const storage::new_message& m);
     task<void> run(std::shared_ptr<worker> w);
-    task<std::optional<unix_ms>> process_window(worker& w);
-    task<std::optional<unix_ms>> deliver(worker& w, const storage::queue_entry& e, storage::tracking track);
+    task<std::optional<unix_ms>> process_window(std::shared_ptr<worker> w);
+    /// One delivery attempt; returns the retry time when it failed and will
+    /// be retried. The outcome is written by settle(), in the background.
+    task<std::optional<unix_ms>> attempt(std::shared_ptr<worker> w, const storage::queue_entry& e,
+                                         storage::tracking track);
+    task<void> settle(std::shared_ptr<worker> w, std::uint64_t seq, storage::state_change change);
 
     runtime& runtime_;
     storage::message_store& store_;

@@ -19,6 +19,7 @@
 #include "core/errors.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -123,6 +124,12 @@ public:
 
     /// Leases recorded and not released (recovery).
     virtual result<std::vector<lease>> leases() = 0;
+
+    /// Called on the committer thread with every message about to be written
+    /// (its sequence assigned, its batch not yet synced; the write may still
+    /// fail). Lets the PUSH engine start delivering during the fsync. Set
+    /// before writes begin; nullptr clears.
+    virtual void set_queued_observer(std::function<void(const new_message&)> fn) = 0;
 
     /// Completes the writes already submitted and stops the committer; later
     /// writes fail at once (errc::internal). Call while the executors of the

@@ -72,15 +72,40 @@ public:
     // committer inside the build function (GCC 12 mishandles init-captures
     // of a coroutine's own parameters).
     task<result<std::uint64_t>> accept(new_message m) override {
-        return submit<write_result>([this, m = std::move(m)](rocksdb::WriteBatch& b, batch_state& st) mutable {
-            return put_new(b, st, m, true);
-        });
+        auto msg = std::make_shared<new_message>(std::move(m));
+        return submit<write_result>(
+            [this, msg](rocksdb::WriteBatch& b, batch_state& st) {
+                release_inflight(st, msg->track.destination);
+                return put_new(b, st, *msg);
+            },
+            [this, msg]() -> std::optional<failure> { // under mutex_, in commit order
+                const auto& dest = msg->track.destination;
+                auto& inflight = inflight_[dest];
+                if (msg->max_depth > 0 && committed_depth(dest) + inflight >= msg->max_depth)
+                    return fail(errc::queue_full, "the queue for " + msg->track.recipient + " holds " +
+                                                      std::to_string(msg->max_depth) + " messages");
+                msg->track.seq = next_seq_++;
+                ++inflight;
+                return std::nullopt;
+            },
+            [this, msg] { // admitted: the PUSH engine may start while the batch is written
+                std::function<void(const new_message&)> observer;
+                {
+                    std::lock_guard lk(mutex_);
+                    observer = observer_;
+                }
+                if (observer) observer(*msg);
+            });
     }
 
     task<result<void>> change(state_change c) override {
-        return submit<result<void>>([this, c = std::move(c)](rocksdb::WriteBatch& b, batch_state& st) mutable {
-            return put_change(b, st, c);
-        });
+        auto ch = std::make_shared<state_change>(std::move(c));
+        return submit<result<void>>(
+            [this, ch](rocksdb::WriteBatch& b, batch_state& st) { return put_change(b, st, *ch); },
+            [this, ch]() -> std::optional<failure> {
+                for (auto& m : ch->enqueue) m.track.seq = next_seq_++;
+                return std::nullopt;
+            });
     }
 
     task<result<void>> set_leases(std::vector<lease> leases) override {
@@ -156,6 +181,11 @@ public:
         return out;
     }
 
+    void set_queued_observer(std::function<void(const new_message&)> fn) override {
+        std::lock_guard lk(mutex_);
+        observer_ = std::move(fn);
+    }
+
     void stop() override {
         {
             std::lock_guard lk(mutex_);
@@ -170,10 +200,15 @@ private:
     /// What one group commit has decided so far, applied only when the
     /// batch is written.
     struct batch_state {
-        std::uint64_t next_seq = 0;
-        std::uint64_t reserved = 0;
+        std::uint64_t max_seq = 0;
         std::unordered_map<std::string, long> depth_delta;
+        std::unordered_map<std::string, long> inflight_done; ///< admitted messages built into this batch
         std::set<std::string, std::less<>> finalized; ///< ids made final in this batch
+        std::vector<const new_message*> validated;    ///< notifications caused by valid changes
+        /// Tracking written earlier in this batch: a change may follow its
+        /// message's acceptance in the same batch (the PUSH engine starts
+        /// as soon as a message is admitted).
+        std::unordered_map<std::string_view, const tracking*> written;
     };
 
     using build_fn = std::function<write_result(rocksdb::WriteBatch&, batch_state&)>;
@@ -184,16 +219,25 @@ private:
         write_handler done;
     };
 
-    template <class R, class Build>
-    task<R> submit(Build build) {
+    using admit_fn = std::function<std::optional<failure>()>;
+
+    /// Queues a write for the committer. `admit` runs under mutex_ right
+    /// before the write joins the queue, so what it decides (sequence
+    /// numbers, the queue bound) follows commit order; a failure completes
+    /// the write at once. `admitted` runs after, outside the lock.
+    template <class R>
+    task<R> submit(build_fn build, admit_fn admit = {}, std::function<void()> admitted = {}) {
         return asio::async_initiate<decltype(use_task), void(R)>(
-            [this](auto handler, build_fn fn) {
+            [this](auto handler, build_fn fn, admit_fn admit, std::function<void()> admitted) {
                 std::unique_lock lk(mutex_);
-                if (stopping_) {
+                std::optional<failure> refused;
+                if (stopping_) refused = fail(errc::internal, "the store is closing");
+                else if (admit) refused = admit();
+                if (refused) {
                     lk.unlock();
                     auto ex = asio::get_associated_executor(handler);
-                    asio::post(ex, [h = std::move(handler)]() mutable {
-                        std::move(h)(R(fail(errc::internal, "the store is closing")));
+                    asio::post(ex, [h = std::move(handler), f = std::move(*refused)]() mutable {
+                        std::move(h)(R(std::move(f)));
                     });
                     return;
                 }
@@ -202,34 +246,29 @@ private:
                                     write_handler(asio::any_completion_handler<void(R)>(std::move(handler)))});
                 lk.unlock();
                 wake_.notify_one();
+                if (admitted) admitted();
             },
-            use_task, build_fn(std::move(build)));
+            use_task, std::move(build), std::move(admit), std::move(admitted));
     }
 
-    std::size_t current_depth(const batch_state& st, const std::string& dest) {
-        long n = 0;
-        {
-            std::lock_guard lk(depth_mutex_);
-            if (const auto it = depth_.find(dest); it != depth_.end()) n = static_cast<long>(it->second);
-        }
-        if (const auto it = st.depth_delta.find(dest); it != st.depth_delta.end()) n += it->second;
-        return static_cast<std::size_t>(std::max(0L, n));
+    /// Messages in a queue once what is written is counted (mutex_ held).
+    std::size_t committed_depth(const std::string& dest) {
+        std::lock_guard lk(depth_mutex_);
+        const auto it = depth_.find(dest);
+        return it == depth_.end() ? 0 : it->second;
     }
 
-    std::uint64_t allocate_seq(batch_state& st) {
-        if (st.next_seq >= st.reserved) st.reserved = st.next_seq + seq_block;
-        return st.next_seq++;
-    }
+    /// An admitted message reaches its batch: it is counted by the batch's
+    /// depth change from now on (committer thread).
+    void release_inflight(batch_state& st, const std::string& dest) { ++st.inflight_done[dest]; }
 
-    write_result put_new(rocksdb::WriteBatch& b, batch_state& st, new_message& m, bool bounded) {
+    write_result put_new(rocksdb::WriteBatch& b, batch_state& st, const new_message& m) {
         const auto& dest = m.track.destination;
-        if (bounded && m.max_depth > 0 && current_depth(st, dest) >= m.max_depth)
-            return fail(errc::queue_full, "the queue for " + m.track.recipient + " holds " +
-                                              std::to_string(m.max_depth) + " messages");
-        const auto seq = allocate_seq(st);
-        m.track.seq = seq;
+        const auto seq = m.track.seq;
+        st.max_seq = std::max(st.max_seq, seq);
         b.Put(f_.queues, queue_key(dest, seq), encode(m.body));
         b.Put(f_.tracking, m.body.id, encode(m.track));
+        st.written[m.body.id] = &m.track;
         if (m.opens) b.Put(f_.chains, m.opens->correlation_id, encode(*m.opens));
         ++st.depth_delta[dest];
         return seq;
@@ -239,11 +278,16 @@ private:
         // The committer is the only writer: checking here, against the store
         // and this batch, makes concurrent changes of one message safe.
         if (st.finalized.count(c.id)) return fail(errc::message_final, c.id);
-        auto current = track(c.id);
+        result<std::optional<tracking>> current = std::optional<tracking>{};
+        if (auto w = st.written.find(c.id); w != st.written.end()) current = std::optional<tracking>(*w->second);
+        else current = track(c.id);
         if (!current) return current.error();
         if (!*current) return fail(errc::unknown_message, c.id);
         if (is_final((*current)->status.state)) return fail(errc::message_final, c.id);
+        c.track.destination = (*current)->destination; // where it waits is the store's to say
+        c.track.seq = (*current)->seq;
         b.Put(f_.tracking, c.id, encode(c.track));
+        st.written[c.id] = &c.track;
         if (c.dequeue) {
             b.Delete(f_.queues, queue_key((*current)->destination, (*current)->seq));
             b.Delete(f_.leases, c.id);
@@ -252,42 +296,64 @@ private:
             b.Delete(f_.leases, c.id);
         }
         if (is_final(c.track.status.state)) st.finalized.insert(c.id);
-        for (auto& m : c.enqueue) put_new(b, st, m, false);
+        for (const auto& m : c.enqueue) {
+            put_new(b, st, m);
+            st.validated.push_back(&m); // offered to the PUSH engine once validated
+        }
         return write_result(0);
     }
 
     void run() {
         std::vector<pending_write> ops;
+        std::function<void(const new_message&)> batch_observer;
         for (;;) {
             {
                 std::unique_lock lk(mutex_);
                 wake_.wait(lk, [&] { return !pending_.empty() || stopping_; });
                 if (pending_.empty()) return; // stopping, nothing left
                 ops.swap(pending_);
+                batch_observer = observer_;
             }
-            commit(ops);
+            commit(ops, batch_observer);
             ops.clear();
         }
     }
 
-    void commit(std::vector<pending_write>& ops) {
+    void commit(std::vector<pending_write>& ops, const std::function<void(const new_message&)>& observer) {
         rocksdb::WriteBatch batch;
-        batch_state st{next_seq_, reserved_, {}, {}};
+        batch_state st;
         std::vector<write_result> results;
         results.reserve(ops.size());
         for (auto& op : ops) results.push_back(op.build(batch, st));
-        if (st.reserved != reserved_) batch.Put(f_.meta, seq_key, encode_i64(static_cast<std::int64_t>(st.reserved)));
+        if (observer)
+            for (const auto* m : st.validated) observer(*m);
+        // Every sequence written stays below the reserved mark on disk: a
+        // restart continues from it.
+        std::uint64_t reserved = reserved_;
+        if (st.max_seq >= reserved) {
+            reserved = st.max_seq + seq_block;
+            batch.Put(f_.meta, seq_key, encode_i64(static_cast<std::int64_t>(reserved)));
+        }
         const auto status = batch.Count() > 0 ? db_.Write(write_, &batch) : rocksdb::Status::OK();
-        if (status.ok()) {
-            next_seq_ = st.next_seq;
-            reserved_ = st.reserved;
-            std::lock_guard lk(depth_mutex_);
-            for (const auto& [dest, delta] : st.depth_delta) {
-                auto& n = depth_[dest];
-                n = static_cast<std::size_t>(std::max(0L, static_cast<long>(n) + delta));
-                if (n == 0) depth_.erase(dest);
+        {
+            // The depth moves from "on its way" to "written" in one step.
+            std::lock_guard lk(mutex_);
+            std::lock_guard dk(depth_mutex_);
+            for (const auto& [dest, n] : st.inflight_done) {
+                auto& inflight = inflight_[dest];
+                inflight = static_cast<std::size_t>(std::max(0L, static_cast<long>(inflight) - n));
+                if (inflight == 0) inflight_.erase(dest);
             }
-        } else {
+            if (status.ok()) {
+                reserved_ = reserved;
+                for (const auto& [dest, delta] : st.depth_delta) {
+                    auto& n = depth_[dest];
+                    n = static_cast<std::size_t>(std::max(0L, static_cast<long>(n) + delta));
+                    if (n == 0) depth_.erase(dest);
+                }
+            }
+        }
+        if (!status.ok()) {
             log::error("storage", "group commit of {} writes failed: {}", ops.size(), status.ToString());
             for (auto& r : results)
                 if (r) r = storage_failure(status, "writing a batch");
@@ -341,10 +407,11 @@ private:
     std::vector<pending_write> pending_;
     bool stopping_ = false;
     std::thread committer_;
+    std::function<void(const new_message&)> observer_; ///< guarded by mutex_
+    std::uint64_t next_seq_ = 1;                       ///< guarded by mutex_: assigned at admission
+    std::unordered_map<std::string, std::size_t> inflight_; ///< guarded by mutex_: admitted, not yet written
 
-    // Owned by the committer thread.
-    std::uint64_t next_seq_ = 1;
-    std::uint64_t reserved_ = 1;
+    std::uint64_t reserved_ = 1; ///< owned by the committer thread
 
     std::mutex depth_mutex_;
     std::unordered_map<std::string, std::size_t> depth_;

@@ -221,3 +221,41 @@ TEST_CASE("writes after stop fail at once instead of hanging", "[unit][storage]"
     REQUIRE_FALSE(r);
     CHECK(r.error().code == errc::internal);
 }
+
+TEST_CASE("a change submitted right behind its acceptance applies, in the same batch or the next", "[unit][storage]") {
+    test::temp_dir dir;
+    auto s = open(dir);
+    auto& m = s->messages();
+    for (int round = 0; round < 20; ++round) {
+        const auto id = "m" + std::to_string(round);
+        auto msg = sample(id);
+        boost::asio::io_context ctx;
+        result<std::uint64_t> accepted = fail(errc::internal);
+        result<void> changed = fail(errc::internal);
+        boost::asio::co_spawn(ctx, m.accept(msg), [&](std::exception_ptr, result<std::uint64_t> r) { accepted = r; });
+        boost::asio::co_spawn(ctx, m.change(delivered(msg.track, id)), [&](std::exception_ptr, result<void> r) { changed = r; });
+        ctx.run();
+        REQUIRE(accepted);
+        INFO((changed ? std::string() : changed.error().detail));
+        REQUIRE(changed);
+        CHECK((*m.track(id))->status.state == message_state::delivered);
+    }
+    CHECK(m.depth("pull/owner/svc") == 0);
+    CHECK(m.scan("pull/owner/svc", 0, 100)->empty());
+}
+
+TEST_CASE("the queued observer sees each admitted message with its sequence", "[unit][storage]") {
+    test::temp_dir dir;
+    auto s = open(dir);
+    auto& m = s->messages();
+    std::vector<std::uint64_t> seen;
+    m.set_queued_observer([&](const new_message& n) { seen.push_back(n.track.seq); });
+    const auto a = run_task(m.accept(sample("a")));
+    const auto b = run_task(m.accept(sample("b")));
+    REQUIRE((a && b));
+    CHECK(seen == std::vector<std::uint64_t>{*a, *b});
+    // A refused message is not offered.
+    REQUIRE_FALSE(run_task(m.accept(sample("c", "pull/owner/svc", 2))));
+    CHECK(seen.size() == 2);
+    m.set_queued_observer(nullptr);
+}
