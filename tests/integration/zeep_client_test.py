@@ -17,6 +17,7 @@ from lxml import etree
 
 ARGS = None
 SYNC_BINDING = "{http://bip.bee.kz/SyncChannel/v10/Interfaces/Binding2}SyncChannelHttpBinding"
+ASYNC_BINDING = "{http://bip.bee.kz/AsyncChannel/v10/Interfaces/Binding}AsyncChannelHttpBinding"
 COMMON_NS = "http://bip.bee.kz/common/v10/Types"
 
 
@@ -54,6 +55,16 @@ delivery_point = "echo"
 [[access]]
 system = "zeep-client"
 service = "echo"
+
+[[services]]
+id = "inbox"
+owner = "zeep-client"
+mode = "async"
+delivery = "pull"
+
+[[access]]
+system = "zeep-client"
+service = "inbox"
 """)
         self.proc = subprocess.Popen([ARGS.qaqpa, "serve", "--config", config],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=workdir)
@@ -72,6 +83,10 @@ service = "echo"
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}/bip-sync/"
+
+    @property
+    def async_url(self):
+        return f"http://127.0.0.1:{self.port}/bip-async/"
 
     def stop(self):
         self.proc.terminate()
@@ -138,6 +153,66 @@ class SyncChannelThroughZeep(unittest.TestCase):
         service = client.create_service(SYNC_BINDING, self.gateway.url)
         self.check_echo(service)
         self.check_fault(service)
+
+
+SENDER = {"senderId": "zeep-client", "password": "zeep-secret"}
+
+
+class AsyncChannelThroughZeep(unittest.TestCase):
+    """sendMessage, then the PULL round: getMessages, sendDeliveryNotification,
+    getMessageStatus, as a client system written against the WSDL does it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.gateway = Gateway(cls.tmp.name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gateway.stop()
+        cls.tmp.cleanup()
+
+    def round_trip(self, service):
+        payload = zeep.xsd.AnyObject(zeep.xsd.String(), "Сәлем, қақпа!")
+        accepted = service.sendMessage(request={
+            "messageInfo": {"serviceId": "inbox", "messageType": "REQUEST",
+                            "messageDate": "2026-11-23T10:00:00+06:00", "sender": SENDER},
+            "messageData": {"data": payload},
+        })
+        self.assertRegex(accepted.messageId, r"^[0-9a-f-]{36}$")
+        self.assertRegex(accepted.sessionId, r"^\{[0-9a-f-]{36}\}$")
+        batch = service.getMessages(request={"serviceId": "inbox", "sender": SENDER, "amount": 10,
+                                             "messageId": accepted.messageId})
+        self.assertEqual([m.messageInfo.messageId for m in batch.messages], [accepted.messageId])
+        self.assertEqual(batch.messages[0].messageInfo.correlationId, accepted.correlationId)
+        self.assertEqual(batch.messages[0].messageData.data, "Сәлем, қақпа!")
+        confirmed = service.sendDeliveryNotification(request={
+            "notification": {"messageId": accepted.messageId, "serviceId": "inbox",
+                             "notificationDate": "2026-11-23T10:00:01Z",
+                             "deliveryStatus": {"receiveStatus": "MESSAGE_ACCEPTED",
+                                                "statusDate": "2026-11-23T10:00:01Z",
+                                                "resendMessage": "NOT_RESEND"}},
+            "requestDate": "2026-11-23T10:00:01Z", "sender": SENDER})
+        self.assertTrue(confirmed.notificationId)
+        status = service.getMessageStatus(request={"messageId": accepted.messageId,
+                                                   "requestDate": "2026-11-23T10:00:02Z", "sender": SENDER})
+        self.assertEqual(status.messageState, "DELIVERED")
+        with self.assertRaises(zeep.exceptions.Fault) as caught:
+            service.getMessageStatus(request={"messageId": "no-such-message",
+                                              "requestDate": "2026-11-23T10:00:02Z", "sender": SENDER})
+        codes = [e.text for e in caught.exception.detail.iter() if etree.QName(e).localname == "errorCode"]
+        self.assertEqual(codes, ["UNKNOWN_MESSAGE"])
+
+    def test_client_generated_from_the_gateways_own_wsdl(self):
+        client = zeep.Client(self.gateway.async_url + "?wsdl")
+        self.round_trip(client.service)
+
+    def test_client_generated_from_the_real_shep_wsdl(self):
+        wsdl = os.path.join(ARGS.shared, "reference/shep-wsdl/AsyncChannel/v10/Interfaces/AsyncChannelHttp_Service.wsdl")
+        if not os.path.exists(wsdl):
+            self.skipTest("../shared/reference/shep-wsdl is absent")
+        client = zeep.Client(wsdl)
+        self.round_trip(client.create_service(ASYNC_BINDING, self.gateway.async_url))
 
 
 if __name__ == "__main__":
