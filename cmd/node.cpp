@@ -193,6 +193,7 @@ void node::stop() {
     parts_->rt.join();
     parts_->public_server->release_acceptors();
     parts_->admin_server->release_acceptors();
+    parts_->engine->release_workers();
     parts_->rt.shutdown();
 }
 

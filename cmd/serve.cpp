@@ -36,7 +36,7 @@ int serve(std::span<const std::string_view> args) {
         std::cerr << "qaqpa: config error: " << r.error().detail << '\n';
         return exit_bad_config;
     }
-    if (!config_file) log::info("node", "no --config: running the embedded demo (login \"{}\", service \"echo\")", demo_login);
+    if (!config_file) log::info("node", "no --config: running the embedded demo (login \"{}\", services \"echo\" and \"inbox\")", demo_login);
 
     const auto public_address = cfg->public_listener.address;
     const auto admin_address = cfg->admin_listener.address;

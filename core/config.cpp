@@ -435,6 +435,14 @@ config demo_config() {
     svc.delivery_point = "echo";
     c.bootstrap.services.push_back(svc);
     c.bootstrap.access.push_back({demo_login, "echo", {}});
+    // An asynchronous PULL service: what the demo sends to it, it fetches.
+    service_entry inbox;
+    inbox.id = "inbox";
+    inbox.owner = demo_login;
+    inbox.mode = service_mode::async;
+    inbox.delivery = delivery_mode::pull;
+    c.bootstrap.services.push_back(inbox);
+    c.bootstrap.access.push_back({demo_login, "inbox", {}});
     return c;
 }
 

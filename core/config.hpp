@@ -88,7 +88,8 @@ result<config> parse_config(std::string_view toml_text, const std::string& sourc
                             const std::filesystem::path& base_dir);
 
 /// The embedded demo: data under ./qaqpa-data, IS "demo" (password
-/// "demo-password"), service "echo" on the built-in echo delivery point.
+/// "demo-password"), service "echo" (sync and async) on the built-in echo
+/// delivery point, and "inbox", an async PULL service the demo IS owns.
 config demo_config();
 
 inline constexpr const char* demo_login = "demo";

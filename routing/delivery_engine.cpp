@@ -122,6 +122,11 @@ void delivery_engine::stop() {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
+void delivery_engine::release_workers() noexcept {
+    std::lock_guard lk(mutex_);
+    workers_.clear();
+}
+
 task<void> delivery_engine::run(std::shared_ptr<worker> w) {
     while (!w->stopping) {
         w->dirty = false;

@@ -55,6 +55,10 @@ public:
     /// Wakes the queues a state change queued notifications on.
     void wake_for(const storage::state_change& c);
     void stop();
+    /// Drops the engine's references to its workers; only once the io_context
+    /// threads have stopped and before the io_contexts are destroyed (their
+    /// timers belong to those contexts; see cmd/node.cpp).
+    void release_workers() noexcept;
 
 private:
     struct worker;

@@ -123,6 +123,10 @@ TEST_CASE("the demo config has a login, the echo service and an access right", "
     CHECK(c.bootstrap.delivery_points[0].url == "builtin:echo");
     CHECK(c.bootstrap.services[0].id == "echo");
     CHECK(c.bootstrap.access[0].system == demo_login);
+    REQUIRE(c.bootstrap.services.size() == 2);
+    CHECK(c.bootstrap.services[1].id == "inbox");
+    CHECK(c.bootstrap.services[1].delivery == delivery_mode::pull);
+    CHECK(c.bootstrap.access[1].service == "inbox");
     CHECK(c.node.data_dir == "qaqpa-data");
 }
 
