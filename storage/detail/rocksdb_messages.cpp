@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstring>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -26,6 +27,7 @@ namespace {
 namespace asio = boost::asio;
 
 constexpr const char* seq_key = "queue_seq_reserved";
+constexpr const char* depth_prefix = "queue_depth/";
 /// Sequence numbers are reserved in blocks: one counter write per block,
 /// and a restart continues after the last reserved block.
 constexpr std::uint64_t seq_block = 1 << 16;
@@ -55,15 +57,16 @@ public:
             if (!v) return fail(errc::internal, "damaged queue counter");
             next_seq_ = reserved_ = static_cast<std::uint64_t>(*v);
         }
-        std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator({}, f_.queues));
-        for (it->SeekToFirst(); it->Valid(); it->Next()) {
-            std::string_view dest;
-            std::uint64_t seq = 0;
-            if (!split_queue_key(std::string_view(it->key().data(), it->key().size()), dest, seq)) continue;
-            ++depth_[std::string(dest)];
-            next_seq_ = reserved_ = std::max(next_seq_, seq + 1);
+        // Queue depths are kept as counters next to the queues (written in
+        // the same batches), so a restart does not read every queued message.
+        std::unique_ptr<rocksdb::Iterator> counters(db_.NewIterator({}, f_.meta));
+        for (counters->Seek(depth_prefix); counters->Valid() && counters->key().starts_with(depth_prefix);
+             counters->Next()) {
+            auto n = decode_i64(std::string_view(counters->value().data(), counters->value().size()));
+            if (!n) return fail(errc::internal, "damaged queue depth counter");
+            if (*n > 0) depth_[counters->key().ToString().substr(std::strlen(depth_prefix))] = static_cast<std::size_t>(*n);
         }
-        if (!it->status().ok()) return storage_failure(it->status(), "scanning the queues");
+        if (!counters->status().ok()) return storage_failure(counters->status(), "reading the queue depths");
         committer_ = std::thread([this] { run(); });
         return {};
     }
@@ -156,11 +159,23 @@ public:
         return get<chain>(f_.chains, id, decode_chain);
     }
 
+    /// Every queue that holds a message, found in the queues themselves (one
+    /// seek per queue), so none is missed whatever its counter says.
     std::vector<std::pair<std::string, std::size_t>> queues() override {
-        std::lock_guard lk(depth_mutex_);
         std::vector<std::pair<std::string, std::size_t>> out;
-        for (const auto& [d, n] : depth_)
-            if (n > 0) out.emplace_back(d, n);
+        std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator({}, f_.queues));
+        for (it->SeekToFirst(); it->Valid();) {
+            std::string_view dest;
+            std::uint64_t seq = 0;
+            if (!split_queue_key(std::string_view(it->key().data(), it->key().size()), dest, seq)) {
+                it->Next();
+                continue;
+            }
+            const std::string name(dest);
+            out.emplace_back(name, depth(name));
+            it->Seek(queue_key(name, ~std::uint64_t(0))); // past this queue (its last key is never used)
+            if (it->Valid() && it->key() == rocksdb::Slice(queue_key(name, ~std::uint64_t(0)))) it->Next();
+        }
         return out;
     }
 
@@ -333,6 +348,16 @@ private:
         if (st.max_seq >= reserved) {
             reserved = st.max_seq + seq_block;
             batch.Put(f_.meta, seq_key, encode_i64(static_cast<std::int64_t>(reserved)));
+        }
+        {
+            std::lock_guard dk(depth_mutex_);
+            for (const auto& [dest, delta] : st.depth_delta) {
+                if (delta == 0) continue;
+                const auto it = depth_.find(dest);
+                const long n = std::max(0L, (it == depth_.end() ? 0L : static_cast<long>(it->second)) + delta);
+                if (n == 0) batch.Delete(f_.meta, depth_prefix + dest);
+                else batch.Put(f_.meta, depth_prefix + dest, encode_i64(n));
+            }
         }
         const auto status = batch.Count() > 0 ? db_.Write(write_, &batch) : rocksdb::Status::OK();
         {
