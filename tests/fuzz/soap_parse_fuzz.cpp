@@ -1,7 +1,8 @@
-// libFuzzer target for the SOAP edge: parse a caller's SendMessage and a
-// provider's answer from arbitrary bytes. Beyond "no crash, no sanitizer
+// libFuzzer target for the SOAP edge: parse a caller's SendMessage, a
+// provider's answer and an asynchronous-channel request from arbitrary bytes. Beyond "no crash, no sanitizer
 // report", it checks a property: whatever parses is rebuilt and parsed again
 // to the same header fields and the same payload bytes.
+#include "transports/soap/async_codec.hpp"
 #include "transports/soap/sync_codec.hpp"
 
 #include <cstdlib>
@@ -38,6 +39,17 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
         require(second != nullptr);
         require(second->data.content == copy.data.content);
         require(second->info.message_id == copy.info.message_id);
+    }
+    soap::async_operation op;
+    if (auto parsed = soap::parse_async_request(body, v, op); parsed && op == soap::async_operation::send_message) {
+        const auto first = std::get<async_message>(parsed->body);
+        auto again = soap::parse_async_request(soap::build_push(first), v, op);
+        require(again.has_value());
+        const auto& second = std::get<async_message>(again->body);
+        require(second.info.service_id == first.info.service_id);
+        require(second.info.type == first.info.type);
+        require(second.info.sender.sender_id == first.info.sender.sender_id);
+        require(second.data.content == first.data.content);
     }
     return 0;
 }

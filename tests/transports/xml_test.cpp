@@ -34,6 +34,18 @@ TEST_CASE("DOCTYPE, NUL bytes, deep nesting and malformed XML are refused", "[un
     CHECK(doc.parse(laughs).error().detail == "DOCTYPE is not allowed");
 }
 
+TEST_CASE("C0 control characters other than TAB, LF, CR are refused, never stripped", "[unit][soap]") {
+    xml_document doc;
+    for (const std::string& bad : {std::string("<a>ec\x01ho</a>"), std::string("<a b='\x1f'/>"),
+                                   std::string("<a><data>\x08</data></a>")}) {
+        auto r = doc.parse(bad);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().detail.find("control character") != std::string::npos);
+    }
+    const std::string fine = "<a>\tx\r\ny</a>";
+    CHECK(doc.parse(fine));
+}
+
 TEST_CASE("element text decodes entities and CDATA; undefined entities are refused", "[unit][soap]") {
     xml_document doc;
     const std::string text = "<a><b>x &amp; y &lt;z&gt; &#1179;&#x49B;</b><c><![CDATA[<raw>&amp;]]></c><d>&nbsp;</d></a>";

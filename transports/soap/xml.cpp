@@ -1,5 +1,7 @@
 #include "transports/soap/xml.hpp"
 
+#include <fmt/format.h>
+
 #include <cstring>
 #include <set>
 #include <vector>
@@ -172,6 +174,20 @@ void append_utf8(std::string& out, unsigned long cp) {
 
 } // namespace
 
+namespace {
+
+/// XML 1.0 allows no C0 control character but TAB, LF and CR, anywhere: a
+/// document with one is refused, never silently changed.
+std::optional<unsigned> forbidden_control(std::string_view text) noexcept {
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return c;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 xml_document::xml_document() : doc_(std::make_unique<rapidxml::xml_document<char>>()) {}
 xml_document::~xml_document() = default;
 
@@ -184,7 +200,9 @@ result<const xml_node*> xml_document::parse(const std::string& text) {
     doc_->clear();
     text_ = text;
     cut_ = {};
-    if (std::memchr(text.data(), '\0', text.size())) return fail(errc::bad_envelope, "NUL byte in the document");
+    if (auto c = forbidden_control(text))
+        return fail(errc::bad_envelope, fmt::format("control character U+{:04X} in the document (XML 1.0 allows none "
+                                                    "but TAB, LF and CR)", *c));
     auto scan = prescan(text, open_);
     if (!scan) return scan.error();
     if (scan->content_end != std::string_view::npos) {
