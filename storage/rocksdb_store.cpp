@@ -121,10 +121,6 @@ rocksdb::ColumnFamilyOptions family_options(const std::string& name, const std::
     rocksdb::BlockBasedTableOptions t;
     t.block_cache = cache;
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    // Index and filter blocks live in the shared cache too, so memory stays
-    // bounded however large the store grows.
-    t.cache_index_and_filter_blocks = true;
-    t.pin_l0_filter_and_index_blocks_in_cache = true;
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
     // Keys arrive in order within a prefix (time-ordered ids, queue
     // sequences), so memtable inserts start from the last position instead
