@@ -156,12 +156,12 @@ result<std::unique_ptr<store>> open_store(const options& opts) {
     db_opts.create_missing_column_families = true;
     db_opts.keep_log_file_num = 5;
     db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-    db_opts.db_write_buffer_size = 48 << 20;
+    db_opts.db_write_buffer_size = 32 << 20;
     db_opts.max_background_jobs = 2;
     // One committer writes (storage/detail/rocksdb_messages.cpp); insert
     // hints only work on the single-writer memtable path.
     db_opts.allow_concurrent_memtable_write = false;
-    const auto cache = rocksdb::NewLRUCache(32 << 20);
+    const auto cache = rocksdb::NewLRUCache(16 << 20);
 
     // Open every family the directory has (a newer version may have added
     // some) plus the ones this version needs.
