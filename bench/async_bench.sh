@@ -11,37 +11,18 @@
 #   bash bench/async_bench.sh [connections=64] [seconds=15] [rate=1000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 CONNS=${1:-64}
 SECS=${2:-15}
 RATE=${3:-1000}
 QUEUED=${QUEUED:-0}
 BUILD=${BUILD:-build-bench}
 
-for p in wrk rabbitmq-server librabbitmq-dev; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || {
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p"; }
-done
+need_packages wrk rabbitmq-server librabbitmq-dev
 bash .ci/install-deps
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" --target qaqpa async_driver make_request rabbit_bench >/dev/null
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-wait_line() { # file prefix → the port from "prefix 127.0.0.1:PORT"
-  for _ in $(seq 300); do
-    line=$(grep -m1 "^$2" "$1" 2>/dev/null || true)
-    [ -n "$line" ] && { echo "${line##*:}"; return; }
-    sleep 0.1
-  done
-  echo "timed out waiting for '$2' in $1" >&2; exit 1
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-rss_mb() { awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; printf "%.2f", v}' <<<"$1"; }
 field() { tr ' ' '\n' <<<"$1" | awk -v k="$2" 'prev==k{print; exit} {prev=$0}'; }
 
 # The PUSH recipient first: the gateway's configuration names its port.

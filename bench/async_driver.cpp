@@ -39,16 +39,6 @@ std::int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now().time_since_epoch()).count();
 }
 
-std::vector<std::string> ids_in(const std::string& body) {
-    std::vector<std::string> out;
-    for (std::size_t at = 0; (at = body.find("<messageId>", at)) != std::string::npos;) {
-        const auto end = body.find("</messageId>", at);
-        out.push_back(body.substr(at + 11, end - at - 11));
-        at = end;
-    }
-    return out;
-}
-
 int recipient(long count, int timeout_s) {
     test::fake_provider r(test::provider_mode::recipient, {}, 2);
     std::mutex mutex;
@@ -143,7 +133,7 @@ int drain(std::uint16_t port, const test::login& who, const std::string& service
                 ++failed;
                 co_return;
             }
-            const auto ids = ids_in(batch->second);
+            const auto ids = test::message_ids(batch->second);
             empty = ids.empty() ? empty + 1 : 0;
             for (const auto& id : ids) {
                 const auto ack = co_await client.post("/bip-async/", test::delivery_notification_xml(who, service, id, true));

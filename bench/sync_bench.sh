@@ -8,33 +8,17 @@
 #   bash bench/sync_bench.sh [connections=64] [seconds=15] [wrk_threads=1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 CONNS=${1:-64}
 SECS=${2:-15}
 WRK_THREADS=${3:-1}
 BUILD=${BUILD:-build-bench}
 
 # Debian's nginx and wrk, installed idempotently like the rest.
-for p in nginx-light wrk; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || {
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p"; }
-done
+need_packages nginx-light wrk
 bash .ci/install-deps
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" --target qaqpa bench_provider make_request >/dev/null
-
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-wait_line() { # file prefix → the port from "prefix 127.0.0.1:PORT"
-  for _ in $(seq 100); do
-    line=$(grep -m1 "^$2" "$1" 2>/dev/null || true)
-    [ -n "$line" ] && { echo "${line##*:}"; return; }
-    sleep 0.1
-  done
-  echo "timed out waiting for '$2' in $1" >&2; exit 1
-}
 
 "$BUILD/bench/bench_provider" 1 >"$work/provider.out" &
 pids+=($!)
@@ -116,9 +100,6 @@ local f = io.open("$work/$f.xml", "rb"); wrk.body = f:read("*a"); f:close()
 LUA
 done
 
-cpu_ticks() { # utime+stime of a process and its children threads
-  awk '{print $14 + $15}' "/proc/$1/stat"
-}
 tree_ticks() { # nginx: master + workers
   local total=0
   for p in $1 $(pgrep -P "$1" || true); do total=$((total + $(cpu_ticks "$p"))); done
@@ -148,8 +129,7 @@ run() { # name lua port pid
   local hz; hz=$(getconf CLK_TCK)
   local cpu; cpu=$(awk -v a="$t0" -v b="$t1" -v s="$SECS" -v hz="$hz" 'BEGIN{printf "%.0f", (b-a)/hz/s*100}')
   local rss; rss=$(awk -v k="$(tree_rss_kb "$pid")" 'BEGIN{printf "%.1f", k/1024}')
-  to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; printf "%.2f", v}' <<<"$1"; }
-  printf "%-28s %10s %9s %9s %8s %9s %7s\n" "$name" "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "$cpu" "$rss" "$errors"
+    printf "%-28s %10s %9s %9s %8s %9s %7s\n" "$name" "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "$cpu" "$rss" "$errors"
 }
 
 echo "conditions: $(nproc) cores, wrk -t$WRK_THREADS -c$CONNS -d${SECS}s, $(wc -c <"$work/remote.xml") byte SendMessage, all on 127.0.0.1"

@@ -55,17 +55,6 @@ inline void check_fault(const http_reply& reply, std::string_view code, std::str
     CHECK(reply.body.find(fault_element) != std::string::npos);
 }
 
-/// Every <messageId> in a getMessagesResponse, in order.
-inline std::vector<std::string> message_ids(const std::string& body) {
-    std::vector<std::string> out;
-    for (std::size_t at = 0; (at = body.find("<messageId>", at)) != std::string::npos;) {
-        const auto end = body.find("</messageId>", at);
-        out.push_back(body.substr(at + 11, end - at - 11));
-        at = end;
-    }
-    return out;
-}
-
 inline std::vector<std::string> pull(std::uint16_t port, const login& who, const std::string& service, int amount = -1) {
     const auto reply = async_call(port, get_messages_xml(who, service, amount));
     INFO(reply.body);

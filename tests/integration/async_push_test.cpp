@@ -78,12 +78,25 @@ TEST_CASE("PUSH: an unreachable recipient is a failed attempt too", "[integratio
     REQUIRE(eventually([&] { return state_is(gw, a.message_id, "NOT_DELIVERED"); }));
 }
 
+namespace {
+
+/// A PUSH recipient, and a sender with an address of its own.
+struct both_sides {
+    fake_provider recipient{provider_mode::recipient};
+    fake_provider sender_side{provider_mode::recipient};
+    node_settings settings() const {
+        auto s = pushing_to(recipient);
+        s.sender_address = sender_side.url();
+        return s;
+    }
+};
+
+} // namespace
+
 TEST_CASE("status changes are PUSHed to the sender's changeMassageStatusNotification", "[integration][async]") {
-    fake_provider recipient(provider_mode::recipient);
-    fake_provider sender_side(provider_mode::recipient);
-    auto s = pushing_to(recipient);
-    s.sender_address = sender_side.url();
-    gateway gw(s);
+    both_sides sides;
+    auto& sender_side = sides.sender_side;
+    gateway gw(sides.settings());
     const auto a = accept(gw.port(), to_push_service());
     REQUIRE(eventually([&] { return sender_side.request_count() >= 1; }));
     const auto got = sender_side.requests();
@@ -95,11 +108,9 @@ TEST_CASE("status changes are PUSHed to the sender's changeMassageStatusNotifica
 }
 
 TEST_CASE("PUSH: the owner's RESPONSE is PUSHed to the opener's address", "[integration][async]") {
-    fake_provider recipient(provider_mode::recipient);
-    fake_provider sender_side(provider_mode::recipient);
-    auto s = pushing_to(recipient);
-    s.sender_address = sender_side.url();
-    gateway gw(s);
+    both_sides sides;
+    auto& sender_side = sides.sender_side;
+    gateway gw(sides.settings());
     const auto request = accept(gw.port(), to_push_service());
     async_send answer = to_push_service();
     answer.who = owner_login;

@@ -147,12 +147,7 @@ TEST_CASE("every acknowledged message survives SIGKILL and is delivered exactly 
         const auto reply = http_request(port, "POST", "/bip-async/", get_messages_xml(owner, "inbox", 500),
                                         {{"Content-Type", "text/xml"}}, std::chrono::seconds(10));
         REQUIRE(reply.status == 200);
-        std::vector<std::string> ids;
-        for (std::size_t at = 0; (at = reply.body.find("<messageId>", at)) != std::string::npos;) {
-            const auto end = reply.body.find("</messageId>", at);
-            ids.push_back(reply.body.substr(at + 11, end - at - 11));
-            at = end;
-        }
+        const auto ids = message_ids(reply.body);
         if (ids.empty()) break;
         for (const auto& id : ids) {
             ++delivered[id];

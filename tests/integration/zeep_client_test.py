@@ -113,7 +113,9 @@ def request(password="zeep-secret", service="echo"):
     }
 
 
-class SyncChannelThroughZeep(unittest.TestCase):
+class WithGateway(unittest.TestCase):
+    """One qaqpa process for the test class."""
+
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
@@ -123,6 +125,9 @@ class SyncChannelThroughZeep(unittest.TestCase):
     def tearDownClass(cls):
         cls.gateway.stop()
         cls.tmp.cleanup()
+
+
+class SyncChannelThroughZeep(WithGateway):
 
     def check_echo(self, service):
         result = service.SendMessage(request=request())
@@ -158,19 +163,9 @@ class SyncChannelThroughZeep(unittest.TestCase):
 SENDER = {"senderId": "zeep-client", "password": "zeep-secret"}
 
 
-class AsyncChannelThroughZeep(unittest.TestCase):
+class AsyncChannelThroughZeep(WithGateway):
     """sendMessage, then the PULL round: getMessages, sendDeliveryNotification,
     getMessageStatus, as a client system written against the WSDL does it."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.gateway = Gateway(cls.tmp.name)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.gateway.stop()
-        cls.tmp.cleanup()
 
     def round_trip(self, service):
         payload = zeep.xsd.AnyObject(zeep.xsd.String(), "Сәлем, қақпа!")

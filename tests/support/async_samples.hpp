@@ -3,6 +3,7 @@
 // unqualified children), for tests and benchmarks.
 
 #include <string>
+#include <vector>
 
 namespace qaqpa::test {
 
@@ -34,5 +35,8 @@ std::string delivery_notification_xml(const login& who, const std::string& servi
                                       bool accepted, bool resend = false);
 
 std::string message_status_xml(const login& who, const std::string& message_id);
+
+/// Every <messageId> in an answer (a getMessagesResponse lists one per message), in order.
+std::vector<std::string> message_ids(const std::string& body);
 
 } // namespace qaqpa::test

@@ -10,12 +10,19 @@ namespace {
 
 using detail::append_optional;
 
-void open_operation(std::string& out, std::string_view element, std::string_view ns) {
-    out.append("<ns2:").append(element).append(" xmlns:ns2=\"").append(ns).append("\">");
-}
-
-void close_operation(std::string& out, std::string_view element) {
-    out.append("</ns2:").append(element).append(1, '>');
+/// An envelope whose body is <ns2:element><wrapper>…</wrapper></ns2:element>,
+/// the middle written by `fill`.
+template <class Fill>
+std::string envelope_with(soap_version v, std::string_view element, std::string_view ns, std::string_view wrapper,
+                          std::size_t reserve, Fill fill) {
+    std::string out;
+    out.reserve(reserve);
+    begin_envelope(out, v);
+    out.append("<ns2:").append(element).append(" xmlns:ns2=\"").append(ns).append("\"><").append(wrapper).append(1, '>');
+    fill(out);
+    out.append("</").append(wrapper).append("></ns2:").append(element).append(1, '>');
+    end_envelope(out);
+    return out;
 }
 
 void append_message_info(std::string& out, const async_message_info& info) {
@@ -46,114 +53,73 @@ std::size_t payload_size(const async_message& m) { return m.data.content.size() 
 
 std::string build_accepted(soap_version v, std::string_view message_id, std::string_view correlation_id,
                            std::string_view session_id) {
-    std::string out;
-    out.reserve(640);
-    begin_envelope(out, v);
-    open_operation(out, "sendMessageResponse", async_ns);
-    out.append("<response>");
-    append_element(out, "messageId", message_id);
-    append_element(out, "correlationId", correlation_id);
-    append_element(out, "responseDate", now_datetime());
-    append_element(out, "sessionId", session_id);
-    out.append("</response>");
-    close_operation(out, "sendMessageResponse");
-    end_envelope(out);
-    return out;
+    return envelope_with(v, "sendMessageResponse", async_ns, "response", 640, [&](std::string& out) {
+        append_element(out, "messageId", message_id);
+        append_element(out, "correlationId", correlation_id);
+        append_element(out, "responseDate", now_datetime());
+        append_element(out, "sessionId", session_id);
+    });
 }
 
 std::string build_messages(soap_version v, std::string_view session_id, const std::vector<async_message>& messages) {
     std::size_t size = 640;
     for (const auto& m : messages) size += 768 + payload_size(m);
-    std::string out;
-    out.reserve(size);
-    begin_envelope(out, v);
-    open_operation(out, "getMessagesResponse", async_ns);
-    out.append("<response>");
-    append_element(out, "responseDate", now_datetime());
-    append_element(out, "sessionId", session_id);
-    for (const auto& m : messages) {
-        out.append("<messages>");
-        append_message_info(out, m.info);
-        detail::append_payload(out, "messageData", m.data);
-        out.append("</messages>");
-    }
-    out.append("</response>");
-    close_operation(out, "getMessagesResponse");
-    end_envelope(out);
-    return out;
+    return envelope_with(v, "getMessagesResponse", async_ns, "response", size, [&](std::string& out) {
+        append_element(out, "responseDate", now_datetime());
+        append_element(out, "sessionId", session_id);
+        for (const auto& m : messages) {
+            out.append("<messages>");
+            append_message_info(out, m.info);
+            detail::append_payload(out, "messageData", m.data);
+            out.append("</messages>");
+        }
+    });
 }
 
 std::string build_notification_accepted(soap_version v, std::string_view notification_id,
                                         std::string_view session_id) {
-    std::string out;
-    out.reserve(640);
-    begin_envelope(out, v);
-    open_operation(out, "sendDeliveryNotificationResponse", async_ns);
-    out.append("<response>");
-    append_element(out, "notificationId", notification_id);
-    append_element(out, "responseDate", now_datetime());
-    append_element(out, "sessionId", session_id);
-    out.append("</response>");
-    close_operation(out, "sendDeliveryNotificationResponse");
-    end_envelope(out);
-    return out;
+    return envelope_with(v, "sendDeliveryNotificationResponse", async_ns, "response", 640, [&](std::string& out) {
+        append_element(out, "notificationId", notification_id);
+        append_element(out, "responseDate", now_datetime());
+        append_element(out, "sessionId", session_id);
+    });
 }
 
 std::string build_status(soap_version v, const message_status& status, std::string_view session_id) {
-    std::string out;
-    out.reserve(768);
-    begin_envelope(out, v);
-    open_operation(out, "getMessageStatusResponse", async_ns);
-    out.append("<response>");
-    append_element(out, "messageState", to_string(status.state));
-    append_status_info(out, status);
-    append_element(out, "responseDate", now_datetime());
-    append_element(out, "sessionId", session_id);
-    out.append("</response>");
-    close_operation(out, "getMessageStatusResponse");
-    end_envelope(out);
-    return out;
+    return envelope_with(v, "getMessageStatusResponse", async_ns, "response", 768, [&](std::string& out) {
+        append_element(out, "messageState", to_string(status.state));
+        append_status_info(out, status);
+        append_element(out, "responseDate", now_datetime());
+        append_element(out, "sessionId", session_id);
+    });
 }
 
 std::string build_push(const async_message& m) {
-    std::string out;
-    out.reserve(1024 + payload_size(m));
-    begin_envelope(out, soap_version::v11);
-    open_operation(out, "sendMessage", async_ns);
-    out.append("<request>");
-    append_message_info(out, m.info);
-    detail::append_payload(out, "messageData", m.data);
-    out.append("</request>");
-    close_operation(out, "sendMessage");
-    end_envelope(out);
-    return out;
+    return envelope_with(soap_version::v11, "sendMessage", async_ns, "request", 1024 + payload_size(m),
+                         [&](std::string& out) {
+                             append_message_info(out, m.info);
+                             detail::append_payload(out, "messageData", m.data);
+                         });
 }
 
 std::string build_status_push(const status_notification& n, std::string_view session_id) {
-    std::string out;
-    out.reserve(1024);
-    begin_envelope(out, soap_version::v11);
-    open_operation(out, "changeMassageStatusNotification", async_client_ns);
-    out.append("<request><notification>");
-    append_element(out, "notificationId", n.notification_id);
-    append_element(out, "messageId", n.message_id);
-    append_element(out, "notificationDate", n.status.date);
-    append_element(out, "messageState", to_string(n.status.state));
-    append_status_info(out, n.status);
-    out.append("</notification>");
-    append_element(out, "requestDate", now_datetime());
-    append_element(out, "sessionId", session_id);
-    out.append("</request>");
-    close_operation(out, "changeMassageStatusNotification");
-    end_envelope(out);
-    return out;
+    return envelope_with(soap_version::v11, "changeMassageStatusNotification", async_client_ns, "request", 1024,
+                         [&](std::string& out) {
+                             out.append("<notification>");
+                             append_element(out, "notificationId", n.notification_id);
+                             append_element(out, "messageId", n.message_id);
+                             append_element(out, "notificationDate", n.status.date);
+                             append_element(out, "messageState", to_string(n.status.state));
+                             append_status_info(out, n.status);
+                             out.append("</notification>");
+                             append_element(out, "requestDate", now_datetime());
+                             append_element(out, "sessionId", session_id);
+                         });
 }
 
 push_verdict read_push_reply(const std::string& body, std::string_view expected) {
-    xml_document& doc = xml_document::scratch();
-    auto root = doc.parse(body);
-    if (!root) return {false, "the reply is not XML: " + root.error().detail};
-    auto env = read_envelope(*root);
+    soap_version version;
+    auto env = parse_envelope(body, version);
     if (!env) return {false, "the reply is not a SOAP envelope: " + env.error().detail};
     const auto* op = env->operation;
     const auto ns = namespace_of(op);

@@ -22,23 +22,8 @@ http::response answer(const http::request& req, soap_version v, async_operation 
 } // namespace
 
 task<http::response> async_endpoint::handle(http::request& req) {
-    if (req.method() == http::beast_http::verb::get) {
-        if (auto doc = serve_wsdl(req, "async.wsdl")) co_return std::move(*doc);
-        co_return http::json_error(req, http::status::not_found, "NOT_FOUND", "GET serves ?wsdl and ?xsd=NAME only");
-    }
-    if (req.method() != http::beast_http::verb::post) {
-        auto res = http::json_error(req, http::status::method_not_allowed, "METHOD_NOT_ALLOWED", "use POST");
-        res.set(http::beast_http::field::allow, "GET, POST");
-        co_return res;
-    }
-    if (!is_xml_content_type(req[http::beast_http::field::content_type])) {
-        auto res = fault_response(req, soap_version::v11, async_fault(async_operation::send_message),
-                                  {fail(errc::unsupported_media_type, std::string(req[http::beast_http::field::content_type])),
-                                   nullptr},
-                                  braced(new_guid()));
-        res.result(http::status::unsupported_media_type);
-        co_return res;
-    }
+    if (auto early = answer_before_parsing(req, "async.wsdl", async_fault(async_operation::send_message)))
+        co_return std::move(*early);
     soap_version v = soap_version::v11;
     async_operation op = async_operation::send_message;
     auto parsed = parse_async_request(req.body(), v, op);

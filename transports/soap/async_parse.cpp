@@ -147,14 +147,10 @@ const fault_element& async_fault(async_operation op) noexcept { return faults[st
 
 result<parsed_async_request> parse_async_request(const std::string& body, soap_version& version,
                                                  async_operation& op) {
-    version = soap_version::v11;
     op = async_operation::send_message;
-    xml_document& doc = xml_document::scratch();
-    auto root = doc.parse(body);
-    if (!root) return root.error();
-    auto env = read_envelope(*root);
+    auto env = parse_envelope(body, version);
     if (!env) return env.error();
-    version = env->version;
+    const xml_document& doc = xml_document::scratch();
     const auto* node = env->operation;
     std::size_t i = 0;
     while (i < operation_names.size() && !is(node, async_ns, operation_names[i])) ++i;

@@ -65,6 +65,15 @@ result<soap_body> read_envelope(const xml_node* root) {
     return body;
 }
 
+result<soap_body> parse_envelope(const std::string& body, soap_version& version) {
+    version = soap_version::v11;
+    auto root = xml_document::scratch().parse(body);
+    if (!root) return root.error();
+    auto env = read_envelope(*root);
+    if (env) version = env->version;
+    return env;
+}
+
 std::string_view content_type(soap_version v) noexcept {
     return v == soap_version::v11 ? "text/xml; charset=utf-8" : "application/soap+xml; charset=utf-8";
 }

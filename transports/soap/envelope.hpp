@@ -29,6 +29,10 @@ struct soap_body {
 /// Checks the root is a SOAP Envelope with a Body holding an element.
 result<soap_body> read_envelope(const xml_node* root);
 
+/// Parses `body` with this thread's scratch document (xml_document::scratch)
+/// and reads its envelope; `version` says how to answer even on failure.
+result<soap_body> parse_envelope(const std::string& body, soap_version& version);
+
 /// The reply content type for a version ("text/xml; charset=utf-8" for 1.1).
 std::string_view content_type(soap_version v) noexcept;
 

@@ -26,13 +26,9 @@ std::string clip_utf8(std::string s, std::size_t max_chars) {
 } // namespace
 
 result<parsed_sync_request> parse_sync_request(const std::string& body, soap_version& version) {
-    version = soap_version::v11;
-    xml_document& doc = xml_document::scratch();
-    auto root = doc.parse(body);
-    if (!root) return root.error();
-    auto env = read_envelope(*root);
+    auto env = parse_envelope(body, version);
     if (!env) return env.error();
-    version = env->version;
+    const xml_document& doc = xml_document::scratch();
     if (!is(env->operation, sync_ns, "SendMessage"))
         return fail(errc::unknown_operation, "{" + std::string(namespace_of(env->operation)) + "}" +
                                                  std::string(local_name(env->operation)));
@@ -93,11 +89,10 @@ std::string build_sync_request(const sync_request& req) {
 
 std::variant<sync_response, gateway_fault> parse_sync_reply(const std::string& body) {
     auto bad = [](std::string detail) { return gateway_fault{fail(errc::provider_bad_response, std::move(detail)), nullptr}; };
-    xml_document& doc = xml_document::scratch();
-    auto root = doc.parse(body);
-    if (!root) return bad(root.error().detail);
-    auto env = read_envelope(*root);
+    soap_version version;
+    auto env = parse_envelope(body, version);
     if (!env) return bad(env.error().detail);
+    const xml_document& doc = xml_document::scratch();
     const auto* op = env->operation;
     if (local_name(op) == "Fault" && (namespace_of(op) == soap11_ns || namespace_of(op) == soap12_ns)) {
         auto sub = std::make_shared<const error_info>(read_fault(op));

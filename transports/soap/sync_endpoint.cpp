@@ -45,22 +45,29 @@ http::response fault_response(const http::request& req, soap_version v, const fa
     return res;
 }
 
-task<http::response> sync_endpoint::handle(http::request& req) {
+std::optional<http::response> answer_before_parsing(const http::request& req, std::string_view channel_wsdl,
+                                                    const fault_element& fault) {
     if (req.method() == http::beast_http::verb::get) {
-        if (auto doc = serve_wsdl(req, "sync.wsdl")) co_return std::move(*doc);
-        co_return http::json_error(req, http::status::not_found, "NOT_FOUND", "GET serves ?wsdl and ?xsd=NAME only");
+        if (auto doc = serve_wsdl(req, channel_wsdl)) return doc;
+        return http::json_error(req, http::status::not_found, "NOT_FOUND", "GET serves ?wsdl and ?xsd=NAME only");
     }
     if (req.method() != http::beast_http::verb::post) {
         auto res = http::json_error(req, http::status::method_not_allowed, "METHOD_NOT_ALLOWED", "use POST");
         res.set(http::beast_http::field::allow, "GET, POST");
-        co_return res;
+        return res;
     }
     if (!is_xml_content_type(req[http::beast_http::field::content_type])) {
-        auto res = fault_response(req, soap_version::v11, sync_fault, {fail(errc::unsupported_media_type,
-                                  std::string(req[http::beast_http::field::content_type])), nullptr}, braced(new_guid()));
+        const std::string type(req[http::beast_http::field::content_type]);
+        auto res = fault_response(req, soap_version::v11, fault, {fail(errc::unsupported_media_type, type), nullptr},
+                                  braced(new_guid()));
         res.result(http::status::unsupported_media_type);
-        co_return res;
+        return res;
     }
+    return std::nullopt;
+}
+
+task<http::response> sync_endpoint::handle(http::request& req) {
+    if (auto early = answer_before_parsing(req, "sync.wsdl", sync_fault)) co_return std::move(*early);
     soap_version version = soap_version::v11;
     auto parsed = parse_sync_request(req.body(), version);
     if (!parsed)

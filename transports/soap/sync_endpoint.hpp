@@ -30,6 +30,12 @@ bool is_xml_content_type(std::string_view content_type) noexcept;
 /// something else.
 std::optional<http::response> serve_wsdl(const http::request& req, std::string_view channel_wsdl);
 
+/// What every SOAP channel answers before parsing: its WSDL set on GET, 405
+/// for other methods than GET and POST, 415 (a fault) for a non-XML content
+/// type. nullopt when the request is a POST to parse.
+std::optional<http::response> answer_before_parsing(const http::request& req, std::string_view channel_wsdl,
+                                                    const fault_element& fault);
+
 /// A SOAP fault response (HTTP 500) with the catalog entry for `f`.
 http::response fault_response(const http::request& req, soap_version v, const fault_element& element,
                               const gateway_fault& f, std::string session_id);

@@ -1,0 +1,30 @@
+# Shared by the benchmark scripts (sourced, not run): a work directory and
+# background processes cleaned up on exit, and small helpers.
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# Installs Debian packages that are missing (idempotent).
+need_packages() {
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || {
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p"; }
+  done
+}
+
+wait_line() { # file prefix → the port from "prefix 127.0.0.1:PORT" (30 s at most)
+  for _ in $(seq 300); do
+    line=$(grep -m1 "^$2" "$1" 2>/dev/null || true)
+    [ -n "$line" ] && { echo "${line##*:}"; return; }
+    sleep 0.1
+  done
+  echo "timed out waiting for '$2' in $1" >&2; exit 1
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime+stime of a process, all its threads
+rss_mb() { awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
+to_ms() { # wrk's "1.23ms" / "456.00us" / "1.2s" → milliseconds
+  awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; printf "%.2f", v}' <<<"$1"
+}
