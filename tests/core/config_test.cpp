@@ -22,6 +22,8 @@ token_file = "admin.token"
 [limits]
 max_body_bytes = 65536
 sync_timeout_ms = 5000
+pull_lease_ms = 30000
+max_queue_depth = 5000
 
 [[systems]]
 id = "sender"
@@ -37,6 +39,7 @@ id = "provider-a"
 url = "http://127.0.0.1:9090/"
 timeout_ms = 1500
 retries = 3
+max_queue_depth = 77
 throttle = { requests = 45, window_s = 45 }
 credentials = { login = "gw", password = "gwpass" }
 
@@ -77,6 +80,9 @@ TEST_CASE("the CONFIG.md shape loads with defaults and resolved paths", "[unit][
     CHECK(c.paths.sync == "/bip-sync/");
     CHECK(c.limits.max_body_bytes == 65536);
     CHECK(c.limits.header_read_timeout_ms == 10000);
+    CHECK(c.limits.pull_lease_ms == 30000);
+    CHECK(c.limits.max_queue_depth == 5000);
+    CHECK(c.limits.pull_batch_default == 100);
     REQUIRE(c.bootstrap.systems.size() == 2);
     CHECK(c.plain_passwords.at("sender") == "secret");
     CHECK(c.bootstrap.systems[1].password_hash == "scrypt$16384$8$1$AAAA$BBBB");
@@ -84,6 +90,8 @@ TEST_CASE("the CONFIG.md shape loads with defaults and resolved paths", "[unit][
     CHECK(dp.policy.timeout_ms == 1500);
     CHECK(dp.policy.retries == 3);
     CHECK(dp.policy.backoff_ms == 1000);
+    CHECK(dp.max_queue_depth == 77);
+    CHECK(c.bootstrap.delivery_points[1].max_queue_depth == 0); // the node-wide bound applies
     REQUIRE(dp.policy.throttle);
     CHECK(dp.policy.throttle->requests == 45);
     REQUIRE(dp.creds);
@@ -109,6 +117,8 @@ TEST_CASE("config errors name the file, the key and the reason", "[unit][core]")
           "test.toml: services[0].mode: must be \"sync\", \"async\" or \"both\"");
     CHECK(error_of("[[delivery_points]]\nid = \"d\"\nurl = \"builtin:echo\"\nsecurity_mode = 1\n") ==
           "test.toml: delivery_points[0].security_mode: modes 1 and 2 (WS-Security signatures) are not supported yet");
+    CHECK(error_of("[limits]\nmax_queue_depth = 0\n").rfind("test.toml: limits.max_queue_depth: must be between 1", 0) == 0);
+    CHECK(error_of("[limits]\npull_lease_ms = -5\n").rfind("test.toml: limits.pull_lease_ms: must be between 1", 0) == 0);
     CHECK(error_of("[listeners.public]\nport = 70000\n") == "test.toml: listeners.public.port: must be between 0 and 65535");
     CHECK(error_of("[[systems]]\nid=\"a\"\npassword=\"p\"\n[[systems]]\nid=\"a\"\npassword=\"q\"\n") ==
           "test.toml: systems[1].id: duplicate id \"a\"");

@@ -18,6 +18,7 @@ registry sample() {
     dp.policy.timeout_ms = 1234;
     dp.policy.throttle = throttle_policy{45, 45};
     dp.creds = credentials{"gw", "pw"};
+    dp.max_queue_depth = 9; // round-trips with the rest (registry == compares every field)
     r.delivery_points.push_back(dp);
     service_entry s;
     s.id = "svc";
