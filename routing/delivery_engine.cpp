@@ -238,7 +238,7 @@ task<std::optional<unix_ms>> delivery_engine::attempt(std::shared_ptr<worker> w,
                             make_status(message_state::delivered, status_code::delivered, "delivered", now), rules);
     } else {
         const int failed = track.attempts + 1;
-        const auto next = schedule_after_failure(policy, failed, now);
+        const auto next = schedule_after_failure(policy, failed, now, random_jitter());
         track.attempts = failed;
         if (next.give_up) {
             change = transition(e.id, body.kind, track,

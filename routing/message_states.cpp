@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 
 namespace qaqpa::routing {
 
@@ -50,12 +51,19 @@ storage::state_change transition(std::string_view id, storage::record_kind kind,
     return c;
 }
 
-after_failure schedule_after_failure(const delivery_policy& policy, int failed_attempts, unix_ms now) {
+after_failure schedule_after_failure(const delivery_policy& policy, int failed_attempts, unix_ms now,
+                                     double jitter) {
     if (failed_attempts > policy.retries) return {true, 0};
     std::int64_t delay = std::max(0, policy.backoff_ms);
     for (int i = 1; i < failed_attempts && delay < policy.backoff_max_ms; ++i) delay *= 2;
     delay = std::min<std::int64_t>(delay, std::max(0, policy.backoff_max_ms));
-    return {false, now + delay};
+    const double factor = 1.0 + 0.25 * std::clamp(jitter, -1.0, 1.0);
+    return {false, now + static_cast<std::int64_t>(static_cast<double>(delay) * factor)};
+}
+
+double random_jitter() {
+    thread_local std::mt19937_64 gen{std::random_device{}()};
+    return std::uniform_real_distribution<double>(-1.0, 1.0)(gen);
 }
 
 } // namespace qaqpa::routing

@@ -53,11 +53,16 @@ storage::state_change transition(std::string_view id, storage::record_kind kind,
 
 /// What follows a failed attempt: retry at `retry_at`, or give up (1 +
 /// retries attempts made). Back-off doubles from backoff_ms up to
-/// backoff_max_ms.
+/// backoff_max_ms; `jitter` in [-1, 1] moves it by up to ±25 %, so that
+/// messages failed together do not all come back at the same moment.
 struct after_failure {
     bool give_up = false;
     unix_ms retry_at = 0;
 };
-after_failure schedule_after_failure(const delivery_policy& policy, int failed_attempts, unix_ms now);
+after_failure schedule_after_failure(const delivery_policy& policy, int failed_attempts, unix_ms now,
+                                     double jitter = 0);
+
+/// A uniformly random jitter in [-1, 1] for schedule_after_failure.
+double random_jitter();
 
 } // namespace qaqpa::routing

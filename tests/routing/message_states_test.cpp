@@ -36,6 +36,20 @@ TEST_CASE("retries: exactly 1 + retries attempts, back-off doubling up to its ca
     CHECK(schedule_after_failure(p, 1, now).give_up);
 }
 
+TEST_CASE("jitter moves a retry by at most a quarter of its back-off", "[unit][routing]") {
+    delivery_policy p;
+    p.retries = 5;
+    p.backoff_ms = 1000;
+    CHECK(schedule_after_failure(p, 1, 0, -1.0).retry_at == 750);
+    CHECK(schedule_after_failure(p, 1, 0, 1.0).retry_at == 1250);
+    CHECK(schedule_after_failure(p, 1, 0, 7.0).retry_at == 1250); // clamped
+    for (int i = 0; i < 1000; ++i) {
+        const auto j = random_jitter();
+        REQUIRE(j >= -1.0);
+        REQUIRE(j <= 1.0);
+    }
+}
+
 TEST_CASE("back-off never overflows with many retries", "[unit][routing]") {
     delivery_policy p;
     p.retries = 1000;
