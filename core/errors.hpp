@@ -31,6 +31,7 @@ enum class errc {
     unknown_message,        ///< messageId unknown, or not visible to the caller
     message_final,          ///< the message is already DELIVERED or NOT_DELIVERED
     queue_full,             ///< the recipient's queue is at its bound; retry later (back-pressure)
+    throttled,              ///< the delivery point's (or the caller's) call rate limit is reached
     internal,               ///< a gateway defect or storage failure; logged
 };
 

@@ -3,11 +3,13 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "routing/destinations.hpp"
+#include "routing/policies/sliding_window.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
+#include <atomic>
 #include <deque>
 #include <set>
 #include <thread>
@@ -48,6 +50,10 @@ struct delivery_engine::worker {
     std::map<std::uint64_t, unix_ms> deferred; ///< seq → retry time, within the window
     std::set<std::uint64_t> settling;          ///< attempted; the outcome is being written
     std::deque<fresh_message> fresh;           ///< just accepted, possibly not yet synced
+    std::optional<sliding_window> throttle;    ///< the point's call starts, while it has a throttle
+    throttle_policy throttle_seen;             ///< the policy `throttle` was built for
+    // Read by counters() from any thread.
+    std::atomic<std::uint64_t> attempts{0}, failures{0}, throttled_waits{0};
 };
 
 delivery_engine::delivery_engine(runtime& rt, storage::message_store& store, const registry_holder& registry,
@@ -175,6 +181,10 @@ task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<wor
             keep(e.seq, (*track)->next_attempt_ms);
             continue;
         }
+        if (auto until = throttled_until(*w)) {
+            w->cursor = first_kept.value_or(e.seq); // resume here once the window has room
+            co_return *until;
+        }
         attempted = true;
         if (auto retry_at = co_await attempt(w, e, std::move(**track))) keep(e.seq, *retry_at);
         else w->deferred.erase(e.seq);
@@ -189,6 +199,10 @@ task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<wor
         auto f = std::move(w->fresh.front());
         w->fresh.pop_front();
         if (f.entry.seq <= w->high_water) continue;
+        if (auto until = throttled_until(*w)) {
+            w->fresh.push_front(std::move(f));
+            co_return *until;
+        }
         attempted = true;
         if (auto retry_at = co_await attempt(w, f.entry, std::move(f.track))) keep(f.entry.seq, *retry_at);
     }
@@ -198,9 +212,37 @@ task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<wor
     co_return earliest;
 }
 
+std::optional<unix_ms> delivery_engine::throttled_until(worker& w) {
+    std::optional<throttle_policy> policy;
+    if (w.dest.kind == destination_kind::point)
+        if (const auto* dp = registry_.current()->point(w.dest.id)) policy = dp->policy.throttle;
+    if (!policy) {
+        w.throttle.reset();
+        return std::nullopt;
+    }
+    if (!w.throttle || !(w.throttle_seen == *policy)) { // a policy change takes effect now
+        w.throttle.emplace(policy->requests, policy->window_s * 1000LL);
+        w.throttle_seen = *policy;
+    }
+    const auto now = now_ms();
+    if (w.throttle->try_add(now)) return std::nullopt;
+    ++w.throttled_waits;
+    return w.throttle->next_free(now);
+}
+
+std::vector<delivery_engine::queue_counters> delivery_engine::counters() {
+    std::lock_guard lk(mutex_);
+    std::vector<queue_counters> out;
+    for (const auto& [queue, w] : workers_)
+        out.push_back({queue, w->attempts.load(std::memory_order_relaxed), w->failures.load(std::memory_order_relaxed),
+                       w->throttled_waits.load(std::memory_order_relaxed)});
+    return out;
+}
+
 task<std::optional<unix_ms>> delivery_engine::attempt(std::shared_ptr<worker> w, const storage::queue_entry& e,
                                                       storage::tracking track) {
     w->high_water = std::max(w->high_water, e.seq);
+    ++w->attempts;
     const auto view = registry_.current();
     push_target target;
     delivery_policy policy = system_policy_.policy;
@@ -237,6 +279,7 @@ task<std::optional<unix_ms>> delivery_engine::attempt(std::shared_ptr<worker> w,
         change = transition(e.id, body.kind, track,
                             make_status(message_state::delivered, status_code::delivered, "delivered", now), rules);
     } else {
+        ++w->failures;
         const int failed = track.attempts + 1;
         const auto next = schedule_after_failure(policy, failed, now, random_jitter());
         track.attempts = failed;

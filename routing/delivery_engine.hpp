@@ -32,6 +32,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace qaqpa::routing {
 
@@ -60,6 +61,15 @@ public:
     /// timers belong to those contexts; see cmd/node.cpp).
     void release_workers() noexcept;
 
+    /// What each PUSH queue's policies decided so far (for metrics).
+    struct queue_counters {
+        std::string queue;
+        std::uint64_t attempts = 0;
+        std::uint64_t failures = 0;
+        std::uint64_t throttled_waits = 0; ///< times a PUSH waited for the throttle window
+    };
+    std::vector<queue_counters> counters();
+
 private:
     struct worker;
     struct fresh_message;
@@ -73,6 +83,9 @@ private:
     task<std::optional<unix_ms>> attempt(std::shared_ptr<worker> w, const storage::queue_entry& e,
                                          storage::tracking track);
     task<void> settle(std::shared_ptr<worker> w, std::uint64_t seq, storage::state_change change);
+    /// When the point's throttle window is full: the time it has room again.
+    /// Otherwise records a call start and returns nullopt.
+    std::optional<unix_ms> throttled_until(worker& w);
 
     runtime& runtime_;
     storage::message_store& store_;

@@ -2,6 +2,9 @@
 
 #include "core/async.hpp"
 #include "core/ids.hpp"
+#include "routing/message_states.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 
@@ -28,7 +31,9 @@ result<sync_route> resolve_sync_route(const registry_view& view, const system_en
 
     const auto policy = apply(dp->policy, right->overrides);
     const int ms = std::min({svc->timeout_ms, policy.timeout_ms, limits.sync_timeout_ms});
-    return sync_route{dp, std::chrono::milliseconds(ms)};
+    sync_route route{dp, std::chrono::milliseconds(ms), policy.throttle, dp->id};
+    if (right->overrides.throttle) route.throttle_key += "\n" + caller.id;
+    return route;
 }
 
 sync_request forwarded_request(sync_request req, const delivery_point& dp, const std::string& session_id) {
@@ -60,6 +65,15 @@ task<sync_outcome> sync_gateway::send(sync_request req) {
         co_return out;
     }
     const delivery_point& dp = *route->point;
+    // Over its throttle the caller is told at once, never kept waiting on
+    // its connection.
+    if (route->throttle && !throttles_.try_start(route->throttle_key, *route->throttle, now_ms())) {
+        out.answer = gateway_fault{fail(errc::throttled, fmt::format("at most {} calls in {} s to \"{}\"",
+                                                                     route->throttle->requests,
+                                                                     route->throttle->window_s, dp.id)),
+                                   nullptr};
+        co_return out;
+    }
     provider_client& client = dp.url.rfind("builtin:", 0) == 0 ? static_cast<provider_client&>(echo_) : remote_;
     auto answer = co_await client.send(dp, forwarded_request(std::move(req), dp, out.session_id), route->timeout);
     if (auto* res = std::get_if<sync_response>(&answer)) res->info.session_id = out.session_id;

@@ -9,6 +9,7 @@
 #include "core/async.hpp"
 #include "core/envelope.hpp"
 #include "routing/authenticator.hpp"
+#include "routing/policies/throttle_table.hpp"
 #include "routing/provider.hpp"
 #include "routing/registry_view.hpp"
 
@@ -32,6 +33,10 @@ struct sync_outcome {
 struct sync_route {
     const delivery_point* point = nullptr;
     std::chrono::milliseconds timeout{0};
+    /// The effective throttle and the window it counts in: the point's, or
+    /// the caller's own when its access right sets one.
+    std::optional<throttle_policy> throttle;
+    std::string throttle_key;
 };
 
 /// Authorisation and route resolution, without I/O: unit-testable.
@@ -54,6 +59,7 @@ private:
     provider_client& remote_;
     echo_provider echo_;
     sync_limits limits_;
+    throttle_table throttles_;
 };
 
 } // namespace qaqpa::routing

@@ -5,6 +5,8 @@
 #include "tests/integration/node_fixture.hpp"
 #include "tests/support/fake_provider.hpp"
 
+#include <mutex>
+
 using namespace qaqpa;
 using namespace qaqpa::test;
 
@@ -134,4 +136,39 @@ TEST_CASE("PUSH: a message accepted before a restart is delivered after it", "[i
     gw.restart();
     recipient.fail_next(0);
     REQUIRE(eventually([&] { return state_is(gw, a.message_id, "DELIVERED"); }));
+}
+
+TEST_CASE("PUSH: a throttled point gets at most N per window from a burst of 5N, and all of it",
+          "[integration][async]") {
+    fake_provider recipient(provider_mode::recipient, {}, 2);
+    std::mutex mutex;
+    std::vector<std::chrono::steady_clock::time_point> arrivals;
+    recipient.on_request([&](const received_request&) {
+        std::lock_guard lk(mutex);
+        arrivals.push_back(std::chrono::steady_clock::now());
+    });
+    node_settings s;
+    s.extra_registry = "[[delivery_points]]\nid = \"throttled\"\nurl = \"" + recipient.url() + "\"\n"
+                       "throttle = { requests = 2, window_s = 1 }\n"
+                       "[[services]]\nid = \"throttled-svc\"\nowner = \"owner\"\nmode = \"async\"\n"
+                       "delivery_point = \"throttled\"\n"
+                       "[[access]]\nsystem = \"sender\"\nservice = \"throttled-svc\"\n";
+    gateway gw(s);
+    async_send m;
+    m.service = "throttled-svc";
+    std::vector<std::string> ids;
+    for (int i = 0; i < 10; ++i) ids.push_back(accept(gw.port(), m).message_id);
+    REQUIRE(eventually([&] { return recipient.request_count() >= 10; }, std::chrono::seconds(15)));
+    for (const auto& id : ids) CHECK(eventually([&] { return state_is(gw, id, "DELIVERED"); }));
+    std::lock_guard lk(mutex);
+    CHECK(arrivals.size() == 10);
+    // Any window of 1 s (less a margin for the recipient's clock reading)
+    // holds at most 2 arrivals.
+    for (std::size_t i = 0; i < arrivals.size(); ++i) {
+        int in_window = 0;
+        for (const auto& t : arrivals)
+            if (t >= arrivals[i] && t - arrivals[i] < std::chrono::milliseconds(950)) ++in_window;
+        CHECK(in_window <= 2);
+    }
+    CHECK(arrivals.back() - arrivals.front() >= std::chrono::milliseconds(3900)); // 10 at 2/s
 }

@@ -96,7 +96,8 @@ service = "async-only"
 [[access]]
 system = "sender"
 service = "push-svc"
-)", fmt::arg("extra", s.extra_toml), fmt::arg("url", s.remote_url), fmt::arg("timeout", s.remote_timeout_ms),
+{extra_registry}
+)", fmt::arg("extra", s.extra_toml), fmt::arg("extra_registry", s.extra_registry), fmt::arg("url", s.remote_url), fmt::arg("timeout", s.remote_timeout_ms),
         fmt::arg("address", address), fmt::arg("push_url", s.push_url), fmt::arg("push_retries", s.push_retries));
     auto cfg = parse_config(toml, "integration.toml", dir_.path());
     INFO((cfg ? std::string() : cfg.error().detail));

@@ -25,6 +25,7 @@ struct node_settings {
     std::string push_url = "http://127.0.0.1:9/";
     int push_retries = 3; ///< back-off 50 ms doubling to 200 ms, timeout 2 s
     std::string sender_address;
+    std::string extra_registry; ///< appended after the registry (more points, services, access)
 };
 
 /// Settings with the "remote" delivery point at `url`.

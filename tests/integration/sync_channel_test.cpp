@@ -223,3 +223,65 @@ TEST_CASE("another channel's operation on the sync path is UNKNOWN_OPERATION", "
     check_fault(reply, "UNKNOWN_OPERATION");
     CHECK(field(reply.body, "errorMessage").find("getMessages") != std::string::npos);
 }
+
+TEST_CASE("a caller over the point's throttle gets THROTTLED at once, and room again after the window",
+          "[integration][sync]") {
+    node_settings s;
+    s.extra_registry = R"(
+[[delivery_points]]
+id = "limited"
+url = "builtin:echo"
+throttle = { requests = 2, window_s = 1 }
+[[services]]
+id = "limited"
+owner = "owner"
+delivery_point = "limited"
+[[access]]
+system = "sender"
+service = "limited"
+)";
+    gateway gw(s);
+    sample_request r;
+    r.service = "limited";
+    CHECK(call(gw.port(), r).status == 200);
+    CHECK(call(gw.port(), r).status == 200);
+    const auto t0 = std::chrono::steady_clock::now();
+    check_fault(call(gw.port(), r), "THROTTLED");
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(500)); // no waiting on the socket
+    std::this_thread::sleep_for(std::chrono::milliseconds(1050));
+    CHECK(call(gw.port(), r).status == 200);
+}
+
+TEST_CASE("an access right's own throttle counts that caller apart", "[integration][sync]") {
+    node_settings s;
+    s.extra_registry = R"(
+[[systems]]
+id = "other"
+password = "other-password"
+[[delivery_points]]
+id = "limited"
+url = "builtin:echo"
+throttle = { requests = 5, window_s = 60 }
+[[services]]
+id = "limited"
+owner = "owner"
+delivery_point = "limited"
+[[access]]
+system = "sender"
+service = "limited"
+throttle = { requests = 1, window_s = 60 }
+[[access]]
+system = "other"
+service = "limited"
+)";
+    gateway gw(s);
+    sample_request mine;
+    mine.service = "limited";
+    sample_request theirs = mine;
+    theirs.sender = "other";
+    theirs.password = "other-password";
+    CHECK(call(gw.port(), mine).status == 200);
+    check_fault(call(gw.port(), mine), "THROTTLED"); // the override wins: 1 per minute for "sender"
+    for (int i = 0; i < 5; ++i) CHECK(call(gw.port(), theirs).status == 200); // the point's 5 for the others
+    check_fault(call(gw.port(), theirs), "THROTTLED");
+}

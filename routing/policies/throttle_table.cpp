@@ -1,0 +1,19 @@
+#include "routing/policies/throttle_table.hpp"
+
+namespace qaqpa::routing {
+
+bool throttle_table::try_start(const std::string& key, const throttle_policy& policy, std::int64_t now) {
+    std::lock_guard lk(mutex_);
+    auto it = windows_.find(key);
+    if (it == windows_.end() || !(it->second.policy == policy))
+        it = windows_.insert_or_assign(key, entry{policy, sliding_window(policy.requests, policy.window_s * 1000LL)}).first;
+    return it->second.window.try_add(now);
+}
+
+int throttle_table::in_window(const std::string& key, std::int64_t now) {
+    std::lock_guard lk(mutex_);
+    const auto it = windows_.find(key);
+    return it == windows_.end() ? 0 : it->second.window.count(now);
+}
+
+} // namespace qaqpa::routing
