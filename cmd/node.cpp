@@ -155,7 +155,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (!pub) return pub.error();
     p->public_port = pub->port();
 
-    p->admin = std::make_unique<http::admin_endpoint>(p->token);
+    p->admin = std::make_unique<http::admin_endpoint>(p->token, p->engine.get());
     p->admin_server = std::make_unique<http::server>(p->rt, server_opts, *p->admin);
     auto adm = p->admin_server->listen(c.admin_listener.address, c.admin_listener.port);
     if (!adm) return adm.error();

@@ -285,7 +285,14 @@ task<async_outcome<message_status>> async_gateway::status(status_query q) {
     if (!t) co_return faulted<message_status>(session, t.error());
     if (!*t || ((*t)->sender != (*who)->id && (*t)->recipient != (*who)->id))
         co_return faulted<message_status>(session, fail(errc::unknown_message, "messageId \"" + q.message_id + "\""));
-    co_return async_outcome<message_status>{std::move(session), std::move((*t)->status)};
+    auto status = std::move((*t)->status);
+    if (status.state == message_state::on_delivery)
+        if (auto why = engine_.stopped((*t)->destination)) { // its point is switched off
+            status.state = message_state::delivery_stopped;
+            status.code = std::string(status_code::stopped);
+            status.message = std::move(*why);
+        }
+    co_return async_outcome<message_status>{std::move(session), std::move(status)};
 }
 
 } // namespace qaqpa::routing

@@ -2,6 +2,8 @@
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
+
+#include <fmt/format.h>
 #include "routing/destinations.hpp"
 #include "routing/policies/sliding_window.hpp"
 
@@ -52,6 +54,8 @@ struct delivery_engine::worker {
     std::deque<fresh_message> fresh;           ///< just accepted, possibly not yet synced
     std::optional<sliding_window> throttle;    ///< the point's call starts, while it has a throttle
     throttle_policy throttle_seen;             ///< the policy `throttle` was built for
+    std::optional<sliding_window> errors;      ///< failed attempts, while the point has error shutdown
+    error_shutdown_policy errors_seen;
     // Read by counters() from any thread.
     std::atomic<std::uint64_t> attempts{0}, failures{0}, throttled_waits{0};
 };
@@ -65,7 +69,38 @@ delivery_engine::delivery_engine(runtime& rt, storage::message_store& store, con
 delivery_engine::~delivery_engine() { stop(); }
 
 void delivery_engine::start() {
+    {
+        std::lock_guard lk(mutex_);
+        for (auto& [point, why] : store_.points_off()) points_off_[point] = why;
+    }
     for (const auto& [queue, depth] : store_.queues()) wake(queue);
+}
+
+std::optional<std::string> delivery_engine::stopped(std::string_view queue) {
+    const auto dest = push_destination(queue);
+    if (!dest || dest->kind != destination_kind::point) return std::nullopt;
+    std::lock_guard lk(mutex_);
+    const auto it = points_off_.find(dest->id);
+    if (it == points_off_.end()) return std::nullopt;
+    return it->second;
+}
+
+task<result<bool>> delivery_engine::switch_point(std::string point, bool on, std::string reason) {
+    if (!registry_.current()->point(point)) co_return fail(errc::unknown_message, "no delivery point \"" + point + "\"");
+    {
+        std::lock_guard lk(mutex_);
+        if (on != points_off_.contains(point)) co_return false; // already so
+    }
+    auto written = co_await store_.set_point_off(point, !on, reason);
+    if (!written) co_return written.error();
+    {
+        std::lock_guard lk(mutex_);
+        if (on) points_off_.erase(point);
+        else points_off_[point] = reason;
+    }
+    log::warn("delivery", "delivery point {} switched {}{}", point, on ? "on" : "off", on ? "" : ": " + reason);
+    if (on) wake(point_queue(point)); // resumes in order
+    co_return true;
 }
 
 std::shared_ptr<delivery_engine::worker> delivery_engine::find_worker(std::string_view queue, bool& created) {
@@ -73,12 +108,17 @@ std::shared_ptr<delivery_engine::worker> delivery_engine::find_worker(std::strin
     if (stopping_) return nullptr;
     auto dest = push_destination(queue);
     if (!dest) return nullptr;
-    std::lock_guard lk(mutex_);
-    if (auto it = workers_.find(queue); it != workers_.end()) return it->second;
-    const auto i = std::hash<std::string_view>{}(queue) % runtime_.size();
-    auto w = std::make_shared<worker>(std::string(queue), std::move(*dest), runtime_.context(i).get_executor());
-    workers_.emplace(w->queue, w);
-    ++running_;
+    std::shared_ptr<worker> w;
+    {
+        std::lock_guard lk(mutex_);
+        if (auto it = workers_.find(queue); it != workers_.end()) return it->second;
+        const auto i = std::hash<std::string_view>{}(queue) % runtime_.size();
+        w = std::make_shared<worker>(std::string(queue), std::move(*dest), runtime_.context(i).get_executor());
+        workers_.emplace(w->queue, w);
+        ++running_;
+    }
+    // Outside the lock: on its own thread co_spawn may start the worker at
+    // once, and the worker takes the lock.
     asio::co_spawn(w->ex, run(w), asio::detached);
     created = true;
     return w;
@@ -150,6 +190,7 @@ task<void> delivery_engine::run(std::shared_ptr<worker> w) {
 
 task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<worker> w) {
     constexpr unix_ms idle = std::numeric_limits<unix_ms>::max() / 2;
+    if (stopped(w->queue)) co_return idle; // switched off: wait for the switch (a wake)
     auto entries = store_.scan(w->queue, w->cursor, window);
     if (!entries) {
         log::error("delivery", "{}: {}", w->queue, entries.error().detail);
@@ -181,6 +222,10 @@ task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<wor
             keep(e.seq, (*track)->next_attempt_ms);
             continue;
         }
+        if (stopped(w->queue)) { // switched off mid-window (error shutdown): resume here when on
+            w->cursor = first_kept.value_or(e.seq);
+            co_return idle;
+        }
         if (auto until = throttled_until(*w)) {
             w->cursor = first_kept.value_or(e.seq); // resume here once the window has room
             co_return *until;
@@ -199,6 +244,10 @@ task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<wor
         auto f = std::move(w->fresh.front());
         w->fresh.pop_front();
         if (f.entry.seq <= w->high_water) continue;
+        if (stopped(w->queue)) {
+            w->fresh.push_front(std::move(f));
+            co_return idle;
+        }
         if (auto until = throttled_until(*w)) {
             w->fresh.push_front(std::move(f));
             co_return *until;
@@ -228,6 +277,24 @@ std::optional<unix_ms> delivery_engine::throttled_until(worker& w) {
     if (w.throttle->try_add(now)) return std::nullopt;
     ++w.throttled_waits;
     return w.throttle->next_free(now);
+}
+
+task<void> delivery_engine::count_failure(std::shared_ptr<worker> w, const delivery_policy& policy) {
+    if (w->dest.kind != destination_kind::point || !policy.error_shutdown) {
+        w->errors.reset();
+        co_return;
+    }
+    const auto& shutdown = *policy.error_shutdown;
+    if (!w->errors || !(w->errors_seen == shutdown)) {
+        w->errors.emplace(shutdown.errors, shutdown.window_s * 1000LL);
+        w->errors_seen = shutdown;
+    }
+    if (w->errors->add(now_ms()) < shutdown.errors) co_return;
+    w->errors->clear();
+    auto switched = co_await switch_point(w->dest.id, false,
+                                          fmt::format("error shutdown: {} failed attempts within {} s",
+                                                      shutdown.errors, shutdown.window_s));
+    if (!switched) log::error("delivery", "{}: switching off: {}", w->queue, switched.error().detail);
 }
 
 std::vector<delivery_engine::queue_counters> delivery_engine::counters() {
@@ -280,6 +347,7 @@ task<std::optional<unix_ms>> delivery_engine::attempt(std::shared_ptr<worker> w,
                             make_status(message_state::delivered, status_code::delivered, "delivered", now), rules);
     } else {
         ++w->failures;
+        co_await count_failure(w, policy);
         const int failed = track.attempts + 1;
         const auto next = schedule_after_failure(policy, failed, now, random_jitter());
         track.attempts = failed;

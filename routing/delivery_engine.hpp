@@ -50,6 +50,8 @@ public:
     delivery_engine(const delivery_engine&) = delete;
     delivery_engine& operator=(const delivery_engine&) = delete;
 
+    /// Recovers the points switched off, then a worker for every non-empty
+    /// PUSH queue.
     void start();
     /// Something was queued on `queue`; pull queues are ignored.
     void wake(std::string_view queue);
@@ -60,6 +62,15 @@ public:
     /// threads have stopped and before the io_contexts are destroyed (their
     /// timers belong to those contexts; see cmd/node.cpp).
     void release_workers() noexcept;
+
+    /// Switches delivery to a point off or on, durably (the admin switch and
+    /// error shutdown). Off: its queued messages wait (reported
+    /// DELIVERY_STOPPED) and new ones are still accepted. On: delivery
+    /// resumes in order. unknown_message when no such point; switching to
+    /// the current state is a no-op (false).
+    task<result<bool>> switch_point(std::string point, bool on, std::string reason);
+    /// Why delivery to the queue's point is off; nullopt while it is on.
+    std::optional<std::string> stopped(std::string_view queue);
 
     /// What each PUSH queue's policies decided so far (for metrics).
     struct queue_counters {
@@ -86,6 +97,9 @@ private:
     /// When the point's throttle window is full: the time it has room again.
     /// Otherwise records a call start and returns nullopt.
     std::optional<unix_ms> throttled_until(worker& w);
+    /// Counts a failed attempt against the point's error-shutdown window and
+    /// switches the point off when it trips.
+    task<void> count_failure(std::shared_ptr<worker> w, const delivery_policy& policy);
 
     runtime& runtime_;
     storage::message_store& store_;
@@ -95,6 +109,7 @@ private:
 
     std::mutex mutex_;
     std::map<std::string, std::shared_ptr<worker>, std::less<>> workers_;
+    std::map<std::string, std::string, std::less<>> points_off_; ///< point → why; guarded by mutex_
     std::atomic<int> running_{0};
     std::atomic<bool> stopping_{false};
 };

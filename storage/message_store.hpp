@@ -125,6 +125,12 @@ public:
     /// Leases recorded and not released (recovery).
     virtual result<std::vector<lease>> leases() = 0;
 
+    /// Switches a delivery point's delivery off (error shutdown or the
+    /// administrator) or on again, durably. `reason` says why it is off.
+    virtual task<result<void>> set_point_off(std::string point, bool off, std::string reason) = 0;
+    /// The points switched off, with their reasons (recovery).
+    virtual std::vector<std::pair<std::string, std::string>> points_off() = 0;
+
     /// Called on the committer thread with every message about to be written
     /// (its sequence assigned, its batch not yet synced; the write may still
     /// fail). Lets the PUSH engine start delivering during the fsync. Set

@@ -28,6 +28,7 @@ namespace asio = boost::asio;
 
 constexpr const char* seq_key = "queue_seq_reserved";
 constexpr const char* depth_prefix = "queue_depth/";
+constexpr const char* point_off_prefix = "point_off/";
 /// Sequence numbers are reserved in blocks: one counter write per block,
 /// and a restart continues after the last reserved block.
 constexpr std::uint64_t seq_block = 1 << 16;
@@ -119,6 +120,23 @@ public:
             }
             return write_result(0);
         });
+    }
+
+    task<result<void>> set_point_off(std::string point, bool off, std::string reason) override {
+        return submit<result<void>>([this, point = std::move(point), off, reason = std::move(reason)](
+                                        rocksdb::WriteBatch& b, batch_state&) {
+            if (off) b.Put(f_.meta, point_off_prefix + point, reason);
+            else b.Delete(f_.meta, point_off_prefix + point);
+            return write_result(0);
+        });
+    }
+
+    std::vector<std::pair<std::string, std::string>> points_off() override {
+        std::vector<std::pair<std::string, std::string>> out;
+        std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator({}, f_.meta));
+        for (it->Seek(point_off_prefix); it->Valid() && it->key().starts_with(point_off_prefix); it->Next())
+            out.emplace_back(it->key().ToString().substr(std::strlen(point_off_prefix)), it->value().ToString());
+        return out;
     }
 
     result<std::vector<queue_entry>> scan(std::string_view dest, std::uint64_t from, std::size_t limit) override {

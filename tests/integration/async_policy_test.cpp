@@ -1,0 +1,89 @@
+// Delivery policies on the asynchronous channel: error shutdown and the
+// admin switch (POST /dp/{id}/on|off on the admin listener).
+#include "tests/integration/async_helpers.hpp"
+#include "tests/integration/node_fixture.hpp"
+#include "tests/support/fake_provider.hpp"
+
+using namespace qaqpa;
+using namespace qaqpa::test;
+
+namespace {
+
+node_settings shutting_down_at(const fake_provider& recipient, int errors) {
+    node_settings s;
+    s.extra_registry = "[[delivery_points]]\nid = \"fragile\"\nurl = \"" + recipient.url() + "\"\n"
+                       "retries = 10\nbackoff_ms = 20\nbackoff_max_ms = 40\n"
+                       "error_shutdown = { errors = " + std::to_string(errors) + ", window_s = 60 }\n"
+                       "[[services]]\nid = \"fragile-svc\"\nowner = \"owner\"\nmode = \"async\"\n"
+                       "delivery_point = \"fragile\"\n"
+                       "[[access]]\nsystem = \"sender\"\nservice = \"fragile-svc\"\n";
+    return s;
+}
+
+http_reply admin_post(gateway& gw, const std::string& path, const std::string& token) {
+    std::map<std::string, std::string> headers;
+    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+    return http_request(gw.node().admin_port(), "POST", path, "", headers);
+}
+
+} // namespace
+
+TEST_CASE("M failed attempts switch the point off; switching it on drains the queue in order",
+          "[integration][async][policy]") {
+    fake_provider recipient(provider_mode::recipient);
+    recipient.fail_next(1000);
+    gateway gw(shutting_down_at(recipient, 3));
+    async_send m;
+    m.service = "fragile-svc";
+    const auto first = accept(gw.port(), m);
+    const auto second = accept(gw.port(), m);
+    REQUIRE(eventually([&] { return state_of(gw.port(), sender_login, first.message_id) == "DELIVERY_STOPPED"; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // retries would come every 20-40 ms
+    CHECK(recipient.request_count() == 3); // exactly M attempts, then nothing
+    CHECK(state_of(gw.port(), sender_login, second.message_id) == "DELIVERY_STOPPED");
+    // New messages are still accepted, and wait.
+    const auto third = accept(gw.port(), m);
+    CHECK(state_of(gw.port(), sender_login, third.message_id) == "DELIVERY_STOPPED");
+
+    recipient.fail_next(0);
+    const auto on = admin_post(gw, "/dp/fragile/on", gw.node().admin_token());
+    INFO(on.body);
+    REQUIRE(on.status == 200);
+    CHECK(on.body.find("\"changed\":true") != std::string::npos);
+    for (const auto* id : {&first.message_id, &second.message_id, &third.message_id})
+        CHECK(eventually([&] { return state_of(gw.port(), sender_login, *id) == "DELIVERED"; }));
+    // In order: the recipient saw first, second, third after the switch.
+    std::vector<std::string> seen;
+    for (const auto& r : recipient.requests()) seen.push_back(field(r.body, "messageId"));
+    REQUIRE(seen.size() >= 3);
+    CHECK(std::vector<std::string>(seen.end() - 3, seen.end()) ==
+          std::vector<std::string>{first.message_id, second.message_id, third.message_id});
+}
+
+TEST_CASE("the admin switch: off stops, on twice is a no-op, the token is required, the state survives a restart",
+          "[integration][async][policy]") {
+    fake_provider recipient(provider_mode::recipient);
+    gateway gw(shutting_down_at(recipient, 5));
+    const auto token = gw.node().admin_token();
+    CHECK(admin_post(gw, "/dp/fragile/off", "").status == 401);
+    CHECK(admin_post(gw, "/dp/fragile/off", "wrong").status == 401);
+    CHECK(admin_post(gw, "/dp/nope/off", token).status == 404);
+    CHECK(admin_post(gw, "/dp/fragile/sideways", token).status == 404);
+    REQUIRE(admin_post(gw, "/dp/fragile/off", token).status == 200);
+    async_send m;
+    m.service = "fragile-svc";
+    const auto a = accept(gw.port(), m);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(recipient.request_count() == 0);
+    CHECK(state_of(gw.port(), sender_login, a.message_id) == "DELIVERY_STOPPED");
+
+    gw.restart(); // off survives the restart
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(recipient.request_count() == 0);
+    const auto on = admin_post(gw, "/dp/fragile/on", gw.node().admin_token());
+    REQUIRE(on.status == 200);
+    const auto again = admin_post(gw, "/dp/fragile/on", gw.node().admin_token());
+    REQUIRE(again.status == 200); // already on: a no-op
+    CHECK(again.body.find("\"changed\":false") != std::string::npos);
+    CHECK(eventually([&] { return state_of(gw.port(), sender_login, a.message_id) == "DELIVERED"; }));
+}
