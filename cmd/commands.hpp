@@ -11,5 +11,7 @@ inline constexpr int exit_bad_config = 2;
 
 int serve(std::span<const std::string_view> args);
 int hash_password(std::span<const std::string_view> args);
+/// `admin dp on|off ID`: calls the admin API of a running node.
+int admin(std::span<const std::string_view> args);
 
 } // namespace qaqpa::cmd

@@ -16,9 +16,12 @@ constexpr const char* usage =
     "commands:\n"
     "  serve [--config FILE] [--reset-registry]\n"
     "        run the gateway; without --config, the embedded demo\n"
-    "        (data in ./qaqpa-data, login demo / demo-password, service \"echo\")\n"
+    "        (data in ./qaqpa-data, login demo / demo-password, services \"echo\", \"inbox\")\n"
     "  hash-password\n"
     "        read a password on stdin, print the password_hash to put in the config\n"
+    "  admin dp on|off ID [--config FILE] [--admin HOST:PORT] [--token-file FILE]\n"
+    "        switch delivery to a delivery point on or off on a running node\n"
+    "        (address and token from the config's [listeners.admin] by default)\n"
     "\n"
     "environment: QAQPA_LOG=debug|info|warn|error (default info)\n";
 
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
     const std::span<const std::string_view> rest(args.data() + 1, args.size() - 1);
     if (command == "serve") return qaqpa::cmd::serve(rest);
     if (command == "hash-password") return qaqpa::cmd::hash_password(rest);
+    if (command == "admin") return qaqpa::cmd::admin(rest);
     std::fprintf(stderr, "qaqpa: unknown command \"%.*s\"\n%s", static_cast<int>(command.size()), command.data(), usage);
     return 2;
 }

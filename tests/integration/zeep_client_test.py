@@ -68,17 +68,21 @@ service = "inbox"
 """)
         self.proc = subprocess.Popen([ARGS.qaqpa, "serve", "--config", config],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=workdir)
-        self.port = None
-        timer = threading.Timer(20, self.proc.kill)  # bound the wait for the port line
+        self.config = config
+        self.port = self.admin_port = None
+        timer = threading.Timer(20, self.proc.kill)  # bound the wait for the port lines
         timer.start()
         for line in self.proc.stdout:
             text = line.decode()
             if text.startswith("qaqpa: listening public "):
                 self.port = int(text.rsplit(":", 1)[1])
+            elif text.startswith("qaqpa: listening admin "):
+                self.admin_port = int(text.rsplit(":", 1)[1])
+            if self.port and self.admin_port:
                 break
         timer.cancel()
-        if self.port is None:
-            raise RuntimeError("qaqpa did not report its port")
+        if self.port is None or self.admin_port is None:
+            raise RuntimeError("qaqpa did not report its ports")
 
     @property
     def url(self):
@@ -161,6 +165,27 @@ class SyncChannelThroughZeep(WithGateway):
 
 
 SENDER = {"senderId": "zeep-client", "password": "zeep-secret"}
+
+
+class AdminCommand(WithGateway):
+    """`qaqpa admin dp on|off ID` against the running node, as an operator runs it."""
+
+    def admin(self, *args):
+        return subprocess.run([ARGS.qaqpa, "admin", *args, "--config", self.gateway.config,
+                               "--admin", f"127.0.0.1:{self.gateway.admin_port}"],
+                              capture_output=True, timeout=30)
+
+    def test_switches_a_delivery_point_off_and_on(self):
+        off = self.admin("dp", "off", "echo")
+        self.assertEqual(off.returncode, 0, off.stderr)
+        self.assertIn(b'"enabled":false', off.stdout)
+        on = self.admin("dp", "on", "echo")
+        self.assertEqual(on.returncode, 0, on.stderr)
+        self.assertIn(b'"changed":true', on.stdout)
+        again = self.admin("dp", "on", "echo")
+        self.assertEqual(again.returncode, 0)
+        self.assertIn(b'"changed":false', again.stdout)
+        self.assertEqual(self.admin("dp", "off", "no-such-point").returncode, 1)
 
 
 class AsyncChannelThroughZeep(WithGateway):
