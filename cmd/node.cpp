@@ -127,8 +127,12 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (!token) return token.error();
     p->token = std::move(*token);
 
-    p->sync = std::make_unique<routing::sync_gateway>(*p->registry, p->auth, p->provider,
-                                                      routing::sync_limits{c.limits.sync_timeout_ms});
+    auto& messages = p->store->messages();
+    p->engine = std::make_unique<routing::delivery_engine>(p->rt, messages, *p->registry, p->pusher);
+    auto* engine = p->engine.get();
+    p->sync = std::make_unique<routing::sync_gateway>(
+        *p->registry, p->auth, p->provider, routing::sync_limits{c.limits.sync_timeout_ms},
+        [engine](std::string_view point) { return engine->point_off(point); });
     p->sync_plain = std::make_unique<soap::sync_endpoint>(*p->sync, false);
     p->sync_signed = std::make_unique<soap::sync_endpoint>(*p->sync, true);
     auto* plain = p->sync_plain.get();
@@ -138,8 +142,6 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (auto r = p->public_router.add(c.paths.sync_signed, [signed_](http::request& r) { return signed_->handle(r); }); !r)
         return r.error();
 
-    auto& messages = p->store->messages();
-    p->engine = std::make_unique<routing::delivery_engine>(p->rt, messages, *p->registry, p->pusher);
     routing::async_limits async_limits{c.limits.pull_batch_default, c.limits.pull_batch_max, c.limits.pull_lease_ms,
                                        c.limits.max_queue_depth};
     p->async = std::make_unique<routing::async_gateway>(*p->registry, p->auth, messages, *p->engine, async_limits);

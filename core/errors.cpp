@@ -6,7 +6,7 @@
 namespace qaqpa {
 namespace {
 
-constexpr std::array<error_entry, 21> catalog{{
+constexpr std::array<error_entry, 22> catalog{{
     {"BAD_ENVELOPE", "The request is not a well-formed SOAP envelope of the expected shape", true},
     {"UNSUPPORTED_MEDIA_TYPE", "The content type must be text/xml, application/soap+xml or application/xml", true},
     {"UNKNOWN_OPERATION", "The body element is not an operation of this channel", true},
@@ -27,6 +27,7 @@ constexpr std::array<error_entry, 21> catalog{{
     {"MESSAGE_FINAL", "The message is already in a final state", true},
     {"QUEUE_FULL", "The recipient's queue is full; retry later", false},
     {"THROTTLED", "Too many calls to this service in its time window; retry later", true},
+    {"DELIVERY_POINT_OFF", "The service's delivery point is switched off", false},
     {"INTERNAL_ERROR", "Internal gateway error", false},
 }};
 

@@ -32,6 +32,7 @@ enum class errc {
     message_final,          ///< the message is already DELIVERED or NOT_DELIVERED
     queue_full,             ///< the recipient's queue is at its bound; retry later (back-pressure)
     throttled,              ///< the delivery point's (or the caller's) call rate limit is reached
+    point_off,              ///< delivery to the point is switched off (error shutdown or the administrator)
     internal,               ///< a gateway defect or storage failure; logged
 };
 

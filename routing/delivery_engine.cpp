@@ -64,23 +64,24 @@ delivery_engine::delivery_engine(runtime& rt, storage::message_store& store, con
                                  push_client& client, system_push_policy system_policy)
     : runtime_(rt), store_(store), registry_(registry), client_(client), system_policy_(system_policy) {
     store_.set_queued_observer([this](const storage::new_message& m) { offer(m); });
+    for (auto& [point, why] : store_.points_off()) points_off_[point] = why; // before any listener opens
 }
 
 delivery_engine::~delivery_engine() { stop(); }
 
 void delivery_engine::start() {
-    {
-        std::lock_guard lk(mutex_);
-        for (auto& [point, why] : store_.points_off()) points_off_[point] = why;
-    }
     for (const auto& [queue, depth] : store_.queues()) wake(queue);
 }
 
 std::optional<std::string> delivery_engine::stopped(std::string_view queue) {
     const auto dest = push_destination(queue);
     if (!dest || dest->kind != destination_kind::point) return std::nullopt;
+    return point_off(dest->id);
+}
+
+std::optional<std::string> delivery_engine::point_off(std::string_view point) {
     std::lock_guard lk(mutex_);
-    const auto it = points_off_.find(dest->id);
+    const auto it = points_off_.find(point);
     if (it == points_off_.end()) return std::nullopt;
     return it->second;
 }

@@ -50,8 +50,8 @@ public:
     delivery_engine(const delivery_engine&) = delete;
     delivery_engine& operator=(const delivery_engine&) = delete;
 
-    /// Recovers the points switched off, then a worker for every non-empty
-    /// PUSH queue.
+    /// Starts a worker for every non-empty PUSH queue (the points switched
+    /// off are known from construction).
     void start();
     /// Something was queued on `queue`; pull queues are ignored.
     void wake(std::string_view queue);
@@ -71,6 +71,8 @@ public:
     task<result<bool>> switch_point(std::string point, bool on, std::string reason);
     /// Why delivery to the queue's point is off; nullopt while it is on.
     std::optional<std::string> stopped(std::string_view queue);
+    /// The same, by delivery point id.
+    std::optional<std::string> point_off(std::string_view point);
 
     /// What each PUSH queue's policies decided so far (for metrics).
     struct queue_counters {

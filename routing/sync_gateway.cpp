@@ -48,8 +48,8 @@ sync_request forwarded_request(sync_request req, const delivery_point& dp, const
 }
 
 sync_gateway::sync_gateway(const registry_holder& registry, authenticator& auth, provider_client& remote,
-                           sync_limits limits)
-    : registry_(registry), auth_(auth), remote_(remote), limits_(limits) {}
+                           sync_limits limits, off_check switched_off)
+    : registry_(registry), auth_(auth), remote_(remote), limits_(limits), switched_off_(std::move(switched_off)) {}
 
 task<sync_outcome> sync_gateway::send(sync_request req) {
     sync_outcome out{braced(new_guid()), gateway_fault{}};
@@ -65,6 +65,11 @@ task<sync_outcome> sync_gateway::send(sync_request req) {
         co_return out;
     }
     const delivery_point& dp = *route->point;
+    if (switched_off_)
+        if (auto why = switched_off_(dp.id)) {
+            out.answer = gateway_fault{fail(errc::point_off, "\"" + dp.id + "\": " + *why), nullptr};
+            co_return out;
+        }
     // Over its throttle the caller is told at once, never kept waiting on
     // its connection.
     if (route->throttle && !throttles_.try_start(route->throttle_key, *route->throttle, now_ms())) {

@@ -15,6 +15,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -49,7 +51,11 @@ sync_request forwarded_request(sync_request req, const delivery_point& dp, const
 
 class sync_gateway {
 public:
-    sync_gateway(const registry_holder& registry, authenticator& auth, provider_client& remote, sync_limits limits);
+    /// `switched_off` says why a point is switched off (nullopt while on);
+    /// calls to a point that is off are refused. Empty: every point is on.
+    using off_check = std::function<std::optional<std::string>(std::string_view point)>;
+    sync_gateway(const registry_holder& registry, authenticator& auth, provider_client& remote, sync_limits limits,
+                 off_check switched_off = {});
 
     task<sync_outcome> send(sync_request req);
 
@@ -60,6 +66,7 @@ private:
     echo_provider echo_;
     sync_limits limits_;
     throttle_table throttles_;
+    off_check switched_off_;
 };
 
 } // namespace qaqpa::routing

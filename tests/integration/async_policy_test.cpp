@@ -3,6 +3,7 @@
 #include "tests/integration/async_helpers.hpp"
 #include "tests/integration/node_fixture.hpp"
 #include "tests/support/fake_provider.hpp"
+#include "tests/support/soap_samples.hpp"
 
 using namespace qaqpa;
 using namespace qaqpa::test;
@@ -86,4 +87,19 @@ TEST_CASE("the admin switch: off stops, on twice is a no-op, the token is requir
     REQUIRE(again.status == 200); // already on: a no-op
     CHECK(again.body.find("\"changed\":false") != std::string::npos);
     CHECK(eventually([&] { return state_of(gw.port(), sender_login, a.message_id) == "DELIVERED"; }));
+}
+
+TEST_CASE("a synchronous call to a switched-off point is refused until it is on again", "[integration][policy]") {
+    gateway gw;
+    const auto call_echo = [&] {
+        return soap_post(gw.port(), "/bip-sync/", sync_request_xml({}));
+    };
+    REQUIRE(call_echo().status == 200);
+    REQUIRE(admin_post(gw, "/dp/echo/off", gw.node().admin_token()).status == 200);
+    const auto refused = call_echo();
+    CHECK(refused.status == 500);
+    CHECK(field(refused.body, "errorCode") == "DELIVERY_POINT_OFF");
+    check_valid(refused.body, sync_types_ns);
+    REQUIRE(admin_post(gw, "/dp/echo/on", gw.node().admin_token()).status == 200);
+    CHECK(call_echo().status == 200);
 }
