@@ -224,23 +224,23 @@ TEST_CASE("another channel's operation on the sync path is UNKNOWN_OPERATION", "
     CHECK(field(reply.body, "errorMessage").find("getMessages") != std::string::npos);
 }
 
+namespace {
+
+/// A registry addition: point and service "limited" (builtin echo) with the
+/// point's `throttle` line, and sender's access row followed by `after_access`.
+node_settings limited_point(const std::string& throttle, const std::string& after_access) {
+    node_settings s;
+    s.extra_registry = "[[delivery_points]]\nid = \"limited\"\nurl = \"builtin:echo\"\n" + throttle +
+                       "\n[[services]]\nid = \"limited\"\nowner = \"owner\"\ndelivery_point = \"limited\"\n"
+                       "[[access]]\nsystem = \"sender\"\nservice = \"limited\"\n" + after_access;
+    return s;
+}
+
+} // namespace
+
 TEST_CASE("a caller over the point's throttle gets THROTTLED at once, and room again after the window",
           "[integration][sync]") {
-    node_settings s;
-    s.extra_registry = R"(
-[[delivery_points]]
-id = "limited"
-url = "builtin:echo"
-throttle = { requests = 2, window_s = 1 }
-[[services]]
-id = "limited"
-owner = "owner"
-delivery_point = "limited"
-[[access]]
-system = "sender"
-service = "limited"
-)";
-    gateway gw(s);
+    gateway gw(limited_point("throttle = { requests = 2, window_s = 1 }", ""));
     sample_request r;
     r.service = "limited";
     CHECK(call(gw.port(), r).status == 200);
@@ -253,28 +253,10 @@ service = "limited"
 }
 
 TEST_CASE("an access right's own throttle counts that caller apart", "[integration][sync]") {
-    node_settings s;
-    s.extra_registry = R"(
-[[systems]]
-id = "other"
-password = "other-password"
-[[delivery_points]]
-id = "limited"
-url = "builtin:echo"
-throttle = { requests = 5, window_s = 60 }
-[[services]]
-id = "limited"
-owner = "owner"
-delivery_point = "limited"
-[[access]]
-system = "sender"
-service = "limited"
-throttle = { requests = 1, window_s = 60 }
-[[access]]
-system = "other"
-service = "limited"
-)";
-    gateway gw(s);
+    gateway gw(limited_point("throttle = { requests = 5, window_s = 60 }",
+                             "throttle = { requests = 1, window_s = 60 }\n"
+                             "[[systems]]\nid = \"other\"\npassword = \"other-password\"\n"
+                             "[[access]]\nsystem = \"other\"\nservice = \"limited\"\n"));
     sample_request mine;
     mine.service = "limited";
     sample_request theirs = mine;
