@@ -319,6 +319,16 @@ task<std::optional<unix_ms>> delivery_engine::attempt(std::shared_ptr<worker> w,
         if (const auto* dp = view->point(w->dest.id)) {
             target = {dp->url, dp->protocol, dp->creds};
             policy = dp->policy;
+            // The sender's access right may set its own timeout and retry
+            // policy (CONFIG.md [[access]]); the point's throttle and error
+            // shutdown stay the point's.
+            if (const auto* right = view->access(track.sender, track.service_id)) {
+                const auto mine = apply(policy, right->overrides);
+                policy.timeout_ms = mine.timeout_ms;
+                policy.retries = mine.retries;
+                policy.backoff_ms = mine.backoff_ms;
+                policy.backoff_max_ms = mine.backoff_max_ms;
+            }
         } else {
             missing = "delivery point \"" + w->dest.id + "\" is not registered";
         }

@@ -103,3 +103,21 @@ TEST_CASE("a synchronous call to a switched-off point is refused until it is on 
     REQUIRE(admin_post(gw, "/dp/echo/on", gw.node().admin_token()).status == 200);
     CHECK(call_echo().status == 200);
 }
+
+TEST_CASE("the sender's access right overrides the point's retries for its own messages",
+          "[integration][async][policy]") {
+    fake_provider recipient(provider_mode::fault);
+    node_settings s;
+    s.extra_registry = "[[delivery_points]]\nid = \"patient\"\nurl = \"" + recipient.url() + "\"\n"
+                       "retries = 5\nbackoff_ms = 20\nbackoff_max_ms = 20\n"
+                       "[[services]]\nid = \"patient-svc\"\nowner = \"owner\"\nmode = \"async\"\n"
+                       "delivery_point = \"patient\"\n"
+                       "[[access]]\nsystem = \"sender\"\nservice = \"patient-svc\"\nretries = 1\n";
+    gateway gw(s);
+    async_send m;
+    m.service = "patient-svc";
+    const auto a = accept(gw.port(), m);
+    REQUIRE(eventually([&] { return state_of(gw.port(), sender_login, a.message_id) == "NOT_DELIVERED"; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(recipient.request_count() == 2); // 1 + the sender's 1 retry, not the point's 5
+}
