@@ -101,7 +101,32 @@ task<result<bool>> delivery_engine::switch_point(std::string point, bool on, std
     }
     log::warn("delivery", "delivery point {} switched {}{}", point, on ? "on" : "off", on ? "" : ": " + reason);
     if (on) wake(point_queue(point)); // resumes in order
+    auto status = on ? make_status(message_state::on_delivery, status_code::accepted, "delivery resumed", now_ms())
+                     : make_status(message_state::delivery_stopped, status_code::stopped, reason, now_ms());
+    ++running_;
+    asio::co_spawn(runtime_.context(0), announce(point, std::move(status)), asio::detached);
     co_return true;
+}
+
+task<void> delivery_engine::announce(std::string point, message_status status) {
+    const auto queue = point_queue(point);
+    for (std::uint64_t from = 0; !stopping_;) {
+        auto entries = store_.scan(queue, from, window);
+        if (!entries || entries->empty()) break;
+        const auto view = registry_.current();
+        for (const auto& e : *entries) {
+            if (stopping_ || e.body.kind != storage::record_kind::message) continue;
+            auto track = store_.track(e.id);
+            if (!track || !*track || is_final((*track)->status.state)) continue;
+            const notify_rules rules{view->service((*track)->service_id), view->system((*track)->sender)};
+            if (!rules.service || !rules.service->notify_status || !notifies(rules, status.state)) continue;
+            auto notice = status_notice(e.id, **track, status, *rules.sender);
+            const auto to = notice.track.destination;
+            if (auto queued = co_await store_.accept(std::move(notice)); queued) wake(to);
+        }
+        from = entries->back().seq + 1;
+    }
+    --running_;
 }
 
 std::shared_ptr<delivery_engine::worker> delivery_engine::find_worker(std::string_view queue, bool& created) {

@@ -102,6 +102,10 @@ private:
     /// Counts a failed attempt against the point's error-shutdown window and
     /// switches the point off when it trips.
     task<void> count_failure(std::shared_ptr<worker> w, const delivery_policy& policy);
+    /// Tells the senders of the messages queued for `point` (services with
+    /// notify_status) that they are now DELIVERY_STOPPED, or ON_DELIVERY
+    /// again. Runs in the background, a window at a time.
+    task<void> announce(std::string point, message_status status);
 
     runtime& runtime_;
     storage::message_store& store_;

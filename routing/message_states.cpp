@@ -26,6 +26,22 @@ bool notifies(const notify_rules& rules, message_state state) {
     return rules.service->notify_status || (rules.service->notify_delivered && state == message_state::delivered);
 }
 
+storage::new_message status_notice(std::string_view id, const storage::tracking& current, const message_status& status,
+                                   const system_entry& sender) {
+    storage::new_message n;
+    n.body.kind = storage::record_kind::status_notification;
+    n.body.id = new_ordered_guid();
+    n.body.notification = {n.body.id, std::string(id), status};
+    n.body.accepted_ms = now_ms();
+    n.track.destination = system_queue(sender.id);
+    n.track.sender = current.recipient; // the notification is about the recipient's side
+    n.track.recipient = sender.id;
+    n.track.service_id = current.service_id;
+    n.track.status = make_status(message_state::on_delivery, status_code::accepted, "status notification queued",
+                                 n.body.accepted_ms);
+    return n;
+}
+
 storage::state_change transition(std::string_view id, storage::record_kind kind, const storage::tracking& current,
                                  message_status next, const notify_rules& rules) {
     storage::state_change c;
@@ -34,20 +50,8 @@ storage::state_change transition(std::string_view id, storage::record_kind kind,
     c.track.status = std::move(next);
     c.dequeue = is_final(c.track.status.state);
     const bool changed = current.status.state != c.track.status.state;
-    if (kind == storage::record_kind::message && changed && notifies(rules, c.track.status.state)) {
-        storage::new_message n;
-        n.body.kind = storage::record_kind::status_notification;
-        n.body.id = new_ordered_guid();
-        n.body.notification = {n.body.id, c.id, c.track.status};
-        n.body.accepted_ms = now_ms();
-        n.track.destination = system_queue(rules.sender->id);
-        n.track.sender = current.recipient; // the notification is about the recipient's side
-        n.track.recipient = rules.sender->id;
-        n.track.service_id = current.service_id;
-        n.track.status = make_status(message_state::on_delivery, status_code::accepted, "status notification queued",
-                                     n.body.accepted_ms);
-        c.enqueue.push_back(std::move(n));
-    }
+    if (kind == storage::record_kind::message && changed && notifies(rules, c.track.status.state))
+        c.enqueue.push_back(status_notice(id, current, c.track.status, *rules.sender));
     return c;
 }
 

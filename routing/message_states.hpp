@@ -44,6 +44,11 @@ struct notify_rules {
 /// notify_delivered; only when the sender has an address to PUSH to.
 bool notifies(const notify_rules& rules, message_state state);
 
+/// A changeMassageStatusNotification to `sender` about message `id`, queued
+/// for PUSH to the sender's address.
+storage::new_message status_notice(std::string_view id, const storage::tracking& current, const message_status& status,
+                                   const system_entry& sender);
+
 /// The state change of message `id` from `current` to `next` (final states
 /// leave the queue), with the notification it causes queued in the same
 /// write: only a change of state notifies (a failed attempt that will be

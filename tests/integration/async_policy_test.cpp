@@ -121,3 +121,45 @@ TEST_CASE("the sender's access right overrides the point's retries for its own m
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     CHECK(recipient.request_count() == 2); // 1 + the sender's 1 retry, not the point's 5
 }
+
+TEST_CASE("senders asking for status changes hear of DELIVERY_STOPPED and of the resumption",
+          "[integration][async][policy]") {
+    fake_provider recipient(provider_mode::recipient);
+    fake_provider sender_side(provider_mode::recipient);
+    node_settings s;
+    s.sender_address = sender_side.url();
+    s.extra_registry = "[[delivery_points]]\nid = \"watched\"\nurl = \"" + recipient.url() + "\"\n"
+                       "[[services]]\nid = \"watched-svc\"\nowner = \"owner\"\nmode = \"async\"\n"
+                       "delivery_point = \"watched\"\nnotify_status = true\n"
+                       "[[access]]\nsystem = \"sender\"\nservice = \"watched-svc\"\n";
+    gateway gw(s);
+    REQUIRE(admin_post(gw, "/dp/watched/off", gw.node().admin_token()).status == 200);
+    async_send m;
+    m.service = "watched-svc";
+    const auto a = accept(gw.port(), m);
+    REQUIRE(admin_post(gw, "/dp/watched/on", gw.node().admin_token()).status == 200);
+    REQUIRE(eventually([&] { return state_of(gw.port(), sender_login, a.message_id) == "DELIVERED"; }));
+    // ON_DELIVERY on the resumption, then DELIVERED (the message was
+    // accepted while the point was off, so no earlier announcement).
+    std::vector<std::string> states;
+    REQUIRE(eventually([&] {
+        states.clear();
+        for (const auto& r : sender_side.requests())
+            if (field(r.body, "messageId") == a.message_id) states.push_back(field(r.body, "messageState"));
+        return states.size() >= 2;
+    }));
+    CHECK(std::find(states.begin(), states.end(), "DELIVERED") != states.end());
+    for (const auto& r : sender_side.requests()) check_valid(r.body, async_client_ns);
+
+    // Switched off with the message queued: the sender hears DELIVERY_STOPPED.
+    recipient.fail_next(1000000);
+    const auto b = accept(gw.port(), m);
+    REQUIRE(eventually([&] { return recipient.request_count() >= 2; }));
+    REQUIRE(admin_post(gw, "/dp/watched/off", gw.node().admin_token()).status == 200);
+    CHECK(eventually([&] {
+        for (const auto& r : sender_side.requests())
+            if (field(r.body, "messageId") == b.message_id && field(r.body, "messageState") == "DELIVERY_STOPPED")
+                return true;
+        return false;
+    }));
+}
