@@ -12,7 +12,6 @@
 //       getMessages(amount=100) + one sendDeliveryNotification per message,
 //       THREADS pullers, until the queue is empty; prints msg/s
 #include "bench/coro_client.hpp"
-#include "bench/keepalive_client.hpp"
 #include "bench/percentiles.hpp"
 #include "tests/support/async_samples.hpp"
 #include "tests/support/fake_provider.hpp"
@@ -20,8 +19,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -70,32 +70,6 @@ int recipient(long count, int timeout_s) {
     return n == static_cast<std::size_t>(count) ? 0 : 1;
 }
 
-int send(std::uint16_t port, test::async_send m, int rate, int seconds, std::size_t bytes) {
-    // Four paced senders, each with its own connection, share the rate.
-    constexpr int senders = 4;
-    const auto interval = std::chrono::nanoseconds(1'000'000'000LL * senders / rate);
-    const long per_sender = static_cast<long>(rate) * seconds / senders;
-    std::atomic<long> accepted{0}, failed{0};
-    const auto start = clock_type::now() + std::chrono::milliseconds(50);
-    std::vector<std::thread> threads;
-    for (int s = 0; s < senders; ++s)
-        threads.emplace_back([&, s] {
-            bench::keepalive_client client(port);
-            for (long i = 0; i < per_sender; ++i) {
-                const auto due = start + interval * i + interval * s / senders;
-                std::this_thread::sleep_until(due);
-                auto msg = m;
-                msg.payload = "<t>" + std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                         due.time_since_epoch()).count()) + "</t>";
-                const auto reply = client.post("/bip-async/", test::send_message_of_size(msg, bytes));
-                (reply && reply->first == 200 ? accepted : failed)++;
-            }
-        });
-    for (auto& t : threads) t.join();
-    std::printf("sent %ld accepted %ld failed %ld\n", accepted + failed, accepted.load(), failed.load());
-    return failed == 0 ? 0 : 1;
-}
-
 /// Runs `conns` client coroutines on one thread until each returns.
 template <class Body>
 double run_clients(std::uint16_t port, int conns, Body body) {
@@ -108,6 +82,32 @@ double run_clients(std::uint16_t port, int conns, Body body) {
         }, boost::asio::detached);
     ctx.run();
     return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+int send(std::uint16_t port, const test::async_send& m, int rate, int seconds, std::size_t bytes) {
+    // Four paced senders, each with its own connection, share the rate.
+    constexpr int senders = 4;
+    const auto interval = std::chrono::nanoseconds(1'000'000'000LL * senders / rate);
+    const long per_sender = static_cast<long>(rate) * seconds / senders;
+    long accepted = 0, failed = 0;
+    int next_sender = 0;
+    const auto start = clock_type::now() + std::chrono::milliseconds(50);
+    run_clients(port, senders, [&](bench::coro_client& client) -> boost::asio::awaitable<void> {
+        const int s = next_sender++;
+        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+        for (long i = 0; i < per_sender; ++i) {
+            const auto due = start + interval * i + interval * s / senders;
+            timer.expires_at(due);
+            co_await timer.async_wait(boost::asio::use_awaitable);
+            auto msg = m;
+            msg.payload = "<t>" + std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                     due.time_since_epoch()).count()) + "</t>";
+            const auto reply = co_await client.post("/bip-async/", test::send_message_of_size(msg, bytes));
+            (reply && reply->first == 200 ? accepted : failed)++;
+        }
+    });
+    std::printf("sent %ld accepted %ld failed %ld\n", accepted + failed, accepted, failed);
+    return failed == 0 ? 0 : 1;
 }
 
 int fill(std::uint16_t port, const test::async_send& m, long count, int connections, std::size_t bytes) {
