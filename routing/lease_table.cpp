@@ -1,16 +1,26 @@
 #include "routing/lease_table.hpp"
 
+#include <algorithm>
+#include <limits>
+
 namespace qaqpa::routing {
 
 void lease_table::restore(const std::vector<storage::lease>& leases) {
     std::lock_guard lk(mutex_);
     for (const auto& l : leases)
-        if (!l.destination.empty()) queues_[l.destination].leased[l.seq] = held{l.id, l.until_ms};
+        if (!l.destination.empty()) {
+            auto& q = queues_[l.destination];
+            q.leased[l.seq] = held{l.id, l.until_ms};
+            q.next_expiry = std::min(q.next_expiry, l.until_ms);
+        }
 }
 
 void lease_table::expire(queue_state& q, unix_ms now) {
+    if (now < q.next_expiry) return;
+    q.next_expiry = std::numeric_limits<unix_ms>::max();
     for (auto it = q.leased.begin(); it != q.leased.end();) {
         if (it->second.until > now) {
+            q.next_expiry = std::min(q.next_expiry, it->second.until);
             ++it;
             continue;
         }
@@ -30,6 +40,7 @@ std::vector<lease_table::slot> lease_table::take_returned(const std::string& que
     while (!q.returned.empty() && out.size() < max) {
         auto node = q.returned.extract(q.returned.begin());
         q.leased[node.key()] = held{node.mapped(), until};
+        q.next_expiry = std::min(q.next_expiry, until);
         out.push_back({node.key(), std::move(node.mapped())});
     }
     return out;
@@ -52,6 +63,7 @@ std::vector<std::size_t> lease_table::claim(const std::string& queue, const std:
         if (move_frontier && seq < q.frontier && !q.returned.count(seq)) continue;
         q.returned.erase(seq);
         q.leased[seq] = held{found[i].id, until};
+        q.next_expiry = std::min(q.next_expiry, until);
         out.push_back(i);
     }
     if (move_frontier) q.frontier = std::max(q.frontier, scanned_to + 1);

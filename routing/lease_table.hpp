@@ -62,6 +62,9 @@ private:
         std::uint64_t frontier = 0;
         std::map<std::uint64_t, held> leased;
         std::map<std::uint64_t, std::string> returned;
+        /// No lease ends before this: getMessages skips the expiry walk
+        /// until then (a lower bound; settled leases may leave it early).
+        unix_ms next_expiry = 0;
     };
     void expire(queue_state& q, unix_ms now);
 
