@@ -72,6 +72,7 @@ struct node::parts {
     std::unique_ptr<routing::registry_holder> registry;
     routing::authenticator auth{1, 64}; ///< one scrypt worker; 64 checks may wait
     soap::soap_provider_client provider;
+    routing::throttle_table throttles; ///< both channels count in the same windows
     std::unique_ptr<routing::sync_gateway> sync;
     std::unique_ptr<soap::sync_endpoint> sync_plain, sync_signed;
     soap::soap_push_client pusher;
@@ -128,10 +129,10 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->token = std::move(*token);
 
     auto& messages = p->store->messages();
-    p->engine = std::make_unique<routing::delivery_engine>(p->rt, messages, *p->registry, p->pusher);
+    p->engine = std::make_unique<routing::delivery_engine>(p->rt, messages, *p->registry, p->pusher, p->throttles);
     auto* engine = p->engine.get();
     p->sync = std::make_unique<routing::sync_gateway>(
-        *p->registry, p->auth, p->provider, routing::sync_limits{c.limits.sync_timeout_ms},
+        *p->registry, p->auth, p->provider, p->throttles, routing::sync_limits{c.limits.sync_timeout_ms},
         [engine](std::string_view point) { return engine->point_off(point); });
     p->sync_plain = std::make_unique<soap::sync_endpoint>(*p->sync, false);
     p->sync_signed = std::make_unique<soap::sync_endpoint>(*p->sync, true);
@@ -171,6 +172,10 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
 }
 
 std::uint16_t node::public_port() const noexcept { return parts_->public_port; }
+
+std::vector<routing::delivery_engine::queue_counters> node::delivery_counters() const {
+    return parts_->engine->counters();
+}
 std::uint16_t node::admin_port() const noexcept { return parts_->admin_port; }
 const std::string& node::admin_token() const noexcept { return parts_->token; }
 

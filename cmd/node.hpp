@@ -9,9 +9,11 @@
 
 #include "core/config.hpp"
 #include "core/errors.hpp"
+#include "routing/delivery_engine.hpp"
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace qaqpa::cmd {
 
@@ -31,6 +33,8 @@ public:
     std::uint16_t public_port() const noexcept;
     std::uint16_t admin_port() const noexcept;
     const std::string& admin_token() const noexcept;
+    /// What the delivery policies decided so far, per PUSH queue.
+    std::vector<routing::delivery_engine::queue_counters> delivery_counters() const;
 
     void stop();
     /// Blocks until SIGINT/SIGTERM, then stops.

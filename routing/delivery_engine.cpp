@@ -15,6 +15,7 @@
 #include <deque>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 namespace qaqpa::routing {
 
@@ -28,6 +29,9 @@ constexpr std::size_t window = 64;
 constexpr std::size_t max_fresh = 64;
 /// A worker whose store read failed tries again after this long.
 constexpr unix_ms store_retry_ms = 1000;
+/// Messages waiting (for a retry or a sender's throttle) a worker looks past
+/// at most; beyond, the rest of its queue waits for the first of them.
+constexpr std::size_t max_deferred = 4096;
 
 } // namespace
 
@@ -52,17 +56,21 @@ struct delivery_engine::worker {
     std::map<std::uint64_t, unix_ms> deferred; ///< seq → retry time, within the window
     std::set<std::uint64_t> settling;          ///< attempted; the outcome is being written
     std::deque<fresh_message> fresh;           ///< just accepted, possibly not yet synced
-    std::optional<sliding_window> throttle;    ///< the point's call starts, while it has a throttle
-    throttle_policy throttle_seen;             ///< the policy `throttle` was built for
-    std::optional<sliding_window> errors;      ///< failed attempts, while the point has error shutdown
-    error_shutdown_policy errors_seen;
+    struct error_window {
+        error_shutdown_policy policy; ///< the policy `window` was built for
+        sliding_window window;
+    };
+    /// Failed attempts by call_policy::shutdown_key: the point's own window
+    /// and those of senders with their own error shutdown.
+    std::unordered_map<std::string, error_window> errors;
     // Read by counters() from any thread.
     std::atomic<std::uint64_t> attempts{0}, failures{0}, throttled_waits{0};
 };
 
 delivery_engine::delivery_engine(runtime& rt, storage::message_store& store, const registry_holder& registry,
-                                 push_client& client, system_push_policy system_policy)
-    : runtime_(rt), store_(store), registry_(registry), client_(client), system_policy_(system_policy) {
+                                 push_client& client, throttle_table& throttles, system_push_policy system_policy)
+    : runtime_(rt), store_(store), registry_(registry), client_(client), throttles_(throttles),
+      system_policy_(system_policy) {
     store_.set_queued_observer([this](const storage::new_message& m) { offer(m); });
     for (auto& [point, why] : store_.points_off()) points_off_[point] = why; // before any listener opens
 }
@@ -217,51 +225,67 @@ task<void> delivery_engine::run(std::shared_ptr<worker> w) {
 task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<worker> w) {
     constexpr unix_ms idle = std::numeric_limits<unix_ms>::max() / 2;
     if (stopped(w->queue)) co_return idle; // switched off: wait for the switch (a wake)
-    auto entries = store_.scan(w->queue, w->cursor, window);
-    if (!entries) {
-        log::error("delivery", "{}: {}", w->queue, entries.error().detail);
-        co_return now_ms() + store_retry_ms;
-    }
     std::optional<std::uint64_t> first_kept;
     unix_ms earliest = idle;
-    bool attempted = false;
+    bool attempted = false, exhausted = false;
     auto keep = [&](std::uint64_t seq, unix_ms due) {
         w->deferred[seq] = due;
         first_kept = first_kept.value_or(seq);
         earliest = std::min(earliest, due);
     };
-    for (auto& e : *entries) {
-        if (w->stopping) co_return std::nullopt;
-        if (auto due = w->deferred.find(e.seq); due != w->deferred.end() && due->second > now_ms()) {
-            keep(e.seq, due->second); // a retry keeps the cursor here
-            continue;
+    // From the cursor on, a window at a time; a window of nothing but
+    // messages that wait (a retry, a sender's throttle) does not hold up
+    // the ones behind it.
+    std::uint64_t from = w->cursor;
+    while (!attempted && !exhausted) {
+        auto entries = store_.scan(w->queue, from, window);
+        if (!entries) {
+            log::error("delivery", "{}: {}", w->queue, entries.error().detail);
+            co_return now_ms() + store_retry_ms;
         }
-        if (w->settling.count(e.seq)) {
-            // Delivered (settle() resets the cursor if the write fails), or a
-            // retry due before its failed attempt is even recorded: wait.
-            if (w->deferred.count(e.seq)) keep(e.seq, now_ms() + 5);
-            continue;
+        for (auto& e : *entries) {
+            if (w->stopping) co_return std::nullopt;
+            if (auto due = w->deferred.find(e.seq); due != w->deferred.end() && due->second > now_ms()) {
+                keep(e.seq, due->second); // a waiting message keeps the cursor here
+                continue;
+            }
+            if (w->settling.count(e.seq)) {
+                // Delivered (settle() resets the cursor if the write fails),
+                // or a retry due before its failed attempt is even recorded.
+                if (w->deferred.count(e.seq)) keep(e.seq, now_ms() + 5);
+                continue;
+            }
+            auto track = store_.track(e.id); // current: a settle may have finished meanwhile
+            if (!track || !*track || is_final((*track)->status.state)) continue;
+            if ((*track)->next_attempt_ms > now_ms()) {
+                keep(e.seq, (*track)->next_attempt_ms);
+                continue;
+            }
+            if (stopped(w->queue)) { // switched off mid-window (error shutdown): resume here when on
+                w->cursor = first_kept.value_or(e.seq);
+                co_return idle;
+            }
+            auto view = registry_.current();
+            const auto* policy = policy_of(*view, *w, **track);
+            if (auto until = throttled_until(*w, policy)) {
+                if (policy->throttle_key != w->dest.id) { // the sender's own window is full
+                    keep(e.seq, *until);
+                    continue;
+                }
+                w->cursor = first_kept.value_or(e.seq); // the point's: resume here once it has room
+                co_return *until;
+            }
+            attempted = true;
+            if (auto retry_at = co_await attempt(w, e, std::move(**track), std::move(view), policy))
+                keep(e.seq, *retry_at);
+            else
+                w->deferred.erase(e.seq);
         }
-        auto track = store_.track(e.id); // current: a settle may have finished meanwhile
-        if (!track || !*track || is_final((*track)->status.state)) continue;
-        if ((*track)->next_attempt_ms > now_ms()) {
-            keep(e.seq, (*track)->next_attempt_ms);
-            continue;
-        }
-        if (stopped(w->queue)) { // switched off mid-window (error shutdown): resume here when on
-            w->cursor = first_kept.value_or(e.seq);
-            co_return idle;
-        }
-        if (auto until = throttled_until(*w)) {
-            w->cursor = first_kept.value_or(e.seq); // resume here once the window has room
-            co_return *until;
-        }
-        attempted = true;
-        if (auto retry_at = co_await attempt(w, e, std::move(**track))) keep(e.seq, *retry_at);
-        else w->deferred.erase(e.seq);
+        exhausted = entries->size() < window;
+        if (!entries->empty()) from = entries->back().seq + 1;
+        if (w->deferred.size() >= max_deferred) break;
     }
-    const bool exhausted = entries->size() < window;
-    if (!entries->empty()) w->cursor = first_kept.value_or(entries->back().seq + 1);
+    w->cursor = first_kept.value_or(from);
     if (exhausted) w->deferred.erase(w->deferred.begin(), w->deferred.lower_bound(w->cursor));
     // Past the end of what is synced: what was accepted a moment ago, while
     // its batch is still being written. A later scan finds each of them
@@ -274,52 +298,57 @@ task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<wor
             w->fresh.push_front(std::move(f));
             co_return idle;
         }
-        if (auto until = throttled_until(*w)) {
+        auto view = registry_.current();
+        const auto* policy = policy_of(*view, *w, f.track);
+        if (auto until = throttled_until(*w, policy)) {
+            if (policy->throttle_key != w->dest.id) {
+                keep(f.entry.seq, *until); // a later scan offers it again
+                continue;
+            }
             w->fresh.push_front(std::move(f));
             co_return *until;
         }
         attempted = true;
-        if (auto retry_at = co_await attempt(w, f.entry, std::move(f.track))) keep(f.entry.seq, *retry_at);
+        if (auto retry_at = co_await attempt(w, f.entry, std::move(f.track), std::move(view), policy))
+            keep(f.entry.seq, *retry_at);
     }
-    // A full window may have more behind it; a window of nothing but pending
-    // retries waits for the first of them, so a blocked head cannot spin.
+    // A window of nothing but waiting messages waits for the first of them,
+    // so a blocked head cannot spin.
     if (attempted || (!exhausted && !first_kept)) co_return std::nullopt;
     co_return earliest;
 }
 
-std::optional<unix_ms> delivery_engine::throttled_until(worker& w) {
-    std::optional<throttle_policy> policy;
-    if (w.dest.kind == destination_kind::point)
-        if (const auto* dp = registry_.current()->point(w.dest.id)) policy = dp->policy.throttle;
-    if (!policy) {
-        w.throttle.reset();
-        return std::nullopt;
-    }
-    if (!w.throttle || !(w.throttle_seen == *policy)) { // a policy change takes effect now
-        w.throttle.emplace(policy->requests, policy->window_s * 1000LL);
-        w.throttle_seen = *policy;
-    }
-    const auto now = now_ms();
-    if (w.throttle->try_add(now)) return std::nullopt;
-    ++w.throttled_waits;
-    return w.throttle->next_free(now);
+const call_policy* delivery_engine::policy_of(const registry_view& view, const worker& w,
+                                              const storage::tracking& t) {
+    if (w.dest.kind != destination_kind::point) return nullptr;
+    const auto* dp = view.point(w.dest.id);
+    return dp ? &view.policy(*dp, t.sender, t.service_id) : nullptr;
 }
 
-task<void> delivery_engine::count_failure(std::shared_ptr<worker> w, const delivery_policy& policy) {
-    if (w->dest.kind != destination_kind::point || !policy.error_shutdown) {
-        w->errors.reset();
-        co_return;
-    }
-    const auto& shutdown = *policy.error_shutdown;
-    if (!w->errors || !(w->errors_seen == shutdown)) {
-        w->errors.emplace(shutdown.errors, shutdown.window_s * 1000LL);
-        w->errors_seen = shutdown;
-    }
-    if (w->errors->add(now_ms()) < shutdown.errors) co_return;
-    w->errors->clear();
+std::optional<unix_ms> delivery_engine::throttled_until(worker& w, const call_policy* policy) {
+    if (!policy || !policy->policy.throttle) return std::nullopt;
+    auto until = throttles_.start_or_wait(policy->throttle_key, *policy->policy.throttle, now_ms());
+    if (until) ++w.throttled_waits;
+    return until;
+}
+
+task<void> delivery_engine::count_failure(std::shared_ptr<worker> w, const call_policy* policy) {
+    if (!policy || !policy->policy.error_shutdown) co_return;
+    const auto shutdown = *policy->policy.error_shutdown;
+    auto it = w->errors.find(policy->shutdown_key);
+    if (it == w->errors.end() || !(it->second.policy == shutdown)) // a policy change takes effect now
+        it = w->errors.insert_or_assign(policy->shutdown_key,
+                                        worker::error_window{shutdown, sliding_window(shutdown.errors,
+                                                                                      shutdown.window_s * 1000LL)})
+                 .first;
+    if (it->second.window.add(now_ms()) < shutdown.errors) co_return;
+    it->second.window.clear();
+    const auto whose = policy->shutdown_key == w->dest.id
+                           ? std::string()
+                           : " of " + policy->shutdown_key.substr(w->dest.id.size() + 1) + "'s messages";
     auto switched = co_await switch_point(w->dest.id, false,
-                                          fmt::format("error shutdown: {} failed attempts within {} s",
-                                                      shutdown.errors, shutdown.window_s));
+                                          fmt::format("error shutdown: {} failed attempts{} within {} s",
+                                                      shutdown.errors, whose, shutdown.window_s));
     if (!switched) log::error("delivery", "{}: switching off: {}", w->queue, switched.error().detail);
 }
 
@@ -328,32 +357,24 @@ std::vector<delivery_engine::queue_counters> delivery_engine::counters() {
     std::vector<queue_counters> out;
     for (const auto& [queue, w] : workers_)
         out.push_back({queue, w->attempts.load(std::memory_order_relaxed), w->failures.load(std::memory_order_relaxed),
-                       w->throttled_waits.load(std::memory_order_relaxed)});
+                       w->throttled_waits.load(std::memory_order_relaxed),
+                       w->dest.kind == destination_kind::point && points_off_.contains(w->dest.id)});
     return out;
 }
 
 task<std::optional<unix_ms>> delivery_engine::attempt(std::shared_ptr<worker> w, const storage::queue_entry& e,
-                                                      storage::tracking track) {
+                                                      storage::tracking track,
+                                                      std::shared_ptr<const registry_view> view,
+                                                      const call_policy* call) {
     w->high_water = std::max(w->high_water, e.seq);
     ++w->attempts;
-    const auto view = registry_.current();
     push_target target;
-    delivery_policy policy = system_policy_.policy;
+    // The sender's effective policy: the point's with its access overrides.
+    const delivery_policy& policy = call ? call->policy : system_policy_.policy;
     std::string missing;
     if (w->dest.kind == destination_kind::point) {
         if (const auto* dp = view->point(w->dest.id)) {
             target = {dp->url, dp->protocol, dp->creds};
-            policy = dp->policy;
-            // The sender's access right may set its own timeout and retry
-            // policy (CONFIG.md [[access]]); the point's throttle and error
-            // shutdown stay the point's.
-            if (const auto* right = view->access(track.sender, track.service_id)) {
-                const auto mine = apply(policy, right->overrides);
-                policy.timeout_ms = mine.timeout_ms;
-                policy.retries = mine.retries;
-                policy.backoff_ms = mine.backoff_ms;
-                policy.backoff_max_ms = mine.backoff_max_ms;
-            }
         } else {
             missing = "delivery point \"" + w->dest.id + "\" is not registered";
         }
@@ -383,7 +404,7 @@ task<std::optional<unix_ms>> delivery_engine::attempt(std::shared_ptr<worker> w,
                             make_status(message_state::delivered, status_code::delivered, "delivered", now), rules);
     } else {
         ++w->failures;
-        co_await count_failure(w, policy);
+        co_await count_failure(w, call);
         const int failed = track.attempts + 1;
         const auto next = schedule_after_failure(policy, failed, now, random_jitter());
         track.attempts = failed;

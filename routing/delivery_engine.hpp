@@ -23,6 +23,7 @@
 #include "core/async.hpp"
 #include "core/runtime.hpp"
 #include "routing/message_states.hpp"
+#include "routing/policies/throttle_table.hpp"
 #include "routing/push.hpp"
 #include "routing/registry_view.hpp"
 #include "storage/message_store.hpp"
@@ -44,8 +45,10 @@ struct system_push_policy {
 
 class delivery_engine {
 public:
+    /// `throttles` is shared with the sync gateway: a point's throttle
+    /// counts the calls of both channels.
     delivery_engine(runtime& rt, storage::message_store& store, const registry_holder& registry, push_client& client,
-                    system_push_policy system_policy = {});
+                    throttle_table& throttles, system_push_policy system_policy = {});
     ~delivery_engine();
     delivery_engine(const delivery_engine&) = delete;
     delivery_engine& operator=(const delivery_engine&) = delete;
@@ -79,7 +82,8 @@ public:
         std::string queue;
         std::uint64_t attempts = 0;
         std::uint64_t failures = 0;
-        std::uint64_t throttled_waits = 0; ///< times a PUSH waited for the throttle window
+        std::uint64_t throttled_waits = 0; ///< times a PUSH waited for a throttle window
+        bool off = false;                  ///< its delivery point is switched off
     };
     std::vector<queue_counters> counters();
 
@@ -94,14 +98,19 @@ private:
     /// One delivery attempt; returns the retry time when it failed and will
     /// be retried. The outcome is written by settle(), in the background.
     task<std::optional<unix_ms>> attempt(std::shared_ptr<worker> w, const storage::queue_entry& e,
-                                         storage::tracking track);
+                                         storage::tracking track, std::shared_ptr<const registry_view> view,
+                                         const call_policy* policy);
     task<void> settle(std::shared_ptr<worker> w, std::uint64_t seq, storage::state_change change);
-    /// When the point's throttle window is full: the time it has room again.
-    /// Otherwise records a call start and returns nullopt.
-    std::optional<unix_ms> throttled_until(worker& w);
-    /// Counts a failed attempt against the point's error-shutdown window and
-    /// switches the point off when it trips.
-    task<void> count_failure(std::shared_ptr<worker> w, const delivery_policy& policy);
+    /// What a queued message's PUSH is held to: its sender's effective
+    /// policy for the worker's point; null for an IS's own address or a
+    /// point no longer registered.
+    static const call_policy* policy_of(const registry_view& view, const worker& w, const storage::tracking& t);
+    /// When the message's throttle window is full: the time it has room
+    /// again. Otherwise records a call start and returns nullopt.
+    std::optional<unix_ms> throttled_until(worker& w, const call_policy* policy);
+    /// Counts a failed attempt in its error-shutdown window (the point's, or
+    /// the sender's own) and switches the point off when it trips.
+    task<void> count_failure(std::shared_ptr<worker> w, const call_policy* policy);
     /// Tells the senders of the messages queued for `point` (services with
     /// notify_status) that they are now DELIVERY_STOPPED, or ON_DELIVERY
     /// again. Runs in the background, a window at a time.
@@ -111,6 +120,7 @@ private:
     storage::message_store& store_;
     const registry_holder& registry_;
     push_client& client_;
+    throttle_table& throttles_;
     system_push_policy system_policy_;
 
     std::mutex mutex_;

@@ -1,5 +1,7 @@
 #include "routing/registry_view.hpp"
 
+#include <algorithm>
+
 namespace qaqpa::routing {
 namespace {
 
@@ -28,7 +30,26 @@ registry_view::registry_view(registry reg, std::uint64_t generation)
     for (const auto& s : reg_.systems) systems_.emplace(s.id, &s);
     for (const auto& s : reg_.services) services_.emplace(s.id, &s);
     for (const auto& d : reg_.delivery_points) points_.emplace(d.id, &d);
-    for (const auto& a : reg_.access) access_.emplace(access_key(a.system, a.service), &a);
+    for (const auto& d : reg_.delivery_points) own_policies_.emplace(&d, call_policy{d.policy, d.id, d.id});
+    for (const auto& a : reg_.access) {
+        access_entry entry{&a, {}};
+        const auto* svc = service(a.service);
+        if (svc && a.overrides != policy_overrides{}) {
+            std::vector<std::string_view> reach{svc->delivery_point};
+            for (const auto& [route, point_id] : svc->routes) reach.push_back(point_id);
+            for (const auto id : reach) {
+                const auto* dp = point(id);
+                if (!dp || std::any_of(entry.policies.begin(), entry.policies.end(),
+                                       [dp](const auto& p) { return p.first == dp; }))
+                    continue;
+                call_policy p{apply(dp->policy, a.overrides), dp->id, dp->id};
+                if (a.overrides.throttle) p.throttle_key.append("\n").append(a.system);
+                if (a.overrides.error_shutdown) p.shutdown_key.append("\n").append(a.system);
+                entry.policies.emplace_back(dp, std::move(p));
+            }
+        }
+        access_.emplace(access_key(a.system, a.service), std::move(entry));
+    }
 }
 
 const system_entry* registry_view::system(std::string_view id) const noexcept { return find(systems_, id); }
@@ -36,7 +57,16 @@ const service_entry* registry_view::service(std::string_view id) const noexcept 
 const delivery_point* registry_view::point(std::string_view id) const noexcept { return find(points_, id); }
 
 const access_right* registry_view::access(std::string_view system, std::string_view service) const noexcept {
-    return find(access_, access_key(system, service));
+    const auto it = access_.find(access_key(system, service));
+    return it == access_.end() ? nullptr : it->second.right;
+}
+
+const call_policy& registry_view::policy(const delivery_point& point, std::string_view system,
+                                         std::string_view service) const noexcept {
+    if (const auto it = access_.find(access_key(system, service)); it != access_.end())
+        for (const auto& [dp, p] : it->second.policies)
+            if (dp == &point) return p;
+    return own_policies_.at(&point);
 }
 
 registry_holder::registry_holder(registry reg) : generation_(0) { replace(std::move(reg)); }

@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace qaqpa::routing {
 
@@ -26,6 +28,16 @@ struct string_hash {
 template <class T>
 using string_map = std::unordered_map<std::string, T, string_hash, std::equal_to<>>;
 
+/// What one caller's calls to one delivery point are held to: the point's
+/// policy with the caller's access overrides applied, and the windows its
+/// throttle and error shutdown count in (the point's own, shared by every
+/// caller without an override of that key, or the caller's own).
+struct call_policy {
+    delivery_policy policy;
+    std::string throttle_key; ///< "point", or "point\ncaller" when the caller sets its own throttle
+    std::string shutdown_key; ///< the same for error shutdown
+};
+
 class registry_view {
 public:
     registry_view(registry reg, std::uint64_t generation);
@@ -34,6 +46,12 @@ public:
     const service_entry* service(std::string_view id) const noexcept;
     const delivery_point* point(std::string_view id) const noexcept;
     const access_right* access(std::string_view system, std::string_view service) const noexcept;
+    /// The policy `system`'s calls to `point` for `service` are held to;
+    /// the point's own where no access right of the caller overrides it
+    /// (e.g. the right was withdrawn after the message was accepted).
+    /// Resolved when the snapshot is built, not per call.
+    const call_policy& policy(const delivery_point& point, std::string_view system,
+                              std::string_view service) const noexcept;
 
     std::uint64_t generation() const noexcept { return generation_; }
     const registry& data() const noexcept { return reg_; }
@@ -44,7 +62,14 @@ private:
     string_map<const system_entry*> systems_;
     string_map<const service_entry*> services_;
     string_map<const delivery_point*> points_;
-    string_map<const access_right*> access_; ///< key: system + '\n' + service
+    struct access_entry {
+        const access_right* right;
+        /// Per delivery point the service may reach; only where the right
+        /// overrides something.
+        std::vector<std::pair<const delivery_point*, call_policy>> policies;
+    };
+    string_map<access_entry> access_; ///< key: system + '\n' + service
+    std::unordered_map<const delivery_point*, call_policy> own_policies_;
 };
 
 class registry_holder {

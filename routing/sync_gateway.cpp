@@ -29,11 +29,9 @@ result<sync_route> resolve_sync_route(const registry_view& view, const system_en
     const auto* dp = view.point(point_id);
     if (!dp) return fail(errc::internal, "delivery point \"" + std::string(point_id) + "\" is not registered");
 
-    const auto policy = apply(dp->policy, right->overrides);
-    const int ms = std::min({svc->timeout_ms, policy.timeout_ms, limits.sync_timeout_ms});
-    sync_route route{dp, std::chrono::milliseconds(ms), policy.throttle, dp->id};
-    if (right->overrides.throttle) route.throttle_key += "\n" + caller.id;
-    return route;
+    const auto& policy = view.policy(*dp, caller.id, svc->id);
+    const int ms = std::min({svc->timeout_ms, policy.policy.timeout_ms, limits.sync_timeout_ms});
+    return sync_route{dp, std::chrono::milliseconds(ms), &policy};
 }
 
 sync_request forwarded_request(sync_request req, const delivery_point& dp, const std::string& session_id) {
@@ -48,8 +46,9 @@ sync_request forwarded_request(sync_request req, const delivery_point& dp, const
 }
 
 sync_gateway::sync_gateway(const registry_holder& registry, authenticator& auth, provider_client& remote,
-                           sync_limits limits, off_check switched_off)
-    : registry_(registry), auth_(auth), remote_(remote), limits_(limits), switched_off_(std::move(switched_off)) {}
+                           throttle_table& throttles, sync_limits limits, off_check switched_off)
+    : registry_(registry), auth_(auth), remote_(remote), limits_(limits), throttles_(throttles),
+      switched_off_(std::move(switched_off)) {}
 
 task<sync_outcome> sync_gateway::send(sync_request req) {
     sync_outcome out{braced(new_guid()), gateway_fault{}};
@@ -72,11 +71,12 @@ task<sync_outcome> sync_gateway::send(sync_request req) {
         }
     // Over its throttle the caller is told at once, never kept waiting on
     // its connection.
-    if (route->throttle && !throttles_.try_start(route->throttle_key, *route->throttle, now_ms())) {
-        out.answer = gateway_fault{fail(errc::throttled, fmt::format("at most {} calls in {} s to \"{}\"",
-                                                                     route->throttle->requests,
-                                                                     route->throttle->window_s, dp.id)),
-                                   nullptr};
+    const auto& throttle = route->policy->policy.throttle;
+    if (throttle && !throttles_.try_start(route->policy->throttle_key, *throttle, now_ms())) {
+        out.answer = gateway_fault{
+            fail(errc::throttled, fmt::format("at most {} calls in {} s to \"{}\"", throttle->requests,
+                                              throttle->window_s, dp.id)),
+            nullptr};
         co_return out;
     }
     provider_client& client = dp.url.rfind("builtin:", 0) == 0 ? static_cast<provider_client&>(echo_) : remote_;

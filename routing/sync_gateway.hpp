@@ -35,10 +35,9 @@ struct sync_outcome {
 struct sync_route {
     const delivery_point* point = nullptr;
     std::chrono::milliseconds timeout{0};
-    /// The effective throttle and the window it counts in: the point's, or
-    /// the caller's own when its access right sets one.
-    std::optional<throttle_policy> throttle;
-    std::string throttle_key;
+    /// The caller's effective policy (its throttle and the window it counts
+    /// in); owned by the registry snapshot the route was resolved in.
+    const call_policy* policy = nullptr;
 };
 
 /// Authorisation and route resolution, without I/O: unit-testable.
@@ -54,8 +53,10 @@ public:
     /// `switched_off` says why a point is switched off (nullopt while on);
     /// calls to a point that is off are refused. Empty: every point is on.
     using off_check = std::function<std::optional<std::string>(std::string_view point)>;
-    sync_gateway(const registry_holder& registry, authenticator& auth, provider_client& remote, sync_limits limits,
-                 off_check switched_off = {});
+    /// `throttles` is shared with the delivery engine: both channels count
+    /// in the same windows.
+    sync_gateway(const registry_holder& registry, authenticator& auth, provider_client& remote,
+                 throttle_table& throttles, sync_limits limits, off_check switched_off = {});
 
     task<sync_outcome> send(sync_request req);
 
@@ -65,7 +66,7 @@ private:
     provider_client& remote_;
     echo_provider echo_;
     sync_limits limits_;
-    throttle_table throttles_;
+    throttle_table& throttles_;
     off_check switched_off_;
 };
 

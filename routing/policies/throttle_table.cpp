@@ -3,11 +3,17 @@
 namespace qaqpa::routing {
 
 bool throttle_table::try_start(const std::string& key, const throttle_policy& policy, std::int64_t now) {
+    return !start_or_wait(key, policy, now);
+}
+
+std::optional<std::int64_t> throttle_table::start_or_wait(const std::string& key, const throttle_policy& policy,
+                                                          std::int64_t now) {
     std::lock_guard lk(mutex_);
     auto it = windows_.find(key);
     if (it == windows_.end() || !(it->second.policy == policy))
         it = windows_.insert_or_assign(key, entry{policy, sliding_window(policy.requests, policy.window_s * 1000LL)}).first;
-    return it->second.window.try_add(now);
+    if (it->second.window.try_add(now)) return std::nullopt;
+    return it->second.window.next_free(now);
 }
 
 int throttle_table::in_window(const std::string& key, std::int64_t now) {

@@ -5,6 +5,9 @@
 #include "tests/support/fake_provider.hpp"
 #include "tests/support/soap_samples.hpp"
 
+#include <mutex>
+#include <set>
+
 using namespace qaqpa;
 using namespace qaqpa::test;
 
@@ -162,4 +165,117 @@ TEST_CASE("senders asking for status changes hear of DELIVERY_STOPPED and of the
                 return true;
         return false;
     }));
+}
+
+namespace {
+
+/// A point without policies of its own; the sender's access right sets
+/// `sender_keys`, the stranger's sets none.
+node_settings sender_overrides(const fake_provider& recipient, const std::string& sender_keys) {
+    node_settings s;
+    s.extra_registry = "[[delivery_points]]\nid = \"shared\"\nurl = \"" + recipient.url() + "\"\n"
+                       "retries = 10\nbackoff_ms = 20\nbackoff_max_ms = 40\n"
+                       "[[services]]\nid = \"shared-svc\"\nowner = \"owner\"\nmode = \"async\"\n"
+                       "delivery_point = \"shared\"\n"
+                       "[[access]]\nsystem = \"sender\"\nservice = \"shared-svc\"\n" + sender_keys + "\n"
+                       "[[access]]\nsystem = \"stranger\"\nservice = \"shared-svc\"\n";
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("a sender's own throttle holds back its messages only; the others' go past them",
+          "[integration][async][policy]") {
+    fake_provider recipient(provider_mode::recipient, {}, 2);
+    std::mutex mutex;
+    std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> arrivals; // messageId, when
+    recipient.on_request([&](const received_request& r) {
+        std::lock_guard lk(mutex);
+        arrivals.emplace_back(field(r.body, "messageId"), std::chrono::steady_clock::now());
+    });
+    gateway gw(sender_overrides(recipient, "throttle = { requests = 2, window_s = 1 }"));
+    async_send mine, theirs;
+    mine.service = theirs.service = "shared-svc";
+    mine.who = sender_login;
+    theirs.who = stranger_login;
+    std::set<std::string> sender_ids, stranger_ids;
+    for (int i = 0; i < 6; ++i) sender_ids.insert(accept(gw.port(), mine).message_id);
+    for (int i = 0; i < 6; ++i) stranger_ids.insert(accept(gw.port(), theirs).message_id);
+    REQUIRE(eventually([&] { return recipient.request_count() >= 12; }, std::chrono::seconds(15)));
+
+    std::lock_guard lk(mutex);
+    std::vector<std::chrono::steady_clock::time_point> sender_times, stranger_times;
+    for (const auto& [id, t] : arrivals) (sender_ids.count(id) ? sender_times : stranger_times).push_back(t);
+    REQUIRE(sender_times.size() == 6);
+    REQUIRE(stranger_times.size() == 6);
+    // The sender's 6 at 2 per second take over 2 s; in any window of 1 s
+    // (less a margin for the recipient's clock reading) at most 2 arrive.
+    for (const auto& a : sender_times) {
+        int in_window = 0;
+        for (const auto& b : sender_times)
+            if (b >= a && b - a < std::chrono::milliseconds(950)) ++in_window;
+        CHECK(in_window <= 2);
+    }
+    CHECK(sender_times.back() - sender_times.front() >= std::chrono::milliseconds(1900));
+    // The stranger, not throttled, is not held behind them: all of its
+    // messages arrive before the sender's last.
+    CHECK(stranger_times.back() < sender_times.back());
+    bool counted = false;
+    for (const auto& c : gw.node().delivery_counters())
+        if (c.queue == "dp/shared") counted = c.throttled_waits > 0 && c.attempts == 12 && !c.off;
+    CHECK(counted);
+}
+
+TEST_CASE("a sender's own error shutdown counts its failures apart and switches the point off",
+          "[integration][async][policy]") {
+    fake_provider recipient(provider_mode::recipient);
+    recipient.fail_next(1000);
+    gateway gw(sender_overrides(recipient, "error_shutdown = { errors = 3, window_s = 60 }"));
+    async_send theirs;
+    theirs.service = "shared-svc";
+    theirs.who = stranger_login;
+    // The stranger's failures do not count: the point itself has no error
+    // shutdown. Its message exhausts its 1 + 10 attempts.
+    const auto t = accept(gw.port(), theirs);
+    REQUIRE(eventually([&] { return state_of(gw.port(), stranger_login, t.message_id) == "NOT_DELIVERED"; }));
+    for (const auto& c : gw.node().delivery_counters())
+        if (c.queue == "dp/shared") CHECK(!c.off);
+    const auto before = recipient.request_count();
+    CHECK(before == 11);
+
+    async_send mine;
+    mine.service = "shared-svc";
+    const auto m = accept(gw.port(), mine);
+    REQUIRE(eventually([&] { return state_of(gw.port(), sender_login, m.message_id) == "DELIVERY_STOPPED"; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // retries would come every 20-40 ms
+    CHECK(recipient.request_count() == before + 3); // exactly the sender's M, then nothing
+    bool off = false;
+    std::uint64_t failures = 0;
+    for (const auto& c : gw.node().delivery_counters())
+        if (c.queue == "dp/shared") {
+            off = c.off;
+            failures = c.failures;
+        }
+    CHECK(off);
+    CHECK(failures == 14);
+}
+
+TEST_CASE("a point's throttle counts the calls of both channels", "[integration][policy]") {
+    node_settings s;
+    s.extra_registry = "[[delivery_points]]\nid = \"scarce\"\nurl = \"builtin:echo\"\n"
+                       "throttle = { requests = 1, window_s = 60 }\n"
+                       "[[services]]\nid = \"scarce-svc\"\nowner = \"owner\"\nmode = \"both\"\n"
+                       "delivery_point = \"scarce\"\n"
+                       "[[access]]\nsystem = \"sender\"\nservice = \"scarce-svc\"\n";
+    gateway gw(s);
+    async_send m;
+    m.service = "scarce-svc";
+    const auto a = accept(gw.port(), m);
+    REQUIRE(eventually([&] { return state_of(gw.port(), sender_login, a.message_id) == "DELIVERED"; }));
+    // The PUSH took the window's one call: a synchronous call now is refused.
+    sample_request r;
+    r.service = "scarce-svc";
+    const auto refused = soap_post(gw.port(), "/bip-sync/", sync_request_xml(r));
+    CHECK(refused.status == 500);
+    CHECK(field(refused.body, "errorCode") == "THROTTLED");
 }
