@@ -1,13 +1,21 @@
 // Load tool for the asynchronous channel benchmarks (bench/async_bench.sh).
 //   async_driver recipient COUNT TIMEOUT_S
 //       a PUSH recipient on 127.0.0.1; prints its port, waits for COUNT
-//       messages (or the timeout), prints accept-to-delivery p50/p99
+//       messages (or the timeout), prints accept-to-delivery p50/p99 (of
+//       the messages `send` stamped) and the rate from first to last arrival
+//   async_driver failing fault|hang
+//       a recipient that answers every PUSH with HTTP 500 and a SOAP fault,
+//       or never answers; prints its port, then the requests it got so far
+//       every 200 ms, until killed
 //   async_driver send PORT SENDER PASSWORD SERVICE RATE SECONDS BYTES
 //       sendMessage at a fixed RATE per second (open loop), each payload
 //       stamped with its scheduled send time
 //   async_driver fill PORT SENDER PASSWORD SERVICE COUNT CONNECTIONS BYTES
 //       sendMessage as fast as CONNECTIONS closed-loop senders go, until
 //       COUNT are accepted; prints msg/s
+//   async_driver fan PORT SENDER PASSWORD PREFIX FIRST LAST PER_SERVICE CONNECTIONS BYTES
+//       like fill, PER_SERVICE messages to each of the services
+//       PREFIX<FIRST> .. PREFIX<LAST>, in turn
 //   async_driver drain PORT LOGIN PASSWORD SERVICE THREADS
 //       getMessages(amount=100) + one sendDeliveryNotification per message,
 //       THREADS pullers, until the queue is empty; prints msg/s
@@ -44,12 +52,15 @@ int recipient(long count, int timeout_s) {
     std::mutex mutex;
     std::vector<double> latencies_ms;
     latencies_ms.reserve(static_cast<std::size_t>(count));
+    long received = 0;
+    std::int64_t first_ns = 0, last_ns = 0;
     r.on_request([&](const test::received_request& req) {
-        const auto a = req.body.find("<t>");
-        if (a == std::string::npos) return;
-        const double ms = static_cast<double>(now_ns() - std::atoll(req.body.c_str() + a + 3)) / 1e6;
+        const auto now = now_ns();
         std::lock_guard lk(mutex);
-        latencies_ms.push_back(ms);
+        if (received++ == 0) first_ns = now;
+        last_ns = now;
+        if (const auto a = req.body.find("<t>"); a != std::string::npos)
+            latencies_ms.push_back(static_cast<double>(now - std::atoll(req.body.c_str() + a + 3)) / 1e6);
     });
     std::printf("async_driver: listening 127.0.0.1:%u\n", r.port());
     std::fflush(stdout);
@@ -57,17 +68,30 @@ int recipient(long count, int timeout_s) {
     for (;;) {
         {
             std::lock_guard lk(mutex);
-            if (static_cast<long>(latencies_ms.size()) >= count) break;
+            if (received >= count) break;
         }
         if (clock_type::now() > until) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     std::lock_guard lk(mutex);
-    const auto n = latencies_ms.size();
     const double p50 = bench::quantile(latencies_ms, 0.50), p99 = bench::quantile(latencies_ms, 0.99);
-    std::printf("received %zu p50_ms %.2f p99_ms %.2f max_ms %.2f\n", n, p50, p99,
-                latencies_ms.empty() ? 0.0 : latencies_ms.back());
-    return n == static_cast<std::size_t>(count) ? 0 : 1;
+    const double span_s = static_cast<double>(last_ns - first_ns) / 1e9;
+    std::printf("received %ld p50_ms %.2f p99_ms %.2f max_ms %.2f first_to_last_s %.2f msg_per_s %.0f\n", received,
+                p50, p99, latencies_ms.empty() ? 0.0 : latencies_ms.back(), span_s,
+                span_s > 0 ? static_cast<double>(received) / span_s : 0.0);
+    return received >= count ? 0 : 1;
+}
+
+int failing(const std::string& how) {
+    const auto mode = how == "hang" ? test::provider_mode::slow : test::provider_mode::fault;
+    test::fake_provider r(mode, std::chrono::hours(1), 2);
+    std::printf("async_driver: listening 127.0.0.1:%u\n", r.port());
+    std::fflush(stdout);
+    for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        std::printf("requests %zu\n", r.request_count());
+        std::fflush(stdout);
+    }
 }
 
 /// Runs `conns` client coroutines on one thread until each returns.
@@ -110,18 +134,33 @@ int send(std::uint16_t port, const test::async_send& m, int rate, int seconds, s
     return failed == 0 ? 0 : 1;
 }
 
-int fill(std::uint16_t port, const test::async_send& m, long count, int connections, std::size_t bytes) {
-    const auto body = test::send_message_of_size(m, bytes);
+/// Posts `count` sendMessages, the bodies in turn, from `connections`
+/// closed-loop senders; prints msg/s.
+int post_all(std::uint16_t port, const std::vector<std::string>& bodies, long count, int connections) {
     long next = 0, failed = 0;
     const double secs = run_clients(port, connections, [&](bench::coro_client& client) -> boost::asio::awaitable<void> {
-        while (next++ < count) {
-            const auto reply = co_await client.post("/bip-async/", body);
+        for (long i; (i = next++) < count;) {
+            const auto reply = co_await client.post("/bip-async/", bodies[static_cast<std::size_t>(i) % bodies.size()]);
             if (!reply || reply->first != 200) ++failed;
         }
     });
     std::printf("filled %ld failed %ld seconds %.2f msg_per_s %.0f\n", count - failed, failed, secs,
                 static_cast<double>(count) / secs);
     return failed == 0 ? 0 : 1;
+}
+
+int fill(std::uint16_t port, const test::async_send& m, long count, int connections, std::size_t bytes) {
+    return post_all(port, {test::send_message_of_size(m, bytes)}, count, connections);
+}
+
+int fan(std::uint16_t port, test::async_send m, const std::string& prefix, int first, int last, long per_service,
+        int connections, std::size_t bytes) {
+    std::vector<std::string> bodies;
+    for (int i = first; i <= last; ++i) {
+        m.service = prefix + std::to_string(i);
+        bodies.push_back(test::send_message_of_size(m, bytes));
+    }
+    return post_all(port, bodies, per_service * static_cast<long>(bodies.size()), connections);
 }
 
 int drain(std::uint16_t port, const test::login& who, const std::string& service, int pullers) {
@@ -164,6 +203,13 @@ int main(int argc, char** argv) {
         m.service = argv[5];
         return fill(static_cast<std::uint16_t>(std::atoi(argv[2])), m, std::atol(argv[6]), std::atoi(argv[7]),
                     std::strtoul(argv[8], nullptr, 10));
+    }
+    if (mode == "failing" && argc == 3) return failing(argv[2]);
+    if (mode == "fan" && argc == 11) {
+        test::async_send m;
+        m.who = {argv[3], argv[4]};
+        return fan(static_cast<std::uint16_t>(std::atoi(argv[2])), m, argv[5], std::atoi(argv[6]), std::atoi(argv[7]),
+                   std::atol(argv[8]), std::atoi(argv[9]), std::strtoul(argv[10], nullptr, 10));
     }
     if (mode == "drain" && argc == 7)
         return drain(static_cast<std::uint16_t>(std::atoi(argv[2])), {argv[3], argv[4]}, argv[5], std::atoi(argv[6]));

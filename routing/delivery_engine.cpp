@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include "routing/destinations.hpp"
+#include "routing/policies/failure_streak.hpp"
 #include "routing/policies/sliding_window.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -63,6 +64,7 @@ struct delivery_engine::worker {
     /// Failed attempts by call_policy::shutdown_key: the point's own window
     /// and those of senders with their own error shutdown.
     std::unordered_map<std::string, error_window> errors;
+    failure_streak streak; ///< attempts failed in a row; paces a recipient that is down
     // Read by counters() from any thread.
     std::atomic<std::uint64_t> attempts{0}, failures{0}, throttled_waits{0};
 };
@@ -108,7 +110,7 @@ task<result<bool>> delivery_engine::switch_point(std::string point, bool on, std
         else points_off_[point] = reason;
     }
     log::warn("delivery", "delivery point {} switched {}{}", point, on ? "on" : "off", on ? "" : ": " + reason);
-    if (on) wake(point_queue(point)); // resumes in order
+    if (on) resume(point_queue(point)); // in order, at once
     auto status = on ? make_status(message_state::on_delivery, status_code::accepted, "delivery resumed", now_ms())
                      : make_status(message_state::delivery_stopped, status_code::stopped, reason, now_ms());
     ++running_;
@@ -163,6 +165,17 @@ void delivery_engine::wake(std::string_view queue) {
     auto w = find_worker(queue, created);
     if (!w || created) return; // a new worker reads its queue first thing
     asio::post(w->ex, [w] {
+        w->dirty = true;
+        w->wake_timer.cancel();
+    });
+}
+
+void delivery_engine::resume(std::string_view queue) {
+    bool created = false;
+    auto w = find_worker(queue, created);
+    if (!w || created) return;
+    asio::post(w->ex, [w] {
+        w->streak.succeeded(); // switched on by hand: the recipient is taken to be back
         w->dirty = true;
         w->wake_timer.cancel();
     });
@@ -225,6 +238,7 @@ task<void> delivery_engine::run(std::shared_ptr<worker> w) {
 task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<worker> w) {
     constexpr unix_ms idle = std::numeric_limits<unix_ms>::max() / 2;
     if (stopped(w->queue)) co_return idle; // switched off: wait for the switch (a wake)
+    if (w->streak.paused_until() > now_ms()) co_return w->streak.paused_until(); // no scan while paced
     std::optional<std::uint64_t> first_kept;
     unix_ms earliest = idle;
     bool attempted = false, exhausted = false;
@@ -265,6 +279,10 @@ task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<wor
                 w->cursor = first_kept.value_or(e.seq);
                 co_return idle;
             }
+            if (w->streak.paused_until() > now_ms()) { // the recipient seems down: wait, then try again here
+                w->cursor = first_kept.value_or(e.seq);
+                co_return w->streak.paused_until();
+            }
             auto view = registry_.current();
             const auto* policy = policy_of(*view, *w, **track);
             if (auto until = throttled_until(*w, policy)) {
@@ -297,6 +315,10 @@ task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<wor
         if (stopped(w->queue)) {
             w->fresh.push_front(std::move(f));
             co_return idle;
+        }
+        if (w->streak.paused_until() > now_ms()) {
+            w->fresh.push_front(std::move(f));
+            co_return w->streak.paused_until();
         }
         auto view = registry_.current();
         const auto* policy = policy_of(*view, *w, f.track);
@@ -400,10 +422,12 @@ task<std::optional<unix_ms>> delivery_engine::attempt(std::shared_ptr<worker> w,
     std::optional<unix_ms> retry_at;
     storage::state_change change;
     if (outcome.delivered) {
+        w->streak.succeeded();
         change = transition(e.id, body.kind, track,
                             make_status(message_state::delivered, status_code::delivered, "delivered", now), rules);
     } else {
         ++w->failures;
+        w->streak.failed(policy, now, random_jitter());
         co_await count_failure(w, call);
         const int failed = track.attempts + 1;
         const auto next = schedule_after_failure(policy, failed, now, random_jitter());

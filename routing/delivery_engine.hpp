@@ -3,7 +3,9 @@
 // an IS's own address), each a coroutine on one io_context, delivering its
 // queue in order, one call at a time. A failed attempt is retried after the
 // delivery point's back-off while the worker goes on with the messages
-// behind it; a message gets 1 + retries attempts, then NOT_DELIVERED.
+// behind it; a message gets 1 + retries attempts, then NOT_DELIVERED. A
+// recipient that fails several calls in a row is paced instead (see
+// policies/failure_streak.hpp), so a recipient that is down costs little.
 //
 // The queue itself stays in the store: a worker reads a window of entries at
 // a time, so a million queued messages cost disk, not memory. A message just
@@ -91,6 +93,8 @@ private:
     struct worker;
     struct fresh_message;
     std::shared_ptr<worker> find_worker(std::string_view queue, bool& created);
+    /// Wakes a queue's worker with its failure streak forgotten.
+    void resume(std::string_view queue);
     /// From the store's committer: a message about to be written.
     void offer(const storage::new_message& m);
     task<void> run(std::shared_ptr<worker> w);

@@ -58,11 +58,15 @@ storage::state_change transition(std::string_view id, storage::record_kind kind,
 after_failure schedule_after_failure(const delivery_policy& policy, int failed_attempts, unix_ms now,
                                      double jitter) {
     if (failed_attempts > policy.retries) return {true, 0};
+    return {false, now + backoff_delay(policy, failed_attempts, jitter)};
+}
+
+unix_ms backoff_delay(const delivery_policy& policy, int n, double jitter) {
     std::int64_t delay = std::max(0, policy.backoff_ms);
-    for (int i = 1; i < failed_attempts && delay < policy.backoff_max_ms; ++i) delay *= 2;
+    for (int i = 1; i < n && delay < policy.backoff_max_ms; ++i) delay *= 2;
     delay = std::min<std::int64_t>(delay, std::max(0, policy.backoff_max_ms));
     const double factor = 1.0 + 0.25 * std::clamp(jitter, -1.0, 1.0);
-    return {false, now + static_cast<std::int64_t>(static_cast<double>(delay) * factor)};
+    return static_cast<std::int64_t>(static_cast<double>(delay) * factor);
 }
 
 double random_jitter() {

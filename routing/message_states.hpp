@@ -66,6 +66,9 @@ struct after_failure {
 };
 after_failure schedule_after_failure(const delivery_policy& policy, int failed_attempts, unix_ms now,
                                      double jitter = 0);
+/// The back-off after the n-th failure in a row: backoff_ms doubled n - 1
+/// times, capped at backoff_max_ms, moved by `jitter` (see above).
+unix_ms backoff_delay(const delivery_policy& policy, int n, double jitter = 0);
 
 /// A uniformly random jitter in [-1, 1] for schedule_after_failure.
 double random_jitter();

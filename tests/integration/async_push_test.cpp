@@ -172,3 +172,25 @@ TEST_CASE("PUSH: a throttled point gets at most N per window from a burst of 5N,
     }
     CHECK(arrivals.back() - arrivals.front() >= std::chrono::milliseconds(3900)); // 10 at 2/s
 }
+
+TEST_CASE("PUSH: a recipient that fails every call is paced after three in a row, not flooded",
+          "[integration][async]") {
+    fake_provider recipient(provider_mode::recipient);
+    recipient.fail_next(1000);
+    node_settings s;
+    s.extra_registry = "[[delivery_points]]\nid = \"down\"\nurl = \"" + recipient.url() + "\"\n"
+                       "retries = 10\nbackoff_ms = 400\nbackoff_max_ms = 400\n"
+                       "[[services]]\nid = \"down-svc\"\nowner = \"owner\"\nmode = \"async\"\n"
+                       "delivery_point = \"down\"\n"
+                       "[[access]]\nsystem = \"sender\"\nservice = \"down-svc\"\n";
+    gateway gw(s);
+    async_send m;
+    m.service = "down-svc";
+    std::vector<std::string> ids;
+    for (int i = 0; i < 10; ++i) ids.push_back(accept(gw.port(), m).message_id);
+    REQUIRE(eventually([&] { return recipient.request_count() >= 3; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(150)); // the pause is 400 ms ± 25 %
+    CHECK(recipient.request_count() == 3); // not one attempt per queued message
+    recipient.fail_next(0);
+    for (const auto& id : ids) CHECK(eventually([&] { return state_is(gw, id, "DELIVERED"); }));
+}
