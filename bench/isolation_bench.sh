@@ -3,7 +3,8 @@
 # points fail. POINTS points, each with an async PUSH service; the first
 # FAILING of them fail every attempt (in turn: refuse the connection, never
 # answer and time out after 1 s, answer HTTP 500 with a SOAP fault), are
-# shutdown: the worst case, they keep failing throughout). The others go to
+# retried every 10-100 ms and never switched off (no error shutdown: the
+# worst case, they keep failing throughout). The others go to
 # one loopback recipient.
 #
 # Two runs on a fresh gateway each: every point is switched off, PER_POINT
