@@ -15,12 +15,9 @@ namespace {
 
 node_settings shutting_down_at(const fake_provider& recipient, int errors) {
     node_settings s;
-    s.extra_registry = "[[delivery_points]]\nid = \"fragile\"\nurl = \"" + recipient.url() + "\"\n"
-                       "retries = 10\nbackoff_ms = 20\nbackoff_max_ms = 40\n"
-                       "error_shutdown = { errors = " + std::to_string(errors) + ", window_s = 60 }\n"
-                       "[[services]]\nid = \"fragile-svc\"\nowner = \"owner\"\nmode = \"async\"\n"
-                       "delivery_point = \"fragile\"\n"
-                       "[[access]]\nsystem = \"sender\"\nservice = \"fragile-svc\"\n";
+    s.extra_registry = point_with_service("fragile", recipient.url(),
+                                          "retries = 10\nbackoff_ms = 20\nbackoff_max_ms = 40\n"
+                                          "error_shutdown = { errors = " + std::to_string(errors) + ", window_s = 60 }");
     return s;
 }
 
@@ -111,11 +108,8 @@ TEST_CASE("the sender's access right overrides the point's retries for its own m
           "[integration][async][policy]") {
     fake_provider recipient(provider_mode::fault);
     node_settings s;
-    s.extra_registry = "[[delivery_points]]\nid = \"patient\"\nurl = \"" + recipient.url() + "\"\n"
-                       "retries = 5\nbackoff_ms = 20\nbackoff_max_ms = 20\n"
-                       "[[services]]\nid = \"patient-svc\"\nowner = \"owner\"\nmode = \"async\"\n"
-                       "delivery_point = \"patient\"\n"
-                       "[[access]]\nsystem = \"sender\"\nservice = \"patient-svc\"\nretries = 1\n";
+    s.extra_registry = point_with_service("patient", recipient.url(), "retries = 5\nbackoff_ms = 20\nbackoff_max_ms = 20",
+                                          "retries = 1");
     gateway gw(s);
     async_send m;
     m.service = "patient-svc";
@@ -131,10 +125,7 @@ TEST_CASE("senders asking for status changes hear of DELIVERY_STOPPED and of the
     fake_provider sender_side(provider_mode::recipient);
     node_settings s;
     s.sender_address = sender_side.url();
-    s.extra_registry = "[[delivery_points]]\nid = \"watched\"\nurl = \"" + recipient.url() + "\"\n"
-                       "[[services]]\nid = \"watched-svc\"\nowner = \"owner\"\nmode = \"async\"\n"
-                       "delivery_point = \"watched\"\nnotify_status = true\n"
-                       "[[access]]\nsystem = \"sender\"\nservice = \"watched-svc\"\n";
+    s.extra_registry = point_with_service("watched", recipient.url(), "", "", "notify_status = true");
     gateway gw(s);
     REQUIRE(admin_post(gw, "/dp/watched/off", gw.node().admin_token()).status == 200);
     async_send m;
@@ -173,11 +164,8 @@ namespace {
 /// `sender_keys`, the stranger's sets none.
 node_settings sender_overrides(const fake_provider& recipient, const std::string& sender_keys) {
     node_settings s;
-    s.extra_registry = "[[delivery_points]]\nid = \"shared\"\nurl = \"" + recipient.url() + "\"\n"
-                       "retries = 10\nbackoff_ms = 20\nbackoff_max_ms = 40\n"
-                       "[[services]]\nid = \"shared-svc\"\nowner = \"owner\"\nmode = \"async\"\n"
-                       "delivery_point = \"shared\"\n"
-                       "[[access]]\nsystem = \"sender\"\nservice = \"shared-svc\"\n" + sender_keys + "\n"
+    s.extra_registry = point_with_service("shared", recipient.url(), "retries = 10\nbackoff_ms = 20\nbackoff_max_ms = 40",
+                                          sender_keys) +
                        "[[access]]\nsystem = \"stranger\"\nservice = \"shared-svc\"\n";
     return s;
 }
@@ -262,11 +250,8 @@ TEST_CASE("a sender's own error shutdown counts its failures apart and switches 
 
 TEST_CASE("a point's throttle counts the calls of both channels", "[integration][policy]") {
     node_settings s;
-    s.extra_registry = "[[delivery_points]]\nid = \"scarce\"\nurl = \"builtin:echo\"\n"
-                       "throttle = { requests = 1, window_s = 60 }\n"
-                       "[[services]]\nid = \"scarce-svc\"\nowner = \"owner\"\nmode = \"both\"\n"
-                       "delivery_point = \"scarce\"\n"
-                       "[[access]]\nsystem = \"sender\"\nservice = \"scarce-svc\"\n";
+    s.extra_registry =
+        point_with_service("scarce", "builtin:echo", "throttle = { requests = 1, window_s = 60 }", "", "mode = \"both\"");
     gateway gw(s);
     async_send m;
     m.service = "scarce-svc";

@@ -148,11 +148,7 @@ TEST_CASE("PUSH: a throttled point gets at most N per window from a burst of 5N,
         arrivals.push_back(std::chrono::steady_clock::now());
     });
     node_settings s;
-    s.extra_registry = "[[delivery_points]]\nid = \"throttled\"\nurl = \"" + recipient.url() + "\"\n"
-                       "throttle = { requests = 2, window_s = 1 }\n"
-                       "[[services]]\nid = \"throttled-svc\"\nowner = \"owner\"\nmode = \"async\"\n"
-                       "delivery_point = \"throttled\"\n"
-                       "[[access]]\nsystem = \"sender\"\nservice = \"throttled-svc\"\n";
+    s.extra_registry = point_with_service("throttled", recipient.url(), "throttle = { requests = 2, window_s = 1 }");
     gateway gw(s);
     async_send m;
     m.service = "throttled-svc";
@@ -178,11 +174,7 @@ TEST_CASE("PUSH: a recipient that fails every call is paced after three in a row
     fake_provider recipient(provider_mode::recipient);
     recipient.fail_next(1000);
     node_settings s;
-    s.extra_registry = "[[delivery_points]]\nid = \"down\"\nurl = \"" + recipient.url() + "\"\n"
-                       "retries = 10\nbackoff_ms = 400\nbackoff_max_ms = 400\n"
-                       "[[services]]\nid = \"down-svc\"\nowner = \"owner\"\nmode = \"async\"\n"
-                       "delivery_point = \"down\"\n"
-                       "[[access]]\nsystem = \"sender\"\nservice = \"down-svc\"\n";
+    s.extra_registry = point_with_service("down", recipient.url(), "retries = 10\nbackoff_ms = 400\nbackoff_max_ms = 400");
     gateway gw(s);
     async_send m;
     m.service = "down-svc";

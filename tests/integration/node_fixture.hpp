@@ -28,6 +28,19 @@ struct node_settings {
     std::string extra_registry; ///< appended after the registry (more points, services, access)
 };
 
+/// Registry lines (for extra_registry) for a delivery point `id` at `url`
+/// with `point_keys`, a service "<id>-svc" owned by "owner" going to it with
+/// `service_keys` (mode async unless they say), and the sender's access row
+/// to it with `access_keys`. Keys are TOML lines ("retries = 1\n...").
+inline std::string point_with_service(const std::string& id, const std::string& url, const std::string& point_keys = "",
+                                      const std::string& access_keys = "", const std::string& service_keys = "") {
+    const auto line = [](const std::string& keys) { return keys.empty() || keys.back() == '\n' ? keys : keys + "\n"; };
+    const auto mode = service_keys.find("mode") == std::string::npos ? "mode = \"async\"\n" : "";
+    return "[[delivery_points]]\nid = \"" + id + "\"\nurl = \"" + url + "\"\n" + line(point_keys) +
+           "[[services]]\nid = \"" + id + "-svc\"\nowner = \"owner\"\n" + mode + "delivery_point = \"" + id + "\"\n" +
+           line(service_keys) + "[[access]]\nsystem = \"sender\"\nservice = \"" + id + "-svc\"\n" + line(access_keys);
+}
+
 /// Settings with the "remote" delivery point at `url`.
 inline node_settings remote(std::string url, int timeout_ms = 5000) {
     node_settings s;
