@@ -24,7 +24,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <future>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <sys/stat.h>
 #include <thread>
 
@@ -204,13 +206,50 @@ void node::stop() {
     parts_->rt.shutdown();
 }
 
-void node::run_until_signal() {
-    std::promise<int> got;
+void node::run_until_signal(const std::function<result<config>()>& reread) {
+    // Signals arrive on an event loop; they are acted on here, on the
+    // caller's thread, so a reload's store write never blocks a loop.
+    std::mutex mutex;
+    std::condition_variable arrived;
+    std::deque<int> pending;
     boost::asio::signal_set signals(parts_->rt.context(0), SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code&, int sig) { got.set_value(sig); });
-    const int sig = got.get_future().get();
-    log::info("node", "signal {}: stopping", sig);
+    if (reread) signals.add(SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                               int sig) {
+        if (ec) return;
+        {
+            std::lock_guard lk(mutex);
+            pending.push_back(sig);
+        }
+        arrived.notify_one();
+        if (sig == SIGHUP) signals.async_wait(on_signal);
+    };
+    signals.async_wait(on_signal);
+    for (;;) {
+        std::unique_lock lk(mutex);
+        arrived.wait(lk, [&] { return !pending.empty(); });
+        const int sig = pending.front();
+        pending.pop_front();
+        lk.unlock();
+        if (sig != SIGHUP) {
+            log::info("node", "signal {}: stopping", sig);
+            break;
+        }
+        auto cfg = reread();
+        auto applied = cfg ? reload_registry(*cfg) : result<void>(cfg.error());
+        if (applied) log::info("node", "SIGHUP: registry reloaded from the configuration file");
+        else log::error("node", "SIGHUP: registry not reloaded, the running one stays: {}", applied.error().detail);
+    }
+    signals.cancel();
     stop();
+}
+
+result<void> node::reload_registry(const config& cfg) {
+    auto live = storage::bootstrap_registry(*parts_->store, cfg.bootstrap, cfg.bootstrap_fingerprint, false);
+    if (!live) return live.error();
+    parts_->registry->replace(std::move(*live));
+    parts_->engine->reconsider(); // a worker waiting on an old policy looks again
+    return {};
 }
 
 } // namespace qaqpa::cmd

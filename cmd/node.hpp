@@ -12,6 +12,7 @@
 #include "routing/delivery_engine.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -37,8 +38,15 @@ public:
     std::vector<routing::delivery_engine::queue_counters> delivery_counters() const;
 
     void stop();
-    /// Blocks until SIGINT/SIGTERM, then stops.
-    void run_until_signal();
+    /// Blocks until SIGINT/SIGTERM, then stops. With `reread`, SIGHUP reads
+    /// the configuration again (loaded and prepared, see prepare_registry)
+    /// and applies its registry as a restart would (reload_registry).
+    void run_until_signal(const std::function<result<config>()>& reread = {});
+    /// Applies a configuration's registry to the running node, merged into
+    /// the live one as at start-up: policies, points, services and access
+    /// rights change at once, without a restart. Listeners, limits and
+    /// [node] keep their start-up values.
+    result<void> reload_registry(const config& cfg);
 
     struct parts;
 

@@ -48,7 +48,15 @@ int serve(std::span<const std::string_view> args) {
     std::printf("qaqpa: listening public %s:%u\n", public_address.c_str(), (*n)->public_port());
     std::printf("qaqpa: listening admin %s:%u\n", admin_address.c_str(), (*n)->admin_port());
     std::fflush(stdout);
-    (*n)->run_until_signal();
+    if (config_file)
+        (*n)->run_until_signal([file = *config_file]() -> result<config> {
+            auto again = load_config(file);
+            if (!again) return again.error();
+            if (auto r = prepare_registry(*again, false); !r) return r.error();
+            return again;
+        });
+    else
+        (*n)->run_until_signal();
     return 0;
 }
 

@@ -193,6 +193,19 @@ void delivery_engine::offer(const storage::new_message& m) {
     });
 }
 
+void delivery_engine::reconsider() {
+    std::lock_guard lk(mutex_);
+    for (auto& [queue, w] : workers_)
+        asio::post(w->ex, [w = w] {
+            // Waits decided under the old policies are forgotten; a retry's
+            // time is in its tracking and is read again. One whose failure
+            // is still being written keeps its place.
+            std::erase_if(w->deferred, [&](const auto& d) { return !w->settling.contains(d.first); });
+            w->dirty = true;
+            w->wake_timer.cancel();
+        });
+}
+
 void delivery_engine::wake_for(const storage::state_change& c) {
     for (const auto& m : c.enqueue) wake(m.track.destination);
 }

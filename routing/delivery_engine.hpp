@@ -60,6 +60,9 @@ public:
     void start();
     /// Something was queued on `queue`; pull queues are ignored.
     void wake(std::string_view queue);
+    /// The registry changed: every worker looks at its queue again under the
+    /// new policies (one waiting for a throttle window that is gone, say).
+    void reconsider();
     /// Wakes the queues a state change queued notifications on.
     void wake_for(const storage::state_change& c);
     void stop();

@@ -264,3 +264,32 @@ TEST_CASE("a point's throttle counts the calls of both channels", "[integration]
     CHECK(refused.status == 500);
     CHECK(field(refused.body, "errorCode") == "THROTTLED");
 }
+
+TEST_CASE("a changed policy takes effect without a restart, on both channels", "[integration][policy]") {
+    fake_provider recipient(provider_mode::recipient);
+    const auto registry = [&](const std::string& throttle) {
+        node_settings s;
+        s.extra_registry = point_with_service("tight", recipient.url(), throttle) +
+                           point_with_service("tight-echo", "builtin:echo", throttle, "", "mode = \"sync\"");
+        return s;
+    };
+    gateway gw(registry("throttle = { requests = 1, window_s = 60 }"));
+    async_send m;
+    m.service = "tight-svc";
+    const auto first = accept(gw.port(), m);
+    const auto second = accept(gw.port(), m);
+    REQUIRE(eventually([&] { return state_of(gw.port(), sender_login, first.message_id) == "DELIVERED"; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(state_of(gw.port(), sender_login, second.message_id) == "ON_DELIVERY"); // waits for the window
+    sample_request r;
+    r.service = "tight-echo-svc";
+    const auto call = [&] { return soap_post(gw.port(), "/bip-sync/", sync_request_xml(r)); };
+    REQUIRE(call().status == 200);
+    CHECK(field(call().body, "errorCode") == "THROTTLED");
+
+    gw.reload(registry("throttle = { requests = 100, window_s = 60 }"));
+    // The waiting message goes at once, not a minute later; the caller has room.
+    CHECK(eventually([&] { return state_of(gw.port(), sender_login, second.message_id) == "DELIVERED"; },
+                     std::chrono::seconds(5)));
+    CHECK(call().status == 200);
+}

@@ -13,6 +13,21 @@ void gateway::restart() {
 }
 
 void gateway::start() {
+    auto cfg = make_config();
+    auto n = cmd::node::start(std::move(cfg));
+    INFO((n ? std::string() : n.error().detail));
+    REQUIRE(n);
+    node_ = std::move(*n);
+}
+
+void gateway::reload(node_settings changed) {
+    settings_ = std::move(changed);
+    const auto applied = node_->reload_registry(make_config());
+    INFO((applied ? std::string() : applied.error().detail));
+    REQUIRE(applied);
+}
+
+config gateway::make_config() {
     const auto& s = settings_;
     const auto address = s.sender_address.empty() ? std::string() : "address = \"" + s.sender_address + "\"";
     const auto toml = fmt::format(R"(
@@ -103,10 +118,7 @@ service = "push-svc"
     INFO((cfg ? std::string() : cfg.error().detail));
     REQUIRE(cfg);
     REQUIRE(cmd::prepare_registry(*cfg, false));
-    auto n = cmd::node::start(std::move(*cfg));
-    INFO((n ? std::string() : n.error().detail));
-    REQUIRE(n);
-    node_ = std::move(*n);
+    return std::move(*cfg);
 }
 
 } // namespace qaqpa::test

@@ -56,9 +56,13 @@ public:
     cmd::node& node() { return *node_; }
     /// Stops the node and starts it again on the same data directory.
     void restart();
+    /// Applies the registry of `changed` to the running node (what SIGHUP
+    /// does with an edited file); the other settings keep their start values.
+    void reload(node_settings changed);
 
 private:
     void start();
+    config make_config();
 
     node_settings settings_;
     temp_dir dir_;
