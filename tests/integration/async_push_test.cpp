@@ -186,3 +186,27 @@ TEST_CASE("PUSH: a recipient that fails every call is paced after three in a row
     recipient.fail_next(0);
     for (const auto& id : ids) CHECK(eventually([&] { return state_is(gw, id, "DELIVERED"); }));
 }
+
+TEST_CASE("PUSH: routeId picks the delivery point a REQUEST goes to; an unknown one is refused",
+          "[integration][async]") {
+    fake_provider a(provider_mode::recipient), b(provider_mode::recipient);
+    node_settings s;
+    s.extra_registry = "[[delivery_points]]\nid = \"route-a\"\nurl = \"" + a.url() + "\"\n"
+                       "[[delivery_points]]\nid = \"route-b\"\nurl = \"" + b.url() + "\"\n"
+                       "[[services]]\nid = \"routed-async\"\nowner = \"owner\"\nmode = \"async\"\n"
+                       "routes = { a = \"route-a\", b = \"route-b\" }\n"
+                       "[[access]]\nsystem = \"sender\"\nservice = \"routed-async\"\n";
+    gateway gw(s);
+    async_send m;
+    m.service = "routed-async";
+    m.route_id = "b";
+    const auto to_b = accept(gw.port(), m);
+    REQUIRE(eventually([&] { return state_is(gw, to_b.message_id, "DELIVERED"); }));
+    REQUIRE(b.request_count() == 1);
+    CHECK(field(b.requests()[0].body, "messageId") == to_b.message_id);
+    CHECK(a.request_count() == 0);
+
+    m.route_id = "nowhere";
+    check_fault(async_call(gw.port(), send_message_xml(m)), "UNKNOWN_ROUTE", "sendMessageFault1_sendMessageFault");
+    CHECK(a.request_count() + b.request_count() == 1);
+}
