@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <set>
 #include <vector>
 
@@ -179,8 +182,24 @@ namespace {
 /// XML 1.0 allows no C0 control character but TAB, LF and CR, anywhere: a
 /// document with one is refused, never silently changed.
 std::optional<unsigned> forbidden_control(std::string_view text) noexcept {
-    for (const char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
+    std::size_t i = 0;
+#ifdef __SSE2__
+    // Sixteen bytes at a time (every request passes here, twice per relayed
+    // call): a byte is suspect when its top three bits are clear (< 0x20)
+    // and it is none of TAB, LF, CR.
+    const __m128i high = _mm_set1_epi8(static_cast<char>(0xE0)), zero = _mm_setzero_si128();
+    const __m128i tab = _mm_set1_epi8('\t'), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    for (; i + 16 <= text.size(); i += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+        const __m128i control = _mm_cmpeq_epi8(_mm_and_si128(v, high), zero);
+        const __m128i allowed =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf)), _mm_cmpeq_epi8(v, cr));
+        if (const int mask = _mm_movemask_epi8(_mm_andnot_si128(allowed, control)); mask != 0)
+            return static_cast<unsigned char>(text[i + static_cast<std::size_t>(__builtin_ctz(mask))]);
+    }
+#endif
+    for (; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
         if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return c;
     }
     return std::nullopt;
@@ -198,14 +217,15 @@ xml_document& xml_document::scratch() {
 
 result<const xml_node*> xml_document::parse(const std::string& text) {
     doc_->clear();
-    text_ = text;
     cut_ = {};
     if (auto c = forbidden_control(text))
         return fail(errc::bad_envelope, fmt::format("control character U+{:04X} in the document (XML 1.0 allows none "
                                                     "but TAB, LF and CR)", *c));
     auto scan = prescan(text, open_);
     if (!scan) return scan.error();
-    if (scan->content_end != std::string_view::npos) {
+    if (scan->content_end == std::string_view::npos) {
+        text_ = text; // RapidXML parses in place
+    } else {
         // RapidXML sees the envelope only; the payload stays in `text`.
         skeleton_.assign(text, 0, scan->content_begin);
         skeleton_.append(text, scan->content_end, std::string::npos);
