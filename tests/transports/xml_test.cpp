@@ -44,6 +44,24 @@ TEST_CASE("C0 control characters other than TAB, LF, CR are refused, never strip
     }
     const std::string fine = "<a>\tx\r\ny</a>";
     CHECK(doc.parse(fine));
+    // At every position of a longer document (the check runs sixteen bytes
+    // at a time, then byte by byte), and named by its code.
+    const std::string text = "<a>" + std::string(45, 'x') + "</a>";
+    for (std::size_t at = 3; at < 48; ++at) {
+        for (const char allowed : {'\t', '\n', '\r'}) {
+            auto ok = text;
+            ok[at] = allowed;
+            CHECK(doc.parse(ok));
+        }
+        auto bad = text;
+        bad[at] = static_cast<char>(at % 2 ? 0x1f : 0x00);
+        auto r = doc.parse(bad);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().detail.find(at % 2 ? "U+001F" : "U+0000") != std::string::npos);
+    }
+    // Bytes of 0x80 and above (UTF-8) are no control characters.
+    const auto high = doc.parse("<a>" + std::string(45, '\x80') + "</a>");
+    CHECK((high || high.error().detail.find("control") == std::string::npos));
 }
 
 TEST_CASE("element text decodes entities and CDATA; undefined entities are refused", "[unit][soap]") {
