@@ -31,8 +31,9 @@ constexpr std::size_t max_fresh = 64;
 /// A worker whose store read failed tries again after this long.
 constexpr unix_ms store_retry_ms = 1000;
 /// Messages waiting (for a retry or a sender's throttle) a worker looks past
-/// at most; beyond, the rest of its queue waits for the first of them.
-constexpr std::size_t max_deferred = 4096;
+/// at most; beyond, the rest of its queue waits for the first of them. Each
+/// look reads them again, so this bounds the cost of a wake too.
+constexpr std::size_t max_deferred = 256;
 
 } // namespace
 
@@ -65,6 +66,7 @@ struct delivery_engine::worker {
     /// and those of senders with their own error shutdown.
     std::unordered_map<std::string, error_window> errors;
     failure_streak streak; ///< attempts failed in a row; paces a recipient that is down
+    unix_ms held_until = 0; ///< the point's throttle window is full until then: no scan before
     // Read by counters() from any thread.
     std::atomic<std::uint64_t> attempts{0}, failures{0}, throttled_waits{0};
 };
@@ -176,6 +178,7 @@ void delivery_engine::resume(std::string_view queue) {
     if (!w || created) return;
     asio::post(w->ex, [w] {
         w->streak.succeeded(); // switched on by hand: the recipient is taken to be back
+        w->held_until = 0;
         w->dirty = true;
         w->wake_timer.cancel();
     });
@@ -201,6 +204,7 @@ void delivery_engine::reconsider() {
             // time is in its tracking and is read again. One whose failure
             // is still being written keeps its place.
             std::erase_if(w->deferred, [&](const auto& d) { return !w->settling.contains(d.first); });
+            w->held_until = 0;
             w->dirty = true;
             w->wake_timer.cancel();
         });
@@ -252,6 +256,7 @@ task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<wor
     constexpr unix_ms idle = std::numeric_limits<unix_ms>::max() / 2;
     if (stopped(w->queue)) co_return idle; // switched off: wait for the switch (a wake)
     if (w->streak.paused_until() > now_ms()) co_return w->streak.paused_until(); // no scan while paced
+    if (w->held_until > now_ms()) co_return w->held_until; // a new message cannot go before either
     std::optional<std::uint64_t> first_kept;
     unix_ms earliest = idle;
     bool attempted = false, exhausted = false;
@@ -304,6 +309,7 @@ task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<wor
                     continue;
                 }
                 w->cursor = first_kept.value_or(e.seq); // the point's: resume here once it has room
+                w->held_until = *until;
                 co_return *until;
             }
             attempted = true;
@@ -341,6 +347,7 @@ task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<wor
                 continue;
             }
             w->fresh.push_front(std::move(f));
+            w->held_until = *until;
             co_return *until;
         }
         attempted = true;
