@@ -6,8 +6,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-#include <set>
+#include <algorithm>
 #include <vector>
+
+#include <boost/container/small_vector.hpp>
 
 namespace qaqpa::soap {
 namespace {
@@ -322,17 +324,24 @@ result<xml_payload> extract_payload(const xml_document& doc, const xml_node* dat
     p.present = true;
     const std::size_t attrs_end = start.end - (start.kind == tag_kind::self_closing ? 2 : 1);
     const auto own = trim(s.substr(name_at + data->name_size(), attrs_end - name_at - data->name_size()));
+    p.attributes.reserve(own.size() + 256);
     p.attributes.assign(own);
 
     // Carry the prefixed namespace declarations in scope at <data>, nearest
     // first, so the payload's prefixes still resolve in the new envelope.
-    std::set<std::string_view> declared;
+    // A handful at most: a flat list, no allocation per prefix.
+    boost::container::small_vector<std::string_view, 8> declared;
+    const auto first_time = [&declared](std::string_view prefix) {
+        if (std::find(declared.begin(), declared.end(), prefix) != declared.end()) return false;
+        declared.push_back(prefix);
+        return true;
+    };
     for (auto* a = data->first_attribute(); a; a = a->next_attribute())
-        if (attr_name(a).starts_with("xmlns:")) declared.insert(attr_name(a).substr(6));
+        if (attr_name(a).starts_with("xmlns:")) first_time(attr_name(a).substr(6));
     for (const xml_node* e = data->parent(); e && e->type() == rapidxml::node_element; e = e->parent()) {
         for (auto* a = e->first_attribute(); a; a = a->next_attribute()) {
             const auto an = attr_name(a);
-            if (!an.starts_with("xmlns:") || !declared.insert(an.substr(6)).second) continue;
+            if (!an.starts_with("xmlns:") || !first_time(an.substr(6))) continue;
             const auto v = attr_value(a);
             const char q = v.find('"') == std::string_view::npos ? '"' : '\'';
             if (!p.attributes.empty()) p.attributes.push_back(' ');
