@@ -293,3 +293,28 @@ TEST_CASE("a changed policy takes effect without a restart, on both channels", "
                      std::chrono::seconds(5)));
     CHECK(call().status == 200);
 }
+
+TEST_CASE("a PUSH over timeout_ms is a failed attempt, and counts towards error shutdown",
+          "[integration][async][policy]") {
+    fake_provider recipient(provider_mode::slow, std::chrono::milliseconds(2000), 2);
+    node_settings s;
+    s.extra_registry = point_with_service("sluggish", recipient.url(),
+                                          "timeout_ms = 150\nretries = 5\nbackoff_ms = 20\nbackoff_max_ms = 20\n"
+                                          "error_shutdown = { errors = 2, window_s = 60 }");
+    gateway gw(s);
+    async_send m;
+    m.service = "sluggish-svc";
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto a = accept(gw.port(), m);
+    REQUIRE(eventually([&] { return state_of(gw.port(), sender_login, a.message_id) == "DELIVERY_STOPPED"; }));
+    CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(300)); // two attempts of 150 ms
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(2000)); // neither waited for the answer
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(recipient.request_count() == 2);
+    for (const auto& c : gw.node().delivery_counters())
+        if (c.queue == "dp/sluggish") {
+            CHECK(c.attempts == 2);
+            CHECK(c.failures == 2);
+            CHECK(c.off);
+        }
+}
