@@ -132,6 +132,13 @@ rocksdb::ColumnFamilyOptions family_options(const std::string& name, const std::
         o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
     }
     o.compression = rocksdb::kNoCompression;
+    if (name == "tracking" || name == "leases") {
+        // Point lookups by id, most of them for messages whose keys have
+        // left the memtables: a whole-key bloom filter per memtable lets a
+        // lookup skip each one that cannot hold the key.
+        o.memtable_prefix_bloom_size_ratio = 0.05;
+        o.memtable_whole_key_filtering = true;
+    }
     if (name == "queues") {
         // Message bodies go to blob files, written once at flush: compactions
         // move only keys. A queue is consumed in order, so a blob file's
