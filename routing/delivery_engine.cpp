@@ -30,6 +30,8 @@ constexpr std::size_t window = 64;
 constexpr std::size_t max_fresh = 64;
 /// A worker whose store read failed tries again after this long.
 constexpr unix_ms store_retry_ms = 1000;
+/// What a worker with nothing to do until it is woken waits for.
+constexpr unix_ms idle = std::numeric_limits<unix_ms>::max() / 2;
 /// Messages waiting (for a retry or a sender's throttle) a worker looks past
 /// at most; beyond, the rest of its queue waits for the first of them. Each
 /// look reads them again, so this bounds the cost of a wake too.
@@ -253,7 +255,6 @@ task<void> delivery_engine::run(std::shared_ptr<worker> w) {
 }
 
 task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<worker> w) {
-    constexpr unix_ms idle = std::numeric_limits<unix_ms>::max() / 2;
     if (stopped(w->queue)) co_return idle; // switched off: wait for the switch (a wake)
     if (w->streak.paused_until() > now_ms()) co_return w->streak.paused_until(); // no scan while paced
     if (w->held_until > now_ms()) co_return w->held_until; // a new message cannot go before either
@@ -293,24 +294,15 @@ task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<wor
                 keep(e.seq, (*track)->next_attempt_ms);
                 continue;
             }
-            if (stopped(w->queue)) { // switched off mid-window (error shutdown): resume here when on
-                w->cursor = first_kept.value_or(e.seq);
-                co_return idle;
-            }
-            if (w->streak.paused_until() > now_ms()) { // the recipient seems down: wait, then try again here
-                w->cursor = first_kept.value_or(e.seq);
-                co_return w->streak.paused_until();
-            }
             auto view = registry_.current();
             const auto* policy = policy_of(*view, *w, **track);
-            if (auto until = throttled_until(*w, policy)) {
-                if (policy->throttle_key != w->dest.id) { // the sender's own window is full
-                    keep(e.seq, *until);
+            if (auto h = held(*w, policy)) {
+                if (!h->whole_queue) { // only its sender's throttle: the others go on
+                    keep(e.seq, h->until);
                     continue;
                 }
-                w->cursor = first_kept.value_or(e.seq); // the point's: resume here once it has room
-                w->held_until = *until;
-                co_return *until;
+                w->cursor = first_kept.value_or(e.seq); // resume here
+                co_return h->until;
             }
             attempted = true;
             if (auto retry_at = co_await attempt(w, e, std::move(**track), std::move(view), policy))
@@ -331,24 +323,15 @@ task<std::optional<unix_ms>> delivery_engine::process_window(std::shared_ptr<wor
         auto f = std::move(w->fresh.front());
         w->fresh.pop_front();
         if (f.entry.seq <= w->high_water) continue;
-        if (stopped(w->queue)) {
-            w->fresh.push_front(std::move(f));
-            co_return idle;
-        }
-        if (w->streak.paused_until() > now_ms()) {
-            w->fresh.push_front(std::move(f));
-            co_return w->streak.paused_until();
-        }
         auto view = registry_.current();
         const auto* policy = policy_of(*view, *w, f.track);
-        if (auto until = throttled_until(*w, policy)) {
-            if (policy->throttle_key != w->dest.id) {
-                keep(f.entry.seq, *until); // a later scan offers it again
+        if (auto h = held(*w, policy)) {
+            if (!h->whole_queue) {
+                keep(f.entry.seq, h->until); // a later scan offers it again
                 continue;
             }
             w->fresh.push_front(std::move(f));
-            w->held_until = *until;
-            co_return *until;
+            co_return h->until;
         }
         attempted = true;
         if (auto retry_at = co_await attempt(w, f.entry, std::move(f.track), std::move(view), policy))
@@ -367,11 +350,16 @@ const call_policy* delivery_engine::policy_of(const registry_view& view, const w
     return dp ? &view.policy(*dp, t.sender, t.service_id) : nullptr;
 }
 
-std::optional<unix_ms> delivery_engine::throttled_until(worker& w, const call_policy* policy) {
+std::optional<delivery_engine::hold> delivery_engine::held(worker& w, const call_policy* policy) {
+    if (stopped(w.queue)) return hold{idle, true}; // switched off (error shutdown): resume when on
+    if (w.streak.paused_until() > now_ms()) return hold{w.streak.paused_until(), true}; // the recipient seems down
     if (!policy || !policy->policy.throttle) return std::nullopt;
-    auto until = throttles_.start_or_wait(policy->throttle_key, *policy->policy.throttle, now_ms());
-    if (until) ++w.throttled_waits;
-    return until;
+    const auto until = throttles_.start_or_wait(policy->throttle_key, *policy->policy.throttle, now_ms());
+    if (!until) return std::nullopt;
+    ++w.throttled_waits;
+    if (policy->throttle_key != w.dest.id) return hold{*until, false}; // the sender's own window
+    w.held_until = *until; // the point's: nothing goes before
+    return hold{*until, true};
 }
 
 task<void> delivery_engine::count_failure(std::shared_ptr<worker> w, const call_policy* policy) {

@@ -112,9 +112,14 @@ private:
     /// policy for the worker's point; null for an IS's own address or a
     /// point no longer registered.
     static const call_policy* policy_of(const registry_view& view, const worker& w, const storage::tracking& t);
-    /// When the message's throttle window is full: the time it has room
-    /// again. Otherwise records a call start and returns nullopt.
-    std::optional<unix_ms> throttled_until(worker& w, const call_policy* policy);
+    /// Why a message may not be attempted yet, and until when.
+    struct hold {
+        unix_ms until;
+        bool whole_queue; ///< the point is off, paced or throttled: nothing behind it goes either
+    };
+    /// Whether a message PUSHed under `policy` must wait; when it need not,
+    /// its throttle window has recorded the call start.
+    std::optional<hold> held(worker& w, const call_policy* policy);
     /// Counts a failed attempt in its error-shutdown window (the point's, or
     /// the sender's own) and switches the point off when it trips.
     task<void> count_failure(std::shared_ptr<worker> w, const call_policy* policy);
