@@ -175,11 +175,12 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
 
 std::uint16_t node::public_port() const noexcept { return parts_->public_port; }
 
+std::uint16_t node::admin_port() const noexcept { return parts_->admin_port; }
+const std::string& node::admin_token() const noexcept { return parts_->token; }
+
 std::vector<routing::delivery_engine::queue_counters> node::delivery_counters() const {
     return parts_->engine->counters();
 }
-std::uint16_t node::admin_port() const noexcept { return parts_->admin_port; }
-const std::string& node::admin_token() const noexcept { return parts_->token; }
 
 void node::stop() {
     if (!parts_ || parts_->stopped) return;
