@@ -5,6 +5,7 @@
 #include "tests/support/fake_provider.hpp"
 #include "tests/support/soap_samples.hpp"
 
+#include <atomic>
 #include <mutex>
 #include <set>
 
@@ -317,4 +318,39 @@ TEST_CASE("a PUSH over timeout_ms is a failed attempt, and counts towards error 
             CHECK(c.failures == 2);
             CHECK(c.off);
         }
+}
+
+TEST_CASE("reloading the registry under traffic loses nothing and keeps answering", "[integration][policy]") {
+    fake_provider recipient(provider_mode::recipient, {}, 2);
+    const auto registry = [&](int retries) {
+        node_settings s;
+        s.extra_registry = point_with_service("busy", recipient.url(), "retries = " + std::to_string(retries)) +
+                           point_with_service("busy-echo", "builtin:echo", "", "", "mode = \"sync\"");
+        return s;
+    };
+    gateway gw(registry(3));
+    std::atomic<bool> done{false};
+    std::atomic<int> sync_ok{0}, sync_other{0};
+    std::vector<std::string> ids;
+    std::thread traffic([&] {
+        sample_request r;
+        r.service = "busy-echo-svc";
+        async_send m;
+        m.service = "busy-svc";
+        while (!done && ids.size() < 300) {
+            (soap_post(gw.port(), "/bip-sync/", sync_request_xml(r)).status == 200 ? sync_ok : sync_other)++;
+            ids.push_back(accept(gw.port(), m).message_id);
+        }
+    });
+    for (int i = 0; i < 20; ++i) {
+        gw.reload(registry(3 + i % 2)); // a changed registry every time
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    done = true;
+    traffic.join();
+    CHECK(sync_ok > 0);
+    CHECK(sync_other == 0);
+    REQUIRE(!ids.empty());
+    for (const auto& id : ids)
+        CHECK(eventually([&] { return state_of(gw.port(), sender_login, id) == "DELIVERED"; }));
 }
