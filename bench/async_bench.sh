@@ -23,8 +23,6 @@ bash .ci/install-deps
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" --target qaqpa async_driver make_request rabbit_bench >/dev/null
 
-field() { tr ' ' '\n' <<<"$1" | awk -v k="$2" 'prev==k{print; exit} {prev=$0}'; }
-
 # The PUSH recipient first: the gateway's configuration names its port.
 push_count=$((RATE * SECS))
 "$BUILD/bench/async_driver" recipient "$push_count" $((SECS + 60)) >"$work/recipient.out" &
@@ -65,14 +63,7 @@ service = "inbox"
 system = "bench"
 service = "pushed"
 TOML
-start_qaqpa() {
-  QAQPA_LOG=warn "$BUILD/cmd/qaqpa" serve --config "$work/qaqpa.toml" >"$work/qaqpa.out" &
-  qaqpa_pid=$!
-  pids+=($qaqpa_pid)
-  qaqpa_port=$(wait_line "$work/qaqpa.out" "qaqpa: listening public")
-}
-: >"$work/qaqpa.out"
-start_qaqpa
+start_qaqpa "$work/qaqpa.toml" "$work/qaqpa.out"
 
 "$BUILD/bench/make_request" --async inbox bench bench-password 2048 >"$work/send.xml"
 cat >"$work/send.lua" <<LUA
@@ -111,13 +102,13 @@ if [ "$QUEUED" -gt 0 ]; then
   out=$("$BUILD/bench/async_driver" fill "$qaqpa_port" bench bench-password inbox "$QUEUED" 64 2048)
   printf "queued   %s messages at %s msg/s: RSS %s MB\n" "$(field "$out" filled)" "$(field "$out" msg_per_s)" \
     "$(rss_mb "$qaqpa_pid")"
-  kill "$qaqpa_pid"; wait "$qaqpa_pid" 2>/dev/null || true
+  stop_qaqpa
   : >"$work/qaqpa.out"
-  t=$(date +%s.%N); start_qaqpa; t=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+  t=$(date +%s.%N); start_qaqpa "$work/qaqpa.toml" "$work/qaqpa.out"; t=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
   sleep 2
   printf "restart  with %s queued: listening after %s s, RSS %s MB\n" "$QUEUED" "$t" "$(rss_mb "$qaqpa_pid")"
 fi
-kill "$qaqpa_pid"; wait "$qaqpa_pid" 2>/dev/null || true
+stop_qaqpa
 
 echo
 echo "== RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-server) (durable classic queue, persistent, confirms <=256 in flight, prefetch 256 + ack each)"

@@ -29,8 +29,6 @@ bash .ci/install-deps
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" --target qaqpa async_driver >/dev/null
 
-field() { tr ' ' '\n' <<<"$1" | awk -v k="$2" 'prev==k{print; exit} {prev=$0}'; }
-
 start_helper() { # out-file args... → helper_pid, helper_port
   "$BUILD/bench/async_driver" "${@:2}" >"$1" &
   helper_pid=$!
@@ -105,12 +103,8 @@ run() { # name with-failing(0|1)
   start_helper "$dir/recipient.out" recipient "$expected" 300
   local recipient_pid=$helper_pid
   write_config "$dir" "$helper_port"
-  QAQPA_LOG=error "$BUILD/cmd/qaqpa" serve --config "$dir/qaqpa.toml" >"$dir/qaqpa.out" &
-  local qaqpa_pid=$!
-  pids+=($qaqpa_pid)
-  local port admin token
-  port=$(wait_line "$dir/qaqpa.out" "qaqpa: listening public")
-  admin=$(wait_line "$dir/qaqpa.out" "qaqpa: listening admin")
+  start_qaqpa "$dir/qaqpa.toml" "$dir/qaqpa.out" error
+  local port=$qaqpa_port admin=$qaqpa_admin token
   token=$(cat "$dir/admin.token")
   switch off "$admin" "$token" 1 "$POINTS"
   "$BUILD/bench/async_driver" fan "$port" bench bench-password svc $((FAILING + 1)) "$POINTS" "$PER_POINT" 32 2048 \
@@ -134,8 +128,7 @@ run() { # name with-failing(0|1)
   printf "%-22s healthy: %6s msgs in %5s s = %6s msg/s; failing PUSHes answered meanwhile: %s (+ refused ones);" \
     "$3" "$(field "$out" received)" "$(field "$out" first_to_last_s)" "$(field "$out" msg_per_s)" $((f1 - f0))
   printf " gateway CPU %s s, RSS %s MB\n" "$(awk -v t=$((t1 - t0)) 'BEGIN{printf "%.1f", t/100}')" "$(rss_mb "$qaqpa_pid")"
-  kill "$qaqpa_pid"
-  wait "$qaqpa_pid" 2>/dev/null || true
+  stop_qaqpa
 }
 
 echo "conditions: $(nproc) cores, $POINTS delivery points, $FAILING failing, $PER_POINT messages per point," \

@@ -22,6 +22,20 @@ wait_line() { # file prefix → the port from "prefix 127.0.0.1:PORT" (30 s at m
   done
   echo "timed out waiting for '$2' in $1" >&2; exit 1
 }
+# "k1 v1 k2 v2 ..." key → the value after the key (the drivers' output lines).
+field() { tr ' ' '\n' <<<"$1" | awk -v k="$2" 'prev==k{print; exit} {prev=$0}'; }
+
+# Starts "$BUILD/cmd/qaqpa" on config $1, its stdout in $2, log level $3
+# (warn); sets qaqpa_pid, qaqpa_port and qaqpa_admin once it listens.
+start_qaqpa() {
+  QAQPA_LOG=${3:-warn} "$BUILD/cmd/qaqpa" serve --config "$1" >"$2" &
+  qaqpa_pid=$!
+  pids+=($qaqpa_pid)
+  qaqpa_port=$(wait_line "$2" "qaqpa: listening public")
+  qaqpa_admin=$(wait_line "$2" "qaqpa: listening admin")
+}
+stop_qaqpa() { kill "$qaqpa_pid"; wait "$qaqpa_pid" 2>/dev/null || true; }
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime+stime of a process, all its threads
 rss_mb() { awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }

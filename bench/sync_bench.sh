@@ -56,10 +56,7 @@ service = "echo"
 system = "bench"
 service = "remote"
 TOML
-QAQPA_LOG=warn "$BUILD/cmd/qaqpa" serve --config "$work/qaqpa.toml" >"$work/qaqpa.out" &
-qaqpa_pid=$!
-pids+=($qaqpa_pid)
-qaqpa_port=$(wait_line "$work/qaqpa.out" "qaqpa: listening public")
+start_qaqpa "$work/qaqpa.toml" "$work/qaqpa.out"
 
 nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$work/nginx"
