@@ -30,19 +30,7 @@ recipient_pid=$!
 pids+=($recipient_pid)
 recipient_port=$(wait_line "$work/recipient.out" "async_driver: listening")
 
-hash=$(echo "bench-password" | "$BUILD/cmd/qaqpa" hash-password)
-cat >"$work/qaqpa.toml" <<TOML
-[node]
-data_dir = "data"
-[listeners.public]
-port = 0
-[listeners.admin]
-port = 0
-[limits]
-max_queue_depth = 10000000
-[[systems]]
-id = "bench"
-password_hash = "$hash"
+{ qaqpa_config_head "$work"; cat <<TOML; } >"$work/qaqpa.toml"
 [[delivery_points]]
 id = "recipient"
 url = "http://127.0.0.1:$recipient_port/"

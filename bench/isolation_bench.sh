@@ -41,23 +41,9 @@ start_helper "$work/hang.out" failing hang
 hang_port=$helper_port
 refused_port=$(free_port) # nothing listens there
 
-hash=$(echo "bench-password" | "$BUILD/cmd/qaqpa" hash-password)
 write_config() { # dir recipient-port
   {
-    cat <<TOML
-[node]
-data_dir = "$1/data"
-[listeners.public]
-port = 0
-[listeners.admin]
-port = 0
-token_file = "$1/admin.token"
-[limits]
-max_queue_depth = 10000000
-[[systems]]
-id = "bench"
-password_hash = "$hash"
-TOML
+    qaqpa_config_head "$1"
     for i in $(seq 1 "$POINTS"); do
       if [ "$i" -le "$FAILING" ]; then
         case $((i % 3)) in

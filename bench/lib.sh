@@ -34,6 +34,27 @@ start_qaqpa() {
   qaqpa_port=$(wait_line "$2" "qaqpa: listening public")
   qaqpa_admin=$(wait_line "$2" "qaqpa: listening admin")
 }
+# The head of a bench configuration: data and the admin token under $1,
+# listeners on free ports, [limits] with room for deep queues, and the IS
+# "bench" (password "bench-password"). Its delivery points, services and
+# access rows follow.
+qaqpa_config_head() {
+  bench_hash=${bench_hash:-$(echo "bench-password" | "$BUILD/cmd/qaqpa" hash-password)}
+  cat <<TOML
+[node]
+data_dir = "$1/data"
+[listeners.public]
+port = 0
+[listeners.admin]
+port = 0
+token_file = "$1/admin.token"
+[limits]
+max_queue_depth = 10000000
+[[systems]]
+id = "bench"
+password_hash = "$bench_hash"
+TOML
+}
 stop_qaqpa() { kill "$qaqpa_pid"; wait "$qaqpa_pid" 2>/dev/null || true; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

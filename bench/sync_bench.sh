@@ -24,17 +24,7 @@ cmake --build "$BUILD" --target qaqpa bench_provider make_request >/dev/null
 pids+=($!)
 provider_port=$(wait_line "$work/provider.out" "bench_provider: listening")
 
-hash=$(echo "bench-password" | "$BUILD/cmd/qaqpa" hash-password)
-cat >"$work/qaqpa.toml" <<TOML
-[node]
-data_dir = "data"
-[listeners.public]
-port = 0
-[listeners.admin]
-port = 0
-[[systems]]
-id = "bench"
-password_hash = "$hash"
+{ qaqpa_config_head "$work"; cat <<TOML; } >"$work/qaqpa.toml"
 [[delivery_points]]
 id = "echo"
 url = "builtin:echo"
