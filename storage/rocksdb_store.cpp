@@ -9,6 +9,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
@@ -133,11 +134,17 @@ rocksdb::ColumnFamilyOptions family_options(const std::string& name, const std::
     if (name == "queues") {
         o.table_properties_collector_factories.push_back(rocksdb::NewCompactOnDeletionCollectorFactory(1024, 512));
         o.memtable_insert_with_hint_prefix_extractor = std::make_shared<queue_prefix>();
+    } else if (name == "leases") {
+        // Written twice per pulled message (leased, then settled) and read
+        // only at start-up, by one scan: a vector memtable appends each
+        // write and sorts once at flush or scan, where a skip list pays a
+        // search per write (~half the drain's memtable CPU).
+        o.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
     } else if (name != "registry" && name != rocksdb::kDefaultColumnFamilyName) {
         o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
     }
     o.compression = rocksdb::kNoCompression;
-    if (name == "tracking" || name == "leases") {
+    if (name == "tracking") {
         // Point lookups by id, most of them for messages whose keys have
         // left the memtables: a whole-key bloom filter per memtable lets a
         // lookup skip each one that cannot hold the key.

@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "storage/detail/record_codec.hpp"
+#include "storage/detail/tracking_cache.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -32,6 +33,9 @@ constexpr const char* point_off_prefix = "point_off/";
 /// Sequence numbers are reserved in blocks: one counter write per block,
 /// and a restart continues after the last reserved block.
 constexpr std::uint64_t seq_block = 1 << 16;
+/// Tracking records held for leased messages: a few hundred pullers' full
+/// batches, a few MB.
+constexpr std::size_t tracking_cache_entries = 16384;
 
 failure storage_failure(const rocksdb::Status& st, std::string_view what) {
     return failure{errc::internal, std::string(what) + ": " + st.ToString()};
@@ -113,11 +117,12 @@ public:
     }
 
     task<result<void>> set_leases(std::vector<lease> leases) override {
-        return submit<result<void>>([this, leases = std::move(leases)](rocksdb::WriteBatch& b, batch_state&) {
+        return submit<result<void>>([this, leases = std::move(leases)](rocksdb::WriteBatch& b, batch_state& st) {
             for (const auto& l : leases) {
                 if (l.until_ms == 0) b.Delete(f_.leases, l.id);
                 else b.Put(f_.leases, l.id, encode(l));
             }
+            warm(leases, st);
             return write_result(0);
         });
     }
@@ -171,6 +176,7 @@ public:
     }
 
     result<std::optional<tracking>> track(std::string_view id) override {
+        if (auto held = cache_.find(id)) return std::optional<tracking>(std::move(*held));
         return get<tracking>(f_.tracking, id, decode_tracking);
     }
     result<std::optional<chain>> find_chain(std::string_view id) override {
@@ -242,6 +248,14 @@ private:
         /// message's acceptance in the same batch (the PUSH engine starts
         /// as soon as a message is admitted).
         std::unordered_map<std::string_view, const tracking*> written;
+        /// For the tracking cache once the batch is written, in order: a
+        /// record to hold (`warm`) or to refresh if held, or (none) to drop.
+        struct cache_op {
+            std::string id;
+            std::optional<tracking> record;
+            bool warm = false;
+        };
+        std::vector<cache_op> cache_ops;
     };
 
     using build_fn = std::function<write_result(rocksdb::WriteBatch&, batch_state&)>;
@@ -313,7 +327,8 @@ private:
         if (st.finalized.count(c.id)) return fail(errc::message_final, c.id);
         result<std::optional<tracking>> current = std::optional<tracking>{};
         if (auto w = st.written.find(c.id); w != st.written.end()) current = std::optional<tracking>(*w->second);
-        else current = track(c.id);
+        else current = track(c.id); // the cache holds only what is written, so it is current here
+
         if (!current) return current.error();
         if (!*current) return fail(errc::unknown_message, c.id);
         if (is_final((*current)->status.state)) return fail(errc::message_final, c.id);
@@ -328,7 +343,12 @@ private:
         } else if (c.release_lease) {
             b.Delete(f_.leases, c.id);
         }
-        if (is_final(c.track.status.state)) st.finalized.insert(c.id);
+        if (is_final(c.track.status.state)) {
+            st.finalized.insert(c.id);
+            st.cache_ops.push_back({c.id, std::nullopt, false});
+        } else {
+            st.cache_ops.push_back({c.id, c.track, false});
+        }
         for (const auto& m : c.enqueue) {
             put_new(b, st, m);
             st.validated.push_back(&m); // offered to the PUSH engine once validated
@@ -396,6 +416,7 @@ private:
                 }
             }
         }
+        if (status.ok()) apply_cache_ops(st); // before anyone waiting on this batch resumes
         if (!status.ok()) {
             log::error("storage", "group commit of {} writes failed: {}", ops.size(), status.ToString());
             for (auto& r : results)
@@ -430,6 +451,37 @@ private:
             });
     }
 
+    /// Leased messages are about to be confirmed: their tracking is read
+    /// here in one MultiGet (time-ordered ids, so mostly the same blocks) and
+    /// held once the batch is written. Committer thread.
+    void warm(const std::vector<lease>& leases, batch_state& st) {
+        std::vector<rocksdb::Slice> keys;
+        keys.reserve(leases.size());
+        for (const auto& l : leases) {
+            if (l.until_ms == 0 || cache_.contains(l.id)) continue;
+            if (auto w = st.written.find(l.id); w != st.written.end()) st.cache_ops.push_back({l.id, *w->second, true});
+            else keys.emplace_back(l.id);
+        }
+        if (keys.empty()) return;
+        std::sort(keys.begin(), keys.end(), [](const rocksdb::Slice& a, const rocksdb::Slice& b) { return a.compare(b) < 0; });
+        std::vector<rocksdb::PinnableSlice> values(keys.size());
+        std::vector<rocksdb::Status> statuses(keys.size());
+        db_.MultiGet({}, f_.tracking, keys.size(), keys.data(), values.data(), statuses.data(), true);
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            if (!statuses[i].ok()) continue; // not found or unreadable: confirm reads it itself
+            auto t = decode_tracking(std::string_view(values[i].data(), values[i].size()));
+            if (t && !is_final(t->status.state)) st.cache_ops.push_back({keys[i].ToString(), std::move(*t), true});
+        }
+    }
+
+    void apply_cache_ops(batch_state& st) {
+        for (auto& op : st.cache_ops) {
+            if (!op.record) cache_.erase(op.id);
+            else if (op.warm) cache_.put(op.id, *op.record);
+            else cache_.update(op.id, *op.record);
+        }
+    }
+
     template <class T, class Decode>
     result<std::optional<T>> get(rocksdb::ColumnFamilyHandle* cf, std::string_view id, Decode decode) {
         std::string value;
@@ -444,6 +496,7 @@ private:
     rocksdb::DB& db_;
     message_families f_;
     rocksdb::WriteOptions write_;
+    tracking_cache cache_{tracking_cache_entries};
 
     std::mutex mutex_;
     std::condition_variable wake_;

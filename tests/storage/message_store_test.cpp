@@ -129,6 +129,42 @@ TEST_CASE("a final state change leaves the queue for good, once", "[unit][storag
     CHECK((*m.track("m1"))->status.state == message_state::delivered);
 }
 
+TEST_CASE("leased messages' tracking stays what is written through every change", "[unit][storage]") {
+    // getMessages leases warm the tracking cache; each later change must
+    // be seen by the next reader and by the committer's own checks.
+    test::temp_dir dir;
+    auto s = open(dir);
+    auto& m = s->messages();
+    REQUIRE(run_task(m.accept(sample("m1"))));
+    REQUIRE(run_task(m.accept(sample("m2"))));
+    const auto seq1 = (**m.track("m1")).seq;
+    REQUIRE(run_task(m.set_leases({{"m1", 42, "pull/owner/svc", seq1}, {"m2", 42, "pull/owner/svc", seq1 + 1}})));
+
+    auto resend = **m.track("m1");
+    resend.status = {message_state::on_delivery, "RESEND", "again", "2026-11-23T10:00:02Z"};
+    resend.attempts = 1;
+    state_change c;
+    c.id = "m1";
+    c.track = resend;
+    c.release_lease = true;
+    REQUIRE(run_task(m.change(c)));
+    CHECK((**m.track("m1")).status.code == "RESEND");
+    CHECK((**m.track("m1")).attempts == 1);
+
+    REQUIRE(run_task(m.change(delivered(**m.track("m1"), "m1"))));
+    CHECK((**m.track("m1")).status.state == message_state::delivered);
+    const auto again = run_task(m.change(delivered(**m.track("m2"), "m1")));
+    REQUIRE_FALSE(again); // final, whatever a stale copy would say
+    CHECK(again.error().code == errc::message_final);
+
+    REQUIRE(run_task(m.change(delivered(**m.track("m2"), "m2"))));
+    s.reset();
+    auto reopened = open(dir);
+    CHECK((**reopened->messages().track("m1")).status.state == message_state::delivered);
+    CHECK((**reopened->messages().track("m2")).status.state == message_state::delivered);
+    CHECK(reopened->messages().depth("pull/owner/svc") == 0);
+}
+
 TEST_CASE("a queue at its bound refuses with QUEUE_FULL", "[unit][storage]") {
     test::temp_dir dir;
     auto s = open(dir);

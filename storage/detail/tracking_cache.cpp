@@ -1,0 +1,51 @@
+#include "storage/detail/tracking_cache.hpp"
+
+namespace qaqpa::storage::detail {
+
+std::optional<tracking> tracking_cache::find(std::string_view id) const {
+    std::lock_guard lk(mutex_);
+    const auto it = entries_.find(std::string(id));
+    if (it == entries_.end()) return std::nullopt;
+    return it->second;
+}
+
+bool tracking_cache::contains(std::string_view id) const {
+    std::lock_guard lk(mutex_);
+    return entries_.count(std::string(id)) > 0;
+}
+
+void tracking_cache::put(const std::string& id, const tracking& t) {
+    if (capacity_ == 0) return;
+    std::lock_guard lk(mutex_);
+    const auto [it, inserted] = entries_.insert_or_assign(id, t);
+    if (!inserted) return;
+    order_.push_back(id);
+    evict_locked();
+}
+
+void tracking_cache::update(const std::string& id, const tracking& t) {
+    std::lock_guard lk(mutex_);
+    if (const auto it = entries_.find(id); it != entries_.end()) it->second = t;
+}
+
+void tracking_cache::erase(const std::string& id) {
+    std::lock_guard lk(mutex_);
+    entries_.erase(id);
+}
+
+std::size_t tracking_cache::size() const {
+    std::lock_guard lk(mutex_);
+    return entries_.size();
+}
+
+void tracking_cache::evict_locked() {
+    // Oldest first. The order list may still name ids erased (and perhaps
+    // put again) since; trimming it at twice the capacity bounds it, at
+    // worst dropping a live entry early.
+    while (!order_.empty() && (entries_.size() > capacity_ || order_.size() > 2 * capacity_)) {
+        entries_.erase(order_.front());
+        order_.pop_front();
+    }
+}
+
+} // namespace qaqpa::storage::detail
