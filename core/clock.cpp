@@ -40,10 +40,24 @@ std::string format_datetime(system_time t) {
     const auto day = floor<days>(ms);
     const year_month_day ymd{day};
     const hh_mm_ss hms{ms - day};
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
-                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                       hms.hours().count(), hms.minutes().count(), hms.seconds().count(),
-                       hms.subseconds().count());
+    const int year = static_cast<int>(ymd.year());
+    if (year < 0 || year > 9999) // not a date any message carries; the general path
+        return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, static_cast<unsigned>(ymd.month()),
+                           static_cast<unsigned>(ymd.day()), hms.hours().count(), hms.minutes().count(),
+                           hms.seconds().count(), hms.subseconds().count());
+    // Every answer carries a date or two: digits by hand, one allocation.
+    std::string out = "0000-00-00T00:00:00.000Z";
+    const auto put = [&out](std::size_t at, long long value, int width) {
+        for (int i = width - 1; i >= 0; --i, value /= 10) out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+    };
+    put(0, year, 4);
+    put(5, static_cast<unsigned>(ymd.month()), 2);
+    put(8, static_cast<unsigned>(ymd.day()), 2);
+    put(11, hms.hours().count(), 2);
+    put(14, hms.minutes().count(), 2);
+    put(17, hms.seconds().count(), 2);
+    put(20, hms.subseconds().count(), 3);
+    return out;
 }
 
 std::optional<system_time> parse_datetime(std::string_view text) {

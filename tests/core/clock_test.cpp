@@ -28,4 +28,8 @@ TEST_CASE("the gateway writes UTC with milliseconds and reads it back", "[unit][
     const auto text = format_datetime(time_point_cast<system_clock::duration>(t));
     CHECK(text == "2026-11-23T20:14:37.005Z");
     CHECK(parse_datetime(text) == time_point_cast<system_clock::duration>(t));
+    CHECK(format_datetime(sys_days{year{2000} / 1 / 1}) == "2000-01-01T00:00:00.000Z");
+    const auto last = sys_days{year{2099} / 12 / 31} + hours{23} + minutes{59} + seconds{59} + milliseconds{999};
+    CHECK(format_datetime(time_point_cast<system_clock::duration>(last)) == "2099-12-31T23:59:59.999Z");
+    CHECK(format_datetime(sys_days{year{1970} / 1 / 1}) == "1970-01-01T00:00:00.000Z");
 }

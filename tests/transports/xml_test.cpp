@@ -113,6 +113,35 @@ TEST_CASE("escaping covers markup characters", "[unit][soap]") {
     CHECK(out == "tab\there??\nok"); // C0 controls are not XML characters
 }
 
+TEST_CASE("escaping finds markup at every position of long text", "[unit][soap]") {
+    // The scan goes sixteen bytes at a time: put each special character at
+    // each offset of a long line (UTF-8 around it) and compare with escaping
+    // by hand.
+    const std::string specials = std::string("&<>\"\x01\x1f") + '\0';
+    for (char special : specials) {
+        for (std::size_t at = 0; at < 40; ++at) {
+            std::string text = "Сәлем, әлем! plain text long enough for several blocks";
+            text.insert(at, 1, special);
+            std::string expected;
+            for (char c : text) {
+                if (c == '&') expected += "&amp;";
+                else if (c == '<') expected += "&lt;";
+                else if (c == '>') expected += "&gt;";
+                else if (c == '"') expected += "&quot;";
+                else if (static_cast<unsigned char>(c) < 0x20) expected += '?';
+                else expected += c;
+            }
+            std::string out = "keep:";
+            append_escaped(out, text);
+            INFO("special " << int(special) << " at " << at);
+            CHECK(out == "keep:" + expected);
+        }
+    }
+    std::string out;
+    append_escaped(out, std::string(100, 'x') + "\t\r\n" + std::string(30, 'y'));
+    CHECK(out == std::string(100, 'x') + "\t\r\n" + std::string(30, 'y'));
+}
+
 TEST_CASE("the message payload is cut out before RapidXML and carried whole", "[unit][soap]") {
     std::string payload = "<p:list xmlns:p=\"urn:p\">";
     for (int i = 0; i < 20000; ++i) payload += "<p:i n='" + std::to_string(i) + "'/>";
