@@ -142,7 +142,7 @@ TEST_CASE("escaping finds markup at every position of long text", "[unit][soap]"
     CHECK(out == std::string(100, 'x') + "\t\r\n" + std::string(30, 'y'));
 }
 
-TEST_CASE("the message payload is cut out before RapidXML and carried whole", "[unit][soap]") {
+TEST_CASE("the message payload makes no table entries and is carried whole", "[unit][soap]") {
     std::string payload = "<p:list xmlns:p=\"urn:p\">";
     for (int i = 0; i < 20000; ++i) payload += "<p:i n='" + std::to_string(i) + "'/>";
     payload += "<data>inner data element</data><![CDATA[</requestData>]]></p:list>";
@@ -151,7 +151,8 @@ TEST_CASE("the message payload is cut out before RapidXML and carried whole", "[
     auto root = doc.parse(text);
     REQUIRE(root);
     CHECK(doc.cut().content == payload);
-    CHECK(doc.text().size() < 100); // RapidXML saw the envelope only
+    CHECK(doc.element_count() == 3); // env, requestData, data: none of the payload's 20,001
+    CHECK_FALSE(text_of(child(child(*root, "requestData"), "data"))); // it holds elements
     auto p = extract_payload(doc, child(child(*root, "requestData"), "data"));
     REQUIRE(p);
     CHECK(p->content == payload);
@@ -164,4 +165,52 @@ TEST_CASE("end tags must match, in the payload too", "[unit][soap]") {
     CHECK(r.error().detail == "end tag </a> does not match");
     CHECK_FALSE(doc.parse("<env><requestData><data><a></data></requestData></env>"));
     CHECK(doc.parse("<env><x>").error().detail == "element <x> is not closed");
+}
+
+TEST_CASE("the scanner refuses malformed tags and stray content, each with its reason", "[unit][soap]") {
+    xml_document doc;
+    const std::pair<std::string, std::string> cases[] = {
+        {"text<a/>", "text outside the root element"},
+        {"<a/>text", "text outside the root element"},
+        {"<a/><b/>", "a second root element"},
+        {"<a b/>", "attribute without '='"},
+        {"<a b=c/>", "attribute value not quoted"},
+        {"<a b='<'/>", "'<' in an attribute value"},
+        {"<a b='x/>", "unterminated attribute value"},
+        {"<a =\"x\"/>", "attribute without a name"},
+        {"<a / >", "'/' not followed by '>' in a start tag"},
+        {"<a><!-- x </a>", "unterminated comment"},
+        {"<a><? x </a>", "unterminated processing instruction"},
+        {"<a><![CDATA[ x </a>", "unterminated CDATA section"},
+        {"<![CDATA[x]]><a/>", "CDATA outside the root element"},
+        {"< a/>", "element without a name"},
+        {"<a></a x>", "malformed end tag"},
+        {"<a", "unterminated start tag"},
+    };
+    for (const auto& [text, reason] : cases) {
+        INFO(text);
+        auto r = doc.parse(text);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == errc::bad_envelope);
+        CHECK(r.error().detail.find(reason) != std::string::npos);
+    }
+}
+
+TEST_CASE("comments, processing instructions and spacing are accepted where XML allows them", "[unit][soap]") {
+    xml_document doc;
+    const std::string text = "<?xml version=\"1.0\"?>\n<!-- before -->\n<r a = 'x>y' b=\"2\" >"
+                             "<one>1<!-- c --><?pi x?>2<![CDATA[3]]></one><two/><three >&amp;</three ></r>\n<!-- after -->\n";
+    auto root = doc.parse(text);
+    REQUIRE(root);
+    CHECK(name_of(*root) == "r");
+    const auto* one = first_element(*root);
+    CHECK(text_of(one) == std::optional<std::string>("123"));
+    const auto* two = next_element(one);
+    CHECK(name_of(two) == "two");
+    CHECK(text_of(two) == std::optional<std::string>(""));
+    const auto* three = next_element(two);
+    CHECK(text_of(three) == std::optional<std::string>("&"));
+    CHECK(next_element(three) == nullptr);
+    CHECK(three->parent == *root);
+    CHECK_FALSE(text_of(*root)); // it holds elements
 }

@@ -7,179 +7,13 @@
 #include <emmintrin.h>
 #endif
 #include <algorithm>
-#include <vector>
 
 #include <boost/container/small_vector.hpp>
 
 namespace qaqpa::soap {
 namespace {
 
-constexpr int parse_flags = rapidxml::parse_non_destructive | rapidxml::parse_validate_closing_tags;
-
-enum class tag_kind { open, close, self_closing, other, doctype, bad };
-
-struct tag {
-    tag_kind kind;
-    std::size_t end; ///< one past the closing '>'
-};
-
-std::size_t find_from(std::string_view s, std::string_view what, std::size_t from) {
-    const auto p = s.find(what, from);
-    return p == std::string_view::npos ? p : p + what.size();
-}
-
-/// Scans one markup construct starting at s[pos] == '<'.
-tag scan_tag(std::string_view s, std::size_t pos) {
-    const auto rest = s.substr(pos);
-    auto done = [](tag_kind k, std::size_t end) {
-        return tag{end == std::string_view::npos ? tag_kind::bad : k, end};
-    };
-    if (rest.starts_with("<!--")) return done(tag_kind::other, find_from(s, "-->", pos + 4));
-    if (rest.starts_with("<![CDATA[")) return done(tag_kind::other, find_from(s, "]]>", pos + 9));
-    if (rest.starts_with("<?")) return done(tag_kind::other, find_from(s, "?>", pos + 2));
-    if (rest.starts_with("<!")) return tag{tag_kind::doctype, pos + 2};
-    if (rest.starts_with("</")) return done(tag_kind::close, find_from(s, ">", pos + 2));
-    // A start tag: usually no '>' inside an attribute value, so find the
-    // first '>' and walk quotes only when one stands before it.
-    const char* begin = s.data() + pos + 1;
-    const char* end = s.data() + s.size();
-    const auto* gt = static_cast<const char*>(std::memchr(begin, '>', static_cast<std::size_t>(end - begin)));
-    if (!gt) return {tag_kind::bad, s.size()};
-    bool quoted = false;
-    for (const char* c = begin; c < gt; ++c)
-        if (*c == '"' || *c == '\'') {
-            quoted = true;
-            break;
-        }
-    if (quoted) {
-        for (const char* c = begin; c < end; ++c) {
-            if (*c == '"' || *c == '\'') {
-                const auto* q = static_cast<const char*>(std::memchr(c + 1, *c, static_cast<std::size_t>(end - c - 1)));
-                if (!q) return {tag_kind::bad, s.size()};
-                c = q;
-            } else if (*c == '>') {
-                gt = c;
-                break;
-            }
-        }
-    }
-    const auto at = static_cast<std::size_t>(gt - s.data());
-    return {s[at - 1] == '/' ? tag_kind::self_closing : tag_kind::open, at + 1};
-}
-
-std::string_view local_of(std::string_view qname) {
-    const auto colon = qname.find(':');
-    return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
-}
-
-/// The element name of a start or end tag beginning at s[pos].
-std::string_view tag_name(std::string_view s, std::size_t pos, tag_kind kind) {
-    const auto from = pos + (kind == tag_kind::close ? 2 : 1);
-    auto end = from;
-    while (end < s.size()) {
-        const char c = s[end];
-        if (c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\r' || c == '\n') break;
-        ++end;
-    }
-    return s.substr(from, end - from);
-}
-
-bool is_payload_parent(std::string_view qname) {
-    const auto local = local_of(qname);
-    return local == "requestData" || local == "responseData" || local == "messageData";
-}
-
-struct prescan_result {
-    std::size_t content_begin = std::string_view::npos; ///< of the payload's data element
-    std::size_t content_end = std::string_view::npos;
-};
-
-/// One pass over the tags: refuses DOCTYPE, nesting deeper than max_depth
-/// (RapidXML recurses per level) and mismatched end tags, and finds the
-/// content of the first data element under a payload parent.
-result<prescan_result> prescan(std::string_view s, std::vector<std::string_view>& open) {
-    prescan_result out;
-    open.clear();
-    std::size_t data_depth = 0;
-    for (std::size_t pos = s.find('<'); pos != std::string_view::npos; pos = s.find('<', pos)) {
-        const auto t = scan_tag(s, pos);
-        switch (t.kind) {
-        case tag_kind::doctype: return fail(errc::bad_envelope, "DOCTYPE is not allowed");
-        case tag_kind::bad: return fail(errc::bad_envelope, "malformed markup");
-        case tag_kind::open: {
-            const auto name = tag_name(s, pos, t.kind);
-            if (open.size() >= max_depth) return fail(errc::bad_envelope, "elements nest too deeply");
-            if (out.content_begin == std::string_view::npos && local_of(name) == "data" && !open.empty() &&
-                is_payload_parent(open.back())) {
-                out.content_begin = t.end;
-                data_depth = open.size() + 1;
-            }
-            open.push_back(name);
-            break;
-        }
-        case tag_kind::close: {
-            const auto name = tag_name(s, pos, t.kind);
-            if (open.empty() || open.back() != name)
-                return fail(errc::bad_envelope, "end tag </" + std::string(name) + "> does not match");
-            if (open.size() == data_depth && out.content_end == std::string_view::npos) out.content_end = pos;
-            open.pop_back();
-            break;
-        }
-        default: break;
-        }
-        pos = t.end;
-    }
-    if (!open.empty()) return fail(errc::bad_envelope, "element <" + std::string(open.back()) + "> is not closed");
-    return out;
-}
-
-/// Where the element whose content starts at `from` is closed: the position
-/// of the '<' of its end tag.
-std::optional<std::size_t> content_end(std::string_view s, std::size_t from) {
-    std::size_t depth = 0;
-    for (std::size_t pos = s.find('<', from); pos != std::string_view::npos; pos = s.find('<', pos)) {
-        const auto t = scan_tag(s, pos);
-        if (t.kind == tag_kind::bad || t.kind == tag_kind::doctype) return std::nullopt;
-        if (t.kind == tag_kind::open) ++depth;
-        if (t.kind == tag_kind::close) {
-            if (depth == 0) return pos;
-            --depth;
-        }
-        pos = t.end;
-    }
-    return std::nullopt;
-}
-
-std::string_view attr_name(const rapidxml::xml_attribute<char>* a) { return {a->name(), a->name_size()}; }
-std::string_view attr_value(const rapidxml::xml_attribute<char>* a) { return {a->value(), a->value_size()}; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::strchr(" \t\r\n", s.front())) s.remove_prefix(1);
-    while (!s.empty() && std::strchr(" \t\r\n", s.back())) s.remove_suffix(1);
-    return s;
-}
-
-void append_utf8(std::string& out, unsigned long cp) {
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-}
-
-} // namespace
-
-namespace {
+constexpr std::size_t none = static_cast<std::size_t>(-1);
 
 /// XML 1.0 allows no C0 control character but TAB, LF and CR, anywhere: a
 /// document with one is refused, never silently changed.
@@ -207,61 +41,251 @@ std::optional<unsigned> forbidden_control(std::string_view text) noexcept {
     return std::nullopt;
 }
 
-} // namespace
 
-xml_document::xml_document() : doc_(std::make_unique<rapidxml::xml_document<char>>()) {}
-xml_document::~xml_document() = default;
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::strchr(" \t\r\n", s.front())) s.remove_prefix(1);
+    while (!s.empty() && std::strchr(" \t\r\n", s.back())) s.remove_suffix(1);
+    return s;
+}
+
+void append_utf8(std::string& out, unsigned long cp) {
+    if (cp < 0x80) {
+        out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+}
+
+
+bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/// Where a name ends: whitespace, '/', '>' or '=' (or the end).
+std::size_t name_end(std::string_view s, std::size_t from) noexcept {
+    while (from < s.size()) {
+        const char c = s[from];
+        if (is_space(c) || c == '/' || c == '>' || c == '=') break;
+        ++from;
+    }
+    return from;
+}
+
+std::size_t skip_space(std::string_view s, std::size_t from) noexcept {
+    while (from < s.size() && is_space(s[from])) ++from;
+    return from;
+}
+
+std::string_view local_of(std::string_view qname) noexcept {
+    const auto colon = qname.find(':');
+    return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+}
+
+bool is_payload_parent(std::string_view qname) noexcept {
+    const auto local = local_of(qname);
+    return local == "requestData" || local == "responseData" || local == "messageData";
+}
+
+/// A start tag's attributes, from just after its name: returns where the tag
+/// ends (one past '>') and whether it closes itself, or a problem.
+struct start_tag {
+    std::size_t end = 0;
+    bool self_closing = false;
+    const char* problem = nullptr;
+};
+
+start_tag scan_attributes(std::string_view s, std::size_t pos) noexcept {
+    for (;;) {
+        pos = skip_space(s, pos);
+        if (pos >= s.size()) return {0, false, "unterminated start tag"};
+        if (s[pos] == '>') return {pos + 1, false, nullptr};
+        if (s[pos] == '/') {
+            if (pos + 1 < s.size() && s[pos + 1] == '>') return {pos + 2, true, nullptr};
+            return {0, false, "'/' not followed by '>' in a start tag"};
+        }
+        const auto name_to = name_end(s, pos);
+        if (name_to == pos) return {0, false, "attribute without a name"};
+        pos = skip_space(s, name_to);
+        if (pos >= s.size() || s[pos] != '=') return {0, false, "attribute without '='"};
+        pos = skip_space(s, pos + 1);
+        if (pos >= s.size() || (s[pos] != '"' && s[pos] != '\'')) return {0, false, "attribute value not quoted"};
+        const auto close = s.find(s[pos], pos + 1);
+        if (close == std::string_view::npos) return {0, false, "unterminated attribute value"};
+        if (s.substr(pos + 1, close - pos - 1).find('<') != std::string_view::npos)
+            return {0, false, "'<' in an attribute value"};
+        pos = close + 1;
+    }
+}
+
+/// Calls f(name, value) for each attribute of a start tag scan_attributes
+/// accepted; stops early when f returns true.
+template <class F>
+void for_each_attribute(std::string_view attrs, F&& f) {
+    std::size_t pos = 0;
+    for (;;) {
+        pos = skip_space(attrs, pos);
+        if (pos >= attrs.size() || attrs[pos] == '/' || attrs[pos] == '>') return;
+        const auto name_to = name_end(attrs, pos);
+        const auto name = attrs.substr(pos, name_to - pos);
+        pos = skip_space(attrs, skip_space(attrs, name_to) + 1); // past '='
+        const auto close = attrs.find(attrs[pos], pos + 1);
+        if (f(name, attrs.substr(pos + 1, close - pos - 1))) return;
+        pos = close + 1;
+    }
+}
+
+failure malformed(std::size_t at, std::string_view what) {
+    return failure{errc::bad_envelope, fmt::format("malformed XML at byte {}: {}", at, what)};
+}
+
+} // namespace
 
 xml_document& xml_document::scratch() {
     thread_local xml_document doc;
     return doc;
 }
 
-result<const xml_node*> xml_document::parse(const std::string& text) {
-    doc_->clear();
+result<const xml_node*> xml_document::parse(std::string_view text) {
+    text_ = text;
+    nodes_.clear();
     cut_ = {};
     if (auto c = forbidden_control(text))
         return fail(errc::bad_envelope, fmt::format("control character U+{:04X} in the document (XML 1.0 allows none "
                                                     "but TAB, LF and CR)", *c));
-    auto scan = prescan(text, open_);
-    if (!scan) return scan.error();
-    if (scan->content_end == std::string_view::npos) {
-        text_ = text; // RapidXML parses in place
-    } else {
-        // RapidXML sees the envelope only; the payload stays in `text`.
-        skeleton_.assign(text, 0, scan->content_begin);
-        skeleton_.append(text, scan->content_end, std::string::npos);
-        text_ = skeleton_;
-        cut_ = {scan->content_begin, std::string_view(text).substr(scan->content_begin, scan->content_end - scan->content_begin)};
+    if (auto r = scan(); !r) return r.error();
+    if (nodes_.empty()) return fail(errc::bad_envelope, "no root element");
+    // The table is complete and will not move: link it (document order, so
+    // siblings come in order).
+    last_child_.assign(nodes_.size(), none);
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        const auto p = parents_[i];
+        if (p == none) continue;
+        nodes_[i].parent = &nodes_[p];
+        if (last_child_[p] == none) nodes_[p].first_child = &nodes_[i];
+        else nodes_[last_child_[p]].next_sibling = &nodes_[i];
+        last_child_[p] = i;
     }
-    try {
-        doc_->parse<parse_flags>(const_cast<char*>(text_.data()));
-    } catch (const rapidxml::parse_error& e) {
-        return fail(errc::bad_envelope, std::string("malformed XML: ") + e.what());
-    }
-    const xml_node* root = first_element(doc_.get());
-    if (!root) return fail(errc::bad_envelope, "no root element");
-    return root;
+    return &nodes_.front();
 }
 
-std::string_view name_of(const xml_node* n) noexcept { return {n->name(), n->name_size()}; }
-
-std::string_view local_name(const xml_node* n) noexcept {
-    const auto name = name_of(n);
-    const auto colon = name.find(':');
-    return colon == std::string_view::npos ? name : name.substr(colon + 1);
+result<void> xml_document::scan() {
+    const std::string_view s = text_;
+    open_.clear();
+    inside_.clear();
+    parents_.clear();
+    bool root_done = false;
+    bool in_payload = false;
+    std::size_t pos = 0;
+    for (;;) {
+        const auto lt = s.find('<', pos);
+        const auto text_end = lt == std::string_view::npos ? s.size() : lt;
+        if (open_.empty() && skip_space(s, pos) < text_end)
+            return malformed(skip_space(s, pos), "text outside the root element");
+        if (lt == std::string_view::npos) break;
+        const auto rest = s.substr(lt);
+        if (rest.starts_with("<?")) {
+            const auto e = s.find("?>", lt + 2);
+            if (e == std::string_view::npos) return malformed(lt, "unterminated processing instruction");
+            pos = e + 2;
+            continue;
+        }
+        if (rest.starts_with("<!--")) {
+            const auto e = s.find("-->", lt + 4);
+            if (e == std::string_view::npos) return malformed(lt, "unterminated comment");
+            pos = e + 3;
+            continue;
+        }
+        if (rest.starts_with("<![CDATA[")) {
+            if (open_.empty()) return malformed(lt, "CDATA outside the root element");
+            const auto e = s.find("]]>", lt + 9);
+            if (e == std::string_view::npos) return malformed(lt, "unterminated CDATA section");
+            pos = e + 3;
+            continue;
+        }
+        if (rest.starts_with("<!")) return fail(errc::bad_envelope, "DOCTYPE is not allowed");
+        if (rest.starts_with("</")) {
+            const auto name_to = name_end(s, lt + 2);
+            const auto name = s.substr(lt + 2, name_to - lt - 2);
+            const auto gt = skip_space(s, name_to);
+            if (gt >= s.size() || s[gt] != '>') return malformed(lt, "malformed end tag");
+            if (in_payload && !inside_.empty()) {
+                if (inside_.back() != name) return fail(errc::bad_envelope, "end tag </" + std::string(name) + "> does not match");
+                inside_.pop_back();
+            } else {
+                if (open_.empty() || nodes_[open_.back()].name != name)
+                    return fail(errc::bad_envelope, "end tag </" + std::string(name) + "> does not match");
+                auto& node = nodes_[open_.back()];
+                const auto begin = static_cast<std::size_t>(node.content.data() - s.data());
+                node.content = s.substr(begin, lt - begin);
+                if (in_payload) { // the data element itself closes
+                    in_payload = false;
+                    cut_ = {begin, node.content};
+                }
+                open_.pop_back();
+                if (open_.empty()) root_done = true;
+            }
+            pos = gt + 1;
+            continue;
+        }
+        // A start tag.
+        const auto name_to = name_end(s, lt + 1);
+        if (name_to == lt + 1) return malformed(lt, "element without a name");
+        const auto name = s.substr(lt + 1, name_to - lt - 1);
+        const auto tag = scan_attributes(s, name_to);
+        if (tag.problem) return malformed(lt, tag.problem);
+        if (root_done) return malformed(lt, "a second root element");
+        if (open_.size() + inside_.size() >= max_depth) return fail(errc::bad_envelope, "elements nest too deeply");
+        pos = tag.end;
+        if (in_payload) {
+            if (!tag.self_closing) inside_.push_back(name);
+            continue;
+        }
+        const std::size_t parent = open_.empty() ? none : open_.back();
+        xml_node node;
+        node.name = name;
+        node.attributes = s.substr(name_to, tag.end - name_to - (tag.self_closing ? 2 : 1));
+        node.content = s.substr(tag.end, 0);
+        node.self_closing = tag.self_closing;
+        nodes_.push_back(node);
+        parents_.push_back(parent);
+        if (tag.self_closing) {
+            if (open_.empty()) root_done = true;
+            continue;
+        }
+        if (cut_.at == std::string::npos && parent != none && local_of(name) == "data" &&
+            is_payload_parent(nodes_[parent].name))
+            in_payload = true;
+        open_.push_back(nodes_.size() - 1);
+    }
+    if (!inside_.empty()) return fail(errc::bad_envelope, "element <" + std::string(inside_.back()) + "> is not closed");
+    if (!open_.empty())
+        return fail(errc::bad_envelope, "element <" + std::string(nodes_[open_.back()].name) + "> is not closed");
+    return {};
 }
+
+std::string_view name_of(const xml_node* n) noexcept { return n->name; }
+
+std::string_view local_name(const xml_node* n) noexcept { return local_of(n->name); }
 
 std::string_view namespace_of(const xml_node* n) noexcept {
-    const auto name = name_of(n);
+    const auto name = n->name;
     const auto colon = name.find(':');
     const std::string_view prefix = colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
-    for (const xml_node* e = n; e && e->type() == rapidxml::node_element; e = e->parent()) {
-        for (auto* a = e->first_attribute(); a; a = a->next_attribute()) {
-            const auto an = attr_name(a);
-            if (prefix.empty() ? an == "xmlns" : (an.starts_with("xmlns:") && an.substr(6) == prefix))
-                return attr_value(a);
-        }
+    for (const xml_node* e = n; e; e = e->parent) {
+        std::optional<std::string_view> found;
+        for_each_attribute(e->attributes, [&](std::string_view an, std::string_view value) {
+            if (prefix.empty() ? an == "xmlns" : (an.starts_with("xmlns:") && an.substr(6) == prefix)) found = value;
+            return found.has_value();
+        });
+        if (found) return *found;
     }
     return {};
 }
@@ -270,60 +294,57 @@ bool is(const xml_node* n, std::string_view ns, std::string_view local) noexcept
     return n && local_name(n) == local && namespace_of(n) == ns;
 }
 
-const xml_node* first_element(const xml_node* parent) noexcept {
-    for (auto* c = parent->first_node(); c; c = c->next_sibling())
-        if (c->type() == rapidxml::node_element) return c;
-    return nullptr;
-}
+const xml_node* first_element(const xml_node* parent) noexcept { return parent->first_child; }
 
-const xml_node* next_element(const xml_node* n) noexcept {
-    for (auto* c = n->next_sibling(); c; c = c->next_sibling())
-        if (c->type() == rapidxml::node_element) return c;
-    return nullptr;
-}
+const xml_node* next_element(const xml_node* n) noexcept { return n->next_sibling; }
 
 const xml_node* child(const xml_node* parent, std::string_view local) noexcept {
     if (!parent) return nullptr;
-    for (auto* c = first_element(parent); c; c = next_element(c))
+    for (const auto* c = parent->first_child; c; c = c->next_sibling)
         if (local_name(c) == local) return c;
     return nullptr;
 }
 
 std::optional<std::string> text_of(const xml_node* n) {
+    if (n->first_child) return std::nullopt;
+    // Character data and CDATA sections; comments and processing
+    // instructions between them are left out.
+    const std::string_view s = n->content;
     std::string out;
-    for (auto* c = n->first_node(); c; c = c->next_sibling()) {
-        const std::string_view v{c->value(), c->value_size()};
-        if (c->type() == rapidxml::node_data) {
-            if (!decode_entities(v, out)) return std::nullopt;
-        } else if (c->type() == rapidxml::node_cdata) {
-            out.append(v);
-        } else if (c->type() == rapidxml::node_element) {
+    for (std::size_t pos = 0;;) {
+        const auto lt = s.find('<', pos);
+        if (!decode_entities(s.substr(pos, lt == std::string_view::npos ? std::string_view::npos : lt - pos), out))
             return std::nullopt;
+        if (lt == std::string_view::npos) return out;
+        const auto rest = s.substr(lt);
+        if (rest.starts_with("<![CDATA[")) {
+            const auto e = s.find("]]>", lt + 9);
+            out.append(s.substr(lt + 9, e - lt - 9));
+            pos = e + 3;
+        } else if (rest.starts_with("<!--")) {
+            pos = s.find("-->", lt + 4) + 3;
+        } else if (rest.starts_with("<?")) {
+            pos = s.find("?>", lt + 2) + 2;
+        } else {
+            return std::nullopt; // an element (in a payload, whose elements have no entries)
         }
     }
-    return out;
 }
 
 bool is_nil(const xml_node* n) noexcept {
-    for (auto* a = n->first_attribute(); a; a = a->next_attribute()) {
-        const auto name = attr_name(a);
+    bool nil = false;
+    for_each_attribute(n->attributes, [&](std::string_view name, std::string_view value) {
         const auto colon = name.find(':');
-        if (colon != std::string_view::npos && name.substr(colon + 1) == "nil" && trim(attr_value(a)) == "true")
-            return true;
-    }
-    return false;
+        nil = colon != std::string_view::npos && name.substr(colon + 1) == "nil" && trim(value) == "true";
+        return nil;
+    });
+    return nil;
 }
 
-result<xml_payload> extract_payload(const xml_document& doc, const xml_node* data) {
-    const std::string_view s = doc.text();
-    const auto name_at = static_cast<std::size_t>(data->name() - s.data());
-    const auto start = scan_tag(s, name_at - 1);
-    if (start.kind != tag_kind::open && start.kind != tag_kind::self_closing)
-        return fail(errc::bad_envelope, "malformed data element");
+result<xml_payload> extract_payload(const xml_document&, const xml_node* data) {
     xml_payload p;
     p.present = true;
-    const std::size_t attrs_end = start.end - (start.kind == tag_kind::self_closing ? 2 : 1);
-    const auto own = trim(s.substr(name_at + data->name_size(), attrs_end - name_at - data->name_size()));
+    const auto own = trim(data->attributes);
     p.attributes.reserve(own.size() + 256);
     p.attributes.assign(own);
 
@@ -336,26 +357,20 @@ result<xml_payload> extract_payload(const xml_document& doc, const xml_node* dat
         declared.push_back(prefix);
         return true;
     };
-    for (auto* a = data->first_attribute(); a; a = a->next_attribute())
-        if (attr_name(a).starts_with("xmlns:")) first_time(attr_name(a).substr(6));
-    for (const xml_node* e = data->parent(); e && e->type() == rapidxml::node_element; e = e->parent()) {
-        for (auto* a = e->first_attribute(); a; a = a->next_attribute()) {
-            const auto an = attr_name(a);
-            if (!an.starts_with("xmlns:") || !first_time(an.substr(6))) continue;
-            const auto v = attr_value(a);
+    for_each_attribute(data->attributes, [&](std::string_view an, std::string_view) {
+        if (an.starts_with("xmlns:")) first_time(an.substr(6));
+        return false;
+    });
+    for (const xml_node* e = data->parent; e; e = e->parent) {
+        for_each_attribute(e->attributes, [&](std::string_view an, std::string_view v) {
+            if (!an.starts_with("xmlns:") || !first_time(an.substr(6))) return false;
             const char q = v.find('"') == std::string_view::npos ? '"' : '\'';
             if (!p.attributes.empty()) p.attributes.push_back(' ');
             p.attributes.append(an).append(1, '=').append(1, q).append(v).append(1, q);
-        }
+            return false;
+        });
     }
-    if (start.kind == tag_kind::self_closing) return p;
-    if (start.end == doc.cut().at) {
-        p.content.assign(doc.cut().content);
-        return p;
-    }
-    const auto end = content_end(s, start.end);
-    if (!end) return fail(errc::bad_envelope, "unterminated data element");
-    p.content.assign(s.substr(start.end, *end - start.end));
+    p.content.assign(data->content);
     return p;
 }
 

@@ -1,26 +1,23 @@
 #pragma once
-// XML helpers for the SOAP edge: a non-destructive RapidXML parse (names and
-// values stay views into the caller's bytes, so the payload can be carried
-// verbatim), namespace resolution for any prefixes, entity decoding for the
-// small header fields, and escaping for what we write.
+// XML for the SOAP edge: one pass over the document builds a small element
+// table (names, raw attribute text, content spans: views into the caller's
+// bytes, so the payload is carried verbatim and nothing is copied), then
+// namespace resolution for any prefixes, entity decoding for the small
+// header fields, and escaping for what we write.
 //
-// Hostile input: any DOCTYPE is refused (no entity is ever expanded), NUL
-// bytes are refused, and nesting deeper than max_depth is refused before
-// RapidXML (which recurses) sees the text.
+// Hostile input: any DOCTYPE is refused (no entity is ever expanded), C0
+// control characters are refused, nesting deeper than max_depth is refused,
+// end tags must match, attributes must be well formed, and nothing but
+// comments and processing instructions may stand outside the root element.
 //
-// The payload is opaque: a first pass over the tags (depth, DOCTYPE, matching
-// end tags) also finds the content of the message's `data` element (under
-// requestData, responseData or messageData), and RapidXML parses only the
-// envelope with that content cut out. The payload bytes are taken from the
-// original text: a large or element-heavy payload costs one scan, and no
-// RapidXML nodes.
+// The payload is opaque: the content of the message's `data` element
+// (under requestData, responseData or messageData) is checked for
+// well-formed tags in the same pass but makes no table entries, so a large
+// or element-heavy payload costs one scan and no memory.
 
 #include "core/envelope.hpp"
 #include "core/errors.hpp"
 
-#include <rapidxml/rapidxml.hpp>
-
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,7 +25,16 @@
 
 namespace qaqpa::soap {
 
-using xml_node = rapidxml::xml_node<char>;
+/// One element of a parsed document (read through the functions below).
+struct xml_node {
+    std::string_view name;       ///< as written, prefix included
+    std::string_view attributes; ///< the start tag's text after the name, well formed
+    std::string_view content;    ///< between the start and end tag; empty when self-closing
+    bool self_closing = false;
+    const xml_node* parent = nullptr;
+    const xml_node* first_child = nullptr; ///< elements only
+    const xml_node* next_sibling = nullptr;
+};
 
 inline constexpr std::size_t max_depth = 256;
 
@@ -36,25 +42,25 @@ inline constexpr std::size_t max_depth = 256;
 /// outlive the document and must not change.
 class xml_document {
 public:
-    xml_document();
-    ~xml_document();
+    xml_document() = default;
     xml_document(const xml_document&) = delete;
     xml_document& operator=(const xml_document&) = delete;
 
-    /// Parses `text` (a std::string, so it is NUL-terminated) and returns the
-    /// root element, or bad_envelope with the reason.
-    result<const xml_node*> parse(const std::string& text);
+    /// Parses `text` and returns the root element, or bad_envelope with the
+    /// reason.
+    result<const xml_node*> parse(std::string_view text);
 
-    /// The text RapidXML parsed (the envelope; the payload content cut out).
+    /// The text parsed.
     std::string_view text() const noexcept { return text_; }
+    /// Elements in the table (the payload's own are not).
+    std::size_t element_count() const noexcept { return nodes_.size(); }
 
-    /// This thread's reusable document: RapidXML's document carries a 64 KiB
-    /// pool, too much to allocate per message. Valid until the next parse on
-    /// this thread, so nothing parsed may be kept across a suspension point.
+    /// This thread's reusable document: its table keeps its capacity from
+    /// message to message. Valid until the next parse on this thread, so
+    /// nothing parsed may be kept across a suspension point.
     static xml_document& scratch();
 
-    /// Where the payload was cut: its position in text(), and its bytes in
-    /// the original.
+    /// The payload's content: its position in text(), and its bytes.
     struct payload_cut {
         std::size_t at = std::string::npos;
         std::string_view content;
@@ -62,9 +68,13 @@ public:
     const payload_cut& cut() const noexcept { return cut_; }
 
 private:
-    std::unique_ptr<rapidxml::xml_document<char>> doc_;
-    std::string skeleton_;
-    std::vector<std::string_view> open_; ///< the prescan's element stack, reused
+    result<void> scan();
+
+    std::vector<xml_node> nodes_;
+    std::vector<std::size_t> open_;         ///< the open elements (table positions)
+    std::vector<std::string_view> inside_;  ///< open elements inside the payload (names only)
+    std::vector<std::size_t> parents_;      ///< per table entry: its parent's position
+    std::vector<std::size_t> last_child_;   ///< per table entry, while linking
     std::string_view text_;
     payload_cut cut_;
 };
