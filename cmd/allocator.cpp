@@ -2,6 +2,8 @@
 
 #ifdef QAQPA_TCMALLOC
 #include <gperftools/malloc_extension_c.h>
+
+#include <cstdlib>
 #endif
 
 namespace qaqpa::cmd {
@@ -13,8 +15,11 @@ void tune_allocator() {
     // a burst held ~35 MB more than with glibc (over the 100 MB budget with a
     // million messages queued). Small caches and pages returned at once keep
     // the gain (~15 % in the drain) at glibc's footprint.
-    MallocExtension_SetNumericProperty("tcmalloc.max_total_thread_cache_bytes", 4 << 20);
-    MallocExtension_SetNumericProperty("tcmalloc.aggressive_memory_decommit", 1);
+    // tcmalloc's own environment variables, where set, win.
+    if (!std::getenv("TCMALLOC_MAX_TOTAL_THREAD_CACHE_BYTES"))
+        MallocExtension_SetNumericProperty("tcmalloc.max_total_thread_cache_bytes", 4 << 20);
+    if (!std::getenv("TCMALLOC_AGGRESSIVE_DECOMMIT"))
+        MallocExtension_SetNumericProperty("tcmalloc.aggressive_memory_decommit", 1);
 #endif
 }
 

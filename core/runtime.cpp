@@ -2,6 +2,8 @@
 
 #include "core/log.hpp"
 
+#include <pthread.h>
+
 namespace qaqpa {
 
 runtime::runtime(int threads) {
@@ -21,6 +23,7 @@ runtime::~runtime() {
 void runtime::start() {
     for (auto& ctx : contexts_) {
         threads_.emplace_back([c = ctx.get()] {
+            pthread_setname_np(pthread_self(), "qaqpa-io"); // what top -H and perf show
             for (;;) {
                 try {
                     c->run();

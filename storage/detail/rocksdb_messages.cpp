@@ -12,6 +12,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
@@ -72,7 +74,10 @@ public:
             if (*n > 0) depth_[counters->key().ToString().substr(std::strlen(depth_prefix))] = static_cast<std::size_t>(*n);
         }
         if (!counters->status().ok()) return storage_failure(counters->status(), "reading the queue depths");
-        committer_ = std::thread([this] { run(); });
+        committer_ = std::thread([this] {
+            pthread_setname_np(pthread_self(), "qaqpa-commit");
+            run();
+        });
         return {};
     }
 
