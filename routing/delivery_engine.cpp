@@ -32,6 +32,8 @@ constexpr std::size_t max_fresh = 64;
 constexpr unix_ms store_retry_ms = 1000;
 /// What a worker with nothing to do until it is woken waits for.
 constexpr unix_ms idle = std::numeric_limits<unix_ms>::max() / 2;
+/// The longest single timer wait of a worker (it re-checks and sleeps again).
+constexpr unix_ms max_sleep_ms = 3'600'000;
 /// Messages waiting (for a retry or a sender's throttle) a worker looks past
 /// at most; beyond, the rest of its queue waits for the first of them. Each
 /// look reads them again, so this bounds the cost of a wake too.
@@ -247,7 +249,10 @@ task<void> delivery_engine::run(std::shared_ptr<worker> w) {
         if (w->dirty || !sleep_until) continue;
         const auto wait = *sleep_until - now_ms();
         if (wait <= 0) continue;
-        w->wake_timer.expires_after(std::chrono::milliseconds(wait));
+        // `idle` is far beyond what a steady_clock duration in nanoseconds
+        // holds; a worker waiting that long is woken by a cancel anyway, so
+        // an hour at a time is as good (found by UBSan).
+        w->wake_timer.expires_after(std::chrono::milliseconds(std::min<unix_ms>(wait, max_sleep_ms)));
         boost::system::error_code ec;
         co_await w->wake_timer.async_wait(use_task_ec(ec));
     }
