@@ -7,6 +7,7 @@
 // against a generation number); replace() may be called from any thread.
 
 #include "core/registry.hpp"
+#include "core/string_map.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -19,14 +20,6 @@
 #include <vector>
 
 namespace qaqpa::routing {
-
-struct string_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
-
-template <class T>
-using string_map = std::unordered_map<std::string, T, string_hash, std::equal_to<>>;
 
 /// What one caller's calls to one delivery point are held to: the point's
 /// policy with the caller's access overrides applied, and the windows its

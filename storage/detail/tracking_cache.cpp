@@ -4,14 +4,14 @@ namespace qaqpa::storage::detail {
 
 std::optional<tracking> tracking_cache::find(std::string_view id) const {
     std::lock_guard lk(mutex_);
-    const auto it = entries_.find(std::string(id));
+    const auto it = entries_.find(id);
     if (it == entries_.end()) return std::nullopt;
     return it->second;
 }
 
 bool tracking_cache::contains(std::string_view id) const {
     std::lock_guard lk(mutex_);
-    return entries_.count(std::string(id)) > 0;
+    return entries_.find(id) != entries_.end();
 }
 
 void tracking_cache::put(const std::string& id, const tracking& t) {

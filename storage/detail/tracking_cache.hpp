@@ -9,6 +9,7 @@
 // the stored record. Readers on any thread get a copy. Bounded: past
 // `capacity` the oldest entries go (a miss only costs a read).
 
+#include "core/string_map.hpp"
 #include "storage/message_store.hpp"
 
 #include <deque>
@@ -16,7 +17,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 namespace qaqpa::storage::detail {
 
@@ -41,7 +41,7 @@ private:
 
     std::size_t capacity_;
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, tracking> entries_;
+    string_map<tracking> entries_;
     std::deque<std::string> order_; ///< insertion order; may hold ids erased since
 };
 
