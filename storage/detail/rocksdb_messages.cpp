@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <cstring>
 #include <functional>
 #include <mutex>
@@ -255,12 +256,15 @@ private:
         std::unordered_map<std::string_view, const tracking*> written;
         /// For the tracking cache once the batch is written, in order: a
         /// record to hold (`warm`) or to refresh if held, or (none) to drop.
+        /// Views into the batch's own writes, which live until it completes;
+        /// records read to warm the cache are kept in `warmed`.
         struct cache_op {
-            std::string id;
-            std::optional<tracking> record;
+            std::string_view id;
+            const tracking* record = nullptr;
             bool warm = false;
         };
         std::vector<cache_op> cache_ops;
+        std::deque<tracking> warmed;
     };
 
     using build_fn = std::function<write_result(rocksdb::WriteBatch&, batch_state&)>;
@@ -350,9 +354,9 @@ private:
         }
         if (is_final(c.track.status.state)) {
             st.finalized.insert(c.id);
-            st.cache_ops.push_back({c.id, std::nullopt, false});
+            st.cache_ops.push_back({c.id, nullptr, false});
         } else {
-            st.cache_ops.push_back({c.id, c.track, false});
+            st.cache_ops.push_back({c.id, &c.track, false});
         }
         for (const auto& m : c.enqueue) {
             put_new(b, st, m);
@@ -464,7 +468,7 @@ private:
         keys.reserve(leases.size());
         for (const auto& l : leases) {
             if (l.until_ms == 0 || cache_.contains(l.id)) continue;
-            if (auto w = st.written.find(l.id); w != st.written.end()) st.cache_ops.push_back({l.id, *w->second, true});
+            if (auto w = st.written.find(l.id); w != st.written.end()) st.cache_ops.push_back({l.id, w->second, true});
             else keys.emplace_back(l.id);
         }
         if (keys.empty()) return;
@@ -475,12 +479,14 @@ private:
         for (std::size_t i = 0; i < keys.size(); ++i) {
             if (!statuses[i].ok()) continue; // not found or unreadable: confirm reads it itself
             auto t = decode_tracking(std::string_view(values[i].data(), values[i].size()));
-            if (t && !is_final(t->status.state)) st.cache_ops.push_back({keys[i].ToString(), std::move(*t), true});
+            if (!t || is_final(t->status.state)) continue;
+            st.warmed.push_back(std::move(*t));
+            st.cache_ops.push_back({std::string_view(keys[i].data(), keys[i].size()), &st.warmed.back(), true});
         }
     }
 
     void apply_cache_ops(batch_state& st) {
-        for (auto& op : st.cache_ops) {
+        for (const auto& op : st.cache_ops) {
             if (!op.record) cache_.erase(op.id);
             else if (op.warm) cache_.put(op.id, *op.record);
             else cache_.update(op.id, *op.record);

@@ -14,23 +14,26 @@ bool tracking_cache::contains(std::string_view id) const {
     return entries_.find(id) != entries_.end();
 }
 
-void tracking_cache::put(const std::string& id, const tracking& t) {
+void tracking_cache::put(std::string_view id, const tracking& t) {
     if (capacity_ == 0) return;
     std::lock_guard lk(mutex_);
-    const auto [it, inserted] = entries_.insert_or_assign(id, t);
-    if (!inserted) return;
-    order_.push_back(id);
+    if (const auto it = entries_.find(id); it != entries_.end()) {
+        it->second = t;
+        return;
+    }
+    entries_.emplace(std::string(id), t);
+    order_.emplace_back(id);
     evict_locked();
 }
 
-void tracking_cache::update(const std::string& id, const tracking& t) {
+void tracking_cache::update(std::string_view id, const tracking& t) {
     std::lock_guard lk(mutex_);
     if (const auto it = entries_.find(id); it != entries_.end()) it->second = t;
 }
 
-void tracking_cache::erase(const std::string& id) {
+void tracking_cache::erase(std::string_view id) {
     std::lock_guard lk(mutex_);
-    entries_.erase(id);
+    if (const auto it = entries_.find(id); it != entries_.end()) entries_.erase(it);
 }
 
 std::size_t tracking_cache::size() const {
@@ -43,7 +46,7 @@ void tracking_cache::evict_locked() {
     // put again) since; trimming it at twice the capacity bounds it, at
     // worst dropping a live entry early.
     while (!order_.empty() && (entries_.size() > capacity_ || order_.size() > 2 * capacity_)) {
-        entries_.erase(order_.front());
+        if (const auto it = entries_.find(order_.front()); it != entries_.end()) entries_.erase(it);
         order_.pop_front();
     }
 }

@@ -28,11 +28,11 @@ public:
     bool contains(std::string_view id) const;
 
     /// The committer, after a write: the record as stored now.
-    void put(const std::string& id, const tracking& t);
+    void put(std::string_view id, const tracking& t);
     /// Only replaces a record already held (a write of a message not warmed
     /// does not fill the cache).
-    void update(const std::string& id, const tracking& t);
-    void erase(const std::string& id);
+    void update(std::string_view id, const tracking& t);
+    void erase(std::string_view id);
 
     std::size_t size() const;
 
