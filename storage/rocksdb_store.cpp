@@ -201,6 +201,8 @@ result<std::unique_ptr<store>> open_store(const options& opts) {
             return fail(errc::internal, "data dir " + opts.data_dir + " is in use by another process");
         return storage_failure(st, "opening " + opts.data_dir);
     }
+    // Also what keeps crc32c.o (and its rocksdb::crc32c::Extend) in a
+    // binary linked against this static library.
     log::debug("storage", "WAL and blob checksums: CRC-32C {}",
                detail::crc32c_in_hardware() ? "with SSE4.2" : "portable");
     auto s = std::make_unique<rocksdb_store>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles), opts);
