@@ -6,7 +6,9 @@
 #   3. PULL drain: getMessages(amount=100) + one sendDeliveryNotification per message
 #   4. (QUEUED=1000000) RSS with that many messages queued, before and after a restart
 # RabbitMQ: durable classic queue, persistent messages, publisher confirms
-# (≤256 in flight), consumer prefetch 256 with one ack per message.
+# (≤256 in flight), consumer prefetch 256 with one ack per message. It
+# publishes as many messages as qaqpa accepted in run 2, so both drains start
+# from a queue of the same depth.
 # Everything runs on 127.0.0.1 and stops at the end. Usage (repository root):
 #   bash bench/async_bench.sh [connections=64] [seconds=15] [rate=1000]
 set -euo pipefail
@@ -83,6 +85,7 @@ printf "accept   %s connections: %s msg/s, p50 %s ms, p99 %s ms, CPU %s%%, RSS %
   "$(to_ms "$(awk '$1=="99%"{print $2}' <<<"$out")")" "$cpu" "$(rss_mb "$qaqpa_pid")" "$errors"
 # 3. drain everything the accept run queued
 out=$("$BUILD/bench/async_driver" drain "$qaqpa_port" bench bench-password inbox 64)
+drained=$(field "$out" drained)
 printf "drain    %s messages: %s msg/s (64 pullers, getMessages amount=100 + one notification each)\n" \
   "$(field "$out" drained)" "$(field "$out" msg_per_s)"
 # 4. RSS with a deep queue, then after a restart (recovery scans the queues)
@@ -114,7 +117,8 @@ HOME=$rmq ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT=$epmd_port RABBITMQ_NODENAME=
 pids+=($!)
 for _ in $(seq 120); do (echo >"/dev/tcp/127.0.0.1/$rabbit_port") 2>/dev/null && break; sleep 0.5; done
 sleep 1
-count=$((SECS * 5000))
+# The same number of messages qaqpa drained: both drain a queue of one depth.
+count=${drained:-$((SECS * 5000))}
 out=$("$BUILD/bench/rabbit_bench" publish "$rabbit_port" bench "$count" 2048)
 printf "publish  %s messages: %s msg/s, confirm p50 %s ms, p99 %s ms\n" "$count" "$(field "$out" msg_per_s)" \
   "$(field "$out" confirm_p50_ms)" "$(field "$out" confirm_p99_ms)"
