@@ -48,6 +48,15 @@ inline sent accept(std::uint16_t port, const async_send& m) {
     return {field(reply.body, "messageId"), field(reply.body, "correlationId")};
 }
 
+/// Sends `n` REQUESTs to `service`, requiring each accepted; their messageIds.
+inline std::vector<std::string> accept_many(std::uint16_t port, const std::string& service, int n) {
+    async_send m;
+    m.service = service;
+    std::vector<std::string> ids;
+    for (int i = 0; i < n; ++i) ids.push_back(accept(port, m).message_id);
+    return ids;
+}
+
 inline void check_fault(const http_reply& reply, std::string_view code, std::string_view fault_element) {
     INFO(reply.body);
     CHECK(reply.status == 500);

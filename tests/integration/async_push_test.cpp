@@ -150,10 +150,7 @@ TEST_CASE("PUSH: a throttled point gets at most N per window from a burst of 5N,
     node_settings s;
     s.extra_registry = point_with_service("throttled", recipient.url(), "throttle = { requests = 2, window_s = 1 }");
     gateway gw(s);
-    async_send m;
-    m.service = "throttled-svc";
-    std::vector<std::string> ids;
-    for (int i = 0; i < 10; ++i) ids.push_back(accept(gw.port(), m).message_id);
+    const auto ids = accept_many(gw.port(), "throttled-svc", 10);
     REQUIRE(eventually([&] { return recipient.request_count() >= 10; }, std::chrono::seconds(15)));
     for (const auto& id : ids) CHECK(eventually([&] { return state_is(gw, id, "DELIVERED"); }));
     std::lock_guard lk(mutex);
@@ -176,10 +173,7 @@ TEST_CASE("PUSH: a recipient that fails every call is paced after three in a row
     node_settings s;
     s.extra_registry = point_with_service("down", recipient.url(), "retries = 10\nbackoff_ms = 400\nbackoff_max_ms = 400");
     gateway gw(s);
-    async_send m;
-    m.service = "down-svc";
-    std::vector<std::string> ids;
-    for (int i = 0; i < 10; ++i) ids.push_back(accept(gw.port(), m).message_id);
+    const auto ids = accept_many(gw.port(), "down-svc", 10);
     REQUIRE(eventually([&] { return recipient.request_count() >= 3; }));
     std::this_thread::sleep_for(std::chrono::milliseconds(150)); // the pause is 400 ms ± 25 %
     CHECK(recipient.request_count() == 3); // not one attempt per queued message
