@@ -21,9 +21,7 @@ QUEUED=${QUEUED:-0}
 BUILD=${BUILD:-build-bench}
 
 need_packages wrk rabbitmq-server librabbitmq-dev
-bash .ci/install-deps
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" --target qaqpa async_driver make_request rabbit_bench >/dev/null
+build_release qaqpa async_driver make_request rabbit_bench
 
 # The PUSH recipient first: the gateway's configuration names its port.
 push_count=$((RATE * SECS))

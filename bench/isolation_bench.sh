@@ -25,9 +25,7 @@ BUILD=${BUILD:-build-bench}
 HEALTHY=$((POINTS - FAILING))
 
 need_packages curl
-bash .ci/install-deps
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" --target qaqpa async_driver >/dev/null
+build_release qaqpa async_driver
 
 start_helper() { # out-file args... → helper_pid, helper_port
   "$BUILD/bench/async_driver" "${@:2}" >"$1" &

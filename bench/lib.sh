@@ -14,6 +14,14 @@ need_packages() {
   done
 }
 
+# The project's own dependencies, then a Release build of the given targets
+# in $BUILD (each script sets it, default build-bench).
+build_release() {
+  bash .ci/install-deps
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$BUILD" --target "$@" >/dev/null
+}
+
 wait_line() { # file prefix → the port from "prefix 127.0.0.1:PORT" (30 s at most)
   for _ in $(seq 300); do
     line=$(grep -m1 "^$2" "$1" 2>/dev/null || true)

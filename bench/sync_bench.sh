@@ -16,9 +16,7 @@ BUILD=${BUILD:-build-bench}
 
 # Debian's nginx and wrk, installed idempotently like the rest.
 need_packages nginx-light wrk
-bash .ci/install-deps
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" --target qaqpa bench_provider make_request >/dev/null
+build_release qaqpa bench_provider make_request
 
 "$BUILD/bench/bench_provider" 1 >"$work/provider.out" &
 pids+=($!)
