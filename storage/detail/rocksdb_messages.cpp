@@ -46,7 +46,10 @@ failure storage_failure(const rocksdb::Status& st, std::string_view what) {
 
 using write_result = result<std::uint64_t>;
 /// Who waits for a write: accept() wants the sequence, the others only
-/// whether it succeeded.
+/// whether it succeeded. Never move-assign one (nor a pending_write): Boost
+/// 1.81's any_completion_handler recurses until the stack overflows on move
+/// assignment (chriskohlhoff/asio#1180). Its queues are only appended to,
+/// swapped and cleared; a batch is never cut out of the middle of one.
 using write_handler = std::variant<asio::any_completion_handler<void(write_result)>,
                                    asio::any_completion_handler<void(result<void>)>>;
 
