@@ -85,7 +85,7 @@ printf "accept   %s connections: %s msg/s, p50 %s ms, p99 %s ms, CPU %s%%, RSS %
 out=$("$BUILD/bench/async_driver" drain "$qaqpa_port" bench bench-password inbox 64)
 drained=$(field "$out" drained)
 printf "drain    %s messages: %s msg/s (64 pullers, getMessages amount=100 + one notification each)\n" \
-  "$(field "$out" drained)" "$(field "$out" msg_per_s)"
+  "$drained" "$(field "$out" msg_per_s)"
 # 4. RSS with a deep queue, then after a restart (recovery scans the queues)
 if [ "$QUEUED" -gt 0 ]; then
   out=$("$BUILD/bench/async_driver" fill "$qaqpa_port" bench bench-password inbox "$QUEUED" 64 2048)
