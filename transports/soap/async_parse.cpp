@@ -28,7 +28,7 @@ void check_date(field_reader& r, std::string_view local, const std::optional<std
     if (value && r.error().empty() && !parse_datetime(*value)) r.problem(local, "is not an xsd:dateTime");
 }
 
-result<async_message> read_send_message(const xml_document& doc, const xml_node* op) {
+result<async_message> read_send_message(const xml_node* op) {
     field_reader top(op, "sendMessage");
     const auto* request = top.element("request", true);
     if (!top.error().empty()) return bad(top);
@@ -60,7 +60,7 @@ result<async_message> read_send_message(const xml_document& doc, const xml_node*
     field_reader md(data_node, "request/messageData");
     const auto* data = md.element("data", true);
     if (!md.error().empty()) return bad(md);
-    auto payload = extract_payload(doc, data);
+    auto payload = extract_payload(data);
     if (!payload) return payload.error();
     m.data = std::move(*payload);
     return m;
@@ -150,7 +150,6 @@ result<parsed_async_request> parse_async_request(const std::string& body, soap_v
     op = async_operation::send_message;
     auto env = parse_envelope(body, version);
     if (!env) return env.error();
-    const xml_document& doc = xml_document::scratch();
     const auto* node = env->operation;
     std::size_t i = 0;
     while (i < operation_names.size() && !is(node, async_ns, operation_names[i])) ++i;
@@ -168,7 +167,7 @@ result<parsed_async_request> parse_async_request(const std::string& body, soap_v
         return std::move(out);
     };
     switch (op) {
-    case async_operation::send_message: return take(read_send_message(doc, node));
+    case async_operation::send_message: return take(read_send_message(node));
     case async_operation::get_messages: return take(read_get_messages(node, 1 << 30));
     case async_operation::send_delivery_notification: return take(read_delivery_notification(node));
     case async_operation::get_message_status: return take(read_status_query(node));

@@ -28,7 +28,6 @@ std::string clip_utf8(std::string s, std::size_t max_chars) {
 result<parsed_sync_request> parse_sync_request(const std::string& body, soap_version& version) {
     auto env = parse_envelope(body, version);
     if (!env) return env.error();
-    const xml_document& doc = xml_document::scratch();
     if (!is(env->operation, sync_ns, "SendMessage"))
         return fail(errc::unknown_operation, "{" + std::string(namespace_of(env->operation)) + "}" +
                                                  std::string(local_name(env->operation)));
@@ -59,7 +58,7 @@ result<parsed_sync_request> parse_sync_request(const std::string& body, soap_ver
     if (!ri.error().empty()) return fail(errc::bad_envelope, ri.error());
 
     if (const auto* data = child(request_data, "data")) {
-        auto payload = extract_payload(doc, data);
+        auto payload = extract_payload(data);
         if (!payload) return payload.error();
         out.request.data = std::move(*payload);
     }
@@ -92,7 +91,6 @@ std::variant<sync_response, gateway_fault> parse_sync_reply(const std::string& b
     soap_version version;
     auto env = parse_envelope(body, version);
     if (!env) return bad(env.error().detail);
-    const xml_document& doc = xml_document::scratch();
     const auto* op = env->operation;
     if (local_name(op) == "Fault" && (namespace_of(op) == soap11_ns || namespace_of(op) == soap12_ns)) {
         auto sub = std::make_shared<const error_info>(read_fault(op));
@@ -123,7 +121,7 @@ std::variant<sync_response, gateway_fault> parse_sync_reply(const std::string& b
     }
     if (!ri.error().empty()) return bad(ri.error());
     if (const auto* data = child(response_data, "data")) {
-        auto payload = extract_payload(doc, data);
+        auto payload = extract_payload(data);
         if (!payload) return bad(payload.error().detail);
         res.data = std::move(*payload);
     }

@@ -156,7 +156,7 @@ xml_document& xml_document::scratch() {
 result<const xml_node*> xml_document::parse(std::string_view text) {
     text_ = text;
     nodes_.clear();
-    cut_ = {};
+    payload_.reset();
     if (auto c = forbidden_control(text))
         return fail(errc::bad_envelope, fmt::format("control character U+{:04X} in the document (XML 1.0 allows none "
                                                     "but TAB, LF and CR)", *c));
@@ -227,7 +227,7 @@ result<void> xml_document::scan() {
                 node.content = s.substr(begin, lt - begin);
                 if (in_payload) { // the data element itself closes
                     in_payload = false;
-                    cut_ = {begin, node.content};
+                    payload_ = node.content;
                 }
                 open_.pop_back();
                 if (open_.empty()) root_done = true;
@@ -260,7 +260,7 @@ result<void> xml_document::scan() {
             if (open_.empty()) root_done = true;
             continue;
         }
-        if (cut_.at == std::string::npos && parent != none && local_of(name) == "data" &&
+        if (!payload_ && parent != none && local_of(name) == "data" &&
             is_payload_parent(nodes_[parent].name))
             in_payload = true;
         open_.push_back(nodes_.size() - 1);
@@ -341,7 +341,7 @@ bool is_nil(const xml_node* n) noexcept {
     return nil;
 }
 
-result<xml_payload> extract_payload(const xml_document&, const xml_node* data) {
+result<xml_payload> extract_payload(const xml_node* data) {
     xml_payload p;
     p.present = true;
     const auto own = trim(data->attributes);

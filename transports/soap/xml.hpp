@@ -60,12 +60,8 @@ public:
     /// nothing parsed may be kept across a suspension point.
     static xml_document& scratch();
 
-    /// The payload's content: its position in text(), and its bytes.
-    struct payload_cut {
-        std::size_t at = std::string::npos;
-        std::string_view content;
-    };
-    const payload_cut& cut() const noexcept { return cut_; }
+    /// The content of the message's `data` element, when the document has one.
+    const std::optional<std::string_view>& payload() const noexcept { return payload_; }
 
 private:
     result<void> scan();
@@ -76,7 +72,7 @@ private:
     std::vector<std::size_t> parents_;      ///< per table entry: its parent's position
     std::vector<std::size_t> last_child_;   ///< per table entry, while linking
     std::string_view text_;
-    payload_cut cut_;
+    std::optional<std::string_view> payload_;
 };
 
 std::string_view name_of(const xml_node* n) noexcept;
@@ -102,7 +98,7 @@ bool is_nil(const xml_node* n) noexcept;
 
 /// The payload of a `data` element: its content bytes as written, its
 /// attributes, and the namespace declarations it inherits.
-result<xml_payload> extract_payload(const xml_document& doc, const xml_node* data);
+result<xml_payload> extract_payload(const xml_node* data);
 
 /// Appends text with &, <, > and " escaped.
 void append_escaped(std::string& out, std::string_view text);
