@@ -27,7 +27,12 @@ namespace qaqpa::soap {
 
 /// One element of a parsed document (read through the functions below).
 struct xml_node {
+    xml_node(std::string_view name, std::string_view local, std::string_view attributes, std::string_view content,
+             bool self_closing) noexcept
+        : name(name), local(local), attributes(attributes), content(content), self_closing(self_closing) {}
+
     std::string_view name;       ///< as written, prefix included
+    std::string_view local;      ///< the name without its prefix
     std::string_view attributes; ///< the start tag's text after the name, well formed
     std::string_view content;    ///< between the start and end tag; empty when self-closing
     bool self_closing = false;
@@ -75,8 +80,8 @@ private:
     std::optional<std::string_view> payload_;
 };
 
-std::string_view name_of(const xml_node* n) noexcept;
-std::string_view local_name(const xml_node* n) noexcept;
+inline std::string_view name_of(const xml_node* n) noexcept { return n->name; }
+inline std::string_view local_name(const xml_node* n) noexcept { return n->local; }
 /// The namespace URI of an element, resolved through its ancestors' xmlns
 /// declarations; empty when unqualified.
 std::string_view namespace_of(const xml_node* n) noexcept;
