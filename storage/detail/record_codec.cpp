@@ -254,6 +254,51 @@ result<lease> decode_lease(std::string_view id, std::string_view bytes) {
     return l;
 }
 
+std::string lease_batch_key(std::uint64_t number) {
+    std::string k(9, '#');
+    for (int i = 0; i < 8; ++i) k[1 + static_cast<std::size_t>(i)] = static_cast<char>(number >> (56 - 8 * i));
+    return k;
+}
+
+std::optional<std::uint64_t> split_lease_batch_key(std::string_view key) {
+    if (key.size() != 9 || key[0] != '#') return std::nullopt;
+    std::uint64_t n = 0;
+    for (std::size_t i = 1; i < key.size(); ++i) n = (n << 8) | std::uint8_t(key[i]);
+    return n;
+}
+
+std::string encode(const std::vector<lease>& batch) {
+    writer w(16 + batch.size() * 72);
+    w.u(batch.size());
+    for (const auto& l : batch) {
+        w.s(l.id);
+        w.i(l.until_ms);
+        w.s(l.destination);
+        w.u(l.seq);
+    }
+    return w.take();
+}
+
+result<std::vector<lease>> decode_lease_batch(std::string_view bytes) {
+    reader r(bytes);
+    const auto n = r.u();
+    std::vector<lease> out;
+    // Each entry takes at least four bytes: a damaged count cannot make us
+    // reserve more than the record could hold.
+    if (n > bytes.size() / 4) return damaged("lease batch");
+    out.reserve(static_cast<std::size_t>(n));
+    for (std::uint64_t i = 0; i < n; ++i) {
+        lease l;
+        l.id = r.s();
+        l.until_ms = r.i();
+        l.destination = r.s();
+        l.seq = r.u();
+        out.push_back(std::move(l));
+    }
+    if (!r.ok()) return damaged("lease batch");
+    return out;
+}
+
 std::string encode_i64(std::int64_t v) {
     writer w(12);
     w.i(v);

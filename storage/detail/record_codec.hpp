@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace qaqpa::storage::detail {
 
@@ -27,8 +28,18 @@ std::string queue_key(std::string_view destination, std::uint64_t seq);
 /// Splits a queue key; false when it is not one.
 bool split_queue_key(std::string_view key, std::string_view& destination, std::uint64_t& seq);
 
-std::string encode(const lease& l); ///< the value: until, destination, seq (the id is the key)
+/// A lease record of the older layout, one per message: the value is until,
+/// destination, seq (the id is the key). Read at start-up only.
+std::string encode(const lease& l);
 result<lease> decode_lease(std::string_view id, std::string_view bytes);
+
+/// Lease batches, one record per getMessages: keyed '#' + be64(number)
+/// (no message id starts with '#'), the value lists its leases.
+std::string lease_batch_key(std::uint64_t number);
+/// The batch number of a lease batch key; nullopt for any other key.
+std::optional<std::uint64_t> split_lease_batch_key(std::string_view key);
+std::string encode(const std::vector<lease>& batch);
+result<std::vector<lease>> decode_lease_batch(std::string_view bytes);
 
 std::string encode_i64(std::int64_t v);
 std::optional<std::int64_t> decode_i64(std::string_view bytes);

@@ -1,6 +1,7 @@
 #include "storage/detail/rocksdb_messages.hpp"
 
 #include "core/log.hpp"
+#include "storage/detail/lease_batches.hpp"
 #include "storage/detail/record_codec.hpp"
 #include "storage/detail/tracking_cache.hpp"
 
@@ -55,7 +56,9 @@ using write_handler = std::variant<asio::any_completion_handler<void(write_resul
 
 class rocksdb_messages final : public message_store {
 public:
-    rocksdb_messages(rocksdb::DB& db, message_families f, bool sync) : db_(db), f_(f) { write_.sync = sync; }
+    rocksdb_messages(rocksdb::DB& db, message_families f, bool sync) : db_(db), f_(f), leases_(f.leases) {
+        write_.sync = sync;
+    }
 
     ~rocksdb_messages() override { stop(); }
 
@@ -78,6 +81,10 @@ public:
             if (*n > 0) depth_[counters->key().ToString().substr(std::strlen(depth_prefix))] = static_cast<std::size_t>(*n);
         }
         if (!counters->status().ok()) return storage_failure(counters->status(), "reading the queue depths");
+        rocksdb::WriteBatch tidy;
+        if (auto r = leases_.load(db_, settled(), tidy); !r) return r.error();
+        if (tidy.Count() > 0)
+            if (const auto st = db_.Write(write_, &tidy); !st.ok()) return storage_failure(st, "tidying the leases");
         committer_ = std::thread([this] {
             pthread_setname_np(pthread_self(), "qaqpa-commit");
             run();
@@ -127,10 +134,7 @@ public:
 
     task<result<void>> set_leases(std::vector<lease> leases) override {
         return submit<result<void>>([this, leases = std::move(leases)](rocksdb::WriteBatch& b, batch_state& st) {
-            for (const auto& l : leases) {
-                if (l.until_ms == 0) b.Delete(f_.leases, l.id);
-                else b.Put(f_.leases, l.id, encode(l));
-            }
+            leases_.record(b, leases);
             warm(leases, st);
             return write_result(0);
         });
@@ -218,16 +222,7 @@ public:
         return it == depth_.end() ? 0 : it->second;
     }
 
-    result<std::vector<lease>> leases() override {
-        std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator({}, f_.leases));
-        std::vector<lease> out;
-        for (it->SeekToFirst(); it->Valid(); it->Next())
-            if (auto l = decode_lease(std::string_view(it->key().data(), it->key().size()),
-                                      std::string_view(it->value().data(), it->value().size())))
-                out.push_back(std::move(*l));
-        if (!it->status().ok()) return storage_failure(it->status(), "reading the leases");
-        return out;
-    }
+    result<std::vector<lease>> leases() override { return lease_batches::read(db_, f_.leases, settled()); }
 
     void set_queued_observer(std::function<void(const new_message&)> fn) override {
         std::lock_guard lk(mutex_);
@@ -310,6 +305,15 @@ private:
             use_task, std::move(build), std::move(admit), std::move(admitted));
     }
 
+    /// Whether a message is final, as stored (an unreadable record counts as
+    /// not final: its lease is kept).
+    settled_fn settled() {
+        return [this](std::string_view id) {
+            const auto t = track(id);
+            return t && *t && is_final((*t)->status.state);
+        };
+    }
+
     /// Messages in a queue once what is written is counted (mutex_ held).
     std::size_t committed_depth(const std::string& dest) {
         std::lock_guard lk(depth_mutex_);
@@ -350,10 +354,10 @@ private:
         st.written[c.id] = &c.track;
         if (c.dequeue) {
             b.Delete(f_.queues, queue_key((*current)->destination, (*current)->seq));
-            b.Delete(f_.leases, c.id);
+            leases_.settle(b, c.id); // final in this write: its lease is void
             --st.depth_delta[(*current)->destination];
         } else if (c.release_lease) {
-            b.Delete(f_.leases, c.id);
+            leases_.release(b, c.id);
         }
         if (is_final(c.track.status.state)) {
             st.finalized.insert(c.id);
@@ -511,6 +515,7 @@ private:
     message_families f_;
     rocksdb::WriteOptions write_;
     tracking_cache cache_{tracking_cache_entries};
+    lease_batches leases_; ///< committer thread (and recover(), before it starts)
 
     std::mutex mutex_;
     std::condition_variable wake_;

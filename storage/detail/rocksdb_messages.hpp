@@ -19,7 +19,7 @@ struct message_families {
     rocksdb::ColumnFamilyHandle* queues = nullptr;
     rocksdb::ColumnFamilyHandle* chains = nullptr;   ///< correlationId → chain
     rocksdb::ColumnFamilyHandle* tracking = nullptr; ///< id → tracking (where it waits, its state)
-    rocksdb::ColumnFamilyHandle* leases = nullptr;   ///< id → lease end (Unix ms)
+    rocksdb::ColumnFamilyHandle* leases = nullptr;   ///< PULL leases, one record per getMessages (lease_batches.hpp)
     rocksdb::ColumnFamilyHandle* meta = nullptr;     ///< counters
 };
 

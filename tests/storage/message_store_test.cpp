@@ -226,6 +226,24 @@ TEST_CASE("chains and leases are stored durably", "[unit][storage]") {
     CHECK((*leases)[0].seq == 7);
 }
 
+TEST_CASE("a confirmed message's lease is not restored after a restart", "[unit][storage]") {
+    test::temp_dir dir;
+    {
+        auto s = open(dir);
+        auto& m = s->messages();
+        REQUIRE(run_task(m.accept(sample("m1"))));
+        REQUIRE(run_task(m.accept(sample("m2"))));
+        const auto seq1 = (**m.track("m1")).seq;
+        REQUIRE(run_task(m.set_leases({{"m1", 42, "pull/owner/svc", seq1}, {"m2", 42, "pull/owner/svc", seq1 + 1}})));
+        REQUIRE(run_task(m.change(delivered(**m.track("m1"), "m1"))));
+    }
+    auto s = open(dir);
+    const auto leases = s->messages().leases();
+    REQUIRE(leases);
+    REQUIRE(leases->size() == 1);
+    CHECK((*leases)[0].id == "m2");
+}
+
 TEST_CASE("concurrent writers share group commits and get distinct sequences", "[unit][storage]") {
     test::temp_dir dir;
     auto s = open(dir);
