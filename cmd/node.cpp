@@ -16,6 +16,7 @@
 #include "transports/soap/push_client.hpp"
 #include "transports/soap/sync_endpoint.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <openssl/rand.h>
@@ -24,6 +25,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <optional>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -213,7 +216,9 @@ void node::run_until_signal(const std::function<result<config>()>& reread) {
     std::mutex mutex;
     std::condition_variable arrived;
     std::deque<int> pending;
-    boost::asio::signal_set signals(parts_->rt.context(0), SIGINT, SIGTERM);
+    // Held so it can be destroyed before the io_contexts are (see below).
+    std::optional<boost::asio::signal_set> held(std::in_place, parts_->rt.context(0), SIGINT, SIGTERM);
+    auto& signals = *held;
     if (reread) signals.add(SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
                                                                                int sig) {
@@ -241,7 +246,17 @@ void node::run_until_signal(const std::function<result<config>()>& reread) {
         if (applied) log::info("node", "SIGHUP: registry reloaded from the configuration file");
         else log::error("node", "SIGHUP: registry not reloaded, the running one stays: {}", applied.error().detail);
     }
-    signals.cancel();
+    // The signal set must go before stop() destroys the io_context it
+    // lives on. Destroyed on that context's thread, after the cancelled
+    // wait's completion, so no handler can reach it afterwards.
+    std::promise<void> gone;
+    boost::asio::post(parts_->rt.context(0), [&] {
+        signals.cancel();
+        held.reset();
+        gone.set_value();
+    });
+    if (gone.get_future().wait_for(std::chrono::seconds(5)) != std::future_status::ready)
+        log::error("node", "event loop 0 did not run for 5 s while stopping");
     stop();
 }
 

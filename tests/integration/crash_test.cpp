@@ -1,7 +1,8 @@
 // Durability under crashes: a child qaqpa process takes concurrent
 // sendMessage load and is killed with SIGKILL several times mid-load, then
 // restarted. Every message that got a sendMessageResponse must then be
-// delivered exactly once to a PULL consumer.
+// delivered exactly once to a PULL consumer. And the binary's own stop: a
+// SIGTERM or SIGINT ends it promptly and cleanly.
 #include "tests/integration/reply_fields.hpp"
 #include "tests/support/async_samples.hpp"
 #include "tests/support/http_call.hpp"
@@ -83,12 +84,24 @@ public:
 
     std::uint16_t port() const { return port_; }
 
-    void stop(int sig) {
-        if (pid_ <= 0) return;
+    /// Sends `sig` and waits up to `bound` for the process to end (then
+    /// kills it). The wait status, or -1 when it had to be killed.
+    int stop(int sig, std::chrono::seconds bound = std::chrono::seconds(10)) {
+        if (pid_ <= 0) return -1;
         ::kill(pid_, sig);
         int status = 0;
-        ::waitpid(pid_, &status, 0);
+        const auto until = std::chrono::steady_clock::now() + bound;
+        while (::waitpid(pid_, &status, WNOHANG) == 0) {
+            if (std::chrono::steady_clock::now() >= until) {
+                ::kill(pid_, SIGKILL);
+                ::waitpid(pid_, &status, 0);
+                pid_ = -1;
+                return -1;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
         pid_ = -1;
+        return status;
     }
 
 private:
@@ -167,4 +180,22 @@ TEST_CASE("every acknowledged message survives SIGKILL and is delivered exactly 
     CHECK(lost == 0);
     CHECK(duplicated == 0);
     CHECK(std::set<std::string>(acknowledged.begin(), acknowledged.end()).size() == acknowledged.size());
+}
+
+TEST_CASE("SIGTERM stops the node in time, with exit code 0", "[integration][crash]") {
+    temp_dir dir;
+    std::ofstream(dir.path() / "qaqpa.toml") << config;
+    for (const int sig : {SIGTERM, SIGINT}) {
+        child gw(dir);
+        async_send m;
+        m.service = "inbox";
+        const auto reply = http_request(gw.port(), "POST", "/bip-async/", send_message_xml(m),
+                                        {{"Content-Type", "text/xml"}}, std::chrono::seconds(5));
+        REQUIRE(reply.status == 200); // it served, with every thread started
+        const int status = gw.stop(sig, std::chrono::seconds(5));
+        INFO("signal " << sig << ", wait status " << status);
+        REQUIRE(status != -1); // it ended by itself
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
 }
