@@ -1,6 +1,7 @@
 #pragma once
 // The qaqpa sub-commands. Each returns the process exit code.
 
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -9,8 +10,20 @@ namespace qaqpa::cmd {
 /// Exit code for a bad configuration (CONFIG.md).
 inline constexpr int exit_bad_config = 2;
 
-/// Sets the allocator's memory limits (tcmalloc builds); before anything else.
-void tune_allocator();
+/// The allocator's memory limits, and the return of freed pages to the
+/// system (tcmalloc builds; nothing otherwise). Made before anything else,
+/// held for the process's life.
+class allocator_upkeep {
+public:
+    allocator_upkeep();
+    ~allocator_upkeep();
+    allocator_upkeep(const allocator_upkeep&) = delete;
+    allocator_upkeep& operator=(const allocator_upkeep&) = delete;
+
+private:
+    struct state;
+    std::unique_ptr<state> state_;
+};
 
 int serve(std::span<const std::string_view> args);
 int hash_password(std::span<const std::string_view> args);

@@ -28,7 +28,7 @@ constexpr const char* usage =
 } // namespace
 
 int main(int argc, char** argv) {
-    qaqpa::cmd::tune_allocator();
+    const qaqpa::cmd::allocator_upkeep allocator;
     std::vector<std::string_view> args(argv + 1, argv + argc);
     if (const char* level = std::getenv("QAQPA_LOG")) {
         qaqpa::log::level l;
