@@ -18,7 +18,7 @@ namespace qaqpa::cmd {
 namespace {
 
 /// How long freed pages may wait before they go back to the system.
-constexpr std::chrono::milliseconds release_period{200};
+constexpr std::chrono::milliseconds release_period{100};
 
 } // namespace
 
@@ -37,7 +37,7 @@ allocator_upkeep::allocator_upkeep() {
     // caches, and freed pages kept for reuse. With them a node that drained
     // a burst held ~35 MB more than with glibc (over the 100 MB budget with a
     // million messages queued). Small caches, and freed pages returned to the
-    // system every 200 ms, keep the footprint near glibc's. Returning them at
+    // system every 100 ms, keep the footprint near glibc's. Returning them at
     // once instead (tcmalloc's aggressive decommit) re-faults the buffers
     // each getMessages frees and allocates again: 8 % more CPU in the drain.
     // tcmalloc's own environment variables, where set, win (and
