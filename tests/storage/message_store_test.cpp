@@ -53,6 +53,14 @@ state_change delivered(const tracking& t, std::string id) {
     return c;
 }
 
+/// Accepts m1 and m2 into one pull queue and leases both, as a getMessages does.
+void accept_two_leased(message_store& m) {
+    REQUIRE(run_task(m.accept(sample("m1"))));
+    REQUIRE(run_task(m.accept(sample("m2"))));
+    const auto seq1 = (**m.track("m1")).seq;
+    REQUIRE(run_task(m.set_leases({{"m1", 42, "pull/owner/svc", seq1}, {"m2", 42, "pull/owner/svc", seq1 + 1}})));
+}
+
 } // namespace
 
 TEST_CASE("an accepted message survives reopening the store", "[unit][storage]") {
@@ -135,10 +143,7 @@ TEST_CASE("leased messages' tracking stays what is written through every change"
     test::temp_dir dir;
     auto s = open(dir);
     auto& m = s->messages();
-    REQUIRE(run_task(m.accept(sample("m1"))));
-    REQUIRE(run_task(m.accept(sample("m2"))));
-    const auto seq1 = (**m.track("m1")).seq;
-    REQUIRE(run_task(m.set_leases({{"m1", 42, "pull/owner/svc", seq1}, {"m2", 42, "pull/owner/svc", seq1 + 1}})));
+    accept_two_leased(m);
 
     auto resend = **m.track("m1");
     resend.status = {message_state::on_delivery, "RESEND", "again", "2026-11-23T10:00:02Z"};
@@ -231,10 +236,7 @@ TEST_CASE("a confirmed message's lease is not restored after a restart", "[unit]
     {
         auto s = open(dir);
         auto& m = s->messages();
-        REQUIRE(run_task(m.accept(sample("m1"))));
-        REQUIRE(run_task(m.accept(sample("m2"))));
-        const auto seq1 = (**m.track("m1")).seq;
-        REQUIRE(run_task(m.set_leases({{"m1", 42, "pull/owner/svc", seq1}, {"m2", 42, "pull/owner/svc", seq1 + 1}})));
+        accept_two_leased(m);
         REQUIRE(run_task(m.change(delivered(**m.track("m1"), "m1"))));
     }
     auto s = open(dir);
