@@ -1,5 +1,6 @@
 #include "storage/detail/lease_batches.hpp"
 
+#include "core/log.hpp"
 #include "storage/detail/record_codec.hpp"
 
 #include <rocksdb/db.h>
@@ -34,15 +35,23 @@ result<stored_leases> collect(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* fami
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
         const std::string_view key(it->key().data(), it->key().size());
         const std::string_view value(it->value().data(), it->value().size());
+        // A damaged record is skipped (and dropped by load()): losing a
+        // lease only lets its message be offered again before it ends.
         if (const auto number = split_lease_batch_key(key)) {
             out.batches.push_back(*number);
             auto leases = decode_lease_batch(value);
-            if (!leases) return leases.error();
+            if (!leases) {
+                log::warn("storage", "lease batch {} skipped: {}", *number, leases.error().detail);
+                continue;
+            }
             for (auto& l : *leases) keep(*number, std::move(l));
         } else {
             out.single_keys.emplace_back(key);
             auto l = decode_lease(key, value);
-            if (!l) return l.error();
+            if (!l) {
+                log::warn("storage", "lease of {} skipped: {}", key, l.error().detail);
+                continue;
+            }
             keep(0, std::move(*l));
         }
     }

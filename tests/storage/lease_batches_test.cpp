@@ -136,6 +136,25 @@ TEST_CASE("loading the leases tidies the records and moves the older layout into
     CHECK(d.records() == 0);
 }
 
+TEST_CASE("a damaged lease record is skipped and dropped, the others kept", "[unit][storage]") {
+    lease_db d;
+    {
+        rocksdb::WriteBatch b;
+        b.Put(d.family(), detail::lease_batch_key(1), "\x01\x7f garbage");
+        b.Put(d.family(), "old", "\x01\xff");
+        b.Put(d.family(), detail::lease_batch_key(2), detail::encode(std::vector<lease>{leased("m1", 80, 1)}));
+        d.write(b);
+    }
+    const detail::settled_fn none_final = [](std::string_view) { return false; };
+    CHECK(d.read(none_final) == std::map<std::string, std::int64_t>{{"m1", 80}});
+    lease_batches leases(d.family());
+    rocksdb::WriteBatch tidy;
+    REQUIRE(leases.load(*d.db, none_final, tidy));
+    d.write(tidy);
+    CHECK(d.records() == 1); // only batch 2
+    CHECK(d.read(none_final) == std::map<std::string, std::int64_t>{{"m1", 80}});
+}
+
 TEST_CASE("a damaged lease batch is an error, not a crash", "[unit][storage]") {
     const auto good = detail::encode(std::vector<lease>{leased("m1", 100, 1), leased("m2", 100, 2)});
     REQUIRE(detail::decode_lease_batch(good));
