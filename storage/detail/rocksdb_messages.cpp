@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 
 #include <rocksdb/db.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/write_batch.h>
 
 #include <pthread.h>
@@ -87,6 +88,10 @@ public:
             if (const auto st = db_.Write(write_, &tidy); !st.ok()) return storage_failure(st, "tidying the leases");
         committer_ = std::thread([this] {
             pthread_setname_np(pthread_self(), "qaqpa-commit");
+            // Nothing reads RocksDB's per-thread perf counters; counting them
+            // costs a thread-local lookup per memtable key comparison (~8 % of
+            // this thread's CPU in a drain).
+            rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
             run();
         });
         return {};
