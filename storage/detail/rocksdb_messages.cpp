@@ -41,6 +41,8 @@ constexpr std::uint64_t seq_block = 1 << 16;
 /// Tracking records held for leased messages: a few hundred pullers' full
 /// batches, a few MB.
 constexpr std::size_t tracking_cache_entries = 16384;
+/// A write batch larger than this is not kept for the next group commit.
+constexpr std::size_t max_kept_batch_bytes = 4 << 20;
 
 failure storage_failure(const rocksdb::Status& st, std::string_view what) {
     return failure{errc::internal, std::string(what) + ": " + st.ToString()};
@@ -394,7 +396,11 @@ private:
     }
 
     void commit(std::vector<pending_write>& ops, const std::function<void(const new_message&)>& observer) {
-        rocksdb::WriteBatch batch;
+        // One batch reused from commit to commit: its buffer keeps the size
+        // it grew to instead of growing (and copying) again every time.
+        if (batch_.GetDataSize() > max_kept_batch_bytes) batch_ = rocksdb::WriteBatch();
+        else batch_.Clear();
+        auto& batch = batch_;
         batch_state st;
         std::vector<write_result> results;
         results.reserve(ops.size());
@@ -520,6 +526,7 @@ private:
     message_families f_;
     rocksdb::WriteOptions write_;
     tracking_cache cache_{tracking_cache_entries};
+    rocksdb::WriteBatch batch_; ///< committer thread
     lease_batches leases_; ///< committer thread (and recover(), before it starts)
 
     std::mutex mutex_;
