@@ -305,9 +305,9 @@ result<void> xml_document::scan() {
 }
 
 std::string_view namespace_of(const xml_node* n) noexcept {
-    const auto name = n->name;
-    const auto colon = find_byte(name, ':');
-    const std::string_view prefix = colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
+    // The scan split the name already: the prefix is what precedes the local name's colon.
+    const std::string_view prefix =
+        n->local.size() == n->name.size() ? std::string_view{} : n->name.substr(0, n->name.size() - n->local.size() - 1);
     for (const xml_node* e = n; e; e = e->parent) {
         std::optional<std::string_view> found;
         for_each_attribute(e->attributes, [&](std::string_view an, std::string_view value) {
