@@ -137,6 +137,26 @@ TEST_CASE("a final state change leaves the queue for good, once", "[unit][storag
     CHECK((*m.track("m1"))->status.state == message_state::delivered);
 }
 
+TEST_CASE("a dequeued entry stays gone through flushes, and only it", "[unit][storage]") {
+    // Queue entries are removed with SingleDelete: each reopening replays the
+    // log and flushes it, where the deletion meets the entry it removes.
+    test::temp_dir dir;
+    {
+        auto s = open(dir);
+        auto& m = s->messages();
+        for (const char* id : {"a", "b", "c"}) REQUIRE(run_task(m.accept(sample(id))));
+        REQUIRE(run_task(m.change(delivered(**m.track("b"), "b"))));
+    }
+    for (int reopening = 0; reopening < 2; ++reopening) {
+        auto s = open(dir);
+        const auto entries = s->messages().scan("pull/owner/svc", 0, 10);
+        REQUIRE(entries->size() == 2);
+        CHECK((*entries)[0].id == "a");
+        CHECK((*entries)[1].id == "c");
+        CHECK(s->messages().depth("pull/owner/svc") == 2);
+    }
+}
+
 TEST_CASE("leased messages' tracking stays what is written through every change", "[unit][storage]") {
     // getMessages leases warm the tracking cache; each later change must
     // be seen by the next reader and by the committer's own checks.
