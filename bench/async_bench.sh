@@ -11,6 +11,8 @@
 # from a queue of the same depth.
 # Everything runs on 127.0.0.1 and stops at the end. Usage (repository root):
 #   bash bench/async_bench.sh [connections=64] [seconds=15] [rate=1000]
+# PULLERS (default 64) sets the drain's concurrent pullers; 256 gives it as
+# many unconfirmed messages in flight as RabbitMQ's prefetch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -18,6 +20,7 @@ CONNS=${1:-64}
 SECS=${2:-15}
 RATE=${3:-1000}
 QUEUED=${QUEUED:-0}
+PULLERS=${PULLERS:-64}
 BUILD=${BUILD:-build-bench}
 
 need_packages wrk rabbitmq-server librabbitmq-dev
@@ -82,10 +85,10 @@ printf "accept   %s connections: %s msg/s, p50 %s ms, p99 %s ms, CPU %s%%, RSS %
   "$(awk '/Requests\/sec/{print $2}' <<<"$out")" "$(to_ms "$(awk '$1=="50%"{print $2}' <<<"$out")")" \
   "$(to_ms "$(awk '$1=="99%"{print $2}' <<<"$out")")" "$cpu" "$(rss_mb "$qaqpa_pid")" "$errors"
 # 3. drain everything the accept run queued
-out=$("$BUILD/bench/async_driver" drain "$qaqpa_port" bench bench-password inbox 64)
+out=$("$BUILD/bench/async_driver" drain "$qaqpa_port" bench bench-password inbox "$PULLERS")
 drained=$(field "$out" drained)
-printf "drain    %s messages: %s msg/s (64 pullers, getMessages amount=100 + one notification each)\n" \
-  "$drained" "$(field "$out" msg_per_s)"
+printf "drain    %s messages: %s msg/s (%s pullers, getMessages amount=100 + one notification each)\n" \
+  "$drained" "$(field "$out" msg_per_s)" "$PULLERS"
 # 4. RSS with a deep queue, then after a restart (recovery scans the queues)
 if [ "$QUEUED" -gt 0 ]; then
   out=$("$BUILD/bench/async_driver" fill "$qaqpa_port" bench bench-password inbox "$QUEUED" 64 2048)
