@@ -360,13 +360,7 @@ private:
         b.Put(f_.tracking, c.id, encode(c.track));
         st.written[c.id] = &c.track;
         if (c.dequeue) {
-            // A queue entry is put once (its sequence is never reused) and
-            // deleted once (a final message is not dequeued again), which is
-            // what SingleDelete asks: the first compaction that meets both
-            // drops both, where a Delete's tombstone is carried down to the
-            // last level, and a body delivered before its flush never
-            // reaches a blob file.
-            b.SingleDelete(f_.queues, queue_key((*current)->destination, (*current)->seq));
+            b.Delete(f_.queues, queue_key((*current)->destination, (*current)->seq));
             leases_.settle(b, c.id); // final in this write: its lease is void
             --st.depth_delta[(*current)->destination];
         } else if (c.release_lease) {

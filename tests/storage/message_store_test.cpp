@@ -138,8 +138,8 @@ TEST_CASE("a final state change leaves the queue for good, once", "[unit][storag
 }
 
 TEST_CASE("a dequeued entry stays gone through flushes, and only it", "[unit][storage]") {
-    // Queue entries are removed with SingleDelete: each reopening replays the
-    // log and flushes it, where the deletion meets the entry it removes.
+    // Each reopening replays the log and flushes it, where the deletion
+    // meets the entry it removes (and must remove no other).
     test::temp_dir dir;
     {
         auto s = open(dir);
