@@ -23,14 +23,15 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <optional>
-#include <condition_variable>
-#include <deque>
 #include <mutex>
-#include <sys/stat.h>
+#include <optional>
 #include <thread>
 
 namespace qaqpa::cmd {
