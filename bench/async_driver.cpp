@@ -127,7 +127,7 @@ int send(std::uint16_t port, const test::async_send& m, int rate, int seconds, s
             msg.payload = "<t>" + std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                      due.time_since_epoch()).count()) + "</t>";
             const auto reply = co_await client.post("/bip-async/", test::send_message_of_size(msg, bytes));
-            (reply && reply->first == 200 ? accepted : failed)++;
+            (reply && reply->status == 200 ? accepted : failed)++;
         }
     });
     std::printf("sent %ld accepted %ld failed %ld\n", accepted + failed, accepted, failed);
@@ -141,7 +141,7 @@ int post_all(std::uint16_t port, const std::vector<std::string>& bodies, long co
     const double secs = run_clients(port, connections, [&](bench::coro_client& client) -> boost::asio::awaitable<void> {
         for (long i; (i = next++) < count;) {
             const auto reply = co_await client.post("/bip-async/", bodies[static_cast<std::size_t>(i) % bodies.size()]);
-            if (!reply || reply->first != 200) ++failed;
+            if (!reply || reply->status != 200) ++failed;
         }
     });
     std::printf("filled %ld failed %ld seconds %.2f msg_per_s %.0f\n", count - failed, failed, secs,
@@ -175,16 +175,16 @@ int drain(std::uint16_t port, const test::login& who, const std::string& service
         std::string body;
         for (int empty = 0; empty < 2;) {
             const auto batch = co_await client.post("/bip-async/", test::get_messages_xml(who, service, 100));
-            if (!batch || batch->first != 200) {
+            if (!batch || batch->status != 200) {
                 ++failed;
                 co_return;
             }
-            const auto ids = test::message_ids(batch->second);
+            const auto ids = test::message_ids(batch->body);
             empty = ids.empty() ? empty + 1 : 0;
             for (const auto& id : ids) {
                 body.assign(before).append(id).append(after);
                 const auto ack = co_await client.post("/bip-async/", body);
-                (ack && ack->first == 200 ? confirmed : failed)++;
+                (ack && ack->status == 200 ? confirmed : failed)++;
             }
         }
     });

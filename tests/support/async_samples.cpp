@@ -60,13 +60,13 @@ std::string message_status_xml(const login& who, const std::string& message_id) 
            "</request></asy:getMessageStatus>" + tail;
 }
 
-std::vector<std::string> message_ids(const std::string& body) {
+std::vector<std::string> message_ids(std::string_view body) {
     std::vector<std::string> out;
     constexpr std::string_view open = "<messageId>", close = "</messageId>";
-    for (std::size_t at = 0; (at = body.find(open, at)) != std::string::npos;) {
+    for (std::size_t at = 0; (at = body.find(open, at)) != std::string_view::npos;) {
         const auto end = body.find(close, at);
-        if (end == std::string::npos) break;
-        out.push_back(body.substr(at + open.size(), end - at - open.size()));
+        if (end == std::string_view::npos) break;
+        out.emplace_back(body.substr(at + open.size(), end - at - open.size()));
         at = end;
     }
     return out;

@@ -3,6 +3,7 @@
 // unqualified children), for tests and benchmarks.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace qaqpa::test {
@@ -37,6 +38,6 @@ std::string delivery_notification_xml(const login& who, const std::string& servi
 std::string message_status_xml(const login& who, const std::string& message_id);
 
 /// Every <messageId> in an answer (a getMessagesResponse lists one per message), in order.
-std::vector<std::string> message_ids(const std::string& body);
+std::vector<std::string> message_ids(std::string_view body);
 
 } // namespace qaqpa::test
