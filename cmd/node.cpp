@@ -2,18 +2,20 @@
 
 #include "core/log.hpp"
 #include "core/runtime.hpp"
+#include "core/time_source.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/password.hpp"
 #include "routing/async_gateway.hpp"
 #include "routing/delivery_engine.hpp"
+#include "routing/outbound.hpp"
+#include "routing/point_states.hpp"
 #include "routing/registry_view.hpp"
 #include "routing/sync_gateway.hpp"
 #include "storage/store.hpp"
 #include "transports/http/admin_endpoint.hpp"
 #include "transports/http/router.hpp"
 #include "transports/soap/async_endpoint.hpp"
-#include "transports/soap/provider_client.hpp"
-#include "transports/soap/push_client.hpp"
+#include "transports/soap/outbound_client.hpp"
 #include "transports/soap/sync_endpoint.hpp"
 
 #include <boost/asio/post.hpp>
@@ -70,18 +72,23 @@ http::server_options server_options_from(const limits_config& l) {
 
 struct node::parts {
     explicit parts(const config& c)
-        : cfg(c), rt(c.node.threads), provider(c.limits.max_body_bytes), pusher(c.limits.max_body_bytes) {}
+        : cfg(c), rt(c.node.threads), soap_client(c.limits.max_body_bytes) {}
 
     config cfg;
     runtime rt;
     std::unique_ptr<storage::store> store;
     std::unique_ptr<routing::registry_holder> registry;
     routing::authenticator auth{1, 64}; ///< one scrypt worker; 64 checks may wait
-    soap::soap_provider_client provider;
+    system_time_source clock;
+    // The outbound clients, one per delivery point kind (the one place
+    // they are chosen).
+    routing::builtin_client builtin_client;
+    soap::soap_outbound_client soap_client;
+    routing::outbound_table clients;
     routing::throttle_table throttles; ///< both channels count in the same windows
+    std::unique_ptr<routing::point_states> points; ///< both channels read which points are off
     std::unique_ptr<routing::sync_gateway> sync;
     std::unique_ptr<soap::sync_endpoint> sync_plain, sync_signed;
-    soap::soap_push_client pusher;
     std::unique_ptr<routing::delivery_engine> engine;
     std::unique_ptr<routing::async_gateway> async;
     std::unique_ptr<soap::async_endpoint> async_endpoint;
@@ -107,7 +114,7 @@ result<void> prepare_registry(config& cfg, bool warn_plain) {
                           "(qaqpa hash-password)", i, s.id);
             s.password_hash = crypto::hash_password(plain->second);
         } else if (!crypto::is_password_hash(s.password_hash)) {
-            return fail(errc::internal, fmt::format("{}: systems[{}].password_hash: not a hash from qaqpa hash-password",
+            return fail(errc::bad_config, fmt::format("{}: systems[{}].password_hash: not a hash from qaqpa hash-password",
                                                     cfg.source, i));
         }
     }
@@ -123,7 +130,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     auto p = std::make_unique<parts>(cfg);
     auto& c = p->cfg;
 
-    auto store = storage::open_store({c.node.data_dir, true});
+    auto store = storage::open_store({c.node.data_dir, true, c.node.store});
     if (!store) return store.error();
     p->store = std::move(*store);
     auto live = storage::bootstrap_registry(*p->store, c.bootstrap, c.bootstrap_fingerprint, opts.reset_registry);
@@ -134,12 +141,16 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (!token) return token.error();
     p->token = std::move(*token);
 
+    if (auto r = p->clients.add(point_kind::builtin, p->builtin_client); !r) return r.error();
+    if (auto r = p->clients.add(point_kind::soap, p->soap_client); !r) return r.error();
+
     auto& messages = p->store->messages();
-    p->engine = std::make_unique<routing::delivery_engine>(p->rt, messages, *p->registry, p->pusher, p->throttles);
-    auto* engine = p->engine.get();
-    p->sync = std::make_unique<routing::sync_gateway>(
-        *p->registry, p->auth, p->provider, p->throttles, routing::sync_limits{c.limits.sync_timeout_ms},
-        [engine](std::string_view point) { return engine->point_off(point); });
+    p->points = std::make_unique<routing::point_states>(messages);
+    if (auto r = run_blocking(p->points->load()); !r) return r.error(); // before any listener opens
+    p->engine = std::make_unique<routing::delivery_engine>(p->rt, messages, *p->registry, p->clients, p->throttles,
+                                                           *p->points, p->clock);
+    p->sync = std::make_unique<routing::sync_gateway>(*p->registry, p->auth, p->clients, p->throttles, *p->points,
+                                                      routing::sync_limits{c.limits.sync_timeout_ms});
     p->sync_plain = std::make_unique<soap::sync_endpoint>(*p->sync, false);
     p->sync_signed = std::make_unique<soap::sync_endpoint>(*p->sync, true);
     auto* plain = p->sync_plain.get();
@@ -151,8 +162,9 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
 
     routing::async_limits async_limits{c.limits.pull_batch_default, c.limits.pull_batch_max, c.limits.pull_lease_ms,
                                        c.limits.max_queue_depth};
-    p->async = std::make_unique<routing::async_gateway>(*p->registry, p->auth, messages, *p->engine, async_limits);
-    if (auto r = p->async->recover(); !r) return r.error();
+    p->async = std::make_unique<routing::async_gateway>(*p->registry, p->auth, messages, *p->engine, *p->points,
+                                                        async_limits);
+    if (auto r = run_blocking(p->async->recover()); !r) return r.error();
     p->async_endpoint = std::make_unique<soap::async_endpoint>(*p->async);
     auto* async = p->async_endpoint.get();
     if (auto r = p->public_router.add(c.paths.async, [async](http::request& r) { return async->handle(r); }); !r)

@@ -6,12 +6,15 @@
 // concrete executor type is always right.
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <exception>
+#include <optional>
 #include <utility>
 
 namespace qaqpa {
@@ -45,6 +48,23 @@ Service& thread_service(const executor& ex) {
     thread_local std::pair<boost::asio::execution_context*, Service*> cached{nullptr, nullptr};
     if (cached.first != &ctx) cached = {&ctx, &boost::asio::use_service<Service>(ctx)};
     return *cached.second;
+}
+
+/// Runs one coroutine to completion on a private io_context and returns its
+/// result: for start-up steps (before the event loops run) and tests. Never
+/// on an event loop: it blocks its thread.
+template <class T>
+T run_blocking(task<T> t) {
+    boost::asio::io_context ctx;
+    std::optional<T> out;
+    std::exception_ptr error;
+    boost::asio::co_spawn(ctx, std::move(t), [&](std::exception_ptr e, T v) {
+        error = e;
+        if (!e) out.emplace(std::move(v));
+    });
+    ctx.run();
+    if (error) std::rethrow_exception(error);
+    return std::move(*out);
 }
 
 } // namespace qaqpa

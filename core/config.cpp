@@ -243,6 +243,7 @@ void read_policy(table_reader& r, policy_overrides& o) {
     set("backoff_ms", o.backoff_ms, 0, int_max);
     set("backoff_max_ms", o.backoff_max_ms, 0, int_max);
     set("security_mode", o.security_mode, 0, 2);
+    set("concurrency", o.concurrency, 1, 1024);
     // Accepting a mode the gateway does not apply would forward unsigned
     // traffic where signatures were asked for.
     if (o.security_mode && *o.security_mode != 0)
@@ -386,6 +387,12 @@ result<config> parse_config(std::string_view toml_text, const std::string& sourc
             table_reader nr(*node, "node");
             if (auto d = nr.text("data_dir")) c.node.data_dir = *d;
             nr.read_int("threads", c.node.threads, 0, 1024);
+            if (auto st = nr.text("store")) {
+                if (*st == "postgresql")
+                    throw config_error{nr.key_path("store"), "the PostgreSQL store is not supported yet"};
+                if (*st != "rocksdb") throw config_error{nr.key_path("store"), "must be \"rocksdb\""};
+                c.node.store = *st;
+            }
             nr.finish();
         }
         c.node.data_dir = resolve_path(base_dir, c.node.data_dir);
@@ -400,17 +407,17 @@ result<config> parse_config(std::string_view toml_text, const std::string& sourc
         r.finish();
         check_references(c.bootstrap);
     } catch (const toml::parse_error& e) {
-        return fail(errc::internal, fmt::format("{}:{}: {}", source_name, e.source().begin.line,
+        return fail(errc::bad_config, fmt::format("{}:{}: {}", source_name, e.source().begin.line,
                                                     e.description()));
     } catch (const config_error& e) {
-        return fail(errc::internal, fmt::format("{}: {}: {}", source_name, e.key, e.reason));
+        return fail(errc::bad_config, fmt::format("{}: {}: {}", source_name, e.key, e.reason));
     }
     return c;
 }
 
 result<config> load_config(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) return fail(errc::internal, fmt::format("{}: cannot read the file", file.string()));
+    if (!in) return fail(errc::bad_config, fmt::format("{}: cannot read the file", file.string()));
     std::ostringstream text;
     text << in.rdbuf();
     const auto base = fs::absolute(file).parent_path();

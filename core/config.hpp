@@ -58,6 +58,7 @@ struct security_config {
 struct node_config {
     std::string data_dir = "qaqpa-data";
     int threads = 0; ///< 0 = one per core
+    std::string store = "rocksdb"; ///< the store implementation (storage::store_kinds())
 };
 
 struct config {

@@ -6,7 +6,7 @@
 namespace qaqpa {
 namespace {
 
-constexpr std::array<error_entry, 22> catalog{{
+constexpr std::array<error_entry, 27> catalog{{
     {"BAD_ENVELOPE", "The request is not a well-formed SOAP envelope of the expected shape", true},
     {"UNSUPPORTED_MEDIA_TYPE", "The content type must be text/xml, application/soap+xml or application/xml", true},
     {"UNKNOWN_OPERATION", "The body element is not an operation of this channel", true},
@@ -28,6 +28,11 @@ constexpr std::array<error_entry, 22> catalog{{
     {"QUEUE_FULL", "The recipient's queue is full; retry later", false},
     {"THROTTLED", "Too many calls to this service in its time window; retry later", true},
     {"DELIVERY_POINT_OFF", "The service's delivery point is switched off", false},
+    {"UNKNOWN_DELIVERY_POINT", "No delivery point has this id", true},
+    {"NOT_FOUND", "No resource at this path", true},
+    {"METHOD_NOT_ALLOWED", "The resource does not take this HTTP method", true},
+    {"UNAUTHORIZED", "A valid bearer token is required", true},
+    {"CONFIG_INVALID", "The configuration is invalid", true},
     {"INTERNAL_ERROR", "Internal gateway error", false},
 }};
 

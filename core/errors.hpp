@@ -33,6 +33,11 @@ enum class errc {
     queue_full,             ///< the recipient's queue is at its bound; retry later (back-pressure)
     throttled,              ///< the delivery point's (or the caller's) call rate limit is reached
     point_off,              ///< delivery to the point is switched off (error shutdown or the administrator)
+    unknown_point,          ///< no delivery point has this id (admin API)
+    not_found,              ///< no resource at this path (admin API, REST)
+    method_not_allowed,     ///< the resource exists but not for this HTTP method
+    unauthorized,           ///< the admin API needs a valid bearer token
+    bad_config,             ///< the configuration (file or key) is invalid; the detail names the key
     internal,               ///< a gateway defect or storage failure; logged
 };
 

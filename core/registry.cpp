@@ -12,6 +12,7 @@ delivery_policy apply(delivery_policy base, const policy_overrides& o) {
     if (o.throttle) base.throttle = o.throttle;
     if (o.error_shutdown) base.error_shutdown = o.error_shutdown;
     if (o.security_mode) base.security_mode = *o.security_mode;
+    if (o.concurrency) base.concurrency = *o.concurrency;
     return base;
 }
 

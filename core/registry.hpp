@@ -32,6 +32,8 @@ struct delivery_policy {
     std::optional<throttle_policy> throttle;
     std::optional<error_shutdown_policy> error_shutdown;
     int security_mode = 0;
+    /// PUSHes in flight to the point at once; 1 keeps strict queue order.
+    int concurrency = 1;
     bool operator==(const delivery_policy&) const = default;
 };
 
@@ -44,6 +46,7 @@ struct policy_overrides {
     std::optional<throttle_policy> throttle;
     std::optional<error_shutdown_policy> error_shutdown;
     std::optional<int> security_mode;
+    std::optional<int> concurrency;
     bool operator==(const policy_overrides&) const = default;
 };
 

@@ -87,14 +87,14 @@ result<async_route> resolve_async_route(const registry_view& view, const system_
 }
 
 async_gateway::async_gateway(const registry_holder& registry, authenticator& auth, storage::message_store& store,
-                             delivery_engine& engine, async_limits limits)
-    : registry_(registry), auth_(auth), store_(store), engine_(engine), limits_(limits) {}
+                             delivery_engine& engine, const point_states& points, async_limits limits)
+    : registry_(registry), auth_(auth), store_(store), engine_(engine), points_(points), limits_(limits) {}
 
-result<void> async_gateway::recover() {
-    auto leases = store_.leases();
-    if (!leases) return leases.error();
+task<result<void>> async_gateway::recover() {
+    auto leases = co_await store_.leases();
+    if (!leases) co_return leases.error();
     leases_.restore(*leases);
-    return {};
+    co_return result<void>{};
 }
 
 task<result<const system_entry*>> async_gateway::caller(const registry_view& view,
@@ -112,7 +112,7 @@ task<async_outcome<accepted_message>> async_gateway::send(async_message m) {
 
     std::optional<storage::chain> existing;
     if (m.info.type != message_type::request && m.info.correlation_id) {
-        auto found = store_.find_chain(*m.info.correlation_id);
+        auto found = co_await store_.find_chain(*m.info.correlation_id);
         if (!found) co_return faulted<accepted_message>(session, found.error());
         existing = std::move(*found);
     }
@@ -120,31 +120,33 @@ task<async_outcome<accepted_message>> async_gateway::send(async_message m) {
     if (!route) co_return faulted<accepted_message>(session, route.error());
 
     const auto now = now_ms();
-    storage::new_message n;
-    n.body.id = new_ordered_guid();
-    n.body.accepted_ms = now;
-    m.info.message_id = n.body.id;
+    auto body = std::make_shared<storage::queued_message>();
+    body->id = new_ordered_guid();
+    body->accepted_ms = now;
+    m.info.message_id = body->id;
     m.info.correlation_id = route->opens ? route->opens->correlation_id : existing->correlation_id;
     m.info.session_id = session;
     m.info.sender = sender_info{sender.id, std::nullopt}; // the password is never stored
-    n.body.message = std::move(m);
+    body->message = std::move(m);
+    accepted_message answer{body->id, *body->message.info.correlation_id};
+    storage::new_message n;
     n.track.destination = route->queue;
     n.track.sender = sender.id;
     n.track.recipient = route->recipient;
-    n.track.service_id = n.body.message.info.service_id;
+    n.track.service_id = body->message.info.service_id;
+    n.body = std::move(body);
     n.track.status = make_status(message_state::on_delivery, status_code::accepted, "accepted", now);
     n.opens = std::move(route->opens);
     n.max_depth = static_cast<std::size_t>(route->max_depth);
 
-    accepted_message answer{n.body.id, *n.body.message.info.correlation_id};
+    // The store offers the message to its PUSH worker (if any) as it writes it.
     auto stored = co_await store_.accept(std::move(n));
     if (!stored) co_return faulted<accepted_message>(session, stored.error());
-    engine_.wake(route->queue);
     co_return async_outcome<accepted_message>{std::move(session), std::move(answer)};
 }
 
-result<std::vector<storage::queue_entry>> async_gateway::claim(const pull_request& r, const std::string& queue,
-                                                               std::size_t amount, unix_ms now, unix_ms until) {
+task<result<std::vector<storage::queue_entry>>> async_gateway::claim(const pull_request& r, const std::string& queue,
+                                                                     std::size_t amount, unix_ms now, unix_ms until) {
     std::vector<storage::queue_entry> out;
     auto take = [&](std::vector<storage::queue_entry>& entries, std::uint64_t scanned_to, bool plain) {
         std::vector<lease_table::slot> slots;
@@ -153,51 +155,52 @@ result<std::vector<storage::queue_entry>> async_gateway::claim(const pull_reques
         for (auto i : leases_.claim(queue, slots, scanned_to, now, until, plain)) out.push_back(std::move(entries[i]));
     };
     if (r.message_id) { // one message, when it waits in this caller's queue
-        auto t = store_.track(*r.message_id);
-        if (!t) return t.error();
-        if (!*t || (*t)->destination != queue || is_final((*t)->status.state)) return out;
-        auto body = store_.at(queue, (*t)->seq);
-        if (!body) return body.error();
-        if (!*body) return out;
-        std::vector<storage::queue_entry> one{{(*t)->seq, *r.message_id, std::move(**body)}};
+        auto t = co_await store_.track(*r.message_id);
+        if (!t) co_return t.error();
+        if (!*t || (*t)->destination != queue || is_final((*t)->status.state)) co_return out;
+        auto body = co_await store_.at(queue, (*t)->seq);
+        if (!body) co_return body.error();
+        if (!*body) co_return out;
+        std::vector<storage::queue_entry> one{
+            {(*t)->seq, *r.message_id, std::make_shared<storage::queued_message>(std::move(**body))}};
         take(one, (*t)->seq, false);
-        return out;
+        co_return out;
     }
     if (r.correlation_id) { // one chain: look through the queue from its head
         constexpr std::size_t page = 256;
         std::uint64_t from = 0;
         for (std::size_t examined = 0; out.size() < amount && examined < max_examined; examined += page) {
-            auto entries = store_.scan(queue, from, page);
-            if (!entries) return entries.error();
+            auto entries = co_await store_.scan(queue, from, page);
+            if (!entries) co_return entries.error();
             std::vector<storage::queue_entry> matching;
             for (auto& e : *entries)
-                if (e.body.message.info.correlation_id == r.correlation_id && out.size() + matching.size() < amount)
+                if (e.body->message.info.correlation_id == r.correlation_id && out.size() + matching.size() < amount)
                     matching.push_back(std::move(e));
             take(matching, 0, false);
             if (entries->size() < page) break;
             from = entries->back().seq + 1;
         }
-        return out;
+        co_return out;
     }
     // What came back (RESEND, ended leases) first, then new entries from the
     // frontier: nothing out on lease is read again.
     for (auto& slot : leases_.take_returned(queue, now, until, amount)) {
-        auto body = store_.at(queue, slot.seq);
+        auto body = co_await store_.at(queue, slot.seq);
         if (!body) {
             leases_.give_back(queue, slot.seq, slot.id);
-            return body.error();
+            co_return body.error();
         }
-        if (*body) out.push_back({slot.seq, slot.id, std::move(**body)});
+        if (*body) out.push_back({slot.seq, slot.id, std::make_shared<storage::queued_message>(std::move(**body))});
         else leases_.settle(queue, slot.seq); // settled meanwhile
     }
     for (int round = 0; round < 3 && out.size() < amount; ++round) { // a concurrent puller may win a round
-        auto entries = store_.scan(queue, leases_.frontier(queue), amount - out.size());
-        if (!entries) return entries.error();
+        auto entries = co_await store_.scan(queue, leases_.frontier(queue), amount - out.size());
+        if (!entries) co_return entries.error();
         if (entries->empty()) break;
         const auto last = entries->back().seq;
         take(*entries, last, true);
     }
-    return out;
+    co_return out;
 }
 
 task<async_outcome<std::vector<async_message>>> async_gateway::pull(pull_request r) {
@@ -214,7 +217,7 @@ task<async_outcome<std::vector<async_message>>> async_gateway::pull(pull_request
         r.amount <= 0 ? limits_.pull_batch_default : std::min(r.amount, limits_.pull_batch_max));
     const auto now = now_ms();
     const auto until = now + limits_.pull_lease_ms;
-    auto claimed = claim(r, queue, amount, now, until);
+    auto claimed = co_await claim(r, queue, amount, now, until);
     if (!claimed) co_return faulted<std::vector<async_message>>(session, claimed.error());
 
     std::vector<lease_table::slot> slots;
@@ -223,7 +226,7 @@ task<async_outcome<std::vector<async_message>>> async_gateway::pull(pull_request
     offered.reserve(claimed->size());
     for (auto& e : *claimed) {
         slots.push_back({e.seq, e.id});
-        offered.push_back(std::move(e.body.message));
+        offered.push_back(std::move(e.body->message)); // read for this call alone
     }
     if (!slots.empty()) {
         auto leased = co_await store_.set_leases(lease_table::records(queue, slots, until));
@@ -240,7 +243,7 @@ task<async_outcome<std::string>> async_gateway::confirm(delivery_report r) {
     const auto view = registry_.current();
     auto who = co_await caller(*view, r.sender);
     if (!who) co_return faulted<std::string>(session, who.error());
-    auto t = store_.track(r.message_id);
+    auto t = co_await store_.track(r.message_id);
     if (!t) co_return faulted<std::string>(session, t.error());
     auto& track = *t;
     if (!track || track->recipient != (*who)->id || !is_pull_queue(track->destination) ||
@@ -281,13 +284,13 @@ task<async_outcome<message_status>> async_gateway::status(status_query q) {
     const auto view = registry_.current();
     auto who = co_await auth_.authenticate(*view, q.sender);
     if (!who) co_return faulted<message_status>(session, who.error());
-    auto t = store_.track(q.message_id);
+    auto t = co_await store_.track(q.message_id);
     if (!t) co_return faulted<message_status>(session, t.error());
     if (!*t || ((*t)->sender != (*who)->id && (*t)->recipient != (*who)->id))
         co_return faulted<message_status>(session, fail(errc::unknown_message, "messageId \"" + q.message_id + "\""));
     auto status = std::move((*t)->status);
     if (status.state == message_state::on_delivery)
-        if (auto why = engine_.stopped((*t)->destination)) { // its point is switched off
+        if (auto why = points_.off_for_queue((*t)->destination)) { // its point is switched off
             status.state = message_state::delivery_stopped;
             status.code = std::string(status_code::stopped);
             status.message = std::move(*why);

@@ -12,6 +12,7 @@
 #include "routing/authenticator.hpp"
 #include "routing/delivery_engine.hpp"
 #include "routing/lease_table.hpp"
+#include "routing/point_states.hpp"
 #include "routing/registry_view.hpp"
 #include "storage/message_store.hpp"
 
@@ -59,9 +60,9 @@ result<async_route> resolve_async_route(const registry_view& view, const system_
 class async_gateway {
 public:
     async_gateway(const registry_holder& registry, authenticator& auth, storage::message_store& store,
-                  delivery_engine& engine, async_limits limits);
+                  delivery_engine& engine, const point_states& points, async_limits limits);
 
-    result<void> recover();
+    task<result<void>> recover();
 
     task<async_outcome<accepted_message>> send(async_message m);
     task<async_outcome<std::vector<async_message>>> pull(pull_request r);
@@ -72,13 +73,14 @@ public:
 private:
     task<result<const system_entry*>> caller(const registry_view& view, const std::optional<sender_info>& sender);
     /// Finds and leases (in memory) up to `amount` messages for a getMessages.
-    result<std::vector<storage::queue_entry>> claim(const pull_request& r, const std::string& queue, std::size_t amount,
-                                                    unix_ms now, unix_ms until);
+    task<result<std::vector<storage::queue_entry>>> claim(const pull_request& r, const std::string& queue,
+                                                          std::size_t amount, unix_ms now, unix_ms until);
 
     const registry_holder& registry_;
     authenticator& auth_;
     storage::message_store& store_;
     delivery_engine& engine_;
+    const point_states& points_;
     async_limits limits_;
     lease_table leases_;
 };

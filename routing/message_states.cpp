@@ -28,17 +28,19 @@ bool notifies(const notify_rules& rules, message_state state) {
 
 storage::new_message status_notice(std::string_view id, const storage::tracking& current, const message_status& status,
                                    const system_entry& sender) {
+    auto body = std::make_shared<storage::queued_message>();
+    body->kind = storage::record_kind::status_notification;
+    body->id = new_ordered_guid();
+    body->notification = {body->id, std::string(id), status};
+    body->accepted_ms = now_ms();
     storage::new_message n;
-    n.body.kind = storage::record_kind::status_notification;
-    n.body.id = new_ordered_guid();
-    n.body.notification = {n.body.id, std::string(id), status};
-    n.body.accepted_ms = now_ms();
+    n.body = body;
     n.track.destination = system_queue(sender.id);
     n.track.sender = current.recipient; // the notification is about the recipient's side
     n.track.recipient = sender.id;
     n.track.service_id = current.service_id;
     n.track.status = make_status(message_state::on_delivery, status_code::accepted, "status notification queued",
-                                 n.body.accepted_ms);
+                                 body->accepted_ms);
     return n;
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/async_message.hpp"
 #include "core/registry.hpp"
+#include "core/time_source.hpp"
 #include "storage/message_store.hpp"
 
 #include <cstdint>
@@ -14,7 +15,7 @@
 
 namespace qaqpa::routing {
 
-using unix_ms = std::int64_t;
+using qaqpa::unix_ms;
 
 unix_ms now_ms();
 std::string format_ms(unix_ms t);

@@ -31,6 +31,9 @@ registry_view::registry_view(registry reg, std::uint64_t generation)
     for (const auto& s : reg_.services) services_.emplace(s.id, &s);
     for (const auto& d : reg_.delivery_points) points_.emplace(d.id, &d);
     for (const auto& d : reg_.delivery_points) own_policies_.emplace(&d, call_policy{d.policy, d.id, d.id});
+    for (const auto& d : reg_.delivery_points) targets_.emplace(&d, resolve_target(d));
+    for (const auto& s : reg_.systems)
+        if (!s.address.empty()) system_targets_.emplace(s.id, qaqpa::system_target(s));
     for (const auto& a : reg_.access) {
         access_entry entry{&a, {}};
         const auto* svc = service(a.service);
@@ -55,6 +58,15 @@ registry_view::registry_view(registry reg, std::uint64_t generation)
 const system_entry* registry_view::system(std::string_view id) const noexcept { return find(systems_, id); }
 const service_entry* registry_view::service(std::string_view id) const noexcept { return find(services_, id); }
 const delivery_point* registry_view::point(std::string_view id) const noexcept { return find(points_, id); }
+
+const outbound_target& registry_view::target(const delivery_point& point) const noexcept {
+    return targets_.at(&point); // every point of this snapshot has one
+}
+
+const outbound_target* registry_view::system_target(std::string_view system) const noexcept {
+    const auto it = system_targets_.find(system);
+    return it == system_targets_.end() ? nullptr : &it->second;
+}
 
 const access_right* registry_view::access(std::string_view system, std::string_view service) const noexcept {
     const auto it = access_.find(access_key(system, service));

@@ -6,6 +6,7 @@
 // current() is lock-free on the hot path (a per-thread cached pointer checked
 // against a generation number); replace() may be called from any thread.
 
+#include "core/outbound.hpp"
 #include "core/registry.hpp"
 #include "core/string_map.hpp"
 
@@ -46,6 +47,12 @@ public:
     const call_policy& policy(const delivery_point& point, std::string_view system,
                               std::string_view service) const noexcept;
 
+    /// Where a point's calls go: its kind and settings, its URL parsed,
+    /// resolved when the snapshot is built.
+    const outbound_target& target(const delivery_point& point) const noexcept;
+    /// Where PUSHes to an IS's own address go; null when it has none.
+    const outbound_target* system_target(std::string_view system) const noexcept;
+
     std::uint64_t generation() const noexcept { return generation_; }
     const registry& data() const noexcept { return reg_; }
 
@@ -63,6 +70,8 @@ private:
     };
     string_map<access_entry> access_; ///< key: system + '\n' + service
     std::unordered_map<const delivery_point*, call_policy> own_policies_;
+    std::unordered_map<const delivery_point*, outbound_target> targets_;
+    string_map<outbound_target> system_targets_;
 };
 
 class registry_holder {

@@ -45,10 +45,9 @@ sync_request forwarded_request(sync_request req, const delivery_point& dp, const
     return req;
 }
 
-sync_gateway::sync_gateway(const registry_holder& registry, authenticator& auth, provider_client& remote,
-                           throttle_table& throttles, sync_limits limits, off_check switched_off)
-    : registry_(registry), auth_(auth), remote_(remote), limits_(limits), throttles_(throttles),
-      switched_off_(std::move(switched_off)) {}
+sync_gateway::sync_gateway(const registry_holder& registry, authenticator& auth, const outbound_table& clients,
+                           throttle_table& throttles, const point_states& points, sync_limits limits)
+    : registry_(registry), auth_(auth), clients_(clients), limits_(limits), throttles_(throttles), points_(points) {}
 
 task<sync_outcome> sync_gateway::send(sync_request req) {
     sync_outcome out{braced(new_guid()), gateway_fault{}};
@@ -64,11 +63,10 @@ task<sync_outcome> sync_gateway::send(sync_request req) {
         co_return out;
     }
     const delivery_point& dp = *route->point;
-    if (switched_off_)
-        if (auto why = switched_off_(dp.id)) {
-            out.answer = gateway_fault{fail(errc::point_off, "\"" + dp.id + "\": " + *why), nullptr};
-            co_return out;
-        }
+    if (auto why = points_.off(dp.id)) {
+        out.answer = gateway_fault{fail(errc::point_off, "\"" + dp.id + "\": " + *why), nullptr};
+        co_return out;
+    }
     // Over its throttle the caller is told at once, never kept waiting on
     // its connection.
     const auto& throttle = route->policy->policy.throttle;
@@ -79,8 +77,13 @@ task<sync_outcome> sync_gateway::send(sync_request req) {
             nullptr};
         co_return out;
     }
-    provider_client& client = dp.url.rfind("builtin:", 0) == 0 ? static_cast<provider_client&>(echo_) : remote_;
-    auto answer = co_await client.send(dp, forwarded_request(std::move(req), dp, out.session_id), route->timeout);
+    const auto& target = view->target(dp);
+    auto* client = clients_.find(target.kind);
+    if (!client) {
+        out.answer = gateway_fault{fail(errc::internal, no_client_for(target.kind)), nullptr};
+        co_return out;
+    }
+    auto answer = co_await client->relay(target, forwarded_request(std::move(req), dp, out.session_id), route->timeout);
     if (auto* res = std::get_if<sync_response>(&answer)) res->info.session_id = out.session_id;
     out.answer = std::move(answer);
     co_return out;

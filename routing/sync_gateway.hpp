@@ -10,12 +10,12 @@
 #include "core/envelope.hpp"
 #include "routing/authenticator.hpp"
 #include "routing/policies/throttle_table.hpp"
-#include "routing/provider.hpp"
+#include "routing/outbound.hpp"
+#include "routing/point_states.hpp"
 #include "routing/registry_view.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -50,24 +50,21 @@ sync_request forwarded_request(sync_request req, const delivery_point& dp, const
 
 class sync_gateway {
 public:
-    /// `switched_off` says why a point is switched off (nullopt while on);
-    /// calls to a point that is off are refused. Empty: every point is on.
-    using off_check = std::function<std::optional<std::string>(std::string_view point)>;
-    /// `throttles` is shared with the delivery engine: both channels count
-    /// in the same windows.
-    sync_gateway(const registry_holder& registry, authenticator& auth, provider_client& remote,
-                 throttle_table& throttles, sync_limits limits, off_check switched_off = {});
+    /// `throttles` and `points` are shared with the delivery engine: both
+    /// channels count in the same windows, and a point that is off refuses
+    /// both. Calls go out through the client of the point's kind.
+    sync_gateway(const registry_holder& registry, authenticator& auth, const outbound_table& clients,
+                 throttle_table& throttles, const point_states& points, sync_limits limits);
 
     task<sync_outcome> send(sync_request req);
 
 private:
     const registry_holder& registry_;
     authenticator& auth_;
-    provider_client& remote_;
-    echo_provider echo_;
+    const outbound_table& clients_;
     sync_limits limits_;
     throttle_table& throttles_;
-    off_check switched_off_;
+    const point_states& points_;
 };
 
 } // namespace qaqpa::routing

@@ -11,12 +11,17 @@
 // always committed in sequence order: a reader that saw sequence n has seen
 // every live entry below it.
 //
-// Thread safety: every method may be called from any thread. Writes complete
+// Every call the event loops make is asynchronous and can fail with a typed
+// error (result<T>), so a store over the network never stalls a loop; an
+// embedded store may complete a read inline.
+//
+// Thread safety: every method may be called from any thread. Calls complete
 // on the caller's executor.
 
 #include "core/async.hpp"
 #include "core/async_message.hpp"
 #include "core/errors.hpp"
+#include "core/outbound.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -27,17 +32,9 @@
 
 namespace qaqpa::storage {
 
-enum class record_kind : std::uint8_t { message = 1, status_notification = 2 };
-
-/// What a destination receives: a message, or a status notification for a
-/// sender. Gateway ids are set; the sender's password is never stored.
-struct queued_message {
-    record_kind kind = record_kind::message;
-    std::string id; ///< messageId, or notificationId
-    async_message message;
-    status_notification notification;
-    std::int64_t accepted_ms = 0; ///< when the gateway accepted it (Unix ms)
-};
+/// What a destination receives (core/outbound.hpp): stored as it is sent.
+using qaqpa::record_kind;
+using queued_message = outbound_message;
 
 /// Where a message waits and what has happened to it. Kept after delivery
 /// (getMessageStatus answers from it); the body is dropped then.
@@ -62,7 +59,9 @@ struct chain {
 };
 
 struct new_message {
-    queued_message body;
+    /// Shared, never copied: the PUSH engine may start on it while its batch
+    /// is written.
+    std::shared_ptr<const queued_message> body;
     tracking track;
     std::optional<chain> opens; ///< a REQUEST opens its chain in the same batch
     std::size_t max_depth = 0;  ///< the destination's bound; 0 = unbounded
@@ -71,7 +70,9 @@ struct new_message {
 struct queue_entry {
     std::uint64_t seq = 0;
     std::string id;
-    queued_message body;
+    /// Read for this caller alone (it may move the message out); the PUSH
+    /// engine shares it with its attempts as it is.
+    std::shared_ptr<queued_message> body;
 };
 
 /// One state change of one message, written atomically with the messages
@@ -108,28 +109,28 @@ public:
 
     /// Up to `limit` entries of a queue with their messages, in order, from
     /// sequence `from` on.
-    virtual result<std::vector<queue_entry>> scan(std::string_view destination, std::uint64_t from,
-                                                  std::size_t limit) = 0;
+    virtual task<result<std::vector<queue_entry>>> scan(std::string_view destination, std::uint64_t from,
+                                                        std::size_t limit) = 0;
 
     /// The message while it is queued (nullopt once it left its queue).
-    virtual result<std::optional<queued_message>> body(std::string_view id) = 0;
+    virtual task<result<std::optional<queued_message>>> body(std::string_view id) = 0;
     /// The message at a queue position, if it is still there.
-    virtual result<std::optional<queued_message>> at(std::string_view destination, std::uint64_t seq) = 0;
-    virtual result<std::optional<tracking>> track(std::string_view id) = 0;
-    virtual result<std::optional<chain>> find_chain(std::string_view correlation_id) = 0;
+    virtual task<result<std::optional<queued_message>>> at(std::string_view destination, std::uint64_t seq) = 0;
+    virtual task<result<std::optional<tracking>>> track(std::string_view id) = 0;
+    virtual task<result<std::optional<chain>>> find_chain(std::string_view correlation_id) = 0;
 
     /// Every non-empty queue with its depth (recovery: workers restart on these).
-    virtual std::vector<std::pair<std::string, std::size_t>> queues() = 0;
-    virtual std::size_t depth(std::string_view destination) = 0;
+    virtual task<result<std::vector<std::pair<std::string, std::size_t>>>> queues() = 0;
+    virtual task<result<std::size_t>> depth(std::string_view destination) = 0;
 
     /// Leases recorded and not released (recovery).
-    virtual result<std::vector<lease>> leases() = 0;
+    virtual task<result<std::vector<lease>>> leases() = 0;
 
     /// Switches a delivery point's delivery off (error shutdown or the
     /// administrator) or on again, durably. `reason` says why it is off.
     virtual task<result<void>> set_point_off(std::string point, bool off, std::string reason) = 0;
     /// The points switched off, with their reasons (recovery).
-    virtual std::vector<std::pair<std::string, std::string>> points_off() = 0;
+    virtual task<result<std::vector<std::pair<std::string, std::string>>>> points_off() = 0;
 
     /// Called on the committer thread with every message about to be written
     /// (its sequence assigned, its batch not yet synced; the write may still

@@ -18,6 +18,7 @@ json::object policy_json(const policy_overrides& o) {
     if (o.backoff_ms) j["backoff_ms"] = *o.backoff_ms;
     if (o.backoff_max_ms) j["backoff_max_ms"] = *o.backoff_max_ms;
     if (o.security_mode) j["security_mode"] = *o.security_mode;
+    if (o.concurrency) j["concurrency"] = *o.concurrency;
     if (o.throttle) j["throttle"] = pair_json("requests", o.throttle->requests, "window_s", o.throttle->window_s);
     if (o.error_shutdown)
         j["error_shutdown"] = pair_json("errors", o.error_shutdown->errors, "window_s",
@@ -26,7 +27,8 @@ json::object policy_json(const policy_overrides& o) {
 }
 
 policy_overrides as_overrides(const delivery_policy& p) {
-    return {p.timeout_ms, p.retries, p.backoff_ms, p.backoff_max_ms, p.throttle, p.error_shutdown, p.security_mode};
+    return {p.timeout_ms, p.retries, p.backoff_ms, p.backoff_max_ms, p.throttle, p.error_shutdown, p.security_mode,
+            p.concurrency};
 }
 
 policy_overrides policy_from(const json::object& j) {
@@ -39,6 +41,7 @@ policy_overrides policy_from(const json::object& j) {
     num("backoff_ms", o.backoff_ms);
     num("backoff_max_ms", o.backoff_max_ms);
     num("security_mode", o.security_mode);
+    num("concurrency", o.concurrency);
     if (auto* t = j.if_contains("throttle"))
         o.throttle = throttle_policy{static_cast<int>(t->at("requests").as_int64()),
                                      static_cast<int>(t->at("window_s").as_int64())};

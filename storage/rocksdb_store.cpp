@@ -165,7 +165,7 @@ rocksdb::ColumnFamilyOptions family_options(const std::string& name, const std::
 
 } // namespace
 
-result<std::unique_ptr<store>> open_store(const options& opts) {
+result<std::unique_ptr<store>> open_rocksdb_store(const options& opts) {
     std::error_code ec;
     std::filesystem::create_directories(opts.data_dir, ec);
     if (ec) return fail(errc::internal, "cannot create data dir " + opts.data_dir + ": " + ec.message());

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace qaqpa::storage {
 
@@ -19,6 +20,8 @@ struct options {
     std::string data_dir;
     /// fsync the WAL before a write returns (durable before acknowledged).
     bool sync_writes = true;
+    /// The implementation, by name (store_kinds()).
+    std::string kind = "rocksdb";
 };
 
 class store {
@@ -40,9 +43,17 @@ public:
     virtual message_store& messages() = 0;
 };
 
-/// Opens (creating if needed) the embedded RocksDB store under
-/// `opts.data_dir`. Fails clearly when another process holds the directory.
+/// The store implementations, by the name `[node] store` gives: "rocksdb"
+/// (embedded, the default). Each passes the one store test suite.
+const std::vector<std::string>& store_kinds();
+
+/// Opens (creating if needed) the store `opts.kind` names; an unknown name
+/// fails, naming the ones there are.
 result<std::unique_ptr<store>> open_store(const options& opts);
+
+/// Opens the embedded RocksDB store under `opts.data_dir`. Fails clearly
+/// when another process holds the directory.
+result<std::unique_ptr<store>> open_rocksdb_store(const options& opts);
 
 /// Serializes a registry (stable, canonical JSON).
 std::string serialize(const registry& reg);

@@ -156,7 +156,7 @@ public:
         });
     }
 
-    std::vector<std::pair<std::string, std::string>> points_off() override {
+    std::vector<std::pair<std::string, std::string>> points_off_now() {
         std::vector<std::pair<std::string, std::string>> out;
         std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator({}, f_.meta));
         for (it->Seek(point_off_prefix); it->Valid() && it->key().starts_with(point_off_prefix); it->Next())
@@ -164,7 +164,7 @@ public:
         return out;
     }
 
-    result<std::vector<queue_entry>> scan(std::string_view dest, std::uint64_t from, std::size_t limit) override {
+    result<std::vector<queue_entry>> scan_now(std::string_view dest, std::uint64_t from, std::size_t limit) {
         const auto lower = queue_key(dest, from);
         const auto upper = queue_key(dest, ~std::uint64_t(0));
         rocksdb::Slice lo(lower), hi(upper);
@@ -179,33 +179,34 @@ public:
             if (!split_queue_key(std::string_view(it->key().data(), it->key().size()), d, seq)) continue;
             auto body = decode_message(std::string_view(it->value().data(), it->value().size()));
             if (!body) return body.error();
-            out.push_back({seq, body->id, std::move(*body)});
+            auto id = body->id;
+            out.push_back({seq, std::move(id), std::make_shared<queued_message>(std::move(*body))});
         }
         if (!it->status().ok()) return storage_failure(it->status(), "scanning a queue");
         return out;
     }
 
-    result<std::optional<queued_message>> body(std::string_view id) override {
-        auto t = track(id);
+    result<std::optional<queued_message>> body_now(std::string_view id) {
+        auto t = track_now(id);
         if (!t) return t.error();
         if (!*t || is_final((*t)->status.state)) return std::optional<queued_message>{};
         return get<queued_message>(f_.queues, queue_key((*t)->destination, (*t)->seq), decode_message);
     }
-    result<std::optional<queued_message>> at(std::string_view dest, std::uint64_t seq) override {
+    result<std::optional<queued_message>> at_now(std::string_view dest, std::uint64_t seq) {
         return get<queued_message>(f_.queues, queue_key(dest, seq), decode_message);
     }
 
-    result<std::optional<tracking>> track(std::string_view id) override {
+    result<std::optional<tracking>> track_now(std::string_view id) {
         if (auto held = cache_.find(id)) return std::optional<tracking>(std::move(*held));
         return get<tracking>(f_.tracking, id, decode_tracking);
     }
-    result<std::optional<chain>> find_chain(std::string_view id) override {
+    result<std::optional<chain>> find_chain_now(std::string_view id) {
         return get<chain>(f_.chains, id, decode_chain);
     }
 
     /// Every queue that holds a message, found in the queues themselves (one
     /// seek per queue), so none is missed whatever its counter says.
-    std::vector<std::pair<std::string, std::size_t>> queues() override {
+    std::vector<std::pair<std::string, std::size_t>> queues_now() {
         std::vector<std::pair<std::string, std::size_t>> out;
         std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator({}, f_.queues));
         for (it->SeekToFirst(); it->Valid();) {
@@ -216,20 +217,39 @@ public:
                 continue;
             }
             const std::string name(dest);
-            out.emplace_back(name, depth(name));
+            out.emplace_back(name, depth_now(name));
             it->Seek(queue_key(name, ~std::uint64_t(0))); // past this queue (its last key is never used)
             if (it->Valid() && it->key() == rocksdb::Slice(queue_key(name, ~std::uint64_t(0)))) it->Next();
         }
         return out;
     }
 
-    std::size_t depth(std::string_view dest) override {
+    std::size_t depth_now(std::string_view dest) {
         std::lock_guard lk(depth_mutex_);
         const auto it = depth_.find(std::string(dest));
         return it == depth_.end() ? 0 : it->second;
     }
 
-    result<std::vector<lease>> leases() override { return lease_batches::read(db_, f_.leases, settled()); }
+    // The reads answer inline: RocksDB serves them from its caches or a
+    // local read, quicker than handing them to another thread.
+    task<result<std::vector<queue_entry>>> scan(std::string_view dest, std::uint64_t from,
+                                                std::size_t limit) override {
+        co_return scan_now(dest, from, limit);
+    }
+    task<result<std::optional<queued_message>>> body(std::string_view id) override { co_return body_now(id); }
+    task<result<std::optional<queued_message>>> at(std::string_view dest, std::uint64_t seq) override {
+        co_return at_now(dest, seq);
+    }
+    task<result<std::optional<tracking>>> track(std::string_view id) override { co_return track_now(id); }
+    task<result<std::optional<chain>>> find_chain(std::string_view id) override { co_return find_chain_now(id); }
+    task<result<std::vector<std::pair<std::string, std::size_t>>>> queues() override { co_return queues_now(); }
+    task<result<std::size_t>> depth(std::string_view dest) override { co_return depth_now(dest); }
+    task<result<std::vector<lease>>> leases() override {
+        co_return lease_batches::read(db_, f_.leases, settled());
+    }
+    task<result<std::vector<std::pair<std::string, std::string>>>> points_off() override {
+        co_return points_off_now();
+    }
 
     void set_queued_observer(std::function<void(const new_message&)> fn) override {
         std::lock_guard lk(mutex_);
@@ -316,7 +336,7 @@ private:
     /// not final: its lease is kept).
     settled_fn settled() {
         return [this](std::string_view id) {
-            const auto t = track(id);
+            const auto t = track_now(id);
             return t && *t && is_final((*t)->status.state);
         };
     }
@@ -336,9 +356,9 @@ private:
         const auto& dest = m.track.destination;
         const auto seq = m.track.seq;
         st.max_seq = std::max(st.max_seq, seq);
-        b.Put(f_.queues, queue_key(dest, seq), encode(m.body));
-        b.Put(f_.tracking, m.body.id, encode(m.track));
-        st.written[m.body.id] = &m.track;
+        b.Put(f_.queues, queue_key(dest, seq), encode(*m.body));
+        b.Put(f_.tracking, m.body->id, encode(m.track));
+        st.written[m.body->id] = &m.track;
         if (m.opens) b.Put(f_.chains, m.opens->correlation_id, encode(*m.opens));
         ++st.depth_delta[dest];
         return seq;
@@ -350,7 +370,7 @@ private:
         if (st.finalized.count(c.id)) return fail(errc::message_final, c.id);
         result<std::optional<tracking>> current = std::optional<tracking>{};
         if (auto w = st.written.find(c.id); w != st.written.end()) current = std::optional<tracking>(*w->second);
-        else current = track(c.id); // the cache holds only what is written, so it is current here
+        else current = track_now(c.id); // the cache holds only what is written, so it is current here
 
         if (!current) return current.error();
         if (!*current) return fail(errc::unknown_message, c.id);

@@ -81,9 +81,9 @@ TEST_CASE("notify_status tells the sender about every change of state", "[unit][
     REQUIRE(c.enqueue.size() == 1);
     const auto& n = c.enqueue[0];
     CHECK(n.track.destination == "is/sender");
-    CHECK(n.body.kind == storage::record_kind::status_notification);
-    CHECK(n.body.notification.message_id == "m");
-    CHECK(n.body.notification.status.state == message_state::delivered);
+    CHECK(n.body->kind == storage::record_kind::status_notification);
+    CHECK(n.body->notification.message_id == "m");
+    CHECK(n.body->notification.status.state == message_state::delivered);
     // A failed attempt that will be retried is no change of state.
     c = transition("m", storage::record_kind::message, t, make_status(message_state::on_delivery, "F", "", 1), rules);
     CHECK(c.enqueue.empty());

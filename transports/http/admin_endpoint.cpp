@@ -42,7 +42,7 @@ task<response> admin_endpoint::switch_point(request& req, std::string_view rest)
     const bool on = action == "on";
     auto changed = co_await engine_->switch_point(id, on, "switched off by the administrator");
     if (!changed) {
-        if (changed.error().code == errc::unknown_message)
+        if (changed.error().code == errc::unknown_point)
             co_return json_error(req, status::not_found, "UNKNOWN_DELIVERY_POINT", changed.error().detail);
         co_return json_error(req, status::internal_server_error, "INTERNAL_ERROR", changed.error().detail);
     }

@@ -85,32 +85,6 @@ bool stale_connection(const boost::system::error_code& ec) {
 
 } // namespace
 
-std::optional<url> parse_url(std::string_view text) {
-    constexpr std::string_view scheme = "http://";
-    if (!text.starts_with(scheme)) return std::nullopt;
-    text.remove_prefix(scheme.size());
-    const auto slash = text.find('/');
-    const auto authority = text.substr(0, slash);
-    url u;
-    u.target = slash == std::string_view::npos ? "/" : std::string(text.substr(slash));
-    if (authority.empty()) return std::nullopt;
-    u.host_header = std::string(authority);
-    if (authority.front() == '[') { // IPv6 literal
-        const auto close = authority.find(']');
-        if (close == std::string_view::npos) return std::nullopt;
-        u.host = std::string(authority.substr(1, close - 1));
-        const auto rest = authority.substr(close + 1);
-        u.port = rest.starts_with(":") ? std::string(rest.substr(1)) : "80";
-    } else {
-        const auto colon = authority.rfind(':');
-        u.host = std::string(authority.substr(0, colon));
-        u.port = colon == std::string_view::npos ? "80" : std::string(authority.substr(colon + 1));
-    }
-    if (u.host.empty() || u.port.empty() || u.port.find_first_not_of("0123456789") != std::string::npos)
-        return std::nullopt;
-    return u;
-}
-
 task<std::variant<response, client_failure>>
 post(const url& to, std::string body, const post_options& opts, std::chrono::steady_clock::time_point deadline) {
     const auto ex = co_await asio::this_coro::executor;

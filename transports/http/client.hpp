@@ -5,9 +5,9 @@
 
 #include "core/async.hpp"
 #include "core/errors.hpp"
+#include "core/url.hpp"
 #include "transports/http/message.hpp"
 
-#include "core/async.hpp"
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
@@ -16,15 +16,9 @@
 
 namespace qaqpa::http {
 
-struct url {
-    std::string host;
-    std::string port;
-    std::string target;      ///< path and query, "/" at least
-    std::string host_header; ///< host[:port] as the Host header wants it
-};
-
-/// Parses "http://host[:port][/path]"; nullopt for anything else.
-std::optional<url> parse_url(std::string_view text);
+/// Outbound addresses are parsed once, in core (see core/url.hpp).
+using qaqpa::url;
+using qaqpa::parse_url;
 
 struct post_options {
     std::string_view content_type = "text/xml; charset=utf-8";

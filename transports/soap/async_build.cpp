@@ -47,7 +47,7 @@ void append_status_info(std::string& out, const message_status& s) {
     out.append("</status>");
 }
 
-std::size_t payload_size(const async_message& m) { return m.data.content.size() + m.data.attributes.size(); }
+std::size_t payload_size(const xml_payload& d) { return d.content.size() + d.attributes.size(); }
 
 } // namespace
 
@@ -63,7 +63,7 @@ std::string build_accepted(soap_version v, std::string_view message_id, std::str
 
 std::string build_messages(soap_version v, std::string_view session_id, const std::vector<async_message>& messages) {
     std::size_t size = 640;
-    for (const auto& m : messages) size += 768 + payload_size(m);
+    for (const auto& m : messages) size += 768 + payload_size(m.data);
     return envelope_with(v, "getMessagesResponse", async_ns, "response", size, [&](std::string& out) {
         append_element(out, "responseDate", now_datetime());
         append_element(out, "sessionId", session_id);
@@ -94,11 +94,11 @@ std::string build_status(soap_version v, const message_status& status, std::stri
     });
 }
 
-std::string build_push(const async_message& m) {
-    return envelope_with(soap_version::v11, "sendMessage", async_ns, "request", 1024 + payload_size(m),
+std::string build_push(const async_message_info& info, const xml_payload& data) {
+    return envelope_with(soap_version::v11, "sendMessage", async_ns, "request", 1024 + payload_size(data),
                          [&](std::string& out) {
-                             append_message_info(out, m.info);
-                             detail::append_payload(out, "messageData", m.data);
+                             append_message_info(out, info);
+                             detail::append_payload(out, "messageData", data);
                          });
 }
 

@@ -43,8 +43,11 @@ std::string build_notification_accepted(soap_version v, std::string_view notific
 /// getMessageStatusResponse.
 std::string build_status(soap_version v, const message_status& status, std::string_view session_id);
 
-/// The sendMessage the gateway PUSHes to a recipient (SOAP 1.1).
-std::string build_push(const async_message& m);
+/// The sendMessage the gateway PUSHes to a recipient (SOAP 1.1): `info`
+/// (the stored one with this attempt's sessionId and credentials) and the
+/// stored payload, which is written from where it lies, never copied.
+std::string build_push(const async_message_info& info, const xml_payload& data);
+inline std::string build_push(const async_message& m) { return build_push(m.info, m.data); }
 
 /// The changeMassageStatusNotification the gateway PUSHes to a sender (SOAP 1.1).
 std::string build_status_push(const status_notification& n, std::string_view session_id);

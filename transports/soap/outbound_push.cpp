@@ -1,4 +1,4 @@
-#include "transports/soap/push_client.hpp"
+#include "transports/soap/outbound_client.hpp"
 
 #include "transports/http/client.hpp"
 #include "transports/soap/async_codec.hpp"
@@ -7,26 +7,27 @@
 
 namespace qaqpa::soap {
 
-task<routing::push_result> soap_push_client::push(const routing::push_target& to, const storage::queued_message& m,
-                                                  std::string_view session_id, std::chrono::milliseconds timeout) {
-    const auto url = http::parse_url(to.url);
-    if (!url) co_return routing::push_result{false, "unusable URL " + to.url};
+task<routing::push_result> soap_outbound_client::push(const outbound_target& to, const outbound_message& m,
+                                                      std::string_view session_id, std::chrono::milliseconds timeout) {
+    if (!to.endpoint) co_return routing::push_result{false, "unusable URL " + to.address};
     std::string body;
     std::string_view expected;
-    if (m.kind == storage::record_kind::status_notification) {
+    if (m.kind == record_kind::status_notification) {
         body = build_status_push(m.notification, session_id);
         expected = "changeMassageStatusNotificationResponse";
     } else {
-        async_message out = m.message;
-        out.info.session_id = std::string(session_id);
-        if (to.creds) out.info.sender = sender_info{to.creds->login, to.creds->password};
-        body = build_push(out);
+        // This attempt's sessionId and credentials over the stored header;
+        // the payload is written from the shared message as it is.
+        auto info = m.message.info;
+        info.session_id = std::string(session_id);
+        if (to.creds) info.sender = sender_info{to.creds->login, to.creds->password};
+        body = build_push(info, m.message.data);
         expected = "sendMessageResponse";
     }
     http::post_options opts;
     opts.send_soap_action = true;
     opts.max_response_bytes = max_response_bytes_;
-    auto reply = co_await http::post(*url, std::move(body), opts, std::chrono::steady_clock::now() + timeout);
+    auto reply = co_await http::post(*to.endpoint, std::move(body), opts, std::chrono::steady_clock::now() + timeout);
     if (auto* failed = std::get_if<http::client_failure>(&reply)) {
         if (failed->kind == http::client_error::timeout)
             co_return routing::push_result{false, fmt::format("no answer within {} ms", timeout.count())};

@@ -1,4 +1,4 @@
-#include "transports/soap/provider_client.hpp"
+#include "transports/soap/outbound_client.hpp"
 
 #include "core/async.hpp"
 #include "transports/http/client.hpp"
@@ -13,9 +13,9 @@ gateway_fault fault(errc code, std::string detail) { return gateway_fault{fail(c
 
 } // namespace
 
-task<routing::provider_result>
-soap_provider_client::send(const delivery_point& dp, const sync_request& req, std::chrono::milliseconds timeout) {
-    const auto to = http::parse_url(dp.url);
+task<routing::provider_result> soap_outbound_client::relay(const outbound_target& dp, const sync_request& req,
+                                                           std::chrono::milliseconds timeout) {
+    const auto& to = dp.endpoint;
     if (!to) co_return fault(errc::internal, "delivery point \"" + dp.id + "\" has an unusable URL");
     http::post_options opts;
     opts.send_soap_action = true;

@@ -1,3 +1,5 @@
+// The store test suite: every store implementation (storage::store_kinds())
+// runs each case. A new implementation passes it before it is used.
 #include "storage/message_store.hpp"
 
 #include "storage/store.hpp"
@@ -14,27 +16,49 @@
 using namespace qaqpa;
 using namespace qaqpa::storage;
 using qaqpa::test::run_task;
+// Each case runs once per implementation: k, from GENERATE.
 
 namespace {
 
-std::unique_ptr<store> open(const test::temp_dir& dir) {
-    auto s = open_store({dir.str(), true});
+std::unique_ptr<store> open(const test::temp_dir& dir, const std::string& kind) {
+    auto s = open_store({dir.str(), true, kind});
     REQUIRE(s);
     return std::move(*s);
 }
 
+// The reads, run to completion.
+auto stored_track(message_store& m, std::string_view id) { return run_task(m.track(id)); }
+auto stored_body(message_store& m, std::string_view id) { return run_task(m.body(id)); }
+auto stored_chain(message_store& m, std::string_view id) { return run_task(m.find_chain(id)); }
+auto scanned(message_store& m, std::string_view q, std::uint64_t from, std::size_t n) {
+    return run_task(m.scan(q, from, n));
+}
+std::size_t depth_of(message_store& m, std::string_view q) {
+    auto d = run_task(m.depth(q));
+    REQUIRE(d);
+    return *d;
+}
+auto stored_queues(message_store& m) {
+    auto q = run_task(m.queues());
+    REQUIRE(q);
+    return *q;
+}
+auto stored_leases(message_store& m) { return run_task(m.leases()); }
+
 new_message sample(std::string id, std::string queue = "pull/owner/svc", std::size_t max_depth = 0) {
+    auto b = std::make_shared<queued_message>();
+    b->id = id;
+    b->accepted_ms = 1700000000000;
+    b->message.info.message_id = id;
+    b->message.info.correlation_id = "chain-" + id;
+    b->message.info.service_id = "svc";
+    b->message.info.type = message_type::update;
+    b->message.info.message_date = "2026-11-23T10:00:00Z";
+    b->message.info.sender.sender_id = "sender";
+    b->message.info.properties = {{"k", "v"}};
+    b->message.data = {true, "xmlns:x=\"urn:x\"", "<x:doc>Сәлем</x:doc>"};
     new_message m;
-    m.body.id = id;
-    m.body.accepted_ms = 1700000000000;
-    m.body.message.info.message_id = id;
-    m.body.message.info.correlation_id = "chain-" + id;
-    m.body.message.info.service_id = "svc";
-    m.body.message.info.type = message_type::update;
-    m.body.message.info.message_date = "2026-11-23T10:00:00Z";
-    m.body.message.info.sender.sender_id = "sender";
-    m.body.message.info.properties = {{"k", "v"}};
-    m.body.message.data = {true, "xmlns:x=\"urn:x\"", "<x:doc>Сәлем</x:doc>"};
+    m.body = b;
     m.track.destination = std::move(queue);
     m.track.sender = "sender";
     m.track.recipient = "owner";
@@ -57,115 +81,120 @@ state_change delivered(const tracking& t, std::string id) {
 void accept_two_leased(message_store& m) {
     REQUIRE(run_task(m.accept(sample("m1"))));
     REQUIRE(run_task(m.accept(sample("m2"))));
-    const auto seq1 = (**m.track("m1")).seq;
+    const auto seq1 = (**stored_track(m, "m1")).seq;
     REQUIRE(run_task(m.set_leases({{"m1", 42, "pull/owner/svc", seq1}, {"m2", 42, "pull/owner/svc", seq1 + 1}})));
 }
 
 } // namespace
 
-TEST_CASE("an accepted message survives reopening the store", "[unit][storage]") {
+TEST_CASE("an accepted message survives reopening the store", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
     std::uint64_t seq = 0;
     {
-        auto s = open(dir);
+        auto s = open(dir, k);
         auto r = run_task(s->messages().accept(sample("m1")));
         REQUIRE(r);
         seq = *r;
     }
-    auto s = open(dir);
+    auto s = open(dir, k);
     auto& m = s->messages();
-    CHECK(m.depth("pull/owner/svc") == 1);
-    const auto entries = m.scan("pull/owner/svc", 0, 10);
+    CHECK(depth_of(m, "pull/owner/svc") == 1);
+    const auto entries = scanned(m, "pull/owner/svc", 0, 10);
     REQUIRE(entries);
     REQUIRE(entries->size() == 1);
     CHECK((*entries)[0].id == "m1");
     CHECK((*entries)[0].seq == seq);
-    const auto body = m.body("m1");
+    const auto body = stored_body(m, "m1");
     REQUIRE(body);
     REQUIRE(*body);
     CHECK((*body)->message.data.content == "<x:doc>Сәлем</x:doc>");
     CHECK((*body)->message.data.attributes == "xmlns:x=\"urn:x\"");
     CHECK((*body)->message.info.type == message_type::update);
     CHECK((*body)->message.info.properties.size() == 1);
-    const auto track = m.track("m1");
+    const auto track = stored_track(m, "m1");
     REQUIRE(track);
     REQUIRE(*track);
     CHECK((*track)->seq == seq);
     CHECK((*track)->status.code == "ACCEPTED");
-    const auto queues = m.queues();
+    const auto queues = stored_queues(m);
     REQUIRE(queues.size() == 1);
     CHECK(queues[0] == std::pair<std::string, std::size_t>{"pull/owner/svc", 1});
 }
 
-TEST_CASE("queue sequences keep increasing across reopenings", "[unit][storage]") {
+TEST_CASE("queue sequences keep increasing across reopenings", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
     std::uint64_t first = 0;
     {
-        auto s = open(dir);
+        auto s = open(dir, k);
         first = *run_task(s->messages().accept(sample("a")));
     }
-    auto s = open(dir);
+    auto s = open(dir, k);
     const auto second = run_task(s->messages().accept(sample("b")));
     REQUIRE(second);
     CHECK(*second > first);
-    const auto entries = s->messages().scan("pull/owner/svc", 0, 10);
+    const auto entries = scanned(s->messages(), "pull/owner/svc", 0, 10);
     REQUIRE(entries->size() == 2);
     CHECK((*entries)[0].id == "a");
     CHECK((*entries)[1].id == "b");
-    CHECK(s->messages().scan("pull/owner/svc", *second, 10)->size() == 1);
+    CHECK(scanned(s->messages(), "pull/owner/svc", *second, 10)->size() == 1);
 }
 
-TEST_CASE("a final state change leaves the queue for good, once", "[unit][storage]") {
+TEST_CASE("a final state change leaves the queue for good, once", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
     {
-        auto s = open(dir);
+        auto s = open(dir, k);
         auto& m = s->messages();
         REQUIRE(run_task(m.accept(sample("m1"))));
-        const auto t = **m.track("m1");
+        const auto t = **stored_track(m, "m1");
         REQUIRE(run_task(m.change(delivered(t, "m1"))));
         const auto again = run_task(m.change(delivered(t, "m1")));
         REQUIRE_FALSE(again);
         CHECK(again.error().code == errc::message_final);
         CHECK_FALSE(run_task(m.change(delivered(t, "unknown"))));
     }
-    auto s = open(dir);
+    auto s = open(dir, k);
     auto& m = s->messages();
-    CHECK(m.scan("pull/owner/svc", 0, 10)->empty());
-    CHECK(m.depth("pull/owner/svc") == 0);
-    CHECK_FALSE(*m.body("m1")); // the body is gone
-    REQUIRE(*m.track("m1"));     // the status stays
-    CHECK((*m.track("m1"))->status.state == message_state::delivered);
+    CHECK(scanned(m, "pull/owner/svc", 0, 10)->empty());
+    CHECK(depth_of(m, "pull/owner/svc") == 0);
+    CHECK_FALSE(*stored_body(m, "m1")); // the body is gone
+    REQUIRE(*stored_track(m, "m1"));     // the status stays
+    CHECK((*stored_track(m, "m1"))->status.state == message_state::delivered);
 }
 
-TEST_CASE("a dequeued entry stays gone through flushes, and only it", "[unit][storage]") {
+TEST_CASE("a dequeued entry stays gone through flushes, and only it", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
     // Each reopening replays the log and flushes it, where the deletion
     // meets the entry it removes (and must remove no other).
     test::temp_dir dir;
     {
-        auto s = open(dir);
+        auto s = open(dir, k);
         auto& m = s->messages();
         for (const char* id : {"a", "b", "c"}) REQUIRE(run_task(m.accept(sample(id))));
-        REQUIRE(run_task(m.change(delivered(**m.track("b"), "b"))));
+        REQUIRE(run_task(m.change(delivered(**stored_track(m, "b"), "b"))));
     }
     for (int reopening = 0; reopening < 2; ++reopening) {
-        auto s = open(dir);
-        const auto entries = s->messages().scan("pull/owner/svc", 0, 10);
+        auto s = open(dir, k);
+        const auto entries = scanned(s->messages(), "pull/owner/svc", 0, 10);
         REQUIRE(entries->size() == 2);
         CHECK((*entries)[0].id == "a");
         CHECK((*entries)[1].id == "c");
-        CHECK(s->messages().depth("pull/owner/svc") == 2);
+        CHECK(depth_of(s->messages(), "pull/owner/svc") == 2);
     }
 }
 
-TEST_CASE("leased messages' tracking stays what is written through every change", "[unit][storage]") {
+TEST_CASE("leased messages' tracking stays what is written through every change", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
     // getMessages leases warm the tracking cache; each later change must
     // be seen by the next reader and by the committer's own checks.
     test::temp_dir dir;
-    auto s = open(dir);
+    auto s = open(dir, k);
     auto& m = s->messages();
     accept_two_leased(m);
 
-    auto resend = **m.track("m1");
+    auto resend = **stored_track(m, "m1");
     resend.status = {message_state::on_delivery, "RESEND", "again", "2026-11-23T10:00:02Z"};
     resend.attempts = 1;
     state_change c;
@@ -173,26 +202,27 @@ TEST_CASE("leased messages' tracking stays what is written through every change"
     c.track = resend;
     c.release_lease = true;
     REQUIRE(run_task(m.change(c)));
-    CHECK((**m.track("m1")).status.code == "RESEND");
-    CHECK((**m.track("m1")).attempts == 1);
+    CHECK((**stored_track(m, "m1")).status.code == "RESEND");
+    CHECK((**stored_track(m, "m1")).attempts == 1);
 
-    REQUIRE(run_task(m.change(delivered(**m.track("m1"), "m1"))));
-    CHECK((**m.track("m1")).status.state == message_state::delivered);
-    const auto again = run_task(m.change(delivered(**m.track("m2"), "m1")));
+    REQUIRE(run_task(m.change(delivered(**stored_track(m, "m1"), "m1"))));
+    CHECK((**stored_track(m, "m1")).status.state == message_state::delivered);
+    const auto again = run_task(m.change(delivered(**stored_track(m, "m2"), "m1")));
     REQUIRE_FALSE(again); // final, whatever a stale copy would say
     CHECK(again.error().code == errc::message_final);
 
-    REQUIRE(run_task(m.change(delivered(**m.track("m2"), "m2"))));
+    REQUIRE(run_task(m.change(delivered(**stored_track(m, "m2"), "m2"))));
     s.reset();
-    auto reopened = open(dir);
-    CHECK((**reopened->messages().track("m1")).status.state == message_state::delivered);
-    CHECK((**reopened->messages().track("m2")).status.state == message_state::delivered);
-    CHECK(reopened->messages().depth("pull/owner/svc") == 0);
+    auto reopened = open(dir, k);
+    CHECK((**stored_track(reopened->messages(), "m1")).status.state == message_state::delivered);
+    CHECK((**stored_track(reopened->messages(), "m2")).status.state == message_state::delivered);
+    CHECK(depth_of(reopened->messages(), "pull/owner/svc") == 0);
 }
 
-TEST_CASE("a queue at its bound refuses with QUEUE_FULL", "[unit][storage]") {
+TEST_CASE("a queue at its bound refuses with QUEUE_FULL", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
-    auto s = open(dir);
+    auto s = open(dir, k);
     auto& m = s->messages();
     REQUIRE(run_task(m.accept(sample("a", "dp/x", 2))));
     REQUIRE(run_task(m.accept(sample("b", "dp/x", 2))));
@@ -200,36 +230,40 @@ TEST_CASE("a queue at its bound refuses with QUEUE_FULL", "[unit][storage]") {
     REQUIRE_FALSE(full);
     CHECK(full.error().code == errc::queue_full);
     CHECK(run_task(m.accept(sample("c", "dp/other", 2)))); // other queues are not affected
-    REQUIRE(run_task(m.change(delivered(**m.track("a"), "a"))));
+    REQUIRE(run_task(m.change(delivered(**stored_track(m, "a"), "a"))));
     CHECK(run_task(m.accept(sample("c2", "dp/x", 2))));
 }
 
-TEST_CASE("a state change and the notifications it causes are one write", "[unit][storage]") {
+TEST_CASE("a state change and the notifications it causes are one write", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
     {
-        auto s = open(dir);
+        auto s = open(dir, k);
         auto& m = s->messages();
         REQUIRE(run_task(m.accept(sample("m1"))));
-        auto c = delivered(**m.track("m1"), "m1");
+        auto c = delivered(**stored_track(m, "m1"), "m1");
         auto n = sample("n1", "is/sender");
-        n.body.kind = record_kind::status_notification;
-        n.body.notification = {"n1", "m1", c.track.status};
+        auto b = std::make_shared<queued_message>(*n.body);
+        b->kind = record_kind::status_notification;
+        b->notification = {"n1", "m1", c.track.status};
+        n.body = b;
         c.enqueue.push_back(n);
         REQUIRE(run_task(m.change(c)));
     }
-    auto s = open(dir);
-    const auto body = s->messages().body("n1");
+    auto s = open(dir, k);
+    const auto body = stored_body(s->messages(), "n1");
     REQUIRE(*body);
     CHECK((*body)->kind == record_kind::status_notification);
     CHECK((*body)->notification.message_id == "m1");
     CHECK((*body)->notification.status.state == message_state::delivered);
-    CHECK(s->messages().depth("is/sender") == 1);
+    CHECK(depth_of(s->messages(), "is/sender") == 1);
 }
 
-TEST_CASE("chains and leases are stored durably", "[unit][storage]") {
+TEST_CASE("chains and leases are stored durably", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
     {
-        auto s = open(dir);
+        auto s = open(dir, k);
         auto& m = s->messages();
         auto first = sample("m1");
         first.opens = chain{"c1", "svc", "sender", "owner", "dp"};
@@ -237,13 +271,13 @@ TEST_CASE("chains and leases are stored durably", "[unit][storage]") {
         REQUIRE(run_task(m.set_leases({{"m1", 42, "pull/owner/svc", 7}, {"m2", 43, "pull/owner/svc", 8}})));
         REQUIRE(run_task(m.set_leases({{"m2", 0, "pull/owner/svc", 8}})));
     }
-    auto s = open(dir);
-    const auto c = s->messages().find_chain("c1");
+    auto s = open(dir, k);
+    const auto c = stored_chain(s->messages(), "c1");
     REQUIRE(*c);
     CHECK((*c)->opener == "sender");
     CHECK((*c)->point == "dp");
-    CHECK_FALSE(*s->messages().find_chain("c2"));
-    const auto leases = s->messages().leases();
+    CHECK_FALSE(*stored_chain(s->messages(), "c2"));
+    const auto leases = stored_leases(s->messages());
     REQUIRE(leases->size() == 1);
     CHECK((*leases)[0].id == "m1");
     CHECK((*leases)[0].until_ms == 42);
@@ -251,24 +285,26 @@ TEST_CASE("chains and leases are stored durably", "[unit][storage]") {
     CHECK((*leases)[0].seq == 7);
 }
 
-TEST_CASE("a confirmed message's lease is not restored after a restart", "[unit][storage]") {
+TEST_CASE("a confirmed message's lease is not restored after a restart", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
     {
-        auto s = open(dir);
+        auto s = open(dir, k);
         auto& m = s->messages();
         accept_two_leased(m);
-        REQUIRE(run_task(m.change(delivered(**m.track("m1"), "m1"))));
+        REQUIRE(run_task(m.change(delivered(**stored_track(m, "m1"), "m1"))));
     }
-    auto s = open(dir);
-    const auto leases = s->messages().leases();
+    auto s = open(dir, k);
+    const auto leases = stored_leases(s->messages());
     REQUIRE(leases);
     REQUIRE(leases->size() == 1);
     CHECK((*leases)[0].id == "m2");
 }
 
-TEST_CASE("concurrent writers share group commits and get distinct sequences", "[unit][storage]") {
+TEST_CASE("concurrent writers share group commits and get distinct sequences", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
-    auto s = open(dir);
+    auto s = open(dir, k);
     auto& m = s->messages();
     boost::asio::io_context ctx;
     std::set<std::uint64_t> seqs;
@@ -282,25 +318,27 @@ TEST_CASE("concurrent writers share group commits and get distinct sequences", "
     ctx.run();
     CHECK(failures == 0);
     CHECK(seqs.size() == n);
-    CHECK(m.depth("pull/owner/svc") == n);
+    CHECK(depth_of(m, "pull/owner/svc") == n);
     // Scans see the queue in sequence order.
-    const auto entries = m.scan("pull/owner/svc", 0, n);
+    const auto entries = scanned(m, "pull/owner/svc", 0, n);
     REQUIRE(entries->size() == n);
     CHECK(std::is_sorted(entries->begin(), entries->end(), [](auto& a, auto& b) { return a.seq < b.seq; }));
 }
 
-TEST_CASE("writes after stop fail at once instead of hanging", "[unit][storage]") {
+TEST_CASE("writes after stop fail at once instead of hanging", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
-    auto s = open(dir);
+    auto s = open(dir, k);
     s->messages().stop();
     const auto r = run_task(s->messages().accept(sample("late")));
     REQUIRE_FALSE(r);
     CHECK(r.error().code == errc::internal);
 }
 
-TEST_CASE("a change submitted right behind its acceptance applies, in the same batch or the next", "[unit][storage]") {
+TEST_CASE("a change submitted right behind its acceptance applies, in the same batch or the next", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
-    auto s = open(dir);
+    auto s = open(dir, k);
     auto& m = s->messages();
     for (int round = 0; round < 20; ++round) {
         const auto id = "m" + std::to_string(round);
@@ -314,15 +352,16 @@ TEST_CASE("a change submitted right behind its acceptance applies, in the same b
         REQUIRE(accepted);
         INFO((changed ? std::string() : changed.error().detail));
         REQUIRE(changed);
-        CHECK((*m.track(id))->status.state == message_state::delivered);
+        CHECK((*stored_track(m, id))->status.state == message_state::delivered);
     }
-    CHECK(m.depth("pull/owner/svc") == 0);
-    CHECK(m.scan("pull/owner/svc", 0, 100)->empty());
+    CHECK(depth_of(m, "pull/owner/svc") == 0);
+    CHECK(scanned(m, "pull/owner/svc", 0, 100)->empty());
 }
 
-TEST_CASE("the queued observer sees each admitted message with its sequence", "[unit][storage]") {
+TEST_CASE("the queued observer sees each admitted message with its sequence", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
-    auto s = open(dir);
+    auto s = open(dir, k);
     auto& m = s->messages();
     std::vector<std::uint64_t> seen;
     m.set_queued_observer([&](const new_message& n) { seen.push_back(n.track.seq); });

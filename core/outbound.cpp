@@ -1,0 +1,39 @@
+#include "core/outbound.hpp"
+
+namespace qaqpa {
+
+const char* to_string(point_kind k) noexcept {
+    switch (k) {
+    case point_kind::builtin: return "builtin";
+    case point_kind::soap: return "soap";
+    case point_kind::rest: return "rest";
+    case point_kind::gateway: return "gateway";
+    }
+    return "?";
+}
+
+outbound_target resolve_target(const delivery_point& dp) {
+    outbound_target t;
+    t.id = dp.id;
+    t.address = dp.url;
+    t.protocol = dp.protocol;
+    t.creds = dp.creds;
+    t.security_mode = dp.policy.security_mode;
+    if (dp.url.starts_with("builtin:")) {
+        t.kind = point_kind::builtin;
+        return t;
+    }
+    t.kind = dp.protocol == wire_protocol::rest ? point_kind::rest : point_kind::soap;
+    t.endpoint = parse_url(dp.url);
+    return t;
+}
+
+outbound_target system_target(const system_entry& s) {
+    outbound_target t;
+    t.id = s.id;
+    t.address = s.address;
+    t.endpoint = parse_url(s.address);
+    return t;
+}
+
+} // namespace qaqpa

@@ -1,0 +1,62 @@
+#pragma once
+// What the gateway sends out, transport-neutral. A delivery point's kind and
+// settings are resolved once, when a registry snapshot is built (its URL
+// parsed then, never per call); outbound clients are chosen by that kind. A
+// queued record travels to its client as one immutable, shared object: an
+// attempt, a retry or a second attempt in flight copies a pointer, never the
+// message.
+
+#include "core/async_message.hpp"
+#include "core/registry.hpp"
+#include "core/url.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace qaqpa {
+
+/// How a delivery point is reached; each kind has its outbound client.
+enum class point_kind { builtin, soap, rest, gateway };
+const char* to_string(point_kind k) noexcept;
+
+/// TLS to a target (trusted CA, client certificate). Empty until HTTPS
+/// delivery points land; carried now so clients need no new signature then.
+struct tls_settings {
+    bool operator==(const tls_settings&) const = default;
+};
+
+/// Where and how one outbound call goes.
+struct outbound_target {
+    std::string id;      ///< the delivery point, or the IS whose own address it is
+    point_kind kind = point_kind::soap;
+    std::string address; ///< as registered ("http://...", "builtin:echo")
+    std::optional<url> endpoint; ///< parsed once; nullopt for builtin or an unusable address
+    wire_protocol protocol = wire_protocol::soap;
+    std::optional<credentials> creds; ///< presented as the sender
+    int security_mode = 0;            ///< the point's; a caller's access row may raise it
+    tls_settings tls;
+};
+
+/// The target of a delivery point: its kind from the URL and protocol.
+outbound_target resolve_target(const delivery_point& dp);
+/// The target of an IS's own address (answers in its chains, status
+/// notifications): SOAP.
+outbound_target system_target(const system_entry& s);
+
+enum class record_kind : std::uint8_t { message = 1, status_notification = 2 };
+
+/// What a destination receives: a message, or a status notification for a
+/// sender. Gateway ids are set; the sender's password is never stored.
+struct outbound_message {
+    record_kind kind = record_kind::message;
+    std::string id; ///< messageId, or notificationId
+    async_message message;
+    status_notification notification;
+    std::int64_t accepted_ms = 0; ///< when the gateway accepted it (Unix ms)
+};
+
+using shared_outbound = std::shared_ptr<const outbound_message>;
+
+} // namespace qaqpa

@@ -1,0 +1,38 @@
+#include "routing/point_states.hpp"
+
+#include "routing/destinations.hpp"
+
+namespace qaqpa::routing {
+
+task<result<void>> point_states::load() {
+    auto stored = co_await store_.points_off();
+    if (!stored) co_return stored.error();
+    std::lock_guard lk(mutex_);
+    for (auto& [point, why] : *stored) off_[point] = std::move(why);
+    co_return result<void>{};
+}
+
+std::optional<std::string> point_states::off(std::string_view point) const {
+    std::lock_guard lk(mutex_);
+    const auto it = off_.find(point);
+    if (it == off_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::optional<std::string> point_states::off_for_queue(std::string_view queue) const {
+    const auto dest = push_destination(queue);
+    if (!dest || dest->kind != destination_kind::point) return std::nullopt;
+    return off(dest->id);
+}
+
+task<result<bool>> point_states::set(std::string point, bool on, std::string reason) {
+    if (on != is_off(point)) co_return false; // already so
+    auto written = co_await store_.set_point_off(point, !on, reason);
+    if (!written) co_return written.error();
+    std::lock_guard lk(mutex_);
+    if (on) off_.erase(point);
+    else off_[point] = std::move(reason);
+    co_return true;
+}
+
+} // namespace qaqpa::routing

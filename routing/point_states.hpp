@@ -1,0 +1,47 @@
+#pragma once
+// Which delivery points are switched off, and why: one object both channels
+// read (a synchronous call to a point that is off is refused; its PUSH queue
+// waits) and every switch goes through (error shutdown, the administrator),
+// persisted in the store so a point stays off across restarts.
+//
+// Lifecycle: constructed by cmd/; load() before any listener opens.
+// Thread safety: every method may be called from any thread; reads take a
+// short lock.
+
+#include "core/async.hpp"
+#include "core/errors.hpp"
+#include "storage/message_store.hpp"
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace qaqpa::routing {
+
+class point_states {
+public:
+    explicit point_states(storage::message_store& store) : store_(store) {}
+
+    /// Reads the points that are off from the store.
+    task<result<void>> load();
+
+    /// Why delivery to `point` is off; nullopt while it is on.
+    std::optional<std::string> off(std::string_view point) const;
+    bool is_off(std::string_view point) const { return off(point).has_value(); }
+    /// The same for the point a queue belongs to; nullopt for other queues.
+    std::optional<std::string> off_for_queue(std::string_view queue) const;
+
+    /// Switches `point` on or off, durably; false when it already was so
+    /// (nothing written). Concurrent switches of one point are applied in
+    /// the order their writes complete.
+    task<result<bool>> set(std::string point, bool on, std::string reason);
+
+private:
+    storage::message_store& store_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::string, std::less<>> off_; ///< point → why
+};
+
+} // namespace qaqpa::routing

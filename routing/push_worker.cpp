@@ -1,0 +1,376 @@
+#include "routing/push_worker.hpp"
+
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "routing/message_states.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace qaqpa::routing {
+
+namespace asio = boost::asio;
+
+namespace {
+
+/// Queue entries read at a time (their messages included).
+constexpr std::size_t window = 64;
+/// Fresh messages a worker holds at most; beyond, it finds them by scanning.
+constexpr std::size_t max_fresh = 64;
+/// A worker whose store read or write failed tries again after this long.
+constexpr unix_ms store_retry_ms = 1000;
+/// What a worker with nothing to do until it is woken waits for.
+constexpr unix_ms idle = std::numeric_limits<unix_ms>::max() / 2;
+/// Messages waiting (for a retry or a sender's throttle) a worker looks past
+/// at most; beyond, the rest of its queue waits for the first of them. Each
+/// look reads them again, so this bounds the cost of a wake too.
+constexpr std::size_t max_deferred = 256;
+
+} // namespace
+
+struct push_worker::pass {
+    std::optional<std::uint64_t> first_kept; ///< the first message kept for later
+    unix_ms earliest = idle;                 ///< when the first of those is due
+    bool attempted = false;
+    unix_ms stop_at = 0; ///< when consider() ended the pass: look again then
+};
+
+push_worker::push_worker(std::string queue, destination dest, const executor& ex, push_context& ctx)
+    : queue_(std::move(queue)), dest_(std::move(dest)), ex_(ex), ctx_(ctx), wake_timer_(ex), slot_timer_(ex) {}
+
+push_worker::~push_worker() { ctx_.clock.disarm(wake_timer_); }
+
+void push_worker::start() { ctx_.tasks.spawn(ex_, run()); }
+
+void push_worker::poke() {
+    dirty_ = true;
+    wake_timer_.cancel();
+}
+
+void push_worker::wake() {
+    asio::post(ex_, [self = shared_from_this()] { self->poke(); });
+}
+
+void push_worker::resume() {
+    asio::post(ex_, [self = shared_from_this()] {
+        self->streak_.succeeded(); // switched on by hand: the recipient is taken to be back
+        self->held_until_ = 0;
+        self->poke();
+    });
+}
+
+void push_worker::offer(std::uint64_t seq, std::shared_ptr<const storage::queued_message> body,
+                        storage::tracking track) {
+    asio::post(ex_, [self = shared_from_this(), f = fresh_message{seq, std::move(body), std::move(track)}]() mutable {
+        if (self->fresh_.size() < max_fresh) self->fresh_.push_back(std::move(f));
+        self->poke();
+    });
+}
+
+void push_worker::reconsider() {
+    asio::post(ex_, [self = shared_from_this()] {
+        // Waits decided under the old policies are forgotten; a retry's
+        // time is in its tracking and is read again. One whose failure is
+        // still being written keeps its place.
+        std::erase_if(self->deferred_, [&](const auto& d) { return !self->settling_.contains(d.first); });
+        self->held_until_ = 0;
+        self->poke();
+    });
+}
+
+void push_worker::stop() {
+    asio::post(ex_, [self = shared_from_this()] {
+        self->stopping_ = true;
+        self->wake_timer_.cancel();
+        self->slot_timer_.cancel();
+    });
+}
+
+push_worker::counters push_worker::read_counters() const noexcept {
+    return {attempts_.load(std::memory_order_relaxed), failures_.load(std::memory_order_relaxed),
+            throttled_waits_.load(std::memory_order_relaxed), in_flight_count_.load(std::memory_order_relaxed)};
+}
+
+task<void> push_worker::run() {
+    const auto self = shared_from_this(); // alive while its loop runs
+    while (!stopping_) {
+        dirty_ = false;
+        const auto sleep_until = co_await process_window();
+        if (stopping_) break;
+        if (dirty_ || !sleep_until || *sleep_until <= ctx_.clock.now()) continue;
+        ctx_.clock.arm(wake_timer_, *sleep_until);
+        boost::system::error_code ec;
+        co_await wake_timer_.async_wait(use_task_ec(ec));
+    }
+}
+
+task<std::optional<unix_ms>> push_worker::process_window() {
+    cursor_ = std::min(cursor_, std::exchange(retried_below_, UINT64_MAX));
+    const auto now = ctx_.clock.now();
+    if (dest_.kind == destination_kind::point && ctx_.points.is_off(dest_.id))
+        co_return idle; // switched off: wait for the switch (a wake)
+    if (streak_.paused_until() > now) co_return streak_.paused_until(); // no scan while paced
+    if (held_until_ > now) co_return held_until_; // a new message cannot go before either
+    pass p;
+    bool exhausted = false;
+    // The cursor never passes a message in flight or one whose retry is
+    // pending: the next pass must find it again.
+    auto settle_cursor = [&](std::uint64_t at) {
+        if (!in_flight_.empty()) at = std::min(at, *in_flight_.begin());
+        cursor_ = std::min(at, std::exchange(retried_below_, UINT64_MAX));
+    };
+    // From the cursor on, a window at a time; a window of nothing but
+    // messages that wait (a retry, a sender's throttle) does not hold up
+    // the ones behind it.
+    std::uint64_t from = cursor_;
+    while (!p.attempted && !exhausted) {
+        auto entries = co_await ctx_.store.scan(queue_, from, window);
+        if (!entries) {
+            log::error("delivery", "{}: {}", queue_, entries.error().detail);
+            co_return ctx_.clock.now() + store_retry_ms;
+        }
+        for (auto& e : *entries) {
+            if (stopping_) co_return std::nullopt;
+            if (!co_await consider(p, e.seq, std::move(e.body), std::nullopt)) {
+                if (stopping_) co_return std::nullopt;
+                settle_cursor(p.first_kept.value_or(e.seq)); // resume here
+                co_return p.stop_at;
+            }
+        }
+        exhausted = entries->size() < window;
+        if (!entries->empty()) from = entries->back().seq + 1;
+        if (deferred_.size() >= max_deferred) break;
+    }
+    settle_cursor(p.first_kept.value_or(from));
+    if (exhausted) deferred_.erase(deferred_.begin(), deferred_.lower_bound(cursor_));
+    // Past the end of what is synced: what was accepted a moment ago, while
+    // its batch is still being written. A later scan finds each of them
+    // again and skips it (in flight, settling, final, or deferred).
+    while (exhausted && !fresh_.empty() && !stopping_) {
+        auto f = std::move(fresh_.front());
+        fresh_.pop_front();
+        if (f.seq <= high_water_) continue;
+        if (!co_await consider(p, f.seq, f.body, f.track)) {
+            if (stopping_) co_return std::nullopt;
+            fresh_.push_front(std::move(f));
+            co_return p.stop_at;
+        }
+    }
+    // A window of nothing but waiting messages waits for the first of them,
+    // so a blocked head cannot spin.
+    if (p.attempted || (!exhausted && !p.first_kept)) co_return std::nullopt;
+    // A retry of a message the scan did not reach (its batch is still being
+    // synced) is due all the same.
+    const auto soon = ctx_.clock.now() + 5;
+    for (const auto& [seq, due] : deferred_) p.earliest = std::min(p.earliest, std::max(due, soon));
+    co_return p.earliest;
+}
+
+task<bool> push_worker::consider(pass& p, std::uint64_t seq, std::shared_ptr<const storage::queued_message> body,
+                                 std::optional<storage::tracking> known) {
+    auto keep = [&](unix_ms due) {
+        deferred_[seq] = due;
+        p.first_kept = p.first_kept.value_or(seq);
+        p.earliest = std::min(p.earliest, due);
+    };
+    auto now = ctx_.clock.now();
+    if (!known) { // read from the queue: it may be under way or waiting already
+        if (auto due = deferred_.find(seq); due != deferred_.end() && due->second > now) {
+            keep(due->second); // a waiting message keeps the cursor here
+            co_return true;
+        }
+        if (in_flight_.contains(seq)) co_return true;
+        if (settling_.contains(seq)) {
+            // Delivered (settle() brings the cursor back if the write
+            // fails), or a retry due before its failed attempt is recorded.
+            if (deferred_.contains(seq)) keep(now + 5);
+            co_return true;
+        }
+        auto track = co_await ctx_.store.track(body->id); // current: a settle may have finished meanwhile
+        if (!track || !*track || is_final((*track)->status.state)) {
+            deferred_.erase(seq);
+            co_return true;
+        }
+        if ((*track)->next_attempt_ms > now) {
+            keep((*track)->next_attempt_ms);
+            co_return true;
+        }
+        known = std::move(**track);
+    }
+    // Room among the attempts in flight first: what the policies say is
+    // decided when the attempt can start.
+    auto view = ctx_.registry.current();
+    if (!co_await free_slot(concurrency_of(policy_of(*view, *known)))) co_return false;
+    view = ctx_.registry.current();
+    const auto* policy = policy_of(*view, *known);
+    if (auto h = held(policy)) {
+        if (!h->whole_queue) { // only its sender's throttle: the others go on
+            keep(h->until);
+            co_return true;
+        }
+        p.stop_at = h->until;
+        co_return false;
+    }
+    p.attempted = true;
+    launch(seq, std::move(body), std::move(*known), std::move(view), policy);
+    co_return true;
+}
+
+task<bool> push_worker::free_slot(int limit) {
+    const auto most = static_cast<std::size_t>(std::max(1, limit));
+    while (!stopping_ && in_flight_.size() >= most) {
+        slot_timer_.expires_at(timer::time_point::max());
+        boost::system::error_code ec;
+        co_await slot_timer_.async_wait(use_task_ec(ec)); // an attempt ended, or stop()
+    }
+    co_return !stopping_;
+}
+
+void push_worker::launch(std::uint64_t seq, std::shared_ptr<const storage::queued_message> body,
+                         storage::tracking track, std::shared_ptr<const registry_view> view,
+                         const call_policy* policy) {
+    high_water_ = std::max(high_water_, seq);
+    in_flight_.insert(seq);
+    ++in_flight_count_;
+    ++attempts_;
+    ctx_.tasks.spawn(ex_, attempt(shared_from_this(), seq, std::move(body), std::move(track), std::move(view), policy));
+}
+
+const call_policy* push_worker::policy_of(const registry_view& view, const storage::tracking& t) const {
+    if (dest_.kind != destination_kind::point) return nullptr;
+    const auto* dp = view.point(dest_.id);
+    return dp ? &view.policy(*dp, t.sender, t.service_id) : nullptr;
+}
+
+int push_worker::concurrency_of(const call_policy* policy) const {
+    return policy ? policy->policy.concurrency : ctx_.system_policy.concurrency;
+}
+
+std::optional<push_worker::hold> push_worker::held(const call_policy* policy) {
+    const auto now = ctx_.clock.now();
+    if (dest_.kind == destination_kind::point && ctx_.points.is_off(dest_.id))
+        return hold{idle, true}; // switched off (error shutdown): resume when on
+    if (streak_.paused_until() > now) return hold{streak_.paused_until(), true}; // the recipient seems down
+    if (!policy || !policy->policy.throttle) return std::nullopt;
+    const auto until = ctx_.throttles.start_or_wait(policy->throttle_key, *policy->policy.throttle, now);
+    if (!until) return std::nullopt;
+    ++throttled_waits_;
+    if (policy->throttle_key != dest_.id) return hold{*until, false}; // the sender's own window
+    held_until_ = *until; // the point's: nothing goes before
+    return hold{*until, true};
+}
+
+task<push_result> push_worker::deliver(const registry_view& view, const storage::queued_message& body,
+                                       const delivery_policy& policy) {
+    const outbound_target* target = nullptr;
+    if (dest_.kind == destination_kind::point) {
+        const auto* dp = view.point(dest_.id);
+        if (!dp) co_return push_result{false, "delivery point \"" + dest_.id + "\" is not registered"};
+        target = &view.target(*dp);
+    } else {
+        target = view.system_target(dest_.id);
+        if (!target) co_return push_result{false, "system \"" + dest_.id + "\" has no address to PUSH to"};
+    }
+    auto* client = ctx_.clients.find(target->kind);
+    if (!client) co_return push_result{false, no_client_for(target->kind)};
+    co_return co_await client->push(*target, body, braced(new_guid()), std::chrono::milliseconds(policy.timeout_ms));
+}
+
+task<void> push_worker::attempt(std::shared_ptr<push_worker> self, std::uint64_t seq,
+                                std::shared_ptr<const storage::queued_message> body, storage::tracking track,
+                                std::shared_ptr<const registry_view> view, const call_policy* call) {
+    // The sender's effective policy: the point's with its access overrides.
+    const delivery_policy& policy = call ? call->policy : ctx_.system_policy;
+    const auto outcome = co_await deliver(*view, *body, policy);
+    auto leave = [&] {
+        in_flight_.erase(seq);
+        --in_flight_count_;
+        slot_timer_.cancel();
+    };
+    if (stopping_ && !outcome.delivered) { // cut short by the stop: it stays queued as it was
+        leave();
+        co_return;
+    }
+    const notify_rules rules{view->service(track.service_id), view->system(track.sender)};
+    const auto now = ctx_.clock.now();
+    std::optional<unix_ms> retry_at;
+    storage::state_change change;
+    if (outcome.delivered) {
+        streak_.succeeded();
+        change = transition(body->id, body->kind, track,
+                            make_status(message_state::delivered, status_code::delivered, "delivered", now), rules);
+    } else {
+        ++failures_;
+        streak_.failed(policy, now, ctx_.jitter());
+        co_await count_failure(call);
+        const int failed = track.attempts + 1;
+        const auto next = schedule_after_failure(policy, failed, now, ctx_.jitter());
+        track.attempts = failed;
+        if (next.give_up) {
+            change = transition(body->id, body->kind, track,
+                                make_status(message_state::not_delivered, status_code::retries_exhausted,
+                                            "not delivered after " + std::to_string(failed) + " attempts: " +
+                                                outcome.reason,
+                                            now),
+                                rules);
+        } else {
+            track.next_attempt_ms = next.retry_at;
+            change = transition(body->id, body->kind, track,
+                                make_status(message_state::on_delivery, status_code::attempt_failed,
+                                            "attempt " + std::to_string(failed) + " failed: " + outcome.reason, now),
+                                rules);
+            retry_at = next.retry_at;
+        }
+        log::debug("delivery", "{}: {} attempt {} failed: {}", queue_, body->id, failed, outcome.reason);
+    }
+    leave();
+    if (retry_at) {
+        deferred_[seq] = *retry_at;
+        retried_below_ = std::min(retried_below_, seq);
+    } else {
+        deferred_.erase(seq);
+    }
+    // The outcome is written while the worker goes on: the next message
+    // does not wait for this one's fsync.
+    settling_.insert(seq);
+    poke();
+    co_await settle(seq, std::move(change));
+}
+
+task<void> push_worker::settle(std::uint64_t seq, storage::state_change change) {
+    auto written = co_await ctx_.store.change(change);
+    settling_.erase(seq);
+    if (written) {
+        ctx_.settled(change);
+    } else if (written.error().code != errc::message_final) {
+        // Not recorded: the message is still queued as it was; offer it again.
+        log::error("delivery", "{}: recording {}: {}", queue_, change.id, written.error().detail);
+        retried_below_ = std::min(retried_below_, seq);
+        deferred_[seq] = ctx_.clock.now() + store_retry_ms;
+        poke();
+    }
+}
+
+task<void> push_worker::count_failure(const call_policy* policy) {
+    if (!policy || !policy->policy.error_shutdown) co_return;
+    const auto shutdown = *policy->policy.error_shutdown;
+    auto it = errors_.find(policy->shutdown_key);
+    if (it == errors_.end() || !(it->second.policy == shutdown)) // a policy change takes effect now
+        it = errors_
+                 .insert_or_assign(policy->shutdown_key,
+                                   error_window{shutdown, sliding_window(shutdown.errors, shutdown.window_s * 1000LL)})
+                 .first;
+    if (it->second.window.add(ctx_.clock.now()) < shutdown.errors) co_return;
+    it->second.window.clear();
+    const auto whose = policy->shutdown_key == dest_.id
+                           ? std::string()
+                           : " of " + policy->shutdown_key.substr(dest_.id.size() + 1) + "'s messages";
+    co_await ctx_.shut_down(dest_.id, fmt::format("error shutdown: {} failed attempts{} within {} s", shutdown.errors,
+                                                  whose, shutdown.window_s));
+}
+
+} // namespace qaqpa::routing
