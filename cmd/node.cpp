@@ -5,6 +5,7 @@
 #include "core/time_source.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/password.hpp"
+#include "crypto/random.hpp"
 #include "routing/async_gateway.hpp"
 #include "routing/delivery_engine.hpp"
 #include "routing/outbound.hpp"
@@ -20,8 +21,6 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-
-#include <openssl/rand.h>
 
 #include <fmt/format.h>
 
@@ -44,9 +43,7 @@ result<std::string> load_admin_token(const std::string& file) {
     std::ifstream in(file);
     std::string token;
     if (in && std::getline(in, token) && !token.empty()) return token;
-    unsigned char raw[24];
-    RAND_bytes(raw, sizeof raw);
-    for (unsigned char b : raw) token += fmt::format("{:02x}", b);
+    token = crypto::random_hex(24);
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
     const auto old = ::umask(077);

@@ -1,5 +1,6 @@
 #include "routing/authenticator.hpp"
 
+#include "crypto/hmac.hpp"
 #include "crypto/password.hpp"
 
 #include <boost/asio/associated_executor.hpp>
@@ -7,11 +8,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/core_names.h>
-#include <openssl/params.h>
-#include <openssl/rand.h>
 
 #include <array>
 #include <chrono>
@@ -21,42 +17,10 @@
 namespace qaqpa::routing {
 namespace {
 
-using digest = std::array<unsigned char, 32>;
+using digest = crypto::sha256_mac;
 
-/// Per-process random key: the cache holds HMAC(key, password), useless
-/// outside this process.
-const std::array<unsigned char, 32>& process_key() {
-    static const auto key = [] {
-        std::array<unsigned char, 32> k{};
-        RAND_bytes(k.data(), static_cast<int>(k.size()));
-        return k;
-    }();
-    return key;
-}
-
-struct mac_ctx_free {
-    void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
-};
-
-/// HMAC-SHA256 under the process key, with a per-thread context keyed once:
-/// re-initialising a keyed context allocates nothing.
-digest keyed_digest(std::string_view password) {
-    thread_local std::unique_ptr<EVP_MAC_CTX, mac_ctx_free> ctx = [] {
-        std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr), EVP_MAC_free);
-        std::unique_ptr<EVP_MAC_CTX, mac_ctx_free> c(EVP_MAC_CTX_new(mac.get()));
-        char sha256[] = "SHA256";
-        const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", sha256, 0), OSSL_PARAM_construct_end()};
-        const auto& key = process_key();
-        EVP_MAC_init(c.get(), key.data(), key.size(), params);
-        return c;
-    }();
-    digest d{};
-    std::size_t len = 0;
-    EVP_MAC_init(ctx.get(), nullptr, 0, nullptr);
-    EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(password.data()), password.size());
-    EVP_MAC_final(ctx.get(), d.data(), &len, d.size());
-    return d;
-}
+/// The cache holds HMAC(process key, password), useless outside this process.
+digest keyed_digest(std::string_view password) { return crypto::process_hmac(password); }
 
 struct verified {
     std::uint64_t generation = 0;
@@ -72,7 +36,8 @@ string_map<verified>& cache() {
 bool remembered(const registry_view& view, const sender_info& sender, const digest& d) {
     const auto it = cache().find(sender.sender_id);
     return it != cache().end() && it->second.generation == view.generation() &&
-           CRYPTO_memcmp(it->second.password.data(), d.data(), d.size()) == 0;
+           crypto::equal_constant_time({reinterpret_cast<const char*>(it->second.password.data()), d.size()},
+                                       {reinterpret_cast<const char*>(d.data()), d.size()});
 }
 
 /// The checks every login gets before any KDF: the system to verify against

@@ -280,7 +280,7 @@ task<push_result> push_worker::deliver(const registry_view& view, const storage:
     co_return co_await client->push(*target, body, braced(new_guid()), std::chrono::milliseconds(policy.timeout_ms));
 }
 
-task<void> push_worker::attempt(std::shared_ptr<push_worker> self, std::uint64_t seq,
+task<void> push_worker::attempt([[maybe_unused]] std::shared_ptr<push_worker> self, std::uint64_t seq,
                                 std::shared_ptr<const storage::queued_message> body, storage::tracking track,
                                 std::shared_ptr<const registry_view> view, const call_policy* call) {
     // The sender's effective policy: the point's with its access overrides.

@@ -123,6 +123,7 @@ private:
     task<bool> free_slot(int limit);
     void launch(std::uint64_t seq, std::shared_ptr<const storage::queued_message> body, storage::tracking track,
                 std::shared_ptr<const registry_view> view, const call_policy* policy);
+    /// `self` keeps the worker alive while the attempt runs.
     task<void> attempt(std::shared_ptr<push_worker> self, std::uint64_t seq,
                        std::shared_ptr<const storage::queued_message> body, storage::tracking track,
                        std::shared_ptr<const registry_view> view, const call_policy* policy);

@@ -1,7 +1,7 @@
 #include "transports/http/admin_endpoint.hpp"
 
 #include "core/async.hpp"
-#include <openssl/crypto.h>
+#include "crypto/hmac.hpp"
 
 #include <boost/json.hpp>
 
@@ -11,7 +11,7 @@ bool admin_endpoint::authorized(std::string_view authorization) const noexcept {
     constexpr std::string_view scheme = "Bearer ";
     if (!authorization.starts_with(scheme) || token_.empty()) return false;
     const auto given = authorization.substr(scheme.size());
-    return given.size() == token_.size() && CRYPTO_memcmp(given.data(), token_.data(), token_.size()) == 0;
+    return crypto::equal_constant_time(given, token_);
 }
 
 task<response> admin_endpoint::handle(request& req) {

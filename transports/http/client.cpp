@@ -85,6 +85,31 @@ bool stale_connection(const boost::system::error_code& ec) {
 
 } // namespace
 
+namespace {
+
+class client_error_category final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "qaqpa.http_client"; }
+    std::string message(int ev) const override {
+        switch (static_cast<client_error>(ev)) {
+        case client_error::connect_failed: return "could not connect";
+        case client_error::timeout: return "no answer before the deadline";
+        case client_error::broken: return "the connection failed mid-exchange";
+        case client_error::too_large: return "the response is too large";
+        }
+        return "unknown HTTP client error";
+    }
+};
+
+} // namespace
+
+const boost::system::error_category& client_category() noexcept {
+    static const client_error_category instance;
+    return instance;
+}
+
+boost::system::error_code make_error_code(client_error e) noexcept { return {static_cast<int>(e), client_category()}; }
+
 task<std::variant<response, client_failure>>
 post(const url& to, std::string body, const post_options& opts, std::chrono::steady_clock::time_point deadline) {
     const auto ex = co_await asio::this_coro::executor;

@@ -29,15 +29,20 @@ struct post_options {
 };
 
 enum class client_error {
-    connect_failed, ///< resolve or connect failed
-    timeout,        ///< the deadline passed
-    broken,         ///< the connection failed mid-exchange
-    too_large,      ///< the response exceeded max_response_bytes
+    connect_failed = 1, ///< resolve or connect failed
+    timeout,            ///< the deadline passed
+    broken,             ///< the connection failed mid-exchange
+    too_large,          ///< the response exceeded max_response_bytes
 };
+
+/// "qaqpa.http_client": the outbound client's errors as error_codes.
+const boost::system::error_category& client_category() noexcept;
+boost::system::error_code make_error_code(client_error e) noexcept;
 
 struct client_failure {
     client_error kind;
-    std::string detail;
+    std::string detail; ///< what the stage and the socket said
+    boost::system::error_code code() const noexcept { return make_error_code(kind); }
 };
 
 /// POSTs `body` and reads the response, all before `deadline`. A pooled
@@ -46,3 +51,6 @@ task<std::variant<response, client_failure>>
 post(const url& to, std::string body, const post_options& opts, std::chrono::steady_clock::time_point deadline);
 
 } // namespace qaqpa::http
+
+template <>
+struct boost::system::is_error_code_enum<qaqpa::http::client_error> : std::true_type {};
