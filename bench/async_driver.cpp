@@ -1,6 +1,7 @@
 // Load tool for the asynchronous channel benchmarks (bench/async_bench.sh).
-//   async_driver recipient COUNT TIMEOUT_S
-//       a PUSH recipient on 127.0.0.1; prints its port, waits for COUNT
+//   async_driver recipient COUNT TIMEOUT_S [LATENCY_MS]
+//       a PUSH recipient on 127.0.0.1 (answering each PUSH after LATENCY_MS,
+//       default 0); prints its port, waits for COUNT
 //       messages (or the timeout), prints accept-to-delivery p50/p99 (of
 //       the messages `send` stamped) and the rate from first to last arrival
 //   async_driver failing fault|hang
@@ -47,8 +48,8 @@ std::int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now().time_since_epoch()).count();
 }
 
-int recipient(long count, int timeout_s) {
-    test::fake_provider r(test::provider_mode::recipient, {}, 2);
+int recipient(long count, int timeout_s, int latency_ms) {
+    test::fake_provider r(test::provider_mode::recipient, std::chrono::milliseconds(latency_ms), 2);
     std::mutex mutex;
     std::vector<double> latencies_ms;
     latencies_ms.reserve(static_cast<std::size_t>(count));
@@ -197,7 +198,8 @@ int drain(std::uint16_t port, const test::login& who, const std::string& service
 
 int main(int argc, char** argv) {
     const std::string mode = argc > 1 ? argv[1] : "";
-    if (mode == "recipient" && argc == 4) return recipient(std::atol(argv[2]), std::atoi(argv[3]));
+    if (mode == "recipient" && (argc == 4 || argc == 5))
+        return recipient(std::atol(argv[2]), std::atoi(argv[3]), argc == 5 ? std::atoi(argv[4]) : 0);
     if (mode == "send" && argc == 9) {
         test::async_send m;
         m.who = {argv[3], argv[4]};

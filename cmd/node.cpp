@@ -13,7 +13,7 @@
 #include "routing/registry_view.hpp"
 #include "routing/sync_gateway.hpp"
 #include "storage/store.hpp"
-#include "transports/http/admin_endpoint.hpp"
+#include "transports/admin/admin_api.hpp"
 #include "transports/http/router.hpp"
 #include "transports/soap/async_endpoint.hpp"
 #include "transports/soap/outbound_client.hpp"
@@ -90,7 +90,7 @@ struct node::parts {
     std::unique_ptr<routing::async_gateway> async;
     std::unique_ptr<soap::async_endpoint> async_endpoint;
     http::router public_router;
-    std::unique_ptr<http::admin_endpoint> admin;
+    std::unique_ptr<admin::admin_api> admin;
     std::unique_ptr<http::server> public_server, admin_server;
     std::uint16_t public_port = 0, admin_port = 0;
     std::string token;
@@ -152,9 +152,9 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->sync_signed = std::make_unique<soap::sync_endpoint>(*p->sync, true);
     auto* plain = p->sync_plain.get();
     auto* signed_ = p->sync_signed.get();
-    if (auto r = p->public_router.add(c.paths.sync, [plain](http::request& r) { return plain->handle(r); }); !r)
+    if (auto r = p->public_router.add(c.paths.sync, [plain](http::request& r, const http::path_params&) { return plain->handle(r); }); !r)
         return r.error();
-    if (auto r = p->public_router.add(c.paths.sync_signed, [signed_](http::request& r) { return signed_->handle(r); }); !r)
+    if (auto r = p->public_router.add(c.paths.sync_signed, [signed_](http::request& r, const http::path_params&) { return signed_->handle(r); }); !r)
         return r.error();
 
     routing::async_limits async_limits{c.limits.pull_batch_default, c.limits.pull_batch_max, c.limits.pull_lease_ms,
@@ -164,7 +164,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (auto r = run_blocking(p->async->recover()); !r) return r.error();
     p->async_endpoint = std::make_unique<soap::async_endpoint>(*p->async);
     auto* async = p->async_endpoint.get();
-    if (auto r = p->public_router.add(c.paths.async, [async](http::request& r) { return async->handle(r); }); !r)
+    if (auto r = p->public_router.add(c.paths.async, [async](http::request& r, const http::path_params&) { return async->handle(r); }); !r)
         return r.error();
 
     const auto server_opts = server_options_from(c.limits);
@@ -173,7 +173,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (!pub) return pub.error();
     p->public_port = pub->port();
 
-    p->admin = std::make_unique<http::admin_endpoint>(p->token, p->engine.get());
+    p->admin = std::make_unique<admin::admin_api>(p->token, *p->engine);
     p->admin_server = std::make_unique<http::server>(p->rt, server_opts, *p->admin);
     auto adm = p->admin_server->listen(c.admin_listener.address, c.admin_listener.port);
     if (!adm) return adm.error();

@@ -19,6 +19,7 @@
 #include "core/time_source.hpp"
 #include "routing/message_states.hpp"
 #include "routing/outbound.hpp"
+#include "routing/point_control.hpp"
 #include "routing/point_states.hpp"
 #include "routing/policies/throttle_table.hpp"
 #include "routing/push_worker.hpp"
@@ -40,7 +41,7 @@ struct system_push_policy {
     delivery_policy policy;
 };
 
-class delivery_engine {
+class delivery_engine final : public point_control {
 public:
     /// `throttles` and `points` are shared with the sync gateway: a point's
     /// throttle counts the calls of both channels, and a point that is off
@@ -48,7 +49,7 @@ public:
     delivery_engine(runtime& rt, storage::message_store& store, const registry_holder& registry,
                     const outbound_table& clients, throttle_table& throttles, point_states& points,
                     time_source& clock, system_push_policy system_policy = {});
-    ~delivery_engine();
+    ~delivery_engine() override;
     delivery_engine(const delivery_engine&) = delete;
     delivery_engine& operator=(const delivery_engine&) = delete;
 
@@ -68,7 +69,7 @@ public:
     /// messages wait (reported DELIVERY_STOPPED) and new ones are still
     /// accepted. On: delivery resumes in order. unknown_point when no such
     /// point; switching to the current state is a no-op (false).
-    task<result<bool>> switch_point(std::string point, bool on, std::string reason);
+    task<result<bool>> switch_point(std::string point, bool on, std::string reason) override;
 
     /// What each PUSH queue's policies decided so far (for metrics).
     struct queue_counters {

@@ -113,7 +113,7 @@ struct fake_provider::impl {
                 stream.close();
                 co_return;
             }
-            if (mode == provider_mode::slow) {
+            if (mode == provider_mode::slow || (mode == provider_mode::recipient && delay.count() > 0)) {
                 asio::steady_timer t(stream.get_executor(), delay);
                 co_await t.async_wait(use);
             }

@@ -26,7 +26,8 @@ enum class provider_mode {
     huge,    ///< a SendMessageResponse whose payload is 1 MiB
     /// An asynchronous-channel recipient: answers a PUSHed sendMessage with
     /// sendMessageResponse and a changeMassageStatusNotification with its
-    /// response (see fail_next for failures).
+    /// response (see fail_next for failures), after `delay` when one is given
+    /// (a recipient with that latency; the wait holds no thread).
     recipient,
 };
 

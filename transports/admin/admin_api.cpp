@@ -1,0 +1,54 @@
+#include "transports/admin/admin_api.hpp"
+
+#include "crypto/hmac.hpp"
+
+#include <boost/json.hpp>
+
+namespace qaqpa::admin {
+
+using http::beast_http::verb;
+using http::status;
+
+admin_api::admin_api(std::string token, routing::point_control& points) : token_(std::move(token)), points_(points) {
+    auto post_switch = [this](bool on) {
+        return [this, on](http::request& req, const http::path_params& p) { return switch_point(req, p["id"], on); };
+    };
+    // Registered once, here; a failure would be a defect in this list.
+    (void)routes_.add("/health", [](http::request& req, const http::path_params&) -> task<http::response> {
+        co_return http::make_response(req, status::ok, "application/json", R"({"status":"ok"})");
+    }, verb::get);
+    (void)routes_.add("/dp/{id}/on", post_switch(true), verb::post);
+    (void)routes_.add("/dp/{id}/off", post_switch(false), verb::post);
+}
+
+bool admin_api::authorized(std::string_view authorization) const noexcept {
+    constexpr std::string_view scheme = "Bearer ";
+    if (!authorization.starts_with(scheme) || token_.empty()) return false;
+    return crypto::equal_constant_time(authorization.substr(scheme.size()), token_);
+}
+
+task<http::response> admin_api::handle(http::request& req) {
+    const auto path = http::target_path(req.target());
+    const bool open = path == "/health" && req.method() == verb::get;
+    if (!open && !authorized(req[http::beast_http::field::authorization])) {
+        auto res = http::json_error(req, status::unauthorized, describe(errc::unauthorized).code,
+                                    "a valid bearer token is required");
+        res.set(http::beast_http::field::www_authenticate, "Bearer");
+        co_return res;
+    }
+    co_return co_await routes_.handle(req);
+}
+
+task<http::response> admin_api::switch_point(http::request& req, std::string_view id_view, bool on) {
+    const std::string id(id_view);
+    auto changed = co_await points_.switch_point(id, on, "switched off by the administrator");
+    if (!changed) {
+        const auto& e = changed.error();
+        co_return http::json_error(req, e.code == errc::unknown_point ? status::not_found : status::internal_server_error,
+                                   describe(e.code).code, e.detail);
+    }
+    boost::json::object body{{"id", id}, {"enabled", on}, {"changed", *changed}};
+    co_return http::make_response(req, status::ok, "application/json", boost::json::serialize(body));
+}
+
+} // namespace qaqpa::admin
