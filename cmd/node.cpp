@@ -1,6 +1,8 @@
 #include "cmd/node.hpp"
 
 #include "core/log.hpp"
+#include "core/journal.hpp"
+#include "core/metrics.hpp"
 #include "core/runtime.hpp"
 #include "core/time_source.hpp"
 #include "crypto/digest.hpp"
@@ -77,6 +79,8 @@ struct node::parts {
     std::unique_ptr<routing::registry_holder> registry;
     routing::authenticator auth{1, 64}; ///< one scrypt worker; 64 checks may wait
     system_time_source clock;
+    metrics_registry metrics; ///< every subsystem's probes; exported by the admin API
+    null_journal journal;     ///< the journal seam; the logging journal replaces it
     // The outbound clients, one per delivery point kind (the one place
     // they are chosen).
     routing::builtin_client builtin_client;
@@ -145,7 +149,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->points = std::make_unique<routing::point_states>(messages);
     if (auto r = run_blocking(p->points->load()); !r) return r.error(); // before any listener opens
     p->engine = std::make_unique<routing::delivery_engine>(p->rt, messages, *p->registry, p->clients, p->throttles,
-                                                           *p->points, p->clock);
+                                                           *p->points, p->clock, p->metrics, p->journal);
     p->sync = std::make_unique<routing::sync_gateway>(*p->registry, p->auth, p->clients, p->throttles, *p->points,
                                                       routing::sync_limits{c.limits.sync_timeout_ms});
     p->sync_plain = std::make_unique<soap::sync_endpoint>(*p->sync, false);

@@ -18,8 +18,10 @@ constexpr std::chrono::seconds cancel_bound{1};
 
 delivery_engine::delivery_engine(runtime& rt, storage::message_store& store, const registry_holder& registry,
                                  const outbound_table& clients, throttle_table& throttles, point_states& points,
-                                 time_source& clock, system_push_policy system_policy)
-    : runtime_(rt), store_(store), registry_(registry), points_(points), clock_(clock),
+                                 time_source& clock, metrics_registry& metrics, journal_sink& journal,
+                                 system_push_policy system_policy)
+    : runtime_(rt), store_(store), registry_(registry), points_(points), clock_(clock), journal_(journal),
+      probe_(metrics),
       context_{store,
                registry,
                clients,
@@ -27,6 +29,8 @@ delivery_engine::delivery_engine(runtime& rt, storage::message_store& store, con
                points,
                clock,
                tasks_,
+               probe_,
+               journal,
                system_policy.policy,
                random_jitter,
                [this](std::string point, std::string reason) -> task<void> {
@@ -55,6 +59,13 @@ task<result<bool>> delivery_engine::switch_point(std::string point, bool on, std
     auto changed = co_await points_.set(point, on, reason);
     if (!changed || !*changed) co_return changed;
     log::warn("delivery", "delivery point {} switched {}{}", point, on ? "on" : "off", on ? "" : ": " + reason);
+    journal_event e;
+    e.kind = on ? journal_event_kind::resumed : journal_event_kind::stopped;
+    e.channel = journal_channel::admin;
+    e.point = point;
+    e.detail = reason;
+    e.at_ms = clock_.now();
+    journal_.record(e);
     if (on)
         if (auto w = find_worker(point_queue(point))) w->resume(); // in order, at once
     const auto now = clock_.now();

@@ -14,6 +14,8 @@
 // Thread safety: every public method may be called from any thread.
 
 #include "core/async.hpp"
+#include "core/journal.hpp"
+#include "core/metrics.hpp"
 #include "core/runtime.hpp"
 #include "core/task_group.hpp"
 #include "core/time_source.hpp"
@@ -48,7 +50,8 @@ public:
     /// refuses both.
     delivery_engine(runtime& rt, storage::message_store& store, const registry_holder& registry,
                     const outbound_table& clients, throttle_table& throttles, point_states& points,
-                    time_source& clock, system_push_policy system_policy = {});
+                    time_source& clock, metrics_registry& metrics, journal_sink& journal,
+                    system_push_policy system_policy = {});
     ~delivery_engine() override;
     delivery_engine(const delivery_engine&) = delete;
     delivery_engine& operator=(const delivery_engine&) = delete;
@@ -97,7 +100,9 @@ private:
     const registry_holder& registry_;
     point_states& points_;
     time_source& clock_;
+    journal_sink& journal_;
     task_group tasks_{"delivery"};
+    delivery_probe probe_;
     push_context context_;
 
     std::mutex mutex_;

@@ -237,6 +237,8 @@ void push_worker::launch(std::uint64_t seq, std::shared_ptr<const storage::queue
     in_flight_.insert(seq);
     ++in_flight_count_;
     ++attempts_;
+    ctx_.probe.attempts.inc();
+    ctx_.probe.in_flight.add(1);
     ctx_.tasks.spawn(ex_, attempt(shared_from_this(), seq, std::move(body), std::move(track), std::move(view), policy));
 }
 
@@ -285,10 +287,12 @@ task<void> push_worker::attempt([[maybe_unused]] std::shared_ptr<push_worker> se
                                 std::shared_ptr<const registry_view> view, const call_policy* call) {
     // The sender's effective policy: the point's with its access overrides.
     const delivery_policy& policy = call ? call->policy : ctx_.system_policy;
+    const auto started = ctx_.clock.now();
     const auto outcome = co_await deliver(*view, *body, policy);
     auto leave = [&] {
         in_flight_.erase(seq);
         --in_flight_count_;
+        ctx_.probe.in_flight.add(-1);
         slot_timer_.cancel();
     };
     if (stopping_ && !outcome.delivered) { // cut short by the stop: it stays queued as it was
@@ -297,20 +301,27 @@ task<void> push_worker::attempt([[maybe_unused]] std::shared_ptr<push_worker> se
     }
     const notify_rules rules{view->service(track.service_id), view->system(track.sender)};
     const auto now = ctx_.clock.now();
+    ctx_.probe.attempt_seconds.observe(static_cast<double>(now - started) / 1000.0);
+    journal(journal_event_kind::attempt, *body, track, outcome.delivered ? "delivered" : outcome.reason, started);
     std::optional<unix_ms> retry_at;
     storage::state_change change;
     if (outcome.delivered) {
         streak_.succeeded();
+        ctx_.probe.delivered.inc();
+        journal(journal_event_kind::delivered, *body, track, "delivered", started);
         change = transition(body->id, body->kind, track,
                             make_status(message_state::delivered, status_code::delivered, "delivered", now), rules);
     } else {
         ++failures_;
+        ctx_.probe.failures.inc();
         streak_.failed(policy, now, ctx_.jitter());
         co_await count_failure(call);
         const int failed = track.attempts + 1;
         const auto next = schedule_after_failure(policy, failed, now, ctx_.jitter());
         track.attempts = failed;
         if (next.give_up) {
+            ctx_.probe.not_delivered.inc();
+            journal(journal_event_kind::not_delivered, *body, track, outcome.reason, started);
             change = transition(body->id, body->kind, track,
                                 make_status(message_state::not_delivered, status_code::retries_exhausted,
                                             "not delivered after " + std::to_string(failed) + " attempts: " +
@@ -353,6 +364,23 @@ task<void> push_worker::settle(std::uint64_t seq, storage::state_change change) 
         deferred_[seq] = ctx_.clock.now() + store_retry_ms;
         poke();
     }
+}
+
+void push_worker::journal(journal_event_kind kind, const storage::queued_message& body,
+                          const storage::tracking& track, std::string detail, unix_ms started) {
+    journal_event e;
+    e.kind = kind;
+    e.channel = journal_channel::push;
+    e.message_id = body.id;
+    if (body.kind == storage::record_kind::message) e.correlation_id = body.message.info.correlation_id.value_or("");
+    e.service_id = track.service_id;
+    e.sender = track.sender;
+    e.recipient = track.recipient;
+    e.point = dest_.kind == destination_kind::point ? dest_.id : std::string();
+    e.detail = std::move(detail);
+    e.at_ms = ctx_.clock.now();
+    e.duration_ms = e.at_ms - started;
+    ctx_.journal.record(e);
 }
 
 task<void> push_worker::count_failure(const call_policy* policy) {

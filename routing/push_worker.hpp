@@ -24,8 +24,10 @@
 // to the worker's executor); everything else runs on that executor.
 
 #include "core/async.hpp"
+#include "core/journal.hpp"
 #include "core/task_group.hpp"
 #include "core/time_source.hpp"
+#include "routing/delivery_probe.hpp"
 #include "routing/destinations.hpp"
 #include "routing/outbound.hpp"
 #include "routing/point_states.hpp"
@@ -57,6 +59,8 @@ struct push_context {
     const point_states& points;
     time_source& clock;
     task_group& tasks;
+    delivery_probe& probe;
+    journal_sink& journal;
     /// What PUSHes to an IS's own address are held to (it has no point).
     delivery_policy system_policy;
     /// In [-1, 1]: spreads retries of messages that failed together.
@@ -130,6 +134,8 @@ private:
     task<push_result> deliver(const registry_view& view, const storage::queued_message& body,
                               const delivery_policy& policy);
     task<void> settle(std::uint64_t seq, storage::state_change change);
+    void journal(journal_event_kind kind, const storage::queued_message& body, const storage::tracking& track,
+                 std::string detail, unix_ms started);
     const call_policy* policy_of(const registry_view& view, const storage::tracking& t) const;
     int concurrency_of(const call_policy* policy) const;
     std::optional<hold> held(const call_policy* policy);

@@ -153,3 +153,34 @@ TEST_CASE("access overrides win over the delivery point's policy", "[unit][core]
     REQUIRE(eff.throttle);
     CHECK(eff.throttle->requests == 5);
 }
+
+TEST_CASE("concurrency is a policy key of points and access rows; the store is named", "[unit][core]") {
+    auto r = parse_config(R"([node]
+store = "rocksdb"
+[[systems]]
+id = "sender"
+password = "p"
+[[delivery_points]]
+id = "d"
+url = "http://127.0.0.1:9/"
+concurrency = 8
+[[services]]
+id = "s"
+owner = "sender"
+mode = "async"
+delivery_point = "d"
+[[access]]
+system = "sender"
+service = "s"
+concurrency = 2
+)",
+                          "test.toml", "/etc/qaqpa");
+    REQUIRE(r);
+    CHECK(r->node.store == "rocksdb");
+    CHECK(r->bootstrap.delivery_points[0].policy.concurrency == 8);
+    CHECK(apply(r->bootstrap.delivery_points[0].policy, r->bootstrap.access[0].overrides).concurrency == 2);
+    CHECK(error_of("[[delivery_points]]\nid = \"d\"\nurl = \"builtin:echo\"\nconcurrency = 0\n")
+              .rfind("test.toml: delivery_points[0].concurrency: must be between 1", 0) == 0);
+    CHECK(error_of("[node]\nstore = \"postgresql\"\n") == "test.toml: node.store: the PostgreSQL store is not supported yet");
+    CHECK(error_of("[node]\nstore = \"mysql\"\n") == "test.toml: node.store: must be \"rocksdb\"");
+}

@@ -70,6 +70,17 @@ private:
     test::manual_clock& clock_;
 };
 
+/// Keeps every event it is given.
+class recording_journal final : public journal_sink {
+public:
+    void record(const journal_event& e) noexcept override { events.push_back(e); }
+    std::vector<journal_event> events;
+    std::size_t count(journal_event_kind k) const {
+        return static_cast<std::size_t>(
+            std::count_if(events.begin(), events.end(), [&](const journal_event& e) { return e.kind == k; }));
+    }
+};
+
 /// One worker for point "p", its store, registry and recipient.
 class rig {
 public:
@@ -95,7 +106,7 @@ public:
         REQUIRE(clients_.add(point_kind::soap, recipient));
         points = std::make_unique<point_states>(db_->messages());
         context_ = std::make_unique<push_context>(push_context{
-            db_->messages(), *registry_, clients_, throttles_, *points, clock, tasks_, delivery_policy{},
+            db_->messages(), *registry_, clients_, throttles_, *points, clock, tasks_, probe, journal, delivery_policy{},
             [] { return 0.0; },
             [this](std::string point, std::string reason) -> task<void> {
                 shut_down.push_back(reason);
@@ -174,6 +185,9 @@ public:
 
     test::manual_clock clock;
     scripted_recipient recipient{clock};
+    metrics_registry metrics;
+    delivery_probe probe{metrics};
+    recording_journal journal;
     std::unique_ptr<point_states> points;
     std::vector<std::string> shut_down;
 
@@ -215,6 +229,13 @@ TEST_CASE("push_worker: a failed message is retried after its back-off, then giv
     CHECK(r.state("m1") == "NOT_DELIVERED");
     r.advance(10'000);
     CHECK(r.recipient.attempts_of("m1") == 3); // 1 + retries, never more
+    // Each attempt and the outcome are journalled and counted.
+    CHECK(r.journal.count(journal_event_kind::attempt) == 3);
+    CHECK(r.journal.count(journal_event_kind::not_delivered) == 1);
+    CHECK(r.probe.attempts.value() == 3);
+    CHECK(r.probe.failures.value() == 3);
+    CHECK(r.probe.not_delivered.value() == 1);
+    CHECK(r.probe.in_flight.value() == 0);
 }
 
 TEST_CASE("push_worker: the messages behind a waiting retry go on", "[unit][routing]") {
