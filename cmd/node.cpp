@@ -4,6 +4,7 @@
 #include "core/journal.hpp"
 #include "core/metrics.hpp"
 #include "core/runtime.hpp"
+#include "core/service.hpp"
 #include "core/time_source.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/password.hpp"
@@ -35,7 +36,6 @@
 #include <future>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 namespace qaqpa::cmd {
 namespace {
@@ -66,6 +66,22 @@ http::server_options server_options_from(const limits_config& l) {
     o.max_connections = l.max_connections;
     return o;
 }
+
+/// A part that starts with its construction and only needs stopping (the
+/// store's committer, the password-check workers), as a service of the list.
+class stop_only final : public service {
+public:
+    stop_only(std::string name, std::function<void()> stop) : name_(std::move(name)), stop_(std::move(stop)) {}
+    std::string_view name() const noexcept override { return name_; }
+    void start() override {}
+    void stop() override {
+        if (auto fn = std::exchange(stop_, nullptr)) fn();
+    }
+
+private:
+    std::string name_;
+    std::function<void()> stop_;
+};
 
 } // namespace
 
@@ -98,6 +114,9 @@ struct node::parts {
     std::unique_ptr<http::server> public_server, admin_server;
     std::uint16_t public_port = 0, admin_port = 0;
     std::string token;
+    std::unique_ptr<stop_only> store_service, auth_service;
+    /// Started in this order, stopped in reverse (see start()).
+    service_list services;
     bool stopped = false;
 };
 
@@ -172,21 +191,30 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
         return r.error();
 
     const auto server_opts = server_options_from(c.limits);
-    p->public_server = std::make_unique<http::server>(p->rt, server_opts, p->public_router);
+    p->public_server = std::make_unique<http::server>("public listener", p->rt, server_opts, p->public_router);
     auto pub = p->public_server->listen(c.public_listener.address, c.public_listener.port);
     if (!pub) return pub.error();
     p->public_port = pub->port();
 
     p->admin = std::make_unique<admin::admin_api>(p->token, *p->engine);
-    p->admin_server = std::make_unique<http::server>(p->rt, server_opts, *p->admin);
+    p->admin_server = std::make_unique<http::server>("admin listener", p->rt, server_opts, *p->admin);
     auto adm = p->admin_server->listen(c.admin_listener.address, c.admin_listener.port);
     if (!adm) return adm.error();
     p->admin_port = adm->port();
 
-    p->public_server->start();
-    p->admin_server->start();
+    // Stopped in reverse: password checks waiting in line fail at once (their
+    // callers are answered), the listeners answer what is under way and
+    // close, the PUSH workers finish their calls, and the committer writes
+    // what was handed to it while the loops still run to take the answers.
+    p->store_service = std::make_unique<stop_only>("store", [s = p->store.get()] { s->messages().stop(); });
+    p->auth_service = std::make_unique<stop_only>("password checks", [a = &p->auth] { a->shutdown(); });
+    p->services.add(*p->store_service);
+    p->services.add(*p->engine); // messages accepted before a restart are delivered at once
+    p->services.add(*p->public_server);
+    p->services.add(*p->admin_server);
+    p->services.add(*p->auth_service);
+    p->services.start_all();
     p->rt.start();
-    p->engine->start(); // messages accepted before a restart are delivered now
     return std::unique_ptr<node>(new node(std::move(p)));
 }
 
@@ -202,18 +230,7 @@ std::vector<routing::delivery_engine::queue_counters> node::delivery_counters() 
 void node::stop() {
     if (!parts_ || parts_->stopped) return;
     parts_->stopped = true;
-    parts_->public_server->stop();
-    parts_->admin_server->stop();
-    parts_->auth.shutdown(); // while the loops run: callers waiting on a password check resume now
-    // In-flight requests get a bounded grace period; idle keep-alive
-    // connections are simply closed with the event loops.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (parts_->public_server->requests_in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    // Then the PUSH workers, then the committer: every write already handed
-    // to it completes while the loops still run to receive the completion.
-    parts_->engine->stop();
-    parts_->store->messages().stop();
+    parts_->services.stop_all(); // while the loops run, each bounded
     // Suspended sessions refer to the servers, the gateway and the registry:
     // destroy them (with the io_contexts) while all of those still exist.
     parts_->rt.stop();

@@ -97,9 +97,15 @@ void authenticator::shutdown() {
     // else that is suspended; handlers are never destroyed on this side.
     if (stopping_.exchange(true)) return;
     workers_->join();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (pending_.load(std::memory_order_acquire) > 0 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::unique_lock lk(drained_mutex_);
+    drained_.wait_for(lk, std::chrono::seconds(2), [&] { return pending_.load(std::memory_order_acquire) == 0; });
+}
+
+void authenticator::release() noexcept {
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1 && stopping_.load(std::memory_order_relaxed)) {
+        std::lock_guard lk(drained_mutex_); // so the wake cannot slip between shutdown()'s check and its wait
+        drained_.notify_all();
+    }
 }
 
 task<result<const system_entry*>> authenticator::authenticate(const registry_view& view, const sender_info& sender) {
@@ -110,11 +116,11 @@ task<result<const system_entry*>> authenticator::authenticate(const registry_vie
     const system_entry* sys = *checked;
     if (stopping_.load(std::memory_order_relaxed)) co_return fail(errc::busy, "the gateway is stopping");
     if (pending_.fetch_add(1, std::memory_order_relaxed) >= max_pending_) {
-        pending_.fetch_sub(1, std::memory_order_relaxed);
+        release();
         co_return fail(errc::busy, "too many password checks in progress");
     }
     const bool ok = co_await verify_on(*workers_, stopping_, *sender.password, sys->password_hash, use_task);
-    pending_.fetch_sub(1, std::memory_order_relaxed);
+    release();
     if (!ok) co_return fail(errc::auth_failed);
     remember(view, *sys, d); // on this I/O thread: its own cache
     co_return sys;

@@ -21,6 +21,8 @@
 #include "routing/registry_view.hpp"
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <memory>
 
 namespace boost::asio {
@@ -41,12 +43,19 @@ public:
     /// result directly and keeps `view` and `sender` alive until then.
     task<result<const system_entry*>> authenticate(const registry_view& view, const sender_info& sender);
 
+    /// Completes the queued checks (as failures) and waits, bounded, for
+    /// their callers to have been handed back.
     void shutdown();
 
 private:
+    /// A check left the queue; the last one out while stopping wakes shutdown().
+    void release() noexcept;
+
     std::unique_ptr<boost::asio::thread_pool> workers_;
     std::atomic<bool> stopping_{false};
     std::atomic<int> pending_{0};
+    std::mutex drained_mutex_;
+    std::condition_variable drained_;
     int max_pending_;
 };
 

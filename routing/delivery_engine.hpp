@@ -17,6 +17,7 @@
 #include "core/journal.hpp"
 #include "core/metrics.hpp"
 #include "core/runtime.hpp"
+#include "core/service.hpp"
 #include "core/task_group.hpp"
 #include "core/time_source.hpp"
 #include "routing/message_states.hpp"
@@ -43,7 +44,7 @@ struct system_push_policy {
     delivery_policy policy;
 };
 
-class delivery_engine final : public point_control {
+class delivery_engine final : public point_control, public service {
 public:
     /// `throttles` and `points` are shared with the sync gateway: a point's
     /// throttle counts the calls of both channels, and a point that is off
@@ -56,8 +57,9 @@ public:
     delivery_engine(const delivery_engine&) = delete;
     delivery_engine& operator=(const delivery_engine&) = delete;
 
+    std::string_view name() const noexcept override { return "delivery engine"; }
     /// Starts a worker for every non-empty PUSH queue (in the background).
-    void start();
+    void start() override;
     /// Something was queued on `queue`; pull queues are ignored.
     void wake(std::string_view queue);
     /// The registry changed: every worker looks at its queue again under the
@@ -65,7 +67,7 @@ public:
     void reconsider();
     /// Wakes the queues a state change queued notifications on.
     void wake_for(const storage::state_change& c);
-    void stop();
+    void stop() override;
     void release_workers() noexcept;
 
     /// Switches delivery to a point off or on, durably. Off: its queued

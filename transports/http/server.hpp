@@ -9,12 +9,21 @@
 // is read, and a connection cap beyond which new connections wait in the
 // backlog. Running out of file descriptors backs off and never stops the node.
 //
-// Lifecycle: listen() binds, start() begins accepting, stop() closes the
-// acceptors and lets in-flight requests finish; the runtime outlives it.
+// The connection itself is a template over its stream (detail/connection.hpp):
+// plain TCP today; a TLS listener serves the same coroutine over
+// ssl::stream after the handshake.
+//
+// Lifecycle: listen() binds, start() begins accepting (the accept loops and
+// connections are tasks of the server's task group), stop() closes the
+// acceptors, waits (bounded) for the requests under way to be answered, then
+// cancels the connections left (idle keep-alives) and waits for them,
+// bounded; the runtime outlives it.
 
 #include "core/async.hpp"
 #include "core/errors.hpp"
 #include "core/runtime.hpp"
+#include "core/service.hpp"
+#include "core/task_group.hpp"
 #include "transports/http/message.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -22,7 +31,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace qaqpa::http {
@@ -42,36 +54,60 @@ struct server_options {
     int max_connections = 10000;
 };
 
-class server {
+/// Requests read and not yet answered; wakes whoever waits for none.
+class in_flight_requests {
 public:
-    server(runtime& rt, server_options opts, handler& h);
-    ~server();
+    void started() noexcept { count_.fetch_add(1, std::memory_order_relaxed); }
+    void ended() noexcept;
+    int count() const noexcept { return count_.load(std::memory_order_relaxed); }
+    /// Waits until no request is under way, at most `bound`; true when none is.
+    bool wait_none(std::chrono::milliseconds bound);
+
+private:
+    std::atomic<int> count_{0};
+    std::atomic<bool> waiting_{false};
+    std::mutex mutex_;
+    std::condition_variable none_;
+};
+
+class server final : public service {
+public:
+    /// `name` says which listener it is in logs ("public listener").
+    server(std::string name, runtime& rt, server_options opts, handler& h);
+    ~server() override;
+    std::string_view name() const noexcept override { return name_; }
     server(const server&) = delete;
     server& operator=(const server&) = delete;
 
     /// Binds address:port (0 = any free port) on every io_context.
     result<boost::asio::ip::tcp::endpoint> listen(const std::string& address, std::uint16_t port);
-    void start();
-    void stop();
+    void start() override;
+    void stop() override { stop(std::chrono::seconds(5)); }
+    /// Stops accepting; the requests under way are answered (up to
+    /// `grace`), then the remaining connections are cancelled. Blocks: call
+    /// it from outside the event loops, while they run.
+    void stop(std::chrono::milliseconds grace);
     /// Destroys the acceptors; only once the io_context threads have stopped
     /// and before the io_contexts are destroyed (see cmd/node.cpp).
     void release_acceptors() noexcept { acceptors_.clear(); }
 
     int active_connections() const noexcept { return active_.load(std::memory_order_relaxed); }
     /// Requests read and not yet answered.
-    int requests_in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
+    int requests_in_flight() const noexcept { return requests_.count(); }
 
 private:
     task<void> accept_loop(tcp_acceptor& acceptor);
     task<void> session(tcp_socket socket);
 
+    std::string name_;
     runtime& runtime_;
     server_options opts_;
     handler& handler_;
     std::vector<std::unique_ptr<tcp_acceptor>> acceptors_;
     std::atomic<int> active_{0};
-    std::atomic<int> in_flight_{0};
+    in_flight_requests requests_;
     std::atomic<bool> stopping_{false};
+    task_group tasks_{"http"};
 };
 
 } // namespace qaqpa::http
