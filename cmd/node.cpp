@@ -96,7 +96,8 @@ struct node::parts {
     routing::authenticator auth{1, 64}; ///< one scrypt worker; 64 checks may wait
     system_time_source clock;
     metrics_registry metrics; ///< every subsystem's probes; exported by the admin API
-    null_journal journal;     ///< the journal seam; the logging journal replaces it
+    null_journal no_journal;  ///< the journal seam; the logging journal replaces it
+    journal_sink* journal_to = &no_journal;
     // The outbound clients, one per delivery point kind (the one place
     // they are chosen).
     routing::builtin_client builtin_client;
@@ -148,6 +149,7 @@ node::~node() { stop(); }
 
 result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     auto p = std::make_unique<parts>(cfg);
+    if (opts.journal) p->journal_to = opts.journal;
     auto& c = p->cfg;
 
     auto store = storage::open_store({c.node.data_dir, true, c.node.store});
@@ -168,9 +170,10 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->points = std::make_unique<routing::point_states>(messages);
     if (auto r = run_blocking(p->points->load()); !r) return r.error(); // before any listener opens
     p->engine = std::make_unique<routing::delivery_engine>(p->rt, messages, *p->registry, p->clients, p->throttles,
-                                                           *p->points, p->clock, p->metrics, p->journal);
+                                                           *p->points, p->clock, p->metrics, *p->journal_to);
     p->sync = std::make_unique<routing::sync_gateway>(*p->registry, p->auth, p->clients, p->throttles, *p->points,
-                                                      routing::sync_limits{c.limits.sync_timeout_ms});
+                                                      routing::sync_limits{c.limits.sync_timeout_ms}, p->metrics,
+                                                      *p->journal_to);
     p->sync_plain = std::make_unique<soap::sync_endpoint>(*p->sync, false);
     p->sync_signed = std::make_unique<soap::sync_endpoint>(*p->sync, true);
     auto* plain = p->sync_plain.get();
@@ -183,7 +186,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     routing::async_limits async_limits{c.limits.pull_batch_default, c.limits.pull_batch_max, c.limits.pull_lease_ms,
                                        c.limits.max_queue_depth};
     p->async = std::make_unique<routing::async_gateway>(*p->registry, p->auth, messages, *p->engine, *p->points,
-                                                        async_limits);
+                                                        async_limits, p->metrics, *p->journal_to);
     if (auto r = run_blocking(p->async->recover()); !r) return r.error();
     p->async_endpoint = std::make_unique<soap::async_endpoint>(*p->async);
     auto* async = p->async_endpoint.get();
@@ -222,6 +225,8 @@ std::uint16_t node::public_port() const noexcept { return parts_->public_port; }
 
 std::uint16_t node::admin_port() const noexcept { return parts_->admin_port; }
 const std::string& node::admin_token() const noexcept { return parts_->token; }
+
+const metrics_registry& node::metrics() const noexcept { return parts_->metrics; }
 
 std::vector<routing::delivery_engine::queue_counters> node::delivery_counters() const {
     return parts_->engine->counters();

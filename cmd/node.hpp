@@ -9,6 +9,8 @@
 
 #include "core/config.hpp"
 #include "core/errors.hpp"
+#include "core/journal.hpp"
+#include "core/metrics.hpp"
 #include "routing/delivery_engine.hpp"
 
 #include <cstdint>
@@ -20,6 +22,9 @@ namespace qaqpa::cmd {
 
 struct node_options {
     bool reset_registry = false;
+    /// Where message events go; null: nowhere yet (the journal comes later).
+    /// Must outlive the node.
+    journal_sink* journal = nullptr;
 };
 
 /// Hashes plain passwords (logging a warning unless quiet) and checks every
@@ -36,6 +41,8 @@ public:
     const std::string& admin_token() const noexcept;
     /// What the delivery policies decided so far, per PUSH queue.
     std::vector<routing::delivery_engine::queue_counters> delivery_counters() const;
+    /// Every subsystem's series (what the metrics endpoint will export).
+    const metrics_registry& metrics() const noexcept;
 
     void stop();
     /// Blocks until SIGINT/SIGTERM, then stops. With `reread`, SIGHUP reads

@@ -25,11 +25,12 @@ enum class journal_event_kind {
     resumed,      ///< delivery to a point switched on
 };
 
-enum class journal_channel { sync_soap, async_soap, push, pull, admin };
+/// Where it happened: the channel (transport-neutral), PUSH, PULL or the admin API.
+enum class journal_channel { sync, async, push, pull, admin };
 
 struct journal_event {
     journal_event_kind kind = journal_event_kind::accepted;
-    journal_channel channel = journal_channel::async_soap;
+    journal_channel channel = journal_channel::async;
     std::string message_id;
     std::string correlation_id;
     std::string service_id;

@@ -87,8 +87,10 @@ result<async_route> resolve_async_route(const registry_view& view, const system_
 }
 
 async_gateway::async_gateway(const registry_holder& registry, authenticator& auth, storage::message_store& store,
-                             delivery_engine& engine, const point_states& points, async_limits limits)
-    : registry_(registry), auth_(auth), store_(store), engine_(engine), points_(points), limits_(limits) {}
+                             delivery_engine& engine, const point_states& points, async_limits limits,
+                             metrics_registry& metrics, journal_sink& journal)
+    : registry_(registry), auth_(auth), store_(store), engine_(engine), points_(points), limits_(limits),
+      probe_(metrics), journal_(journal) {}
 
 task<result<void>> async_gateway::recover() {
     auto leases = co_await store_.leases();
@@ -104,6 +106,29 @@ task<result<const system_entry*>> async_gateway::caller(const registry_view& vie
 }
 
 task<async_outcome<accepted_message>> async_gateway::send(async_message m) {
+    journal_event e;
+    e.kind = journal_event_kind::accepted;
+    e.channel = journal_channel::async;
+    e.service_id = m.info.service_id;
+    e.sender = m.info.sender.sender_id;
+    e.correlation_id = m.info.correlation_id.value_or("");
+    const auto started = now_ms();
+    auto out = co_await accept(std::move(m));
+    if (const auto* ok = std::get_if<accepted_message>(&out.answer)) {
+        probe_.async_accepted.inc();
+        e.message_id = ok->message_id;
+        e.correlation_id = ok->correlation_id;
+    } else {
+        probe_.async_rejected.inc();
+        set_refusal(e, std::get<gateway_fault>(out.answer).cause);
+    }
+    e.at_ms = now_ms();
+    e.duration_ms = e.at_ms - started;
+    journal_.record(e);
+    co_return out;
+}
+
+task<async_outcome<accepted_message>> async_gateway::accept(async_message m) {
     auto session = braced(new_guid());
     const auto view = registry_.current();
     auto who = co_await auth_.authenticate(*view, m.info.sender);
@@ -204,6 +229,15 @@ task<result<std::vector<storage::queue_entry>>> async_gateway::claim(const pull_
 }
 
 task<async_outcome<std::vector<async_message>>> async_gateway::pull(pull_request r) {
+    std::vector<journal_event> leased;
+    auto out = co_await offer(std::move(r), leased);
+    probe_.pull_offered.inc(leased.size());
+    for (const auto& e : leased) journal_.record(e);
+    co_return out;
+}
+
+task<async_outcome<std::vector<async_message>>> async_gateway::offer(pull_request r,
+                                                                     std::vector<journal_event>& leased) {
     using outcome = async_outcome<std::vector<async_message>>;
     auto session = braced(new_guid());
     const auto view = registry_.current();
@@ -235,10 +269,36 @@ task<async_outcome<std::vector<async_message>>> async_gateway::pull(pull_request
             co_return faulted<std::vector<async_message>>(session, leased.error());
         }
     }
+    const auto at = now_ms();
+    for (const auto& m : offered) {
+        journal_event e;
+        e.kind = journal_event_kind::leased;
+        e.channel = journal_channel::pull;
+        e.message_id = m.info.message_id.value_or("");
+        e.correlation_id = m.info.correlation_id.value_or("");
+        e.service_id = m.info.service_id;
+        e.sender = m.info.sender.sender_id;
+        e.recipient = (*who)->id;
+        e.at_ms = at;
+        leased.push_back(std::move(e));
+    }
     co_return outcome{std::move(session), std::move(offered)};
 }
 
 task<async_outcome<std::string>> async_gateway::confirm(delivery_report r) {
+    journal_event e;
+    e.channel = journal_channel::pull;
+    e.message_id = r.message_id;
+    e.service_id = r.service_id;
+    auto out = co_await take_report(std::move(r), e);
+    if (const auto* f = std::get_if<gateway_fault>(&out.answer)) set_refusal(e, f->cause);
+    else probe_.pull_confirmed.inc();
+    e.at_ms = now_ms();
+    journal_.record(e);
+    co_return out;
+}
+
+task<async_outcome<std::string>> async_gateway::take_report(delivery_report r, journal_event& e) {
     auto session = braced(new_guid());
     const auto view = registry_.current();
     auto who = co_await caller(*view, r.sender);
@@ -268,6 +328,12 @@ task<async_outcome<std::string>> async_gateway::confirm(delivery_report r) {
     else next = make_status(message_state::not_delivered, status_code::rejected, "refused by the recipient" +
                                                                                   (why.empty() ? "" : ": " + why), now);
     if (!accepted) ++track->attempts;
+    e.kind = next.state == message_state::delivered       ? journal_event_kind::delivered
+             : next.state == message_state::not_delivered ? journal_event_kind::not_delivered
+                                                          : journal_event_kind::attempt;
+    e.detail = next.message;
+    e.sender = track->sender;
+    e.recipient = track->recipient;
     const notify_rules rules{view->service(track->service_id), view->system(track->sender)};
     auto change = transition(r.message_id, storage::record_kind::message, *track, std::move(next), rules);
     change.release_lease = !change.dequeue;

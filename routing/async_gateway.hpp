@@ -9,8 +9,11 @@
 
 #include "core/async.hpp"
 #include "core/async_message.hpp"
+#include "core/journal.hpp"
+#include "core/metrics.hpp"
 #include "routing/authenticator.hpp"
 #include "routing/delivery_engine.hpp"
+#include "routing/gateway_probe.hpp"
 #include "routing/lease_table.hpp"
 #include "routing/point_states.hpp"
 #include "routing/registry_view.hpp"
@@ -60,7 +63,8 @@ result<async_route> resolve_async_route(const registry_view& view, const system_
 class async_gateway {
 public:
     async_gateway(const registry_holder& registry, authenticator& auth, storage::message_store& store,
-                  delivery_engine& engine, const point_states& points, async_limits limits);
+                  delivery_engine& engine, const point_states& points, async_limits limits,
+                  metrics_registry& metrics, journal_sink& journal);
 
     task<result<void>> recover();
 
@@ -71,6 +75,9 @@ public:
     task<async_outcome<message_status>> status(status_query q);
 
 private:
+    task<async_outcome<accepted_message>> accept(async_message m);
+    task<async_outcome<std::vector<async_message>>> offer(pull_request r, std::vector<journal_event>& leased);
+    task<async_outcome<std::string>> take_report(delivery_report r, journal_event& e);
     task<result<const system_entry*>> caller(const registry_view& view, const std::optional<sender_info>& sender);
     /// Finds and leases (in memory) up to `amount` messages for a getMessages.
     task<result<std::vector<storage::queue_entry>>> claim(const pull_request& r, const std::string& queue,
@@ -82,6 +89,8 @@ private:
     delivery_engine& engine_;
     const point_states& points_;
     async_limits limits_;
+    gateway_probe probe_;
+    journal_sink& journal_;
     lease_table leases_;
 };
 

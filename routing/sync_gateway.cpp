@@ -46,10 +46,35 @@ sync_request forwarded_request(sync_request req, const delivery_point& dp, const
 }
 
 sync_gateway::sync_gateway(const registry_holder& registry, authenticator& auth, const outbound_table& clients,
-                           throttle_table& throttles, const point_states& points, sync_limits limits)
-    : registry_(registry), auth_(auth), clients_(clients), limits_(limits), throttles_(throttles), points_(points) {}
+                           throttle_table& throttles, const point_states& points, sync_limits limits,
+                           metrics_registry& metrics, journal_sink& journal)
+    : registry_(registry), auth_(auth), clients_(clients), limits_(limits), throttles_(throttles), points_(points),
+      probe_(metrics), journal_(journal) {}
 
 task<sync_outcome> sync_gateway::send(sync_request req) {
+    journal_event e;
+    e.kind = journal_event_kind::forwarded;
+    e.channel = journal_channel::sync;
+    e.message_id = req.info.message_id;
+    e.correlation_id = req.info.correlation_id.value_or("");
+    e.service_id = req.info.service_id;
+    e.sender = req.info.sender.sender_id;
+    const auto started = now_ms();
+    auto out = co_await relay(std::move(req), e);
+    e.at_ms = now_ms();
+    e.duration_ms = e.at_ms - started;
+    probe_.sync_seconds.observe(static_cast<double>(e.duration_ms) / 1000.0);
+    if (const auto* f = std::get_if<gateway_fault>(&out.answer)) {
+        probe_.sync_faults.inc();
+        set_refusal(e, f->cause);
+    } else {
+        probe_.sync_calls.inc();
+    }
+    journal_.record(e);
+    co_return out;
+}
+
+task<sync_outcome> sync_gateway::relay(sync_request req, journal_event& e) {
     sync_outcome out{braced(new_guid()), gateway_fault{}};
     const auto view = registry_.current();
     auto caller = co_await auth_.authenticate(*view, req.info.sender);
@@ -63,6 +88,7 @@ task<sync_outcome> sync_gateway::send(sync_request req) {
         co_return out;
     }
     const delivery_point& dp = *route->point;
+    e.point = dp.id;
     if (auto why = points_.off(dp.id)) {
         out.answer = gateway_fault{fail(errc::point_off, "\"" + dp.id + "\": " + *why), nullptr};
         co_return out;

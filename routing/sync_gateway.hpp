@@ -8,7 +8,9 @@
 
 #include "core/async.hpp"
 #include "core/envelope.hpp"
+#include "core/journal.hpp"
 #include "routing/authenticator.hpp"
+#include "routing/gateway_probe.hpp"
 #include "routing/policies/throttle_table.hpp"
 #include "routing/outbound.hpp"
 #include "routing/point_states.hpp"
@@ -54,17 +56,23 @@ public:
     /// channels count in the same windows, and a point that is off refuses
     /// both. Calls go out through the client of the point's kind.
     sync_gateway(const registry_holder& registry, authenticator& auth, const outbound_table& clients,
-                 throttle_table& throttles, const point_states& points, sync_limits limits);
+                 throttle_table& throttles, const point_states& points, sync_limits limits,
+                 metrics_registry& metrics, journal_sink& journal);
 
     task<sync_outcome> send(sync_request req);
 
 private:
+    /// The call itself; `e` learns the delivery point.
+    task<sync_outcome> relay(sync_request req, journal_event& e);
+
     const registry_holder& registry_;
     authenticator& auth_;
     const outbound_table& clients_;
     sync_limits limits_;
     throttle_table& throttles_;
     const point_states& points_;
+    gateway_probe probe_;
+    journal_sink& journal_;
 };
 
 } // namespace qaqpa::routing

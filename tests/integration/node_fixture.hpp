@@ -26,6 +26,7 @@ struct node_settings {
     int push_retries = 3; ///< back-off 50 ms doubling to 200 ms, timeout 2 s
     std::string sender_address;
     std::string extra_registry; ///< appended after the registry (more points, services, access)
+    journal_sink* journal = nullptr; ///< where the node's message events go
 };
 
 /// Registry lines (for extra_registry) for a delivery point `id` at `url`
