@@ -47,12 +47,16 @@ class journal_sink {
 public:
     virtual ~journal_sink() = default;
     virtual void record(const journal_event& e) noexcept = 0;
+    /// False when record() keeps nothing: callers then skip building events
+    /// (each is a handful of strings, per message, on the hot path).
+    virtual bool enabled() const noexcept { return true; }
 };
 
 /// Records nothing: the node's sink until the journal lands.
 class null_journal final : public journal_sink {
 public:
     void record(const journal_event&) noexcept override {}
+    bool enabled() const noexcept override { return false; }
 };
 
 } // namespace qaqpa

@@ -106,6 +106,11 @@ task<result<const system_entry*>> async_gateway::caller(const registry_view& vie
 }
 
 task<async_outcome<accepted_message>> async_gateway::send(async_message m) {
+    if (!journal_.enabled()) { // counted only
+        auto out = co_await accept(std::move(m));
+        (std::holds_alternative<accepted_message>(out.answer) ? probe_.async_accepted : probe_.async_rejected).inc();
+        co_return out;
+    }
     journal_event e;
     e.kind = journal_event_kind::accepted;
     e.channel = journal_channel::async;
@@ -229,15 +234,16 @@ task<result<std::vector<storage::queue_entry>>> async_gateway::claim(const pull_
 }
 
 task<async_outcome<std::vector<async_message>>> async_gateway::pull(pull_request r) {
-    std::vector<journal_event> leased;
-    auto out = co_await offer(std::move(r), leased);
-    probe_.pull_offered.inc(leased.size());
-    for (const auto& e : leased) journal_.record(e);
+    std::vector<journal_event> events; // one per message offered
+    auto out = co_await offer(std::move(r), events);
+    if (const auto* offered = std::get_if<std::vector<async_message>>(&out.answer))
+        probe_.pull_offered.inc(offered->size());
+    for (const auto& e : events) journal_.record(e);
     co_return out;
 }
 
 task<async_outcome<std::vector<async_message>>> async_gateway::offer(pull_request r,
-                                                                     std::vector<journal_event>& leased) {
+                                                                     std::vector<journal_event>& events) {
     using outcome = async_outcome<std::vector<async_message>>;
     auto session = braced(new_guid());
     const auto view = registry_.current();
@@ -269,18 +275,20 @@ task<async_outcome<std::vector<async_message>>> async_gateway::offer(pull_reques
             co_return faulted<std::vector<async_message>>(session, leased.error());
         }
     }
-    const auto at = now_ms();
-    for (const auto& m : offered) {
-        journal_event e;
-        e.kind = journal_event_kind::leased;
-        e.channel = journal_channel::pull;
-        e.message_id = m.info.message_id.value_or("");
-        e.correlation_id = m.info.correlation_id.value_or("");
-        e.service_id = m.info.service_id;
-        e.sender = m.info.sender.sender_id;
-        e.recipient = (*who)->id;
-        e.at_ms = at;
-        leased.push_back(std::move(e));
+    if (journal_.enabled()) {
+        const auto at = now_ms();
+        for (const auto& m : offered) {
+            journal_event e;
+            e.kind = journal_event_kind::leased;
+            e.channel = journal_channel::pull;
+            e.message_id = m.info.message_id.value_or("");
+            e.correlation_id = m.info.correlation_id.value_or("");
+            e.service_id = m.info.service_id;
+            e.sender = m.info.sender.sender_id;
+            e.recipient = (*who)->id;
+            e.at_ms = at;
+            events.push_back(std::move(e));
+        }
     }
     co_return outcome{std::move(session), std::move(offered)};
 }
@@ -288,13 +296,17 @@ task<async_outcome<std::vector<async_message>>> async_gateway::offer(pull_reques
 task<async_outcome<std::string>> async_gateway::confirm(delivery_report r) {
     journal_event e;
     e.channel = journal_channel::pull;
-    e.message_id = r.message_id;
-    e.service_id = r.service_id;
+    if (journal_.enabled()) {
+        e.message_id = r.message_id;
+        e.service_id = r.service_id;
+    }
     auto out = co_await take_report(std::move(r), e);
-    if (const auto* f = std::get_if<gateway_fault>(&out.answer)) set_refusal(e, f->cause);
-    else probe_.pull_confirmed.inc();
-    e.at_ms = now_ms();
-    journal_.record(e);
+    if (!std::holds_alternative<gateway_fault>(out.answer)) probe_.pull_confirmed.inc();
+    if (journal_.enabled()) {
+        if (const auto* f = std::get_if<gateway_fault>(&out.answer)) set_refusal(e, f->cause);
+        e.at_ms = now_ms();
+        journal_.record(e);
+    }
     co_return out;
 }
 
@@ -331,9 +343,11 @@ task<async_outcome<std::string>> async_gateway::take_report(delivery_report r, j
     e.kind = next.state == message_state::delivered       ? journal_event_kind::delivered
              : next.state == message_state::not_delivered ? journal_event_kind::not_delivered
                                                           : journal_event_kind::attempt;
-    e.detail = next.message;
-    e.sender = track->sender;
-    e.recipient = track->recipient;
+    if (journal_.enabled()) {
+        e.detail = next.message;
+        e.sender = track->sender;
+        e.recipient = track->recipient;
+    }
     const notify_rules rules{view->service(track->service_id), view->system(track->sender)};
     auto change = transition(r.message_id, storage::record_kind::message, *track, std::move(next), rules);
     change.release_lease = !change.dequeue;

@@ -76,7 +76,7 @@ public:
 
 private:
     task<async_outcome<accepted_message>> accept(async_message m);
-    task<async_outcome<std::vector<async_message>>> offer(pull_request r, std::vector<journal_event>& leased);
+    task<async_outcome<std::vector<async_message>>> offer(pull_request r, std::vector<journal_event>& events);
     task<async_outcome<std::string>> take_report(delivery_report r, journal_event& e);
     task<result<const system_entry*>> caller(const registry_view& view, const std::optional<sender_info>& sender);
     /// Finds and leases (in memory) up to `amount` messages for a getMessages.

@@ -368,6 +368,7 @@ task<void> push_worker::settle(std::uint64_t seq, storage::state_change change) 
 
 void push_worker::journal(journal_event_kind kind, const storage::queued_message& body,
                           const storage::tracking& track, std::string detail, unix_ms started) {
+    if (!ctx_.journal.enabled()) return;
     journal_event e;
     e.kind = kind;
     e.channel = journal_channel::push;

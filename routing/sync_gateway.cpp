@@ -52,13 +52,16 @@ sync_gateway::sync_gateway(const registry_holder& registry, authenticator& auth,
       probe_(metrics), journal_(journal) {}
 
 task<sync_outcome> sync_gateway::send(sync_request req) {
+    const bool journalled = journal_.enabled();
     journal_event e;
     e.kind = journal_event_kind::forwarded;
     e.channel = journal_channel::sync;
-    e.message_id = req.info.message_id;
-    e.correlation_id = req.info.correlation_id.value_or("");
-    e.service_id = req.info.service_id;
-    e.sender = req.info.sender.sender_id;
+    if (journalled) { // the strings are built only for a sink that keeps them
+        e.message_id = req.info.message_id;
+        e.correlation_id = req.info.correlation_id.value_or("");
+        e.service_id = req.info.service_id;
+        e.sender = req.info.sender.sender_id;
+    }
     const auto started = now_ms();
     auto out = co_await relay(std::move(req), e);
     e.at_ms = now_ms();
@@ -66,11 +69,11 @@ task<sync_outcome> sync_gateway::send(sync_request req) {
     probe_.sync_seconds.observe(static_cast<double>(e.duration_ms) / 1000.0);
     if (const auto* f = std::get_if<gateway_fault>(&out.answer)) {
         probe_.sync_faults.inc();
-        set_refusal(e, f->cause);
+        if (journalled) set_refusal(e, f->cause);
     } else {
         probe_.sync_calls.inc();
     }
-    journal_.record(e);
+    if (journalled) journal_.record(e);
     co_return out;
 }
 
@@ -88,7 +91,7 @@ task<sync_outcome> sync_gateway::relay(sync_request req, journal_event& e) {
         co_return out;
     }
     const delivery_point& dp = *route->point;
-    e.point = dp.id;
+    if (journal_.enabled()) e.point = dp.id;
     if (auto why = points_.off(dp.id)) {
         out.answer = gateway_fault{fail(errc::point_off, "\"" + dp.id + "\": " + *why), nullptr};
         co_return out;
