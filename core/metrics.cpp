@@ -37,29 +37,30 @@ metrics_registry::series& metrics_registry::find_or_make(const std::string& name
     return series_.back();
 }
 
-counter& metrics_registry::get_counter(const std::string& name, const std::string& help, metric_labels labels) {
+template <class T, class Make>
+T& metrics_registry::series_of(const std::string& name, const std::string& help, metric_kind kind,
+                               metric_labels labels, std::unique_ptr<T> series::*slot, Make make) {
     std::lock_guard lk(mutex_);
     bool made = false;
-    auto& s = find_or_make(name, help, metric_kind::counter, std::move(labels), made);
-    if (made) s.c = std::make_unique<counter>();
-    return *s.c;
+    auto& s = find_or_make(name, help, kind, std::move(labels), made);
+    if (made) s.*slot = make();
+    return *(s.*slot);
+}
+
+counter& metrics_registry::get_counter(const std::string& name, const std::string& help, metric_labels labels) {
+    return series_of(name, help, metric_kind::counter, std::move(labels), &series::c,
+                     [] { return std::make_unique<counter>(); });
 }
 
 gauge& metrics_registry::get_gauge(const std::string& name, const std::string& help, metric_labels labels) {
-    std::lock_guard lk(mutex_);
-    bool made = false;
-    auto& s = find_or_make(name, help, metric_kind::gauge, std::move(labels), made);
-    if (made) s.g = std::make_unique<gauge>();
-    return *s.g;
+    return series_of(name, help, metric_kind::gauge, std::move(labels), &series::g,
+                     [] { return std::make_unique<gauge>(); });
 }
 
 histogram& metrics_registry::get_histogram(const std::string& name, const std::string& help,
                                            std::vector<double> bounds, metric_labels labels) {
-    std::lock_guard lk(mutex_);
-    bool made = false;
-    auto& s = find_or_make(name, help, metric_kind::histogram, std::move(labels), made);
-    if (made) s.h = std::make_unique<histogram>(std::move(bounds));
-    return *s.h;
+    return series_of(name, help, metric_kind::histogram, std::move(labels), &series::h,
+                     [&] { return std::make_unique<histogram>(std::move(bounds)); });
 }
 
 void metrics_registry::visit(const std::function<void(const series_view&)>& fn) const {

@@ -91,6 +91,10 @@ private:
     };
     series& find_or_make(const std::string& name, const std::string& help, metric_kind kind, metric_labels labels,
                          bool& made);
+    /// The series, made with `make` into `slot` when new; under the lock.
+    template <class T, class Make>
+    T& series_of(const std::string& name, const std::string& help, metric_kind kind, metric_labels labels,
+                 std::unique_ptr<T> series::*slot, Make make);
 
     mutable std::mutex mutex_;
     std::deque<series> series_;

@@ -357,3 +357,28 @@ TEST_CASE("reloading the registry under traffic loses nothing and keeps answerin
     for (const auto& id : ids)
         CHECK(eventually([&] { return state_of(gw.port(), sender_login, id) == "DELIVERED"; }));
 }
+
+TEST_CASE("concurrency = N lets N PUSHes to a slow recipient be under way at once", "[integration][async][policy]") {
+    // The recipient takes 3 s per PUSH. With concurrency 4 all four messages
+    // reach it long before the first answer; with the default 1, the second
+    // waits for the first.
+    for (const int n : {4, 1}) {
+        fake_provider recipient(provider_mode::recipient, std::chrono::seconds(3), 1);
+        node_settings s;
+        s.extra_registry = point_with_service("slow", recipient.url(), "concurrency = " + std::to_string(n));
+        gateway gw(s);
+        async_send m;
+        m.service = "slow-svc";
+        std::vector<std::string> ids;
+        for (int i = 0; i < 4; ++i) ids.push_back(accept(gw.port(), m).message_id);
+        INFO("concurrency " << n);
+        if (n == 4) {
+            CHECK(eventually([&] { return recipient.request_count() == 4; }, std::chrono::milliseconds(2500)));
+            for (const auto& id : ids)
+                CHECK(eventually([&] { return state_of(gw.port(), sender_login, id) == "DELIVERED"; }));
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+            CHECK(recipient.request_count() == 1);
+        }
+    }
+}

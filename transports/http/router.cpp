@@ -37,14 +37,16 @@ result<void> router::add(std::string pattern, route_fn fn, std::optional<beast_h
     const auto key = std::string(normalized(pattern));
     for (const auto& r : routes_)
         if (r.pattern == key && r.method == method) return fail(errc::internal, "path " + pattern + " is served twice");
-    route r{key, {}, method, std::move(fn)};
-    for (auto s : split(key)) r.segments.emplace_back(s);
+    route r{key, false, {}, method, std::move(fn)};
+    for (auto s : split(key)) {
+        r.segments.emplace_back(s);
+        r.has_params = r.has_params || is_param(s);
+    }
     routes_.push_back(std::move(r));
     return {};
 }
 
-bool router::match(const route& r, std::string_view path, path_params& params) {
-    const auto parts = split(path);
+bool router::match(const route& r, const std::vector<std::string_view>& parts, path_params& params) {
     if (parts.size() != r.segments.size()) return false;
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const std::string_view want = r.segments[i];
@@ -59,11 +61,17 @@ bool router::match(const route& r, std::string_view path, path_params& params) {
 }
 
 task<response> router::handle(request& req) {
-    const auto path = target_path(req.target());
+    const auto path = normalized(target_path(req.target()));
     std::string allowed;
+    std::optional<std::vector<std::string_view>> parts; // split once, for the first pattern route
     for (auto& r : routes_) {
         path_params params;
-        if (!match(r, path, params)) continue;
+        if (!r.has_params) {
+            if (r.pattern != path) continue;
+        } else {
+            if (!parts) parts = split(path);
+            if (!match(r, *parts, params)) continue;
+        }
         if (!r.method || *r.method == req.method()) co_return co_await r.fn(req, params);
         if (!allowed.empty()) allowed += ", ";
         allowed += std::string(beast_http::to_string(*r.method));
@@ -75,7 +83,7 @@ task<response> router::handle(request& req) {
         co_return res;
     }
     co_return json_error(req, status::not_found, describe(errc::not_found).code,
-                         "nothing at " + std::string(normalized(path)));
+                         "nothing at " + std::string(path));
 }
 
 } // namespace qaqpa::http

@@ -42,11 +42,12 @@ public:
 private:
     struct route {
         std::string pattern;
+        bool has_params = false; ///< without, the path is compared whole (no split on the hot path)
         std::vector<std::string> segments;
         std::optional<beast_http::verb> method;
         route_fn fn;
     };
-    static bool match(const route& r, std::string_view path, path_params& params);
+    static bool match(const route& r, const std::vector<std::string_view>& parts, path_params& params);
     std::vector<route> routes_;
 };
 
