@@ -10,7 +10,7 @@ namespace qaqpa {
 
 namespace asio = boost::asio;
 
-bool task_group::spawn(const executor& ex, task<void> t) {
+bool task_group::spawn(const executor& ex, task<void> t, stop_by how) {
     std::shared_ptr<entry> e;
     std::uint64_t id = 0;
     {
@@ -20,9 +20,9 @@ bool task_group::spawn(const executor& ex, task<void> t) {
         e = std::make_shared<entry>(ex);
         tasks_.emplace(id, e);
     }
-    asio::co_spawn(ex, std::move(t),
-                   asio::bind_cancellation_slot(e->signal.slot(),
-                                                [this, id](std::exception_ptr error) { finished(id, error); }));
+    auto done = [this, id](std::exception_ptr error) { finished(id, error); };
+    if (how == stop_by::owner) asio::co_spawn(ex, std::move(t), std::move(done));
+    else asio::co_spawn(ex, std::move(t), asio::bind_cancellation_slot(e->signal.slot(), std::move(done)));
     return true;
 }
 

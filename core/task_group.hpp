@@ -31,9 +31,15 @@ public:
     task_group(const task_group&) = delete;
     task_group& operator=(const task_group&) = delete;
 
+    /// How a task is ended at a stop: by the group's terminal cancellation,
+    /// or by its owner (which then ends it some other way, e.g. by timing out
+    /// its socket). A cancellation slot costs every operation the task
+    /// awaits a little, so a connection's hot loop goes without.
+    enum class stop_by { cancellation, owner };
+
     /// Runs `t` on `ex`, owned by the group. Refused (false, `t` never runs)
     /// once close() was called.
-    bool spawn(const executor& ex, task<void> t);
+    bool spawn(const executor& ex, task<void> t, stop_by how = stop_by::cancellation);
     /// Refuses every later spawn.
     void close();
     /// Sends every running task a terminal cancellation.

@@ -33,6 +33,16 @@ public:
         if (d->next_) d->next_->prev_ = d->prev_;
     }
 
+    void expire(const void* owner) noexcept {
+        for (deadline* d = head_; d; d = d->next_) {
+            if (d->owner_ != owner) continue;
+            d->at_ = deadline::clock::time_point::min();
+            d->expired_ = true;
+            boost::system::error_code ignored;
+            d->socket_.cancel(ignored);
+        }
+    }
+
 private:
     void arm() {
         running_ = true;
@@ -67,12 +77,14 @@ private:
 };
 
 
-deadline::deadline(tcp_socket& socket)
-    : socket_(socket), service_(thread_service<deadline_service>(socket.get_executor())) {
+deadline::deadline(tcp_socket& socket, const void* owner)
+    : socket_(socket), service_(thread_service<deadline_service>(socket.get_executor())), owner_(owner) {
     service_.add(this);
 }
 
 deadline::~deadline() { service_.remove(this); }
+
+void expire_all(const executor& ex, const void* owner) noexcept { thread_service<deadline_service>(ex).expire(owner); }
 
 void deadline::translate(boost::system::error_code& ec) const noexcept {
     if (expired_ && ec == asio::error::operation_aborted) ec = boost::beast::error::timeout;

@@ -27,7 +27,9 @@ class deadline {
 public:
     using clock = std::chrono::steady_clock;
 
-    explicit deadline(tcp_socket& socket);
+    /// `owner` tags the deadline so its owner can time out all of its own
+    /// connections at once (expire_all); null for none.
+    explicit deadline(tcp_socket& socket, const void* owner = nullptr);
     ~deadline();
     deadline(const deadline&) = delete;
     deadline& operator=(const deadline&) = delete;
@@ -49,10 +51,16 @@ private:
     friend class deadline_service;
     tcp_socket& socket_;
     deadline_service& service_;
+    const void* owner_;
     clock::time_point at_ = clock::time_point::max();
     bool expired_ = false;
     deadline* prev_ = nullptr;
     deadline* next_ = nullptr;
 };
+
+/// Times out now every connection of `owner` on the io_context `ex` runs on
+/// (a server's stop: idle keep-alive connections end at once). Call it on
+/// that io_context's thread.
+void expire_all(const executor& ex, const void* owner) noexcept;
 
 } // namespace qaqpa::http

@@ -79,7 +79,9 @@ void server::stop(std::chrono::milliseconds grace) {
     if (!requests_.wait_none(grace))
         log::warn("http", "{} requests still unanswered after {} ms; cancelling", requests_.count(), grace.count());
     tasks_.close();
-    tasks_.cancel();
+    tasks_.cancel(); // the accept loops
+    for (std::size_t i = 0; i < runtime_.size(); ++i) // the connections
+        asio::post(runtime_.context(i), [ex = runtime_.context(i).get_executor(), this] { expire_all(ex, this); });
     if (!tasks_.wait(std::chrono::seconds(1)))
         log::debug("http", "{} connections left to the event loops' shutdown", tasks_.running());
 }
@@ -117,7 +119,10 @@ task<void> server::accept_loop(tcp_acceptor& acceptor) {
                 cur = active_.load(std::memory_order_relaxed);
             }
         }
-        if (!tasks_.spawn(acceptor.get_executor(), session(std::move(socket)))) active_.fetch_sub(1);
+        // Ended at a stop by timing out its socket, not by a cancellation
+        // slot (which every read and write would pay for).
+        if (!tasks_.spawn(acceptor.get_executor(), session(std::move(socket)), task_group::stop_by::owner))
+            active_.fetch_sub(1);
     }
 }
 
@@ -125,7 +130,7 @@ task<void> server::session(tcp_socket socket) {
     detail::connection_slot slot{active_};
     boost::system::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
-    co_await detail::serve_connection(socket, socket, opts_, handler_, stopping_, requests_);
+    co_await detail::serve_connection(socket, socket, opts_, handler_, stopping_, requests_, this);
     socket.shutdown(tcp_socket::shutdown_send, ec);
     socket.close(ec);
 }

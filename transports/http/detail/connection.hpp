@@ -51,13 +51,14 @@ inline response plain(status s, std::string_view text) {
 /// Serves requests on `stream` until the peer leaves, an error or a timeout
 /// ends the connection, or `stopping` (after the answer under way). The
 /// caller closes the socket.
+/// `owner` tags the connection's deadline (see expire_all).
 template <class Stream>
 task<void> serve_connection(Stream& stream, tcp_socket& socket, const server_options& opts_, handler& serve,
-                            const std::atomic<bool>& stopping, in_flight_requests& requests) {
+                            const std::atomic<bool>& stopping, in_flight_requests& requests, const void* owner) {
     namespace asio = boost::asio;
     namespace beast = boost::beast;
     boost::system::error_code ec;
-    deadline dl(socket);
+    deadline dl(socket, owner);
     beast::flat_buffer buffer;
     // Beast reads min(512, free capacity) at a time: with capacity reserved a
     // typical request arrives in one read instead of four or five.
