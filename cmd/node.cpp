@@ -176,12 +176,12 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
                                                       *p->journal_to);
     p->sync_plain = std::make_unique<soap::sync_endpoint>(*p->sync, false);
     p->sync_signed = std::make_unique<soap::sync_endpoint>(*p->sync, true);
-    auto* plain = p->sync_plain.get();
-    auto* signed_ = p->sync_signed.get();
-    if (auto r = p->public_router.add(c.paths.sync, [plain](http::request& r, const http::path_params&) { return plain->handle(r); }); !r)
-        return r.error();
-    if (auto r = p->public_router.add(c.paths.sync_signed, [signed_](http::request& r, const http::path_params&) { return signed_->handle(r); }); !r)
-        return r.error();
+    // A channel endpoint as a route of the public listener.
+    auto route_to = [](auto* endpoint) {
+        return [endpoint](http::request& req, const http::path_params&) { return endpoint->handle(req); };
+    };
+    if (auto r = p->public_router.add(c.paths.sync, route_to(p->sync_plain.get())); !r) return r.error();
+    if (auto r = p->public_router.add(c.paths.sync_signed, route_to(p->sync_signed.get())); !r) return r.error();
 
     routing::async_limits async_limits{c.limits.pull_batch_default, c.limits.pull_batch_max, c.limits.pull_lease_ms,
                                        c.limits.max_queue_depth};
@@ -189,9 +189,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
                                                         async_limits, p->metrics, *p->journal_to);
     if (auto r = run_blocking(p->async->recover()); !r) return r.error();
     p->async_endpoint = std::make_unique<soap::async_endpoint>(*p->async);
-    auto* async = p->async_endpoint.get();
-    if (auto r = p->public_router.add(c.paths.async, [async](http::request& r, const http::path_params&) { return async->handle(r); }); !r)
-        return r.error();
+    if (auto r = p->public_router.add(c.paths.async, route_to(p->async_endpoint.get())); !r) return r.error();
 
     const auto server_opts = server_options_from(c.limits);
     p->public_server = std::make_unique<http::server>("public listener", p->rt, server_opts, p->public_router);
