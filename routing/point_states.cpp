@@ -9,10 +9,12 @@ task<result<void>> point_states::load() {
     if (!stored) co_return stored.error();
     std::lock_guard lk(mutex_);
     for (auto& [point, why] : *stored) off_[point] = std::move(why);
+    off_count_ = off_.size();
     co_return result<void>{};
 }
 
 std::optional<std::string> point_states::off(std::string_view point) const {
+    if (off_count_.load(std::memory_order_acquire) == 0) return std::nullopt;
     std::lock_guard lk(mutex_);
     const auto it = off_.find(point);
     if (it == off_.end()) return std::nullopt;
@@ -32,6 +34,7 @@ task<result<bool>> point_states::set(std::string point, bool on, std::string rea
     std::lock_guard lk(mutex_);
     if (on) off_.erase(point);
     else off_[point] = std::move(reason);
+    off_count_.store(off_.size(), std::memory_order_release);
     co_return true;
 }
 

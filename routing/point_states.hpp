@@ -6,12 +6,13 @@
 //
 // Lifecycle: constructed by cmd/; load() before any listener opens.
 // Thread safety: every method may be called from any thread; reads take a
-// short lock.
+// short lock, and none while no point is off.
 
 #include "core/async.hpp"
 #include "core/errors.hpp"
 #include "storage/message_store.hpp"
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -42,6 +43,9 @@ private:
     storage::message_store& store_;
     mutable std::mutex mutex_;
     std::map<std::string, std::string, std::less<>> off_; ///< point → why
+    /// off_.size(), read without the lock: while no point is off (the usual
+    /// case) a call or a PUSH asks without taking the lock.
+    std::atomic<std::size_t> off_count_{0};
 };
 
 } // namespace qaqpa::routing

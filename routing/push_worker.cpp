@@ -201,12 +201,15 @@ task<bool> push_worker::consider(pass& p, std::uint64_t seq, std::shared_ptr<con
         }
         known = std::move(**track);
     }
-    // Room among the attempts in flight first: what the policies say is
-    // decided when the attempt can start.
     auto view = ctx_.registry.current();
-    if (!co_await free_slot(concurrency_of(policy_of(*view, *known)))) co_return false;
-    view = ctx_.registry.current();
     const auto* policy = policy_of(*view, *known);
+    if (in_flight_.size() >= slots_of(policy)) {
+        // No room among the attempts in flight: wait for one to end, then
+        // decide under the policies of that moment.
+        if (!co_await free_slot(policy)) co_return false;
+        view = ctx_.registry.current();
+        policy = policy_of(*view, *known);
+    }
     if (auto h = held(policy)) {
         if (!h->whole_queue) { // only its sender's throttle: the others go on
             keep(h->until);
@@ -220,8 +223,8 @@ task<bool> push_worker::consider(pass& p, std::uint64_t seq, std::shared_ptr<con
     co_return true;
 }
 
-task<bool> push_worker::free_slot(int limit) {
-    const auto most = static_cast<std::size_t>(std::max(1, limit));
+task<bool> push_worker::free_slot(const call_policy* policy) {
+    const auto most = slots_of(policy);
     while (!stopping_ && in_flight_.size() >= most) {
         slot_timer_.expires_at(timer::time_point::max());
         boost::system::error_code ec;
@@ -248,8 +251,8 @@ const call_policy* push_worker::policy_of(const registry_view& view, const stora
     return dp ? &view.policy(*dp, t.sender, t.service_id) : nullptr;
 }
 
-int push_worker::concurrency_of(const call_policy* policy) const {
-    return policy ? policy->policy.concurrency : ctx_.system_policy.concurrency;
+std::size_t push_worker::slots_of(const call_policy* policy) const {
+    return static_cast<std::size_t>(std::max(1, policy ? policy->policy.concurrency : ctx_.system_policy.concurrency));
 }
 
 std::optional<push_worker::hold> push_worker::held(const call_policy* policy) {

@@ -123,8 +123,9 @@ private:
     /// launches its attempt. False when the pass must end (`stop_at` set).
     task<bool> consider(pass& p, std::uint64_t seq, std::shared_ptr<const storage::queued_message> body,
                         std::optional<storage::tracking> known);
-    /// Waits until fewer than `limit` attempts are in flight; false when stopping.
-    task<bool> free_slot(int limit);
+    /// Waits until fewer than the policy's `concurrency` attempts are in
+    /// flight; false when stopping.
+    task<bool> free_slot(const call_policy* policy);
     void launch(std::uint64_t seq, std::shared_ptr<const storage::queued_message> body, storage::tracking track,
                 std::shared_ptr<const registry_view> view, const call_policy* policy);
     /// `self` keeps the worker alive while the attempt runs.
@@ -137,7 +138,8 @@ private:
     void journal(journal_event_kind kind, const storage::queued_message& body, const storage::tracking& track,
                  std::string detail, unix_ms started);
     const call_policy* policy_of(const registry_view& view, const storage::tracking& t) const;
-    int concurrency_of(const call_policy* policy) const;
+    /// How many attempts may be in flight under `policy` (its concurrency).
+    std::size_t slots_of(const call_policy* policy) const;
     std::optional<hold> held(const call_policy* policy);
     task<void> count_failure(const call_policy* policy);
     void poke(); ///< on the executor: look again at once
