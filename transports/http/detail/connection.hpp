@@ -8,6 +8,7 @@
 #include "core/async.hpp"
 #include "core/log.hpp"
 #include "transports/http/deadline.hpp"
+#include "transports/http/framing.hpp"
 #include "transports/http/server.hpp"
 #include "transports/http/wire.hpp"
 
@@ -117,12 +118,41 @@ task<void> serve_connection(Stream& stream, tcp_socket& socket, const server_opt
                 co_await refuse(status::payload_too_large, "request body too large");
                 break;
             }
+            const auto frame = check_framing(head);
+            if (frame.how == framing::kind::refused) {
+                co_await refuse(frame.refusal, frame.reason);
+                break;
+            }
             if (iequals(head[beast_http::field::expect], "100-continue")) {
                 static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
                 co_await asio::async_write(stream, asio::buffer(go_on.data(), go_on.size()), use);
                 if (ec) break;
             }
-            if (!parser.is_done()) {
+            std::string chunked_body;
+            if (frame.how == framing::kind::chunked) {
+                dl.expires_after(opts_.body_read_timeout);
+                chunked_decoder decoder(opts_.max_body_bytes);
+                auto state = chunked_decoder::state::more;
+                for (;;) {
+                    std::size_t used = 0;
+                    const auto data = buffer.cdata();
+                    state = decoder.feed({static_cast<const char*>(data.data()), data.size()}, used, chunked_body);
+                    buffer.consume(used);
+                    if (state != chunked_decoder::state::more) break;
+                    const auto n = co_await stream.async_read_some(buffer.prepare(16 * 1024), use);
+                    if (ec) break;
+                    buffer.commit(n);
+                }
+                if (state == chunked_decoder::state::too_large) {
+                    co_await refuse(status::payload_too_large, decoder.problem());
+                    break;
+                }
+                if (state == chunked_decoder::state::malformed) {
+                    co_await refuse(status::bad_request, decoder.problem());
+                    break;
+                }
+                if (state != chunked_decoder::state::done) break; // timed out or the peer left
+            } else if (!parser.is_done()) {
                 dl.expires_after(opts_.body_read_timeout);
                 co_await beast_http::async_read(stream, buffer, parser, use);
                 if (ec == beast_http::error::body_limit) {
@@ -132,6 +162,11 @@ task<void> serve_connection(Stream& stream, tcp_socket& socket, const server_opt
                 if (ec) break;
             }
             request req = parser.release();
+            if (frame.how == framing::kind::chunked) {
+                req.erase(beast_http::field::transfer_encoding);
+                req.body() = std::move(chunked_body);
+                req.content_length(req.body().size());
+            }
             response res;
             requests.started();
             dl.expires_never(); // the handler bounds its own waits
