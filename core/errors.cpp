@@ -6,7 +6,7 @@
 namespace qaqpa {
 namespace {
 
-constexpr std::array<error_entry, 27> catalog{{
+constexpr std::array<error_entry, 30> catalog{{
     {"BAD_ENVELOPE", "The request is not a well-formed SOAP envelope of the expected shape", true},
     {"UNSUPPORTED_MEDIA_TYPE", "The content type must be text/xml, application/soap+xml or application/xml", true},
     {"UNKNOWN_OPERATION", "The body element is not an operation of this channel", true},
@@ -33,6 +33,9 @@ constexpr std::array<error_entry, 27> catalog{{
     {"METHOD_NOT_ALLOWED", "The resource does not take this HTTP method", true},
     {"UNAUTHORIZED", "A valid bearer token is required", true},
     {"CONFIG_INVALID", "The configuration is invalid", true},
+    {"INVALID_ENCODING", "A field of the envelope is not valid UTF-8", true},
+    {"TOO_MANY_FAILED_LOGINS", "Too many failed logins for this sender or from this address; retry later", true},
+    {"STORE_UNAVAILABLE", "The message store cannot accept messages now; retry later", false},
     {"INTERNAL_ERROR", "Internal gateway error", false},
 }};
 

@@ -38,6 +38,9 @@ enum class errc {
     method_not_allowed,     ///< the resource exists but not for this HTTP method
     unauthorized,           ///< the admin API needs a valid bearer token
     bad_config,             ///< the configuration (file or key) is invalid; the detail names the key
+    bad_encoding,           ///< a field of the envelope is not valid UTF-8
+    too_many_failed_logins, ///< too many failed logins for this sender or from this address; retry later
+    store_unavailable,      ///< the message store cannot take writes now (e.g. its disk is full); retry later
     internal,               ///< a gateway defect or storage failure; logged
 };
 

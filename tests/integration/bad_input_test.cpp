@@ -2,6 +2,8 @@
 // gateway keeps serving afterwards.
 #include "tests/integration/node_fixture.hpp"
 #include "tests/integration/reply_fields.hpp"
+#include "core/utf8.hpp"
+#include "tests/support/async_samples.hpp"
 #include "tests/support/http_call.hpp"
 #include "tests/support/soap_samples.hpp"
 #include "tests/support/xsd_check.hpp"
@@ -230,4 +232,42 @@ TEST_CASE("beyond max_connections new connections wait and are served when a slo
     held.pop_back();
     caller.join();
     CHECK(third.status == 200);
+}
+
+TEST_CASE("invalid UTF-8 in an envelope field gets INVALID_ENCODING in a well-formed fault", "[integration][bad-input][utf8]") {
+    gateway gw;
+    const std::string bad = "ech\xC0\xAFo\xFF";
+    sample_request r;
+    r.service = bad;
+    check_bad_envelope(gw, sync_request_xml(r), "INVALID_ENCODING");
+    const auto sync = soap_post(gw.port(), "/bip-sync/", sync_request_xml(r));
+    CHECK(valid_utf8(sync.body));
+    CHECK(field(sync.body, "errorMessage").find("serviceId is not valid UTF-8") != std::string::npos);
+    CHECK(sync.body.find("\xC0\xAF") == std::string::npos);
+
+    sample_request who;
+    who.sender = "send\xE2\x82" "er";
+    check_bad_envelope(gw, sync_request_xml(who), "INVALID_ENCODING");
+
+    async_send m;
+    m.service = bad;
+    const auto async = soap_post(gw.port(), "/bip-async/", send_message_xml(m));
+    INFO(async.body);
+    CHECK(async.status == 500);
+    CHECK(field(async.body, "errorCode") == "INVALID_ENCODING");
+    CHECK(valid_utf8(async.body));
+    still_serving(gw);
+}
+
+TEST_CASE("whatever bytes a fault quotes, the fault is valid UTF-8 and well-formed", "[integration][bad-input][utf8]") {
+    gateway gw;
+    // An unknown operation's name is quoted in the fault.
+    const std::string body = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+                             "<soapenv:Body><op\xFF\xFE xmlns=\"urn:x\xC3\"/></soapenv:Body></soapenv:Envelope>";
+    const auto reply = soap_post(gw.port(), "/bip-sync/", body);
+    INFO(reply.body);
+    CHECK(reply.status == 500);
+    CHECK(valid_utf8(reply.body));
+    check_valid_fault(reply.body);
+    still_serving(gw);
 }

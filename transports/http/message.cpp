@@ -1,5 +1,7 @@
 #include "transports/http/message.hpp"
 
+#include "core/utf8.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -16,7 +18,8 @@ response make_response(const request& req, status s, std::string_view content_ty
 }
 
 response json_error(const request& req, status s, std::string_view code, std::string_view message) {
-    const boost::json::value v{{"error", code}, {"message", message}};
+    // Boost.JSON writes a string's bytes as they are: quoted input must be made valid first.
+    const boost::json::value v{{"error", code}, {"message", to_valid_utf8(message)}};
     return make_response(req, s, "application/json", boost::json::serialize(v));
 }
 

@@ -22,7 +22,7 @@ constexpr std::array<fault_element, 4> faults{{
 constexpr std::array<std::string_view, 4> operation_names{"sendMessage", "getMessages", "sendDeliveryNotification",
                                                          "getMessageStatus"};
 
-failure bad(const field_reader& r) { return fail(errc::bad_envelope, r.error()); }
+failure bad(const field_reader& r) { return r.failed(); }
 
 void check_date(field_reader& r, std::string_view local, const std::optional<std::string>& value) {
     if (value && r.error().empty() && !parse_datetime(*value)) r.problem(local, "is not an xsd:dateTime");

@@ -1,6 +1,7 @@
 #include "transports/soap/envelope.hpp"
 
 #include "core/clock.hpp"
+#include "core/utf8.hpp"
 
 namespace qaqpa::soap {
 namespace {
@@ -34,17 +35,24 @@ error_info read_error_info(const xml_node* n, int depth) {
     return e;
 }
 
+/// A fault's text may quote what a client or provider sent: made valid
+/// UTF-8 first, so the fault is well-formed whatever came in.
+void append_text(std::string& out, std::string_view name, std::string_view text) {
+    if (valid_utf8(text)) append_element(out, name, text);
+    else append_element(out, name, to_valid_utf8(text));
+}
+
 void append_error_info_at(std::string& out, const error_info& info, int depth) {
-    append_element(out, "errorCode", info.code);
-    append_element(out, "errorMessage", info.message);
-    if (info.data) append_element(out, "errorData", *info.data);
-    append_element(out, "errorDate", info.date);
+    append_text(out, "errorCode", info.code);
+    append_text(out, "errorMessage", info.message);
+    if (info.data) append_text(out, "errorData", *info.data);
+    append_text(out, "errorDate", info.date);
     if (info.sub_error && depth < max_sub_error_depth) {
         out.append("<subError>");
         append_error_info_at(out, *info.sub_error, depth + 1);
         out.append("</subError>");
     }
-    if (info.session_id) append_element(out, "sessionId", *info.session_id);
+    if (info.session_id) append_text(out, "sessionId", *info.session_id);
 }
 
 } // namespace
@@ -102,7 +110,7 @@ std::string build_fault(soap_version v, const fault_element& element, const erro
     };
     if (v == soap_version::v11) {
         append_element(out, "faultcode", client ? "soapenv:Client" : "soapenv:Server");
-        append_element(out, "faultstring", info.message);
+        append_text(out, "faultstring", info.message);
         out.append("<detail>");
         detail_open();
         out.append("</detail>");
@@ -110,7 +118,7 @@ std::string build_fault(soap_version v, const fault_element& element, const erro
         out.append("<soapenv:Code><soapenv:Value>")
             .append(client ? "soapenv:Sender" : "soapenv:Receiver")
             .append("</soapenv:Value></soapenv:Code><soapenv:Reason><soapenv:Text xml:lang=\"en\">");
-        append_escaped(out, info.message);
+        append_escaped(out, to_valid_utf8(info.message));
         out.append("</soapenv:Text></soapenv:Reason><soapenv:Detail>");
         detail_open();
         out.append("</soapenv:Detail>");

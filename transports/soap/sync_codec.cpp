@@ -40,8 +40,8 @@ result<parsed_sync_request> parse_sync_request(const std::string& body, soap_ver
     field_reader req(request, "request");
     const auto* request_info = request ? req.element("requestInfo", true) : nullptr;
     const auto* request_data = request ? req.element("requestData", true) : nullptr;
-    if (!op.error().empty()) return fail(errc::bad_envelope, op.error());
-    if (!req.error().empty()) return fail(errc::bad_envelope, req.error());
+    if (!op.error().empty()) return op.failed();
+    if (!req.error().empty()) return req.failed();
 
     field_reader ri(request_info, "request/requestInfo");
     info.message_id = ri.required("messageId");
@@ -55,7 +55,7 @@ result<parsed_sync_request> parse_sync_request(const std::string& body, soap_ver
     if (const auto* sender = ri.element("sender", true))
         detail::read_sender(ri, sender, "request/requestInfo/sender", info.sender);
     detail::read_properties(ri, request_info, "request/requestInfo/properties", info.properties);
-    if (!ri.error().empty()) return fail(errc::bad_envelope, ri.error());
+    if (!ri.error().empty()) return ri.failed();
 
     if (const auto* data = child(request_data, "data")) {
         auto payload = extract_payload(data);

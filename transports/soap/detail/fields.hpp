@@ -2,6 +2,7 @@
 // Reading and writing the unqualified children of SOAP operation elements;
 // shared by the channel codecs (private to transports/soap).
 
+#include "core/utf8.hpp"
 #include "transports/soap/xml.hpp"
 
 #include <optional>
@@ -23,6 +24,7 @@ public:
         if (!n || is_nil(n)) return std::nullopt;
         auto t = text_of(n);
         if (!t) problem(local, "must be text");
+        else if (!valid_utf8(*t)) encoding_problem(local);
         return t;
     }
 
@@ -52,15 +54,28 @@ public:
         if (error_.empty()) error_ = path(local) + " " + std::string(what);
     }
 
+    /// The field's bytes are not UTF-8: its own fault code, and the bytes
+    /// are never quoted.
+    void encoding_problem(std::string_view local) {
+        if (!error_.empty()) return;
+        problem(local, "is not valid UTF-8");
+        code_ = errc::bad_encoding;
+    }
+
     const std::string& error() const { return error_; }
+    /// The first problem as a failure (BAD_ENVELOPE or INVALID_ENCODING).
+    failure failed() const { return fail(code_, error_); }
     void adopt(const field_reader& inner) {
-        if (error_.empty()) error_ = inner.error_;
+        if (!error_.empty()) return;
+        error_ = inner.error_;
+        code_ = inner.code_;
     }
 
 private:
     const xml_node* node_;
     std::string_view path_;
     std::string error_;
+    errc code_ = errc::bad_envelope;
 };
 
 inline void append_optional(std::string& out, std::string_view name, const std::optional<std::string>& v) {
