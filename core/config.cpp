@@ -1,5 +1,7 @@
 #include "core/config.hpp"
 
+#include "core/utf8.hpp"
+
 #include <toml++/toml.h>
 
 #include <fmt/format.h>
@@ -374,6 +376,20 @@ void check_references(const registry& reg) {
     }
 }
 
+/// A failure detail is one line of valid UTF-8 (it goes to the log and to
+/// admin answers), whatever the file quoted into it: toml++ quotes the bytes
+/// it stopped at, a quoted key may hold "\n".
+std::string one_line(const std::string& text) {
+    std::string out;
+    for (const char c : to_valid_utf8(text)) {
+        if (c == '\n') out += "\\n";
+        else if (c == '\r') out += "\\r";
+        else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) out += '?';
+        else out += c;
+    }
+    return out;
+}
+
 } // namespace
 
 result<config> parse_config(std::string_view toml_text, const std::string& source_name,
@@ -407,10 +423,10 @@ result<config> parse_config(std::string_view toml_text, const std::string& sourc
         r.finish();
         check_references(c.bootstrap);
     } catch (const toml::parse_error& e) {
-        return fail(errc::bad_config, fmt::format("{}:{}: {}", source_name, e.source().begin.line,
-                                                    e.description()));
+        return fail(errc::bad_config, one_line(fmt::format("{}:{}: {}", source_name, e.source().begin.line,
+                                                             e.description())));
     } catch (const config_error& e) {
-        return fail(errc::bad_config, fmt::format("{}: {}: {}", source_name, e.key, e.reason));
+        return fail(errc::bad_config, one_line(fmt::format("{}: {}: {}", source_name, e.key, e.reason)));
     }
     return c;
 }

@@ -1,4 +1,5 @@
 #include "core/config.hpp"
+#include "core/utf8.hpp"
 
 #include "tests/support/catch.hpp"
 
@@ -183,4 +184,14 @@ concurrency = 2
               .rfind("test.toml: delivery_points[0].concurrency: must be between 1", 0) == 0);
     CHECK(error_of("[node]\nstore = \"postgresql\"\n") == "test.toml: node.store: the PostgreSQL store is not supported yet");
     CHECK(error_of("[node]\nstore = \"mysql\"\n") == "test.toml: node.store: must be \"rocksdb\"");
+}
+
+TEST_CASE("a config failure is one line of valid UTF-8 whatever the file quotes (found by the fuzzer)", "[config]") {
+    for (const std::string text : {"[node]\nthreads = i\nx = 1\n", "[node]\n\"bad\\nkey\" = 1\n", "[node]\nx = \"\xFF\"\n"}) {
+        const auto cfg = parse_config(text, "t.toml", ".");
+        REQUIRE_FALSE(cfg);
+        INFO(cfg.error().detail);
+        CHECK(cfg.error().detail.find('\n') == std::string::npos);
+        CHECK(valid_utf8(cfg.error().detail));
+    }
 }

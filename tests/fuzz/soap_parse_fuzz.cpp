@@ -1,8 +1,12 @@
 // libFuzzer target for the SOAP edge: parse a caller's SendMessage, a
 // provider's answer and an asynchronous-channel request from arbitrary bytes. Beyond "no crash, no sanitizer
-// report", it checks a property: whatever parses is rebuilt and parsed again
-// to the same header fields and the same payload bytes.
+// report", it checks two properties: whatever parses is rebuilt and parsed
+// again to the same header fields and the same payload bytes; and a fault
+// quoting the input, whatever its bytes, is valid UTF-8 and reads back as a
+// fault.
+#include "core/utf8.hpp"
 #include "transports/soap/async_codec.hpp"
+#include "transports/soap/envelope.hpp"
 #include "transports/soap/sync_codec.hpp"
 
 #include <cstdlib>
@@ -51,5 +55,9 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
         require(second.info.sender.sender_id == first.info.sender.sender_id);
         require(second.data.content == first.data.content);
     }
+    error_info quoted{"BAD_ENVELOPE", body, body, "2026-12-03T10:00:00+06:00", nullptr, body};
+    const auto fault = soap::build_fault(soap::soap_version::v11, soap::sync_fault, quoted, true);
+    require(valid_utf8(fault));
+    require(std::holds_alternative<gateway_fault>(soap::parse_sync_reply(fault)));
     return 0;
 }
