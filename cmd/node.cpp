@@ -87,13 +87,16 @@ private:
 
 struct node::parts {
     explicit parts(const config& c)
-        : cfg(c), rt(c.node.threads), soap_client(c.limits.max_body_bytes) {}
+        : cfg(c), rt(c.node.threads),
+          auth(1, 64, routing::login_limits{c.limits.failed_logins_per_sender, c.limits.failed_logins_per_address,
+                                            c.limits.failed_logins_window_s * 1000LL}),
+          soap_client(c.limits.max_body_bytes) {}
 
     config cfg;
     runtime rt;
     std::unique_ptr<storage::store> store;
     std::unique_ptr<routing::registry_holder> registry;
-    routing::authenticator auth{1, 64}; ///< one scrypt worker; 64 checks may wait
+    routing::authenticator auth; ///< one scrypt worker; 64 checks may wait; failed logins limited
     system_time_source clock;
     metrics_registry metrics; ///< every subsystem's probes; exported by the admin API
     null_journal no_journal;  ///< the journal seam; the logging journal replaces it

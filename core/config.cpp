@@ -187,6 +187,9 @@ void read_limits(table_reader& r, limits_config& l) {
     lr.read_int("pull_batch_max", l.pull_batch_max, 1, 1'000'000);
     lr.read_int("pull_lease_ms", l.pull_lease_ms, 1, int_max);
     lr.read_int("max_queue_depth", l.max_queue_depth, 1, std::int64_t{1} << 40);
+    lr.read_int("failed_logins_per_sender", l.failed_logins_per_sender, 0, 1'000'000);
+    lr.read_int("failed_logins_per_address", l.failed_logins_per_address, 0, 1'000'000);
+    lr.read_int("failed_logins_window_s", l.failed_logins_window_s, 1, 86400);
     lr.finish();
     if (l.pull_batch_default > l.pull_batch_max)
         throw config_error{"limits.pull_batch_default", "must not exceed limits.pull_batch_max"};

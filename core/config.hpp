@@ -44,6 +44,9 @@ struct limits_config {
     int pull_batch_max = 1000;
     int pull_lease_ms = 60000;             ///< a pulled, unconfirmed message is offered again after this
     std::int64_t max_queue_depth = 1000000; ///< per queue, unless its delivery point says otherwise
+    int failed_logins_per_sender = 10;      ///< in failed_logins_window_s; beyond → TOO_MANY_FAILED_LOGINS; 0 = off
+    int failed_logins_per_address = 30;     ///< the same per client IP address; 0 = off
+    int failed_logins_window_s = 60;
 };
 
 struct security_config {

@@ -20,6 +20,9 @@ struct property {
 struct sender_info {
     std::string sender_id;
     std::optional<std::string> password;
+    /// The caller's IP address: set by the transport, never read from the
+    /// wire nor stored; failed logins are limited per address too.
+    std::string client_address = {};
 };
 
 /// The business payload under `data`: carried, never re-encoded. `content`

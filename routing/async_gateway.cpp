@@ -156,7 +156,7 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m) {
     m.info.message_id = body->id;
     m.info.correlation_id = route->opens ? route->opens->correlation_id : existing->correlation_id;
     m.info.session_id = session;
-    m.info.sender = sender_info{sender.id, std::nullopt}; // the password is never stored
+    m.info.sender = sender_info{sender.id, std::nullopt}; // neither the password nor the address is stored
     body->message = std::move(m);
     accepted_message answer{body->id, *body->message.info.correlation_id};
     storage::new_message n;

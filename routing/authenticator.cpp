@@ -33,11 +33,17 @@ string_map<verified>& cache() {
     return c;
 }
 
-bool remembered(const registry_view& view, const sender_info& sender, const digest& d) {
-    const auto it = cache().find(sender.sender_id);
-    return it != cache().end() && it->second.generation == view.generation() &&
+/// Whether `logins` holds this sender's password digest for this registry.
+bool matches(const string_map<verified>& logins, const registry_view& view, const sender_info& sender,
+             const digest& d) {
+    const auto it = logins.find(sender.sender_id);
+    return it != logins.end() && it->second.generation == view.generation() &&
            crypto::equal_constant_time({reinterpret_cast<const char*>(it->second.password.data()), d.size()},
                                        {reinterpret_cast<const char*>(d.data()), d.size()});
+}
+
+bool remembered(const registry_view& view, const sender_info& sender, const digest& d) {
+    return matches(cache(), view, sender, d);
 }
 
 /// The checks every login gets before any KDF: the system to verify against
@@ -49,6 +55,12 @@ result<const system_entry*> precheck(const registry_view& view, const sender_inf
     d = keyed_digest(*sender.password);
     known = remembered(view, sender, d);
     return sys;
+}
+
+/// The limiter's clock: monotonic, so a wall-clock step changes no window.
+std::int64_t steady_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
 void remember(const registry_view& view, const system_entry& sys, const digest& d) {
@@ -75,6 +87,23 @@ auto verify_on(boost::asio::thread_pool& pool, const std::atomic<bool>& stopping
 
 } // namespace
 
+/// Logins verified on any thread: a first request on another thread then
+/// costs a lock and a compare instead of the KDF (and is never refused by
+/// the failed-login limit while its id is being flooded).
+struct authenticator::shared_logins {
+    std::mutex mutex;
+    string_map<verified> logins;
+
+    bool knows(const registry_view& view, const sender_info& sender, const digest& d) {
+        std::lock_guard lk(mutex);
+        return matches(logins, view, sender, d);
+    }
+    void add(const registry_view& view, const system_entry& sys, const digest& d) {
+        std::lock_guard lk(mutex);
+        logins[sys.id] = verified{view.generation(), d};
+    }
+};
+
 result<const system_entry*> authenticate(const registry_view& view, const sender_info& sender) {
     digest d{};
     bool known = false;
@@ -85,9 +114,9 @@ result<const system_entry*> authenticate(const registry_view& view, const sender
     return sys;
 }
 
-authenticator::authenticator(int threads, int max_pending)
+authenticator::authenticator(int threads, int max_pending, login_limits limits)
     : workers_(std::make_unique<boost::asio::thread_pool>(static_cast<std::size_t>(threads > 0 ? threads : 1))),
-      max_pending_(max_pending) {}
+      max_pending_(max_pending), limiter_(limits), shared_(std::make_unique<shared_logins>()) {}
 
 authenticator::~authenticator() { shutdown(); }
 
@@ -112,8 +141,18 @@ task<result<const system_entry*>> authenticator::authenticate(const registry_vie
     digest d{};
     bool known = false;
     auto checked = precheck(view, sender, d, known);
-    if (!checked || known) co_return checked;
+    if (!checked) {
+        limiter_.failed(sender.sender_id, sender.client_address, false, steady_ms());
+        co_return checked;
+    }
+    if (known) co_return checked;
     const system_entry* sys = *checked;
+    if (shared_->knows(view, sender, d)) {
+        remember(view, *sys, d);
+        co_return sys;
+    }
+    if (auto why = limiter_.refusal(sender.sender_id, sender.client_address, steady_ms()); !why.empty())
+        co_return fail(errc::too_many_failed_logins, std::move(why));
     if (stopping_.load(std::memory_order_relaxed)) co_return fail(errc::busy, "the gateway is stopping");
     if (pending_.fetch_add(1, std::memory_order_relaxed) >= max_pending_) {
         release();
@@ -121,8 +160,12 @@ task<result<const system_entry*>> authenticator::authenticate(const registry_vie
     }
     const bool ok = co_await verify_on(*workers_, stopping_, *sender.password, sys->password_hash, use_task);
     release();
-    if (!ok) co_return fail(errc::auth_failed);
+    if (!ok) {
+        limiter_.failed(sender.sender_id, sender.client_address, true, steady_ms());
+        co_return fail(errc::auth_failed);
+    }
     remember(view, *sys, d); // on this I/O thread: its own cache
+    shared_->add(view, *sys, d);
     co_return sys;
 }
 

@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     const auto used = parser.put(boost::asio::buffer(in.data(), in.size()), ec);
     if (ec || !parser.is_header_done()) return 0;
     const auto rest = in.substr(used);
-    const auto frame = check_framing(parser.get());
+    const auto frame = check_framing(parser.get(), parser.get().version());
     if (frame.how == framing::kind::refused) {
         require(frame.refusal == status::bad_request || frame.refusal == status::not_implemented);
         require(!frame.reason.empty());

@@ -68,7 +68,7 @@ TEST_CASE("framing headers: only exactly chunked, and never with Content-Length"
     auto with = [](std::initializer_list<std::pair<beast_http::field, std::string>> fields, unsigned version = 11) {
         request r{beast_http::verb::post, "/", version};
         for (const auto& [f, v] : fields) r.insert(f, v);
-        return check_framing(r);
+        return check_framing(r, r.version());
     };
     using beast_http::field;
     CHECK(with({}).how == framing::kind::length);

@@ -88,14 +88,14 @@ framing refuse(status s, std::string_view reason) { return {framing::kind::refus
 
 } // namespace
 
-framing check_framing(const request& head) {
+framing check_framing(const beast_http::fields& head, unsigned version) {
     const auto codings = head.equal_range(beast_http::field::transfer_encoding);
     const auto count = std::distance(codings.first, codings.second);
     if (count == 0) return {framing::kind::length, status::ok, {}};
     if (head.count(beast_http::field::content_length) > 0)
         return refuse(status::bad_request, "both Content-Length and Transfer-Encoding");
     if (count > 1) return refuse(status::bad_request, "more than one Transfer-Encoding header");
-    if (head.version() < 11) return refuse(status::bad_request, "Transfer-Encoding on an HTTP/1.0 request");
+    if (version < 11) return refuse(status::bad_request, "Transfer-Encoding on an HTTP/1.0 request");
     if (!iequals(trim(codings.first->value()), "chunked"))
         return refuse(status::not_implemented, "unsupported Transfer-Encoding (only \"chunked\" is accepted)");
     return {framing::kind::chunked, status::ok, {}};

@@ -30,7 +30,7 @@ struct framing {
 /// → chunked; none → Content-Length (Beast has checked its syntax); any
 /// other coding → 501; both headers, several Transfer-Encodings, or a
 /// Transfer-Encoding on HTTP/1.0 → 400.
-framing check_framing(const request& head);
+framing check_framing(const beast_http::fields& head, unsigned version);
 
 /// Decodes a chunked body incrementally: feed() what has arrived, as often
 /// as needed. Chunk lines and trailer lines end in CRLF (a bare CR or LF is

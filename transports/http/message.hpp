@@ -10,7 +10,14 @@
 namespace qaqpa::http {
 
 namespace beast_http = boost::beast::http;
-using request = beast_http::request<beast_http::string_body>;
+/// A request as read by the listener, with where it came from.
+struct request : beast_http::request<beast_http::string_body> {
+    using base = beast_http::request<beast_http::string_body>;
+    using base::base;
+    request() = default;
+    explicit request(base&& m) : base(std::move(m)) {}
+    std::string peer; ///< the client's IP address, set by the listener ("" when unknown)
+};
 using response = beast_http::response<beast_http::string_body>;
 using status = beast_http::status;
 

@@ -19,6 +19,17 @@ http::response answer(const http::request& req, soap_version v, async_operation 
     return http::make_response(req, http::status::ok, content_type(v), build(std::get<T>(outcome.answer)));
 }
 
+/// Where the call came from, for the failed-login limit.
+void stamp_origin(async_message& m, const std::string& peer) { m.info.sender.client_address = peer; }
+template <class Request>
+void stamp_origin(Request& r, const std::string& peer) {
+    if constexpr (requires { r.sender.has_value(); }) {
+        if (r.sender) r.sender->client_address = peer;
+    } else {
+        r.sender.client_address = peer;
+    }
+}
+
 } // namespace
 
 task<http::response> async_endpoint::handle(http::request& req) {
@@ -28,6 +39,7 @@ task<http::response> async_endpoint::handle(http::request& req) {
     async_operation op = async_operation::send_message;
     auto parsed = parse_async_request(req.body(), v, op);
     if (!parsed) co_return fault_response(req, v, async_fault(op), {parsed.error(), nullptr}, braced(new_guid()));
+    std::visit([&](auto& body) { stamp_origin(body, req.peer); }, parsed->body);
 
     switch (op) {
     case async_operation::send_message: {

@@ -77,6 +77,7 @@ task<http::response> sync_endpoint::handle(http::request& req) {
                                  {fail(errc::signature_required, "WS-Security verification is not available yet"), nullptr},
                                  braced(new_guid()));
 
+    parsed->request.info.sender.client_address = req.peer;
     auto outcome = co_await gateway_.send(std::move(parsed->request));
     if (auto* f = std::get_if<gateway_fault>(&outcome.answer)) {
         if (f->cause.code == errc::internal) log::error("sync", "session {}: {}", outcome.session_id, f->cause.detail);

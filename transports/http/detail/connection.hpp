@@ -65,6 +65,8 @@ task<void> serve_connection(Stream& stream, tcp_socket& socket, const server_opt
     // typical request arrives in one read instead of four or five.
     buffer.reserve(16 * 1024);
     auto use = use_task_ec(ec);
+    const auto remote = socket.remote_endpoint(ec);
+    const std::string peer = ec ? std::string() : remote.address().to_string();
 
     // Answers an error and closes. The rest of the request is never
     // processed, but what the client is still sending is read and discarded
@@ -118,7 +120,7 @@ task<void> serve_connection(Stream& stream, tcp_socket& socket, const server_opt
                 co_await refuse(status::payload_too_large, "request body too large");
                 break;
             }
-            const auto frame = check_framing(head);
+            const auto frame = check_framing(head, head.version());
             if (frame.how == framing::kind::refused) {
                 co_await refuse(frame.refusal, frame.reason);
                 break;
@@ -161,7 +163,8 @@ task<void> serve_connection(Stream& stream, tcp_socket& socket, const server_opt
                 }
                 if (ec) break;
             }
-            request req = parser.release();
+            request req{parser.release()};
+            req.peer = peer;
             if (frame.how == framing::kind::chunked) {
                 req.erase(beast_http::field::transfer_encoding);
                 req.body() = std::move(chunked_body);
