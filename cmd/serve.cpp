@@ -3,12 +3,38 @@
 
 #include "core/log.hpp"
 
+#include <sys/resource.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <malloc.h>
 #include <cstdio>
 #include <iostream>
 
 namespace qaqpa::cmd {
+namespace {
+
+/// Raises the soft open-file limit to the hard one (as nginx's
+/// worker_rlimit_nofile does): every connection is a descriptor, and the
+/// usual soft default of 1,024 is a few hundred clients.
+void raise_fd_limit() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+    if (lim.rlim_cur >= lim.rlim_max) {
+        log::info("node", "open-file limit {}", static_cast<unsigned long long>(lim.rlim_cur));
+        return;
+    }
+    const auto before = lim.rlim_cur;
+    lim.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &lim) == 0)
+        log::info("node", "open-file limit raised from {} to {}", static_cast<unsigned long long>(before),
+                  static_cast<unsigned long long>(lim.rlim_max));
+    else
+        log::warn("node", "open-file limit stays {}: {}", static_cast<unsigned long long>(before), std::strerror(errno));
+}
+
+} // namespace
 
 int serve(std::span<const std::string_view> args) {
     std::optional<std::string> config_file;
@@ -22,6 +48,7 @@ int serve(std::span<const std::string_view> args) {
         }
     }
     std::signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
     // Keep allocations of 1 MiB and more (scrypt's 16 MiB working area) in
     // their own mappings, returned on free: glibc otherwise raises the
     // threshold after the first such free and keeps them resident.

@@ -5,6 +5,7 @@
 // SIGTERM or SIGINT ends it promptly and cleanly.
 #include "tests/integration/reply_fields.hpp"
 #include "tests/support/async_samples.hpp"
+#include "tests/support/child_node.hpp"
 #include "tests/support/http_call.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -23,8 +24,6 @@
 #include <thread>
 
 using namespace qaqpa::test;
-
-extern char** environ;
 
 namespace {
 
@@ -53,61 +52,8 @@ service = "inbox"
 )";
 
 /// One run of the qaqpa binary on the test's directory.
-class child {
-public:
-    explicit child(const temp_dir& dir) {
-        const auto out = (dir.path() / ("stdout-" + std::to_string(++runs_))).string();
-        const std::string conf = (dir.path() / "qaqpa.toml").string();
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-        std::vector<std::string> args{QAQPA_BINARY, "serve", "--config", conf};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        REQUIRE(posix_spawn(&pid_, QAQPA_BINARY, &fa, nullptr, argv.data(), environ) == 0);
-        posix_spawn_file_actions_destroy(&fa);
-        // The node prints its port once it listens.
-        const std::regex listening(R"(listening public 127\.0\.0\.1:(\d+))");
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (port_ == 0 && std::chrono::steady_clock::now() < until) {
-            std::ifstream in(out);
-            std::string text((std::istreambuf_iterator<char>(in)), {});
-            std::smatch m;
-            if (std::regex_search(text, m, listening)) port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
-            else std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        REQUIRE(port_ != 0);
-    }
-    ~child() { stop(SIGTERM); }
-
-    std::uint16_t port() const { return port_; }
-
-    /// Sends `sig` and waits up to `bound` for the process to end (then
-    /// kills it). The wait status, or -1 when it had to be killed.
-    int stop(int sig, std::chrono::seconds bound = std::chrono::seconds(10)) {
-        if (pid_ <= 0) return -1;
-        ::kill(pid_, sig);
-        int status = 0;
-        const auto until = std::chrono::steady_clock::now() + bound;
-        while (::waitpid(pid_, &status, WNOHANG) == 0) {
-            if (std::chrono::steady_clock::now() >= until) {
-                ::kill(pid_, SIGKILL);
-                ::waitpid(pid_, &status, 0);
-                pid_ = -1;
-                return -1;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        pid_ = -1;
-        return status;
-    }
-
-private:
-    static inline int runs_ = 0;
-    pid_t pid_ = -1;
-    std::uint16_t port_ = 0;
+struct child : child_node {
+    explicit child(const temp_dir& dir) : child_node(QAQPA_BINARY, dir) {}
 };
 
 } // namespace

@@ -6,6 +6,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 
+#include <algorithm>
+#include <vector>
+
 namespace qaqpa::http {
 
 namespace asio = boost::asio;
@@ -41,6 +44,23 @@ public:
             boost::system::error_code ignored;
             d->socket_.cancel(ignored);
         }
+    }
+
+    std::size_t shed(const void* owner, std::size_t count) noexcept {
+        std::vector<deadline*> idle;
+        for (deadline* d = head_; d; d = d->next_)
+            if (d->owner_ == owner && d->idle_since_ != deadline::clock::time_point::max() && !d->expired_)
+                idle.push_back(d);
+        count = std::min(count, idle.size());
+        std::partial_sort(idle.begin(), idle.begin() + static_cast<std::ptrdiff_t>(count), idle.end(),
+                          [](const deadline* a, const deadline* b) { return a->idle_since_ < b->idle_since_; });
+        for (std::size_t i = 0; i < count; ++i) {
+            idle[i]->at_ = deadline::clock::time_point::min();
+            idle[i]->expired_ = true;
+            boost::system::error_code ignored;
+            idle[i]->socket_.cancel(ignored);
+        }
+        return count;
     }
 
 private:
@@ -85,6 +105,10 @@ deadline::deadline(tcp_socket& socket, const void* owner)
 deadline::~deadline() { service_.remove(this); }
 
 void expire_all(const executor& ex, const void* owner) noexcept { thread_service<deadline_service>(ex).expire(owner); }
+
+std::size_t shed_idle(const executor& ex, const void* owner, std::size_t count) noexcept {
+    return thread_service<deadline_service>(ex).shed(owner, count);
+}
 
 void deadline::translate(boost::system::error_code& ec) const noexcept {
     if (expired_ && ec == asio::error::operation_aborted) ec = boost::beast::error::timeout;

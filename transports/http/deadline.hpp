@@ -38,6 +38,14 @@ public:
     void expires_at(clock::time_point t) noexcept {
         at_ = t;
         expired_ = false;
+        idle_since_ = clock::time_point::max();
+    }
+    /// The connection waits for a request's first byte until `d` from now:
+    /// it may be closed early when file descriptors run short (shed_idle).
+    void idle_for(clock::duration d) noexcept {
+        const auto now = clock::now();
+        expires_at(now + d);
+        idle_since_ = now;
     }
     void expires_never() noexcept { expires_at(clock::time_point::max()); }
 
@@ -53,6 +61,7 @@ private:
     deadline_service& service_;
     const void* owner_;
     clock::time_point at_ = clock::time_point::max();
+    clock::time_point idle_since_ = clock::time_point::max(); ///< max: not idle
     bool expired_ = false;
     deadline* prev_ = nullptr;
     deadline* next_ = nullptr;
@@ -62,5 +71,11 @@ private:
 /// (a server's stop: idle keep-alive connections end at once). Call it on
 /// that io_context's thread.
 void expire_all(const executor& ex, const void* owner) noexcept;
+
+/// Times out the `count` connections of `owner` on the io_context `ex` runs
+/// on that have been idle (idle_for) longest; returns how many it closed.
+/// Called when accept fails for want of file descriptors: idle connections
+/// make way for new requests. Call it on that io_context's thread.
+std::size_t shed_idle(const executor& ex, const void* owner, std::size_t count) noexcept;
 
 } // namespace qaqpa::http

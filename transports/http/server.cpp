@@ -102,9 +102,10 @@ task<void> server::accept_loop(tcp_acceptor& acceptor) {
         auto socket = co_await acceptor.async_accept(use_task_ec(ec));
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
         if (ec) {
-            // EMFILE/ENFILE and friends: back off, keep serving who we have.
-            log::warn("http", "accept failed: {}", ec.message());
-            co_await wait(std::chrono::milliseconds(50));
+            // EMFILE/ENFILE and friends: the longest-idle connections make
+            // way (every thread's), and accept is tried again shortly.
+            make_room(ec);
+            co_await wait(std::chrono::milliseconds(10));
             continue;
         }
         // Another thread's acceptor may have filled the last slot meanwhile:
@@ -124,6 +125,23 @@ task<void> server::accept_loop(tcp_acceptor& acceptor) {
         if (!tasks_.spawn(acceptor.get_executor(), session(std::move(socket)), task_group::stop_by::owner))
             active_.fetch_sub(1);
     }
+}
+
+void server::make_room(const boost::system::error_code& why) {
+    for (std::size_t i = 0; i < runtime_.size(); ++i)
+        asio::post(runtime_.context(i), [ex = runtime_.context(i).get_executor(), this] {
+            if (const auto closed = http::shed_idle(ex, this, shed_batch)) shed_.fetch_add(closed, std::memory_order_relaxed);
+        });
+    // One warning per interval, however many accepts fail: a log line per
+    // failure would itself become the flood.
+    const auto failures = accept_failures_.fetch_add(1, std::memory_order_relaxed) + 1;
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = last_accept_warning_.load(std::memory_order_relaxed);
+    const auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(accept_warning_interval).count();
+    if (last != 0 && now - last < interval) return;
+    if (!last_accept_warning_.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
+    log::warn("http", "{}: accept failed: {} ({} times so far; {} idle connections closed to make room)", name_,
+              why.message(), failures, shed_.load(std::memory_order_relaxed));
 }
 
 task<void> server::session(tcp_socket socket) {

@@ -7,7 +7,9 @@
 // Guards (CONFIG.md [limits]): header and body read timeouts, idle timeout
 // between keep-alive requests, a body limit answered with 413 before the body
 // is read, and a connection cap beyond which new connections wait in the
-// backlog. Running out of file descriptors backs off and never stops the node.
+// backlog. Running out of file descriptors never stops the node: the
+// longest-idle connections are closed to make room (one warning per
+// interval), so a new request is still answered.
 //
 // The connection itself is a template over its stream (detail/connection.hpp):
 // plain TCP today; a TLS listener serves the same coroutine over
@@ -94,10 +96,18 @@ public:
     int active_connections() const noexcept { return active_.load(std::memory_order_relaxed); }
     /// Requests read and not yet answered.
     int requests_in_flight() const noexcept { return requests_.count(); }
+    /// Idle connections closed so far to make room for new ones.
+    std::int64_t idle_connections_shed() const noexcept { return shed_.load(std::memory_order_relaxed); }
 
 private:
     task<void> accept_loop(tcp_acceptor& acceptor);
     task<void> session(tcp_socket socket);
+    /// Accept failed (file descriptors ran short): closes idle connections
+    /// on every thread and warns, at most once per interval.
+    void make_room(const boost::system::error_code& why);
+
+    static constexpr std::size_t shed_batch = 16; ///< idle connections closed per thread per failed accept
+    static constexpr std::chrono::seconds accept_warning_interval{10};
 
     std::string name_;
     runtime& runtime_;
@@ -107,6 +117,9 @@ private:
     std::atomic<int> active_{0};
     in_flight_requests requests_;
     std::atomic<bool> stopping_{false};
+    std::atomic<std::int64_t> accept_failures_{0};
+    std::atomic<std::int64_t> shed_{0};
+    std::atomic<std::int64_t> last_accept_warning_{0};
     task_group tasks_{"http"};
 };
 

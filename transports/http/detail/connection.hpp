@@ -88,9 +88,11 @@ task<void> serve_connection(Stream& stream, tcp_socket& socket, const server_opt
 
     try {
         for (bool first = true; !stopping; first = false) {
-            if (!first && buffer.size() == 0) {
-                dl.expires_after(opts_.idle_timeout);
-                const auto n = co_await stream.async_read_some(buffer.prepare(4096), use);
+            // Waiting for a request's first byte the connection is idle: it
+            // may be closed to make way when file descriptors run short.
+            if (buffer.size() == 0) {
+                dl.idle_for(first ? opts_.header_read_timeout : opts_.idle_timeout);
+                const auto n = co_await stream.async_read_some(buffer.prepare(first ? 16 * 1024 : 4096), use);
                 if (ec) break;
                 buffer.commit(n);
             }
