@@ -200,7 +200,8 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (!pub) return pub.error();
     p->public_port = pub->port();
 
-    p->admin = std::make_unique<admin::admin_api>(p->token, *p->engine);
+    p->admin = std::make_unique<admin::admin_api>(p->token, *p->engine,
+                                                  [m = &messages] { return m->write_problem(); });
     p->admin_server = std::make_unique<http::server>("admin listener", p->rt, server_opts, *p->admin);
     auto adm = p->admin_server->listen(c.admin_listener.address, c.admin_listener.port);
     if (!adm) return adm.error();

@@ -138,6 +138,11 @@ public:
     /// before writes begin; nullptr clears.
     virtual void set_queued_observer(std::function<void(const new_message&)> fn) = 0;
 
+    /// Why writes fail now (a full disk, a failed fsync), "" while they
+    /// succeed. Meanwhile every write fails at once with store_unavailable;
+    /// the store retries by itself and recovers when it can write again.
+    virtual std::string write_problem() const = 0;
+
     /// Completes the writes already submitted and stops the committer; later
     /// writes fail at once (errc::internal). Call while the executors of the
     /// callers still run, so every completion has somewhere to go.

@@ -5,7 +5,9 @@
 
 #include "core/log.hpp"
 #include "storage/detail/crc32c.hpp"
+#include "storage/detail/rocksdb_logger.hpp"
 #include "storage/detail/rocksdb_messages.hpp"
+#include "storage/detail/rocksdb_status.hpp"
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -25,9 +27,7 @@ constexpr const char* registry_cf = "registry";
 constexpr const char* live_key = "live";
 constexpr const char* source_key = "bootstrap_source";
 
-failure storage_failure(const rocksdb::Status& st, std::string_view what) {
-    return failure{errc::internal, std::string(what) + ": " + st.ToString()};
-}
+using detail::storage_failure;
 
 class rocksdb_store final : public store {
 public:
@@ -173,8 +173,8 @@ result<std::unique_ptr<store>> open_rocksdb_store(const options& opts) {
     rocksdb::DBOptions db_opts;
     db_opts.create_if_missing = true;
     db_opts.create_missing_column_families = true;
-    db_opts.keep_log_file_num = 5;
     db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+    db_opts.info_log = std::make_shared<detail::rocksdb_logger>(db_opts.info_log_level);
     db_opts.db_write_buffer_size = 32 << 20;
     db_opts.max_background_jobs = 2;
     // One committer writes (storage/detail/rocksdb_messages.cpp); insert

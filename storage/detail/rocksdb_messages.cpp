@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "storage/detail/lease_batches.hpp"
 #include "storage/detail/record_codec.hpp"
+#include "storage/detail/rocksdb_status.hpp"
 #include "storage/detail/tracking_cache.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -44,9 +45,8 @@ constexpr std::size_t tracking_cache_entries = 16384;
 /// A write batch larger than this is not kept for the next group commit.
 constexpr std::size_t max_kept_batch_bytes = 4 << 20;
 
-failure storage_failure(const rocksdb::Status& st, std::string_view what) {
-    return failure{errc::internal, std::string(what) + ": " + st.ToString()};
-}
+/// While writes fail, how often the committer asks RocksDB to resume.
+constexpr std::chrono::seconds resume_interval{1};
 
 using write_result = result<std::uint64_t>;
 /// Who waits for a write: accept() wants the sequence, the others only
@@ -256,6 +256,11 @@ public:
         observer_ = std::move(fn);
     }
 
+    std::string write_problem() const override {
+        std::lock_guard lk(mutex_);
+        return problem_;
+    }
+
     void stop() override {
         {
             std::lock_guard lk(mutex_);
@@ -313,6 +318,7 @@ private:
                 std::unique_lock lk(mutex_);
                 std::optional<failure> refused;
                 if (stopping_) refused = fail(errc::internal, "the store is closing");
+                else if (!problem_.empty()) refused = fail(errc::store_unavailable, problem_);
                 else if (admit) refused = admit();
                 if (refused) {
                     lk.unlock();
@@ -403,16 +409,44 @@ private:
         std::vector<pending_write> ops;
         std::function<void(const new_message&)> batch_observer;
         for (;;) {
+            bool failing = false;
             {
                 std::unique_lock lk(mutex_);
-                wake_.wait(lk, [&] { return !pending_.empty() || stopping_; });
-                if (pending_.empty()) return; // stopping, nothing left
+                const auto ready = [&] { return !pending_.empty() || stopping_; };
+                if (problem_.empty()) wake_.wait(lk, ready);
+                else wake_.wait_for(lk, resume_interval, ready);
+                if (pending_.empty() && stopping_) return;
                 ops.swap(pending_);
                 batch_observer = observer_;
+                failing = !problem_.empty();
             }
+            if (failing) try_resume();
+            if (ops.empty()) continue;
             commit(ops, batch_observer);
             ops.clear();
         }
+    }
+
+    /// A write failed (a full disk, a failed fsync): RocksDB keeps refusing
+    /// writes until it is resumed. New writes are refused at once with
+    /// STORE_UNAVAILABLE meanwhile (nothing is acknowledged that was not
+    /// written and synced), and the committer asks RocksDB to resume every
+    /// resume_interval; one log line when it starts, one when it ends.
+    void writes_failing(const rocksdb::Status& status) {
+        std::lock_guard lk(mutex_);
+        if (!problem_.empty()) return;
+        failing_since_ = std::chrono::steady_clock::now();
+        problem_ = "the store cannot write: " + status.ToString();
+        log::error("storage", "{}; new messages are refused (STORE_UNAVAILABLE) and writing is retried every {} s",
+                   problem_, resume_interval.count());
+    }
+
+    void try_resume() {
+        if (const auto st = db_.Resume(); !st.ok()) return;
+        std::lock_guard lk(mutex_);
+        const auto failed_for = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - failing_since_);
+        log::info("storage", "the store writes again, after {} s; new messages are accepted", failed_for.count());
+        problem_.clear();
     }
 
     void commit(std::vector<pending_write>& ops, const std::function<void(const new_message&)>& observer) {
@@ -465,7 +499,7 @@ private:
         }
         if (status.ok()) apply_cache_ops(st); // before anyone waiting on this batch resumes
         if (!status.ok()) {
-            log::error("storage", "group commit of {} writes failed: {}", ops.size(), status.ToString());
+            writes_failing(status);
             for (auto& r : results)
                 if (r) r = storage_failure(status, "writing a batch");
         }
@@ -549,7 +583,7 @@ private:
     rocksdb::WriteBatch batch_; ///< committer thread
     lease_batches leases_; ///< committer thread (and recover(), before it starts)
 
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::vector<pending_write> pending_;
     bool stopping_ = false;
@@ -559,6 +593,8 @@ private:
     std::unordered_map<std::string, std::size_t> inflight_; ///< guarded by mutex_: admitted, not yet written
 
     std::uint64_t reserved_ = 1; ///< owned by the committer thread
+    std::string problem_;             ///< guarded by mutex_: why writes fail now ("" while they succeed)
+    std::chrono::steady_clock::time_point failing_since_; ///< guarded by mutex_
 
     std::mutex depth_mutex_;
     std::unordered_map<std::string, std::size_t> depth_;

@@ -41,13 +41,17 @@ child_node::child_node(const std::string& binary, const temp_dir& dir, child_opt
     REQUIRE(posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) == 0);
     posix_spawn_file_actions_destroy(&fa);
     // The node prints its port once it listens.
-    const std::regex listening(R"(listening public 127\.0\.0\.1:(\d+))");
+    const std::regex listening(R"(listening public 127\.0\.0\.1:(\d+)\s+qaqpa: listening admin [0-9.]+:(\d+))");
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (port_ == 0 && std::chrono::steady_clock::now() < until) {
         const auto text = read_all(out);
         std::smatch m;
-        if (std::regex_search(text, m, listening)) port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
-        else std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (std::regex_search(text, m, listening)) {
+            port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+            admin_port_ = static_cast<std::uint16_t>(std::stoi(m[2]));
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
     }
     INFO(log());
     REQUIRE(port_ != 0);

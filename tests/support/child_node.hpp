@@ -25,6 +25,7 @@ public:
     child_node& operator=(const child_node&) = delete;
 
     std::uint16_t port() const { return port_; }
+    std::uint16_t admin_port() const { return admin_port_; }
     /// What the child wrote to stderr (its log) so far.
     std::string log() const;
 
@@ -36,6 +37,7 @@ private:
     static inline int runs_ = 0;
     pid_t pid_ = -1;
     std::uint16_t port_ = 0;
+    std::uint16_t admin_port_ = 0;
     std::string log_file_;
 };
 

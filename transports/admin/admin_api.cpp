@@ -1,5 +1,6 @@
 #include "transports/admin/admin_api.hpp"
 
+#include "core/utf8.hpp"
 #include "crypto/hmac.hpp"
 
 #include <boost/json.hpp>
@@ -9,13 +10,21 @@ namespace qaqpa::admin {
 using http::beast_http::verb;
 using http::status;
 
-admin_api::admin_api(std::string token, routing::point_control& points) : token_(std::move(token)), points_(points) {
+admin_api::admin_api(std::string token, routing::point_control& points, std::function<std::string()> problem)
+    : token_(std::move(token)), points_(points), problem_(std::move(problem)) {
     auto post_switch = [this](bool on) {
         return [this, on](http::request& req, const http::path_params& p) { return switch_point(req, p["id"], on); };
     };
     // Registered once, here; a failure would be a defect in this list.
     (void)routes_.add("/health", [](http::request& req, const http::path_params&) -> task<http::response> {
         co_return http::make_response(req, status::ok, "application/json", R"({"status":"ok"})");
+    }, verb::get);
+    (void)routes_.add("/readyz", [this](http::request& req, const http::path_params&) -> task<http::response> {
+        const auto problem = problem_ ? problem_() : std::string();
+        if (problem.empty())
+            co_return http::make_response(req, status::ok, "application/json", R"({"status":"ready"})");
+        const boost::json::object body{{"status", "unavailable"}, {"problem", to_valid_utf8(problem)}};
+        co_return http::make_response(req, status::service_unavailable, "application/json", boost::json::serialize(body));
     }, verb::get);
     (void)routes_.add("/dp/{id}/on", post_switch(true), verb::post);
     (void)routes_.add("/dp/{id}/off", post_switch(false), verb::post);
@@ -29,7 +38,7 @@ bool admin_api::authorized(std::string_view authorization) const noexcept {
 
 task<http::response> admin_api::handle(http::request& req) {
     const auto path = http::target_path(req.target());
-    const bool open = path == "/health" && req.method() == verb::get;
+    const bool open = (path == "/health" || path == "/readyz") && req.method() == verb::get;
     if (!open && !authorized(req[http::beast_http::field::authorization])) {
         auto res = http::json_error(req, status::unauthorized, describe(errc::unauthorized).code,
                                     "a valid bearer token is required");

@@ -1,7 +1,9 @@
 #pragma once
 // The admin listener's API (its own transport, apart from the public
-// channels). GET /health is open (for probes); every other route requires
-// "Authorization: Bearer <token>" (401 otherwise):
+// channels). GET /health (alive) and GET /readyz (ready for new messages:
+// 503 naming the problem while the store cannot write) are open, for
+// probes; every other route requires "Authorization: Bearer <token>" (401
+// otherwise):
 //   POST /dp/{id}/on|off   switch delivery to a point on or off (200, JSON)
 // Errors are JSON with a catalog code. The operator's API (registry,
 // journals, metrics) grows here, one route per operation.
@@ -13,13 +15,15 @@
 #include "routing/point_control.hpp"
 #include "transports/http/router.hpp"
 
+#include <functional>
 #include <string>
 
 namespace qaqpa::admin {
 
 class admin_api final : public http::handler {
 public:
-    admin_api(std::string token, routing::point_control& points);
+    /// `problem` says why the node cannot take new messages now ("" when it can).
+    admin_api(std::string token, routing::point_control& points, std::function<std::string()> problem);
 
     task<http::response> handle(http::request& req) override;
 
@@ -31,6 +35,7 @@ private:
 
     std::string token_;
     routing::point_control& points_;
+    std::function<std::string()> problem_;
     http::router routes_;
 };
 
