@@ -27,29 +27,7 @@ using namespace qaqpa::test;
 
 namespace {
 
-constexpr const char* config = R"(
-[node]
-data_dir = "data"
-threads = 2
-[listeners.public]
-port = 0
-[listeners.admin]
-port = 0
-[[systems]]
-id = "sender"
-password = "sender-password"
-[[systems]]
-id = "owner"
-password = "owner-password"
-[[services]]
-id = "inbox"
-owner = "owner"
-mode = "async"
-delivery = "pull"
-[[access]]
-system = "sender"
-service = "inbox"
-)";
+const std::string config = child_config("", inbox_service);
 
 /// One run of the qaqpa binary on the test's directory.
 struct child : child_node {

@@ -26,23 +26,7 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr const char* config = R"(
-[node]
-data_dir = "data"
-threads = 2
-[listeners.public]
-port = 0
-[listeners.admin]
-port = 0
-[limits]
-header_read_timeout_ms = 120000
-idle_timeout_ms = 120000
-[[systems]]
-id = "sender"
-password = "sender-password"
-[[systems]]
-id = "owner"
-password = "owner-password"
+const std::string config = child_config("header_read_timeout_ms = 120000\nidle_timeout_ms = 120000\n", R"(
 [[delivery_points]]
 id = "echo"
 url = "builtin:echo"
@@ -53,13 +37,7 @@ delivery_point = "echo"
 [[access]]
 system = "sender"
 service = "echo"
-)";
-
-std::size_t count(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
-}
+)");
 
 } // namespace
 
@@ -103,7 +81,7 @@ TEST_CASE("with file descriptors short, idle connections make way and a new requ
     // One warning, not one per failed accept.
     const auto log = gw.log();
     INFO(log.substr(0, 2000));
-    CHECK(count(log, "accept failed") >= 1);
-    CHECK(count(log, "accept failed") <= 3);
+    CHECK(occurrences(log, "accept failed") >= 1);
+    CHECK(occurrences(log, "accept failed") <= 3);
     for (int i = 0; i < 3; ++i) CHECK(soap_post(gw.port(), "/bip-sync/", sync_request_xml({})).status == 200);
 }

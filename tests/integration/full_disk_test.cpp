@@ -21,29 +21,7 @@ using namespace std::chrono;
 
 namespace {
 
-constexpr const char* config = R"(
-[node]
-data_dir = "data"
-threads = 2
-[listeners.public]
-port = 0
-[listeners.admin]
-port = 0
-[[systems]]
-id = "sender"
-password = "sender-password"
-[[systems]]
-id = "owner"
-password = "owner-password"
-[[services]]
-id = "inbox"
-owner = "owner"
-mode = "async"
-delivery = "pull"
-[[access]]
-system = "sender"
-service = "inbox"
-)";
+const std::string config = child_config("", inbox_service);
 
 /// A tmpfs of `megabytes` on `dir`, unmounted when it goes.
 class small_disk {
@@ -83,12 +61,6 @@ std::string send(std::uint16_t port, std::size_t bytes) {
 
 int ready(std::uint16_t admin_port) { return http_request(admin_port, "GET", "/readyz").status; }
 
-std::size_t count(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
-}
-
 } // namespace
 
 TEST_CASE("a full disk: STORE_UNAVAILABLE, /readyz 503, nothing acknowledged lost, writes resume by themselves",
@@ -124,7 +96,7 @@ TEST_CASE("a full disk: STORE_UNAVAILABLE, /readyz 503, nothing acknowledged los
         std::this_thread::sleep_for(milliseconds(2500));     // recovery attempts while still full
         const auto log = gw.log();
         INFO(log);
-        CHECK(count(log, "the store cannot write") == 1);
+        CHECK(occurrences(log, "the store cannot write") == 1);
 
         disk.free();
         const auto until = steady_clock::now() + seconds(15);

@@ -23,6 +23,32 @@ std::string read_all(const std::string& file) {
 
 } // namespace
 
+std::string child_config(const std::string& limits, const std::string& services) {
+    return R"(
+[node]
+data_dir = "data"
+threads = 2
+[listeners.public]
+port = 0
+[listeners.admin]
+port = 0
+[limits]
+)" + limits + R"(
+[[systems]]
+id = "sender"
+password = "sender-password"
+[[systems]]
+id = "owner"
+password = "owner-password"
+)" + services;
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
 child_node::child_node(const std::string& binary, const temp_dir& dir, child_options opts) {
     const auto run = std::to_string(++runs_);
     const auto out = (dir.path() / ("stdout-" + run)).string();

@@ -12,6 +12,26 @@
 
 namespace qaqpa::test {
 
+/// A child's configuration: data under ./data, two I/O threads, listeners on
+/// free ports, `limits` as the [limits] table's lines, systems "sender" and
+/// "owner" (passwords "<id>-password"), then `services` (TOML lines).
+std::string child_config(const std::string& limits, const std::string& services);
+
+/// The PULL service "inbox", owned by "owner", that "sender" may send to.
+inline const std::string inbox_service = R"(
+[[services]]
+id = "inbox"
+owner = "owner"
+mode = "async"
+delivery = "pull"
+[[access]]
+system = "sender"
+service = "inbox"
+)";
+
+/// How many times `what` occurs in `text`.
+std::size_t occurrences(const std::string& text, const std::string& what);
+
 struct child_options {
     int open_files = 0; ///< > 0: the child's open-file limit, soft and hard (prlimit)
 };
