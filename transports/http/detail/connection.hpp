@@ -86,6 +86,7 @@ task<void> serve_connection(Stream& stream, tcp_socket& socket, const server_opt
         } while (!ec);
     };
 
+    const auto connected = deadline::clock::now();
     try {
         for (bool first = true; !stopping; first = false) {
             // Waiting for a request's first byte the connection is idle: it
@@ -99,7 +100,9 @@ task<void> serve_connection(Stream& stream, tcp_socket& socket, const server_opt
             beast_http::request_parser<beast_http::string_body> parser;
             parser.header_limit(16 * 1024);
             parser.body_limit(opts_.max_body_bytes);
-            dl.expires_after(opts_.header_read_timeout);
+            // A new connection's first head must be complete within
+            // header_read_timeout of the connection, not of its first byte.
+            dl.expires_at((first ? connected : deadline::clock::now()) + opts_.header_read_timeout);
             co_await beast_http::async_read_header(stream, buffer, parser, use);
             dl.translate(ec);
             if (ec == beast_http::error::body_limit) {
