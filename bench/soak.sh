@@ -2,7 +2,7 @@
 # Soak: MINUTES (default 30) of mixed load on one gateway (sync echo, async
 # PUSH with 20 % of PUSHes failing, PULL with confirmations and RESENDs,
 # status queries), sampling its RSS and open fds, then a drain. Prints
-# requests by outcome, RSS and fd growth, stuck and lost messages; exits
+# requests by outcome, RSS and socket growth, stuck and lost messages; exits
 # non-zero on any loss, stuck message, unexpected answer, or growth beyond
 # the bounds (bench/soak.py --help). Everything on 127.0.0.1; stops at the end.
 #   bash bench/soak.sh [minutes=30] [extra soak.py options...]
