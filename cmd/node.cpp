@@ -200,8 +200,9 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (!pub) return pub.error();
     p->public_port = pub->port();
 
+    p->metrics.get_gauge("qaqpa_build_info", "the running qaqpa build", {{"version", QAQPA_VERSION}}).set(1);
     p->admin = std::make_unique<admin::admin_api>(p->token, *p->engine,
-                                                  [m = &messages] { return m->write_problem(); });
+                                                  [m = &messages] { return m->write_problem(); }, p->metrics);
     p->admin_server = std::make_unique<http::server>("admin listener", p->rt, server_opts, *p->admin);
     auto adm = p->admin_server->listen(c.admin_listener.address, c.admin_listener.port);
     if (!adm) return adm.error();

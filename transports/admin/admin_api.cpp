@@ -2,6 +2,7 @@
 
 #include "core/utf8.hpp"
 #include "crypto/hmac.hpp"
+#include "transports/admin/prometheus.hpp"
 
 #include <boost/json.hpp>
 
@@ -10,14 +11,20 @@ namespace qaqpa::admin {
 using http::beast_http::verb;
 using http::status;
 
-admin_api::admin_api(std::string token, routing::point_control& points, std::function<std::string()> problem)
-    : token_(std::move(token)), points_(points), problem_(std::move(problem)) {
+admin_api::admin_api(std::string token, routing::point_control& points, std::function<std::string()> problem,
+                     const metrics_registry& metrics)
+    : token_(std::move(token)), points_(points), problem_(std::move(problem)), metrics_(metrics) {
     auto post_switch = [this](bool on) {
         return [this, on](http::request& req, const http::path_params& p) { return switch_point(req, p["id"], on); };
     };
     // Registered once, here; a failure would be a defect in this list.
-    (void)routes_.add("/health", [](http::request& req, const http::path_params&) -> task<http::response> {
+    const auto alive = [](http::request& req, const http::path_params&) -> task<http::response> {
         co_return http::make_response(req, status::ok, "application/json", R"({"status":"ok"})");
+    };
+    (void)routes_.add("/health", alive, verb::get);
+    (void)routes_.add("/healthz", alive, verb::get);
+    (void)routes_.add("/metrics", [this](http::request& req, const http::path_params&) -> task<http::response> {
+        co_return http::make_response(req, status::ok, prometheus_content_type, prometheus_text(metrics_));
     }, verb::get);
     (void)routes_.add("/readyz", [this](http::request& req, const http::path_params&) -> task<http::response> {
         const auto problem = problem_ ? problem_() : std::string();
@@ -38,7 +45,7 @@ bool admin_api::authorized(std::string_view authorization) const noexcept {
 
 task<http::response> admin_api::handle(http::request& req) {
     const auto path = http::target_path(req.target());
-    const bool open = (path == "/health" || path == "/readyz") && req.method() == verb::get;
+    const bool open = (path == "/health" || path == "/healthz" || path == "/readyz") && req.method() == verb::get;
     if (!open && !authorized(req[http::beast_http::field::authorization])) {
         auto res = http::json_error(req, status::unauthorized, describe(errc::unauthorized).code,
                                     "a valid bearer token is required");

@@ -1,9 +1,10 @@
 #pragma once
 // The admin listener's API (its own transport, apart from the public
-// channels). GET /health (alive) and GET /readyz (ready for new messages:
-// 503 naming the problem while the store cannot write) are open, for
-// probes; every other route requires "Authorization: Bearer <token>" (401
-// otherwise):
+// channels). GET /health and /healthz (alive) and GET /readyz (ready for
+// new messages: 503 naming the problem while the store cannot write) are
+// open, for probes; every other route requires "Authorization: Bearer
+// <token>" (401 otherwise):
+//   GET /metrics           the metrics registry, Prometheus text format
 //   POST /dp/{id}/on|off   switch delivery to a point on or off (200, JSON)
 // Errors are JSON with a catalog code. The operator's API (registry,
 // journals, metrics) grows here, one route per operation.
@@ -12,6 +13,7 @@
 // Thread safety: handle() runs on every event loop at once; it keeps no state.
 
 #include "core/async.hpp"
+#include "core/metrics.hpp"
 #include "routing/point_control.hpp"
 #include "transports/http/router.hpp"
 
@@ -23,7 +25,8 @@ namespace qaqpa::admin {
 class admin_api final : public http::handler {
 public:
     /// `problem` says why the node cannot take new messages now ("" when it can).
-    admin_api(std::string token, routing::point_control& points, std::function<std::string()> problem);
+    admin_api(std::string token, routing::point_control& points, std::function<std::string()> problem,
+              const metrics_registry& metrics);
 
     task<http::response> handle(http::request& req) override;
 
@@ -36,6 +39,7 @@ private:
     std::string token_;
     routing::point_control& points_;
     std::function<std::string()> problem_;
+    const metrics_registry& metrics_;
     http::router routes_;
 };
 

@@ -1,0 +1,80 @@
+// The admin listener's probes and metrics on a running node: /healthz and
+// /readyz are open, /metrics needs the token, speaks Prometheus text that
+// Debian's promtool accepts, and its counters move with the traffic.
+#include "tests/integration/node_fixture.hpp"
+#include "tests/support/http_call.hpp"
+#include "tests/support/soap_samples.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include "tests/support/catch.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+
+using namespace qaqpa;
+using namespace qaqpa::test;
+
+namespace {
+
+http_reply admin_get(gateway& gw, const std::string& path, const std::string& token) {
+    std::map<std::string, std::string> headers;
+    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+    return http_request(gw.node().admin_port(), "GET", path, "", headers);
+}
+
+/// The value of the series `name` (with its labels as written), -1 when absent.
+double series(const std::string& text, const std::string& name) {
+    const std::regex line("(^|\n)" + std::regex_replace(name, std::regex(R"([{}\[\]().*+?^$|\\])"), R"(\$&)") +
+                          " ([0-9.eE+-]+)");
+    std::smatch m;
+    return std::regex_search(text, m, line) ? std::stod(m[2]) : -1;
+}
+
+} // namespace
+
+TEST_CASE("/healthz and /readyz are open; /metrics needs the token", "[integration][admin][metrics]") {
+    gateway gw;
+    CHECK(admin_get(gw, "/healthz", "").status == 200);
+    CHECK(admin_get(gw, "/health", "").status == 200);
+    const auto ready = admin_get(gw, "/readyz", "");
+    CHECK(ready.status == 200);
+    CHECK(ready.body == R"({"status":"ready"})");
+    CHECK(admin_get(gw, "/metrics", "").status == 401);
+    CHECK(admin_get(gw, "/metrics", "wrong").status == 401);
+    // Nothing of the admin API on the public listener.
+    CHECK(http_request(gw.port(), "GET", "/metrics").status == 404);
+}
+
+TEST_CASE("/metrics is Prometheus text that moves with the traffic", "[integration][admin][metrics]") {
+    gateway gw;
+    const auto token = gw.node().admin_token();
+    const auto before = admin_get(gw, "/metrics", token);
+    REQUIRE(before.status == 200);
+    CHECK(before.header("content-type") == "text/plain; version=0.0.4; charset=utf-8");
+    CHECK(series(before.body, "qaqpa_build_info{version=\"0.1.0\"}") == 1);
+    CHECK(before.body.find("# TYPE qaqpa_sync_call_seconds histogram") != std::string::npos);
+    const auto calls = series(before.body, "qaqpa_sync_calls_total");
+    REQUIRE(calls >= 0);
+
+    for (int i = 0; i < 3; ++i) REQUIRE(soap_post(gw.port(), "/bip-sync/", sync_request_xml({})).status == 200);
+    const auto after = admin_get(gw, "/metrics", token);
+    CHECK(series(after.body, "qaqpa_sync_calls_total") == calls + 3);
+    CHECK(series(after.body, "qaqpa_sync_call_seconds_count") == calls + 3);
+    CHECK(series(after.body, "qaqpa_sync_call_seconds_bucket{le=\"+Inf\"}") == calls + 3);
+
+    // Debian's promtool is the independent check of the format.
+    if (std::system("command -v promtool >/dev/null 2>&1") != 0) {
+        WARN("promtool check skipped: promtool is not installed (.ci/install-deps installs prometheus)");
+        return;
+    }
+    temp_dir dir;
+    const auto file = (dir.path() / "metrics.txt").string();
+    std::ofstream(file) << after.body;
+    const auto out = (dir.path() / "promtool.out").string();
+    const int rc = std::system(("promtool check metrics < " + file + " > " + out + " 2>&1").c_str());
+    std::ifstream in(out);
+    const std::string report((std::istreambuf_iterator<char>(in)), {});
+    INFO(report << after.body);
+    CHECK(rc == 0);
+}
