@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <csignal>
 #include <cstring>
 #include <malloc.h>
@@ -34,6 +35,14 @@ void raise_fd_limit() {
         log::warn("node", "open-file limit stays {}: {}", static_cast<unsigned long long>(before), std::strerror(errno));
 }
 
+/// [log] from the config; QAQPA_LOG, when set, keeps the level it chose.
+void apply_log_settings(const log_config& c) {
+    log::format f = log::format::text;
+    if (log::parse_format(c.format, f)) log::set_format(f);
+    log::level l = log::level::info;
+    if (!std::getenv("QAQPA_LOG") && log::parse_level(c.level, l)) log::set_level(l);
+}
+
 } // namespace
 
 int serve(std::span<const std::string_view> args) {
@@ -48,7 +57,6 @@ int serve(std::span<const std::string_view> args) {
         }
     }
     std::signal(SIGPIPE, SIG_IGN);
-    raise_fd_limit();
     // Keep allocations of 1 MiB and more (scrypt's 16 MiB working area) in
     // their own mappings, returned on free: glibc otherwise raises the
     // threshold after the first such free and keeps them resident.
@@ -59,6 +67,8 @@ int serve(std::span<const std::string_view> args) {
         std::cerr << "qaqpa: config error: " << cfg.error().detail << '\n';
         return exit_bad_config;
     }
+    apply_log_settings(cfg->log);
+    raise_fd_limit();
     if (auto r = prepare_registry(*cfg, config_file.has_value()); !r) {
         std::cerr << "qaqpa: config error: " << r.error().detail << '\n';
         return exit_bad_config;

@@ -173,6 +173,22 @@ void read_paths(table_reader& r, paths_config& p) {
     pr.finish();
 }
 
+void read_log(table_reader& r, log_config& l) {
+    const auto* t = r.subtable("log");
+    if (!t) return;
+    table_reader lr(*t, "log");
+    if (auto f = lr.text("format")) {
+        if (*f != "text" && *f != "json") throw config_error{lr.key_path("format"), "must be \"text\" or \"json\""};
+        l.format = *f;
+    }
+    if (auto v = lr.text("level")) {
+        if (*v != "debug" && *v != "info" && *v != "warn" && *v != "error")
+            throw config_error{lr.key_path("level"), "must be \"debug\", \"info\", \"warn\" or \"error\""};
+        l.level = *v;
+    }
+    lr.finish();
+}
+
 void read_limits(table_reader& r, limits_config& l) {
     const auto* t = r.subtable("limits");
     if (!t) return;
@@ -417,6 +433,7 @@ result<config> parse_config(std::string_view toml_text, const std::string& sourc
         c.node.data_dir = resolve_path(base_dir, c.node.data_dir);
         read_listeners(r, c, base_dir);
         read_paths(r, c.paths);
+        read_log(r, c.log);
         read_limits(r, c.limits);
         read_security(r, c.security, base_dir);
         read_systems(r, c);

@@ -58,6 +58,11 @@ struct security_config {
     bool sign_responses = true;
 };
 
+struct log_config {
+    std::string format = "text"; ///< "text" | "json"
+    std::string level = "info";  ///< "debug" | "info" | "warn" | "error" (QAQPA_LOG overrides)
+};
+
 struct node_config {
     std::string data_dir = "qaqpa-data";
     int threads = 0; ///< 0 = one per core
@@ -67,6 +72,7 @@ struct node_config {
 struct config {
     std::string source; ///< the file it came from; "(demo)" for the embedded demo
     node_config node;
+    log_config log;
     listener_config public_listener{"127.0.0.1", 8080, {}, {}};
     listener_config admin_listener{"127.0.0.1", 8081, {}, "admin.token"};
     paths_config paths;

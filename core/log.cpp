@@ -1,6 +1,7 @@
 #include "core/log.hpp"
 
 #include "core/clock.hpp"
+#include "core/utf8.hpp"
 
 #include <atomic>
 #include <cstdio>
@@ -8,17 +9,60 @@
 namespace qaqpa::log {
 namespace {
 std::atomic<level> current{level::info};
+std::atomic<format> current_format{format::text};
 constexpr const char* names[] = {"DEBUG", "INFO", "WARN", "ERROR", "OFF"};
+constexpr const char* json_names[] = {"debug", "info", "warn", "error", "off"};
+
+/// `text` as a JSON string's contents.
+void append_json(std::string& out, std::string_view text) {
+    for (const char c : to_valid_utf8(text)) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
+            else out += c;
+        }
+    }
+}
+
 } // namespace
 
 void set_level(level l) noexcept { current.store(l, std::memory_order_relaxed); }
+void set_format(format f) noexcept { current_format.store(f, std::memory_order_relaxed); }
+
+std::string format_line(format f, std::string_view time, level l, std::string_view subsystem, std::string_view text) {
+    if (f == format::text) {
+        auto line = fmt::format("{} {} {}: ", time, names[static_cast<int>(l)], subsystem);
+        line += valid_utf8(text) ? std::string(text) : to_valid_utf8(text);
+        for (auto& c : line)
+            if (c == '\n' || c == '\r') c = ' '; // one event, one line
+        return line + "\n";
+    }
+    std::string line = "{\"time\":\"";
+    line.append(time).append("\",\"level\":\"").append(json_names[static_cast<int>(l)]).append("\",\"subsystem\":\"");
+    append_json(line, subsystem);
+    line += "\",\"message\":\"";
+    append_json(line, text);
+    return line + "\"}\n";
+}
 
 bool enabled(level l) noexcept { return l >= current.load(std::memory_order_relaxed); }
 
 void write(level l, std::string_view subsystem, std::string_view text) {
     // One fwrite per line keeps lines whole when threads log at once.
-    const auto line = fmt::format("{} {} {}: {}\n", now_datetime(), names[static_cast<int>(l)], subsystem, text);
+    const auto line = format_line(current_format.load(std::memory_order_relaxed), now_datetime(), l, subsystem, text);
     std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+bool parse_format(std::string_view name, format& out) noexcept {
+    if (name == "text") out = format::text;
+    else if (name == "json") out = format::json;
+    else return false;
+    return true;
 }
 
 bool parse_level(std::string_view name, level& out) noexcept {
