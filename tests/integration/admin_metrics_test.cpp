@@ -2,6 +2,7 @@
 // /readyz are open, /metrics needs the token, speaks Prometheus text that
 // Debian's promtool accepts, and its counters move with the traffic.
 #include "tests/integration/node_fixture.hpp"
+#include "tests/support/async_samples.hpp"
 #include "tests/support/http_call.hpp"
 #include "tests/support/soap_samples.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -77,4 +78,30 @@ TEST_CASE("/metrics is Prometheus text that moves with the traffic", "[integrati
     const std::string report((std::istreambuf_iterator<char>(in)), {});
     INFO(report << after.body);
     CHECK(rc == 0);
+}
+
+TEST_CASE("/metrics shows each queue's depth and each point's on/off state", "[integration][admin][metrics]") {
+    gateway gw;
+    const auto token = gw.node().admin_token();
+    async_send m; // to "async-only", pulled by "owner"
+    for (int i = 0; i < 2; ++i) REQUIRE(soap_post(gw.port(), "/bip-async/", send_message_xml(m)).status == 200);
+    auto text = admin_get(gw, "/metrics", token).body;
+    INFO(text);
+    CHECK(series(text, "qaqpa_delivery_point_up{point=\"echo\"}") == 1);
+    const std::regex depth(R"(qaqpa_queue_depth\{queue="[^"]+"\} 2)");
+    CHECK(std::regex_search(text, depth));
+
+    std::map<std::string, std::string> auth{{"Authorization", "Bearer " + token}};
+    REQUIRE(http_request(gw.node().admin_port(), "POST", "/dp/echo/off", "", auth).status == 200);
+    text = admin_get(gw, "/metrics", token).body;
+    CHECK(series(text, "qaqpa_delivery_point_up{point=\"echo\"}") == 0);
+
+    // Emptied queues read 0, not their last depth.
+    const login owner{"owner", "owner-password"};
+    const auto pulled = soap_post(gw.port(), "/bip-async/", get_messages_xml(owner, "async-only", 10));
+    for (const auto& id : message_ids(pulled.body))
+        REQUIRE(soap_post(gw.port(), "/bip-async/", delivery_notification_xml(owner, "async-only", id, true)).status == 200);
+    text = admin_get(gw, "/metrics", token).body;
+    CHECK_FALSE(std::regex_search(text, depth));
+    CHECK(std::regex_search(text, std::regex(R"(qaqpa_queue_depth\{queue="[^"]+"\} 0)")));
 }

@@ -12,8 +12,9 @@ using http::beast_http::verb;
 using http::status;
 
 admin_api::admin_api(std::string token, routing::point_control& points, std::function<std::string()> problem,
-                     const metrics_registry& metrics)
-    : token_(std::move(token)), points_(points), problem_(std::move(problem)), metrics_(metrics) {
+                     const metrics_registry& metrics, std::function<task<void>()> refresh)
+    : token_(std::move(token)), points_(points), problem_(std::move(problem)), metrics_(metrics),
+      refresh_(std::move(refresh)) {
     auto post_switch = [this](bool on) {
         return [this, on](http::request& req, const http::path_params& p) { return switch_point(req, p["id"], on); };
     };
@@ -24,6 +25,7 @@ admin_api::admin_api(std::string token, routing::point_control& points, std::fun
     (void)routes_.add("/health", alive, verb::get);
     (void)routes_.add("/healthz", alive, verb::get);
     (void)routes_.add("/metrics", [this](http::request& req, const http::path_params&) -> task<http::response> {
+        if (refresh_) co_await refresh_();
         co_return http::make_response(req, status::ok, prometheus_content_type, prometheus_text(metrics_));
     }, verb::get);
     (void)routes_.add("/readyz", [this](http::request& req, const http::path_params&) -> task<http::response> {

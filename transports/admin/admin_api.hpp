@@ -25,8 +25,10 @@ namespace qaqpa::admin {
 class admin_api final : public http::handler {
 public:
     /// `problem` says why the node cannot take new messages now ("" when it can).
+    /// `refresh` brings the gauges read at scrape time (queue depths, points
+    /// on/off) up to date before /metrics answers.
     admin_api(std::string token, routing::point_control& points, std::function<std::string()> problem,
-              const metrics_registry& metrics);
+              const metrics_registry& metrics, std::function<task<void>()> refresh = {});
 
     task<http::response> handle(http::request& req) override;
 
@@ -40,6 +42,7 @@ private:
     routing::point_control& points_;
     std::function<std::string()> problem_;
     const metrics_registry& metrics_;
+    std::function<task<void>()> refresh_;
     http::router routes_;
 };
 
