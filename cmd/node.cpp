@@ -130,6 +130,7 @@ struct node::parts {
     system_time_source clock;
     metrics_registry metrics; ///< every subsystem's probes; exported by the admin API
     scrape_gauges scraped;    ///< gauges read when /metrics is scraped
+    routing::request_probe soap_requests{metrics, "soap"}; ///< the SOAP channels' answers
     null_journal no_journal;  ///< the journal seam; the logging journal replaces it
     journal_sink* journal_to = &no_journal;
     // The outbound clients, one per delivery point kind (the one place
@@ -208,8 +209,8 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->sync = std::make_unique<routing::sync_gateway>(*p->registry, p->auth, p->clients, p->throttles, *p->points,
                                                       routing::sync_limits{c.limits.sync_timeout_ms}, p->metrics,
                                                       *p->journal_to);
-    p->sync_plain = std::make_unique<soap::sync_endpoint>(*p->sync, false);
-    p->sync_signed = std::make_unique<soap::sync_endpoint>(*p->sync, true);
+    p->sync_plain = std::make_unique<soap::sync_endpoint>(*p->sync, false, p->soap_requests);
+    p->sync_signed = std::make_unique<soap::sync_endpoint>(*p->sync, true, p->soap_requests);
     // A channel endpoint as a route of the public listener.
     auto route_to = [](auto* endpoint) {
         return [endpoint](http::request& req, const http::path_params&) { return endpoint->handle(req); };
@@ -222,7 +223,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->async = std::make_unique<routing::async_gateway>(*p->registry, p->auth, messages, *p->engine, *p->points,
                                                         async_limits, p->metrics, *p->journal_to);
     if (auto r = run_blocking(p->async->recover()); !r) return r.error();
-    p->async_endpoint = std::make_unique<soap::async_endpoint>(*p->async);
+    p->async_endpoint = std::make_unique<soap::async_endpoint>(*p->async, p->soap_requests);
     if (auto r = p->public_router.add(c.paths.async, route_to(p->async_endpoint.get())); !r) return r.error();
 
     const auto server_opts = server_options_from(c.limits);

@@ -105,3 +105,20 @@ TEST_CASE("/metrics shows each queue's depth and each point's on/off state", "[i
     CHECK_FALSE(std::regex_search(text, depth));
     CHECK(std::regex_search(text, std::regex(R"(qaqpa_queue_depth\{queue="[^"]+"\} 0)")));
 }
+
+TEST_CASE("/metrics counts each operation by outcome and times it", "[integration][admin][metrics]") {
+    gateway gw;
+    const auto token = gw.node().admin_token();
+    for (int i = 0; i < 3; ++i) REQUIRE(soap_post(gw.port(), "/bip-sync/", sync_request_xml({})).status == 200);
+    sample_request wrong;
+    wrong.password = "wrong";
+    soap_post(gw.port(), "/bip-sync/", sync_request_xml(wrong));
+    soap_post(gw.port(), "/bip-async/", message_status_xml({}, "{no-such-message}"));
+    const auto text = admin_get(gw, "/metrics", token).body;
+    INFO(text);
+    const std::string sync = R"(transport="soap",channel="sync",operation="SendMessage")";
+    CHECK(series(text, "qaqpa_requests_total{" + sync + ",outcome=\"ok\"}") == 3);
+    CHECK(series(text, "qaqpa_requests_total{" + sync + ",outcome=\"AUTH_FAILED\"}") == 1);
+    CHECK(series(text, "qaqpa_request_duration_seconds_count{" + sync + "}") == 4);
+    CHECK(series(text, R"(qaqpa_requests_total{transport="soap",channel="async",operation="getMessageStatus",outcome="UNKNOWN_MESSAGE"})") == 1);
+}

@@ -68,18 +68,30 @@ std::optional<http::response> answer_before_parsing(const http::request& req, st
 
 task<http::response> sync_endpoint::handle(http::request& req) {
     if (auto early = answer_before_parsing(req, "sync.wsdl", sync_fault)) co_return std::move(*early);
+    const auto started = std::chrono::steady_clock::now();
+    std::optional<failure> fault;
+    auto res = co_await call(req, fault);
+    probe_.record(routing::operation_kind::sync_send_message, fault ? &*fault : nullptr,
+                  std::chrono::steady_clock::now() - started);
+    co_return res;
+}
+
+task<http::response> sync_endpoint::call(http::request& req, std::optional<failure>& fault) {
     soap_version version = soap_version::v11;
     auto parsed = parse_sync_request(req.body(), version);
-    if (!parsed)
+    if (!parsed) {
+        fault = parsed.error();
         co_return fault_response(req, version, sync_fault, {parsed.error(), nullptr}, braced(new_guid()));
-    if (signature_required_)
-        co_return fault_response(req, version, sync_fault,
-                                 {fail(errc::signature_required, "WS-Security verification is not available yet"), nullptr},
-                                 braced(new_guid()));
+    }
+    if (signature_required_) {
+        fault = fail(errc::signature_required, "WS-Security verification is not available yet");
+        co_return fault_response(req, version, sync_fault, {*fault, nullptr}, braced(new_guid()));
+    }
 
     parsed->request.info.sender.client_address = req.peer;
     auto outcome = co_await gateway_.send(std::move(parsed->request));
     if (auto* f = std::get_if<gateway_fault>(&outcome.answer)) {
+        fault = f->cause;
         if (f->cause.code == errc::internal) log::error("sync", "session {}: {}", outcome.session_id, f->cause.detail);
         co_return fault_response(req, version, sync_fault, *f, outcome.session_id);
     }

@@ -4,6 +4,7 @@
 // the fault. Knows nothing about providers or the registry.
 
 #include "core/async.hpp"
+#include "routing/request_probe.hpp"
 #include "routing/sync_gateway.hpp"
 #include "transports/soap/envelope.hpp"
 #include "transports/http/server.hpp"
@@ -13,14 +14,18 @@ namespace qaqpa::soap {
 class sync_endpoint {
 public:
     /// `signature_required`: the WS-Security endpoint (/bip-sync-wss-gost/).
-    sync_endpoint(routing::sync_gateway& gateway, bool signature_required)
-        : gateway_(gateway), signature_required_(signature_required) {}
+    sync_endpoint(routing::sync_gateway& gateway, bool signature_required, routing::request_probe& probe)
+        : gateway_(gateway), signature_required_(signature_required), probe_(probe) {}
 
     task<http::response> handle(http::request& req);
 
 private:
+    /// The answer to a parsed-or-not SendMessage; `fault` says which fault it is.
+    task<http::response> call(http::request& req, std::optional<failure>& fault);
+
     routing::sync_gateway& gateway_;
     bool signature_required_;
+    routing::request_probe& probe_;
 };
 
 /// True for the content types real SOAP clients send (or none at all).
