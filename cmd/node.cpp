@@ -187,7 +187,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (opts.journal) p->journal_to = opts.journal;
     auto& c = p->cfg;
 
-    auto store = storage::open_store({c.node.data_dir, true, c.node.store});
+    auto store = storage::open_store({c.node.data_dir, true, c.node.store, &p->metrics});
     if (!store) return store.error();
     p->store = std::move(*store);
     auto live = storage::bootstrap_registry(*p->store, c.bootstrap, c.bootstrap_fingerprint, opts.reset_registry);

@@ -39,7 +39,7 @@ public:
             if (h->GetName() == registry_cf) registry_ = h;
     }
 
-    result<void> open_messages(bool sync) {
+    result<void> open_messages(bool sync, metrics_registry* metrics) {
         detail::message_families f;
         rocksdb::ColumnFamilyHandle** slots[] = {&f.queues, &f.chains, &f.tracking, &f.leases};
         for (auto* h : handles_) {
@@ -47,7 +47,7 @@ public:
             for (std::size_t i = 0; i < std::size(slots); ++i)
                 if (h->GetName() == detail::message_family_names[i]) *slots[i] = h;
         }
-        auto m = detail::open_messages(*db_, f, sync);
+        auto m = detail::open_messages(*db_, f, sync, metrics);
         if (!m) return m.error();
         messages_ = std::move(*m);
         return {};
@@ -209,7 +209,7 @@ result<std::unique_ptr<store>> open_rocksdb_store(const options& opts) {
     log::debug("storage", "WAL and blob checksums: CRC-32C {}",
                detail::crc32c_in_hardware() ? "with SSE4.2" : "portable");
     auto s = std::make_unique<rocksdb_store>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles), opts);
-    if (auto r = s->open_messages(opts.sync_writes); !r) return r.error();
+    if (auto r = s->open_messages(opts.sync_writes, opts.metrics); !r) return r.error();
     return std::unique_ptr<store>(std::move(s));
 }
 

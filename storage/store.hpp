@@ -6,6 +6,7 @@
 // Thread safety: every method may be called from any thread.
 
 #include "core/errors.hpp"
+#include "core/metrics.hpp"
 #include "core/registry.hpp"
 #include "storage/message_store.hpp"
 
@@ -22,6 +23,8 @@ struct options {
     bool sync_writes = true;
     /// The implementation, by name (store_kinds()).
     std::string kind = "rocksdb";
+    /// Where the store's series go (group commits, their size and time); none when null.
+    metrics_registry* metrics = nullptr;
 };
 
 class store {

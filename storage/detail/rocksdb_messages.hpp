@@ -2,6 +2,7 @@
 // The message store on RocksDB (private to storage/): opened by
 // rocksdb_store on the same database, one column family per concern.
 
+#include "core/metrics.hpp"
 #include "storage/message_store.hpp"
 
 #include <memory>
@@ -27,6 +28,8 @@ struct message_families {
 inline constexpr const char* message_family_names[] = {"queues", "chains", "tracking", "leases"};
 
 /// Recovers the queue depths and sequence counter, then starts the committer.
-result<std::unique_ptr<message_store>> open_messages(rocksdb::DB& db, message_families f, bool sync);
+/// `metrics` (optional) receives the group commits' count, size and time.
+result<std::unique_ptr<message_store>> open_messages(rocksdb::DB& db, message_families f, bool sync,
+                                                     metrics_registry* metrics = nullptr);
 
 } // namespace qaqpa::storage::detail

@@ -80,7 +80,7 @@ TEST_CASE("/metrics is Prometheus text that moves with the traffic", "[integrati
     CHECK(rc == 0);
 }
 
-TEST_CASE("/metrics shows each queue's depth and each point's on/off state", "[integration][admin][metrics]") {
+TEST_CASE("/metrics shows each queue's depth, each point's on/off state and the store's commits", "[integration][admin][metrics]") {
     gateway gw;
     const auto token = gw.node().admin_token();
     async_send m; // to "async-only", pulled by "owner"
@@ -88,6 +88,8 @@ TEST_CASE("/metrics shows each queue's depth and each point's on/off state", "[i
     auto text = admin_get(gw, "/metrics", token).body;
     INFO(text);
     CHECK(series(text, "qaqpa_delivery_point_up{point=\"echo\"}") == 1);
+    CHECK(series(text, "qaqpa_store_commit_seconds_count") >= 2); // each accepted message was committed
+    CHECK(series(text, "qaqpa_store_commit_failures_total") == 0);
     const std::regex depth(R"(qaqpa_queue_depth\{queue="[^"]+"\} 2)");
     CHECK(std::regex_search(text, depth));
 
