@@ -8,7 +8,7 @@ namespace qaqpa::routing {
 
 struct delivery_probe {
     explicit delivery_probe(metrics_registry& r)
-        : attempts(r.get_counter("qaqpa_push_attempts_total", "PUSH attempts started")),
+        : registry(r), attempts(r.get_counter("qaqpa_push_attempts_total", "PUSH attempts started")),
           failures(r.get_counter("qaqpa_push_failures_total", "PUSH attempts that failed")),
           delivered(r.get_counter("qaqpa_push_delivered_total", "messages delivered by PUSH")),
           not_delivered(r.get_counter("qaqpa_push_not_delivered_total", "messages given up after their retries")),
@@ -16,6 +16,19 @@ struct delivery_probe {
           attempt_seconds(r.get_histogram("qaqpa_push_attempt_seconds", "duration of one PUSH attempt",
                                           {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})) {}
 
+    /// One queue's attempts by outcome (a delivery point's, or an IS's own
+    /// address): made when its worker starts.
+    struct queue_series {
+        counter& delivered;
+        counter& failed;
+    };
+    queue_series for_queue(const std::string& queue) {
+        constexpr const char* help = "PUSH attempts by queue and outcome";
+        return {registry.get_counter("qaqpa_delivery_attempts_total", help, {{"queue", queue}, {"outcome", "delivered"}}),
+                registry.get_counter("qaqpa_delivery_attempts_total", help, {{"queue", queue}, {"outcome", "failed"}})};
+    }
+
+    metrics_registry& registry;
     counter& attempts;
     counter& failures;
     counter& delivered;

@@ -40,7 +40,8 @@ struct push_worker::pass {
 };
 
 push_worker::push_worker(std::string queue, destination dest, const executor& ex, push_context& ctx)
-    : queue_(std::move(queue)), dest_(std::move(dest)), ex_(ex), ctx_(ctx), wake_timer_(ex), slot_timer_(ex) {}
+    : queue_(std::move(queue)), dest_(std::move(dest)), ex_(ex), ctx_(ctx), series_(ctx.probe.for_queue(queue_)),
+      wake_timer_(ex), slot_timer_(ex) {}
 
 push_worker::~push_worker() { ctx_.clock.disarm(wake_timer_); }
 
@@ -311,12 +312,14 @@ task<void> push_worker::attempt([[maybe_unused]] std::shared_ptr<push_worker> se
     if (outcome.delivered) {
         streak_.succeeded();
         ctx_.probe.delivered.inc();
+        series_.delivered.inc();
         journal(journal_event_kind::delivered, *body, track, "delivered", started);
         change = transition(body->id, body->kind, track,
                             make_status(message_state::delivered, status_code::delivered, "delivered", now), rules);
     } else {
         ++failures_;
         ctx_.probe.failures.inc();
+        series_.failed.inc();
         streak_.failed(policy, now, ctx_.jitter());
         co_await count_failure(call);
         const int failed = track.attempts + 1;

@@ -148,6 +148,7 @@ private:
     const destination dest_;
     const executor ex_;
     push_context& ctx_;
+    delivery_probe::queue_series series_; ///< this queue's attempts by outcome
 
     // Touched on ex_ only.
     timer wake_timer_; ///< the loop sleeps on it

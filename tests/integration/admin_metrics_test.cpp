@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 using namespace qaqpa;
 using namespace qaqpa::test;
@@ -123,4 +124,22 @@ TEST_CASE("/metrics counts each operation by outcome and times it", "[integratio
     CHECK(series(text, "qaqpa_requests_total{" + sync + ",outcome=\"AUTH_FAILED\"}") == 1);
     CHECK(series(text, "qaqpa_request_duration_seconds_count{" + sync + "}") == 4);
     CHECK(series(text, R"(qaqpa_requests_total{transport="soap",channel="async",operation="getMessageStatus",outcome="UNKNOWN_MESSAGE"})") == 1);
+}
+
+TEST_CASE("/metrics counts each queue's PUSH attempts by outcome", "[integration][admin][metrics]") {
+    gateway gw; // "push-svc" goes to point "recipient" at a closed port: every attempt fails
+    const auto token = gw.node().admin_token();
+    async_send m;
+    m.service = "push-svc";
+    REQUIRE(soap_post(gw.port(), "/bip-async/", send_message_xml(m)).status == 200);
+    const std::string failed = R"(qaqpa_delivery_attempts_total{queue="dp/recipient",outcome="failed"})";
+    double seen = -1;
+    for (int i = 0; i < 200 && seen < 2; ++i) {
+        seen = series(admin_get(gw, "/metrics", token).body, failed);
+        if (seen < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    INFO(admin_get(gw, "/metrics", token).body);
+    CHECK(seen >= 2);
+    CHECK(series(admin_get(gw, "/metrics", token).body,
+                 R"(qaqpa_delivery_attempts_total{queue="dp/recipient",outcome="delivered"})") == 0);
 }
