@@ -1,5 +1,6 @@
-// `qaqpa admin dp on|off ID`: one call to a running node's admin listener,
-// with the bearer token from the admin token file.
+// `qaqpa admin dp on|off|state ID`: one call to a running node's admin
+// listener, with the bearer token from the admin token file. Prints the JSON
+// answer; exit 0 for a 2xx, 1 otherwise, 2 for a usage error.
 #include "cmd/commands.hpp"
 
 #include "core/config.hpp"
@@ -19,7 +20,7 @@ namespace qaqpa::cmd {
 namespace {
 
 constexpr const char* admin_usage =
-    "usage: qaqpa admin dp on|off ID [--config FILE] [--admin HOST:PORT] [--token-file FILE]\n";
+    "usage: qaqpa admin dp on|off|state ID [--config FILE] [--admin HOST:PORT] [--token-file FILE]\n";
 
 struct admin_target {
     std::string host = "127.0.0.1";
@@ -27,8 +28,8 @@ struct admin_target {
     std::string token_file;
 };
 
-/// POSTs to the admin listener; prints the answer; 0 for a 2xx.
-int post(const admin_target& to, const std::string& target, const std::string& token) {
+/// Calls the admin listener; prints the answer; 0 for a 2xx.
+int call(const admin_target& to, boost::beast::http::verb method, const std::string& target, const std::string& token) {
     namespace asio = boost::asio;
     namespace http = boost::beast::http;
     try {
@@ -36,7 +37,7 @@ int post(const admin_target& to, const std::string& target, const std::string& t
         boost::beast::tcp_stream stream(ctx);
         stream.expires_after(std::chrono::seconds(10));
         stream.connect(asio::ip::tcp::resolver(ctx).resolve(to.host, to.port));
-        http::request<http::empty_body> req{http::verb::post, target, 11};
+        http::request<http::empty_body> req{method, target, 11};
         req.set(http::field::host, to.host);
         req.set(http::field::authorization, "Bearer " + token);
         http::write(stream, req);
@@ -54,7 +55,7 @@ int post(const admin_target& to, const std::string& target, const std::string& t
 } // namespace
 
 int admin(std::span<const std::string_view> args) {
-    if (args.size() < 3 || args[0] != "dp" || (args[1] != "on" && args[1] != "off")) {
+    if (args.size() < 3 || args[0] != "dp" || (args[1] != "on" && args[1] != "off" && args[1] != "state")) {
         std::cerr << admin_usage;
         return 2;
     }
@@ -99,7 +100,9 @@ int admin(std::span<const std::string_view> args) {
         std::cerr << "qaqpa admin: cannot read the admin token from " << to.token_file << '\n';
         return 1;
     }
-    return post(to, "/dp/" + id + "/" + action, token);
+    namespace http = boost::beast::http;
+    const auto method = action == "state" ? http::verb::get : http::verb::post;
+    return call(to, method, "/admin/v1/delivery-points/" + id + "/" + action, token);
 }
 
 } // namespace qaqpa::cmd

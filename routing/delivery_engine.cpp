@@ -75,6 +75,28 @@ task<result<bool>> delivery_engine::switch_point(std::string point, bool on, std
     co_return true;
 }
 
+task<result<point_state>> delivery_engine::state(std::string point) {
+    if (!registry_.current()->point(point)) co_return fail(errc::unknown_point, "no delivery point \"" + point + "\"");
+    point_state s;
+    s.id = point;
+    if (auto why = points_.off(point)) {
+        s.on = false;
+        s.reason = *why;
+    }
+    const auto queue = point_queue(point);
+    auto depth = co_await store_.depth(queue);
+    if (!depth) co_return depth.error();
+    s.queue_depth = *depth;
+    if (auto w = find_worker(queue)) {
+        const auto c = w->read_counters();
+        s.attempts = c.attempts;
+        s.failures = c.failures;
+        s.throttled_waits = c.throttled_waits;
+        s.in_flight = c.in_flight;
+    }
+    co_return s;
+}
+
 task<void> delivery_engine::announce(std::string point, message_status status) {
     const auto queue = point_queue(point);
     for (std::uint64_t from = 0; !stopping_;) {

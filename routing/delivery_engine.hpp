@@ -75,6 +75,7 @@ public:
     /// accepted. On: delivery resumes in order. unknown_point when no such
     /// point; switching to the current state is a no-op (false).
     task<result<bool>> switch_point(std::string point, bool on, std::string reason) override;
+    task<result<point_state>> state(std::string point) override;
 
     /// What each PUSH queue's policies decided so far (for metrics).
     struct queue_counters {

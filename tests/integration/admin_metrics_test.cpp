@@ -9,6 +9,8 @@
 
 #include "tests/support/catch.hpp"
 
+#include <boost/json.hpp>
+
 #include <cstdio>
 #include <fstream>
 #include <regex>
@@ -142,4 +144,41 @@ TEST_CASE("/metrics counts each queue's PUSH attempts by outcome", "[integration
     CHECK(seen >= 2);
     CHECK(series(admin_get(gw, "/metrics", token).body,
                  R"(qaqpa_delivery_attempts_total{queue="dp/recipient",outcome="delivered"})") == 0);
+}
+
+TEST_CASE("GET /admin/v1/delivery-points/{id}/state shows on/off, the queue and the PUSH counters",
+          "[integration][admin]") {
+    gateway gw; // "recipient" is at a closed port: its message stays queued, retrying
+    const auto token = gw.node().admin_token();
+    async_send m;
+    m.service = "push-svc";
+    REQUIRE(soap_post(gw.port(), "/bip-async/", send_message_xml(m)).status == 200);
+    const std::string path = "/admin/v1/delivery-points/recipient/state";
+    boost::json::object state;
+    for (int i = 0; i < 200; ++i) {
+        const auto reply = admin_get(gw, path, token);
+        REQUIRE(reply.status == 200);
+        state = boost::json::parse(reply.body).as_object();
+        if (state.at("failures").as_int64() >= 1) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(state.at("id").as_string() == "recipient");
+    CHECK(state.at("enabled").as_bool());
+    CHECK(state.at("attempts").as_int64() >= 1);
+    CHECK(state.at("failures").as_int64() >= 1);
+
+    std::map<std::string, std::string> auth{{"Authorization", "Bearer " + token}};
+    REQUIRE(http_request(gw.node().admin_port(), "POST", "/admin/v1/delivery-points/recipient/off", "", auth).status == 200);
+    const auto off = boost::json::parse(admin_get(gw, path, token).body).as_object();
+    CHECK_FALSE(off.at("enabled").as_bool());
+    CHECK(off.at("reason").as_string() == "switched off by the administrator");
+    // Switched off, a new message waits in the point's queue.
+    const auto before = off.at("queueDepth").as_int64();
+    REQUIRE(soap_post(gw.port(), "/bip-async/", send_message_xml(m)).status == 200);
+    CHECK(boost::json::parse(admin_get(gw, path, token).body).at("queueDepth").as_int64() == before + 1);
+
+    const auto missing = admin_get(gw, "/admin/v1/delivery-points/nowhere/state", token);
+    CHECK(missing.status == 404);
+    CHECK(boost::json::parse(missing.body).at("error").as_string() == "UNKNOWN_DELIVERY_POINT");
+    CHECK(admin_get(gw, path, "").status == 401);
 }

@@ -5,6 +5,7 @@ from the real SHEP WSDL (skipped when ../shared is absent)."""
 
 import argparse
 import os
+import json
 import subprocess
 import sys
 import tempfile
@@ -186,6 +187,21 @@ class AdminCommand(WithGateway):
         self.assertEqual(again.returncode, 0)
         self.assertIn(b'"changed":false', again.stdout)
         self.assertEqual(self.admin("dp", "off", "no-such-point").returncode, 1)
+
+    def test_shows_a_delivery_points_state(self):
+        self.assertEqual(self.admin("dp", "off", "echo").returncode, 0)
+        state = self.admin("dp", "state", "echo")
+        self.assertEqual(state.returncode, 0, state.stderr)
+        shown = json.loads(state.stdout)
+        self.assertEqual(shown["id"], "echo")
+        self.assertFalse(shown["enabled"])
+        self.assertEqual(shown["reason"], "switched off by the administrator")
+        self.assertEqual(shown["queueDepth"], 0)
+        self.assertEqual(self.admin("dp", "on", "echo").returncode, 0)
+        self.assertTrue(json.loads(self.admin("dp", "state", "echo").stdout)["enabled"])
+        missing = self.admin("dp", "state", "no-such-point")
+        self.assertEqual(missing.returncode, 1)
+        self.assertEqual(json.loads(missing.stdout)["error"], "UNKNOWN_DELIVERY_POINT")
 
 
 class AsyncChannelThroughZeep(WithGateway):

@@ -11,6 +11,16 @@ namespace qaqpa::admin {
 using http::beast_http::verb;
 using http::status;
 
+namespace {
+
+/// A failure as a JSON error: 404 for an unknown point, 500 otherwise.
+http::response failed(const http::request& req, const failure& e) {
+    return http::json_error(req, e.code == errc::unknown_point ? status::not_found : status::internal_server_error,
+                            describe(e.code).code, e.detail);
+}
+
+} // namespace
+
 admin_api::admin_api(std::string token, routing::point_control& points, std::function<std::string()> problem,
                      const metrics_registry& metrics, std::function<task<void>()> refresh)
     : token_(std::move(token)), points_(points), problem_(std::move(problem)), metrics_(metrics),
@@ -37,6 +47,11 @@ admin_api::admin_api(std::string token, routing::point_control& points, std::fun
     }, verb::get);
     (void)routes_.add("/dp/{id}/on", post_switch(true), verb::post);
     (void)routes_.add("/dp/{id}/off", post_switch(false), verb::post);
+    (void)routes_.add("/admin/v1/delivery-points/{id}/on", post_switch(true), verb::post);
+    (void)routes_.add("/admin/v1/delivery-points/{id}/off", post_switch(false), verb::post);
+    (void)routes_.add("/admin/v1/delivery-points/{id}/state",
+                      [this](http::request& req, const http::path_params& p) { return point_state(req, p["id"]); },
+                      verb::get);
 }
 
 bool admin_api::authorized(std::string_view authorization) const noexcept {
@@ -60,12 +75,22 @@ task<http::response> admin_api::handle(http::request& req) {
 task<http::response> admin_api::switch_point(http::request& req, std::string_view id_view, bool on) {
     const std::string id(id_view);
     auto changed = co_await points_.switch_point(id, on, "switched off by the administrator");
-    if (!changed) {
-        const auto& e = changed.error();
-        co_return http::json_error(req, e.code == errc::unknown_point ? status::not_found : status::internal_server_error,
-                                   describe(e.code).code, e.detail);
-    }
+    if (!changed) co_return failed(req, changed.error());
     boost::json::object body{{"id", id}, {"enabled", on}, {"changed", *changed}};
+    co_return http::make_response(req, status::ok, "application/json", boost::json::serialize(body));
+}
+
+task<http::response> admin_api::point_state(http::request& req, std::string_view id_view) {
+    auto s = co_await points_.state(std::string(id_view));
+    if (!s) co_return failed(req, s.error());
+    boost::json::object body{{"id", s->id},
+                             {"enabled", s->on},
+                             {"queueDepth", s->queue_depth},
+                             {"attempts", s->attempts},
+                             {"failures", s->failures},
+                             {"throttledWaits", s->throttled_waits},
+                             {"inFlight", s->in_flight}};
+    if (!s->on) body["reason"] = to_valid_utf8(s->reason);
     co_return http::make_response(req, status::ok, "application/json", boost::json::serialize(body));
 }
 

@@ -5,6 +5,8 @@
 // open, for probes; every other route requires "Authorization: Bearer
 // <token>" (401 otherwise):
 //   GET /metrics           the metrics registry, Prometheus text format
+//   GET /admin/v1/delivery-points/{id}/state   on/off, why, queue depth, PUSH counters
+//   POST /admin/v1/delivery-points/{id}/on|off (the same as /dp/{id}/on|off)
 //   POST /dp/{id}/on|off   switch delivery to a point on or off (200, JSON)
 // Errors are JSON with a catalog code. The operator's API (registry,
 // journals, metrics) grows here, one route per operation.
@@ -37,6 +39,7 @@ public:
 
 private:
     task<http::response> switch_point(http::request& req, std::string_view id, bool on);
+    task<http::response> point_state(http::request& req, std::string_view id);
 
     std::string token_;
     routing::point_control& points_;
