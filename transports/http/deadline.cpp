@@ -37,13 +37,8 @@ public:
     }
 
     void expire(const void* owner) noexcept {
-        for (deadline* d = head_; d; d = d->next_) {
-            if (d->owner_ != owner) continue;
-            d->at_ = deadline::clock::time_point::min();
-            d->expired_ = true;
-            boost::system::error_code ignored;
-            d->socket_.cancel(ignored);
-        }
+        for (deadline* d = head_; d; d = d->next_)
+            if (d->owner_ == owner) time_out(*d);
     }
 
     std::size_t shed(const void* owner, std::size_t count) noexcept {
@@ -54,16 +49,19 @@ public:
         count = std::min(count, idle.size());
         std::partial_sort(idle.begin(), idle.begin() + static_cast<std::ptrdiff_t>(count), idle.end(),
                           [](const deadline* a, const deadline* b) { return a->idle_since_ < b->idle_since_; });
-        for (std::size_t i = 0; i < count; ++i) {
-            idle[i]->at_ = deadline::clock::time_point::min();
-            idle[i]->expired_ = true;
-            boost::system::error_code ignored;
-            idle[i]->socket_.cancel(ignored);
-        }
+        for (std::size_t i = 0; i < count; ++i) time_out(*idle[i]);
         return count;
     }
 
 private:
+    /// Ends `d`'s wait now: its pending operation fails as a timeout.
+    static void time_out(deadline& d) noexcept {
+        d.at_ = deadline::clock::time_point::min();
+        d.expired_ = true;
+        boost::system::error_code ignored;
+        d.socket_.cancel(ignored);
+    }
+
     void arm() {
         running_ = true;
         timer_.expires_after(sweep_interval);
