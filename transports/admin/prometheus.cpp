@@ -11,24 +11,14 @@
 namespace qaqpa::admin {
 namespace {
 
-/// HELP text: backslash and newline escaped.
-std::string escape_help(const std::string& text) {
+/// Backslash and newline escaped, and for a label value (`quotes`) the
+/// double quote too, as the format wants in HELP text and label values.
+std::string escape(const std::string& text, bool quotes) {
     std::string out;
     for (const char c : to_valid_utf8(text)) {
         if (c == '\\') out += "\\\\";
         else if (c == '\n') out += "\\n";
-        else out += c;
-    }
-    return out;
-}
-
-/// A label value: backslash, double quote and newline escaped.
-std::string escape_label(const std::string& text) {
-    std::string out;
-    for (const char c : to_valid_utf8(text)) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
+        else if (c == '"' && quotes) out += "\\\"";
         else out += c;
     }
     return out;
@@ -40,7 +30,7 @@ std::string labels_of(const metric_labels& labels, const std::string& extra = {}
     std::string out = "{";
     for (const auto& [k, v] : labels) {
         if (out.size() > 1) out += ',';
-        out += k + "=\"" + escape_label(v) + "\"";
+        out += k + "=\"" + escape(v, true) + "\"";
     }
     if (!extra.empty()) {
         if (out.size() > 1) out += ',';
@@ -96,7 +86,7 @@ std::string prometheus_text(const metrics_registry& registry) {
         auto [it, fresh] = bodies.try_emplace(s.name);
         if (fresh) {
             order.push_back(s.name);
-            it->second = fmt::format("# HELP {} {}\n# TYPE {} {}\n", s.name, escape_help(s.help), s.name, type_name(s.kind));
+            it->second = fmt::format("# HELP {} {}\n# TYPE {} {}\n", s.name, escape(s.help, false), s.name, type_name(s.kind));
         }
         append_series(it->second, s);
     });
