@@ -6,16 +6,16 @@ namespace qaqpa::routing {
 
 bool login_limiter::table::over(std::string_view key, int limit, ms now) {
     if (limit <= 0 || key.empty()) return false;
-    const auto it = windows.find(std::string(key));
+    const auto it = windows.find(key);
     return it != windows.end() && it->second.count(now) >= limit;
 }
 
 void login_limiter::table::add(std::string_view key, int limit, ms window, std::size_t max_keys, ms now) {
     if (limit <= 0 || key.empty()) return;
-    auto it = windows.find(std::string(key));
+    auto it = windows.find(key);
     if (it == windows.end()) {
         if (windows.size() >= max_keys) {
-            for (auto i = windows.begin(); i != windows.end();) i = i->second.count(now) == 0 ? windows.erase(i) : std::next(i);
+            boost::unordered::erase_if(windows, [&](auto& entry) { return entry.second.count(now) == 0; });
             // Still full: a flood from very many keys. Drop one at random
             // (the table's first); limits are a cost bound, not an audit.
             if (windows.size() >= max_keys) windows.erase(windows.begin());

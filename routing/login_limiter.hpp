@@ -8,7 +8,7 @@
 // first), so a flood against its id cannot lock out its own calls.
 //
 // Memory is bounded: at most `max_keys` senders and as many addresses are
-// tracked; when full, windows that have emptied are dropped, then the oldest.
+// tracked; when full, windows that have emptied are dropped, then any one.
 // Thread safety: every method may be called from any thread (one mutex; it
 // is taken only by logins that would otherwise run the KDF).
 
@@ -16,8 +16,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-
+#include "core/string_map.hpp"
 #include "routing/policies/sliding_window.hpp"
 
 namespace qaqpa::routing {
@@ -46,7 +45,7 @@ public:
 
 private:
     struct table {
-        std::unordered_map<std::string, sliding_window> windows;
+        string_map<sliding_window> windows;
         bool over(std::string_view key, int limit, ms now);
         void add(std::string_view key, int limit, ms window, std::size_t max_keys, ms now);
     };
