@@ -54,8 +54,13 @@ task<void> delivery_engine::recover() {
     for (const auto& [queue, depth] : *queues) wake(queue);
 }
 
+std::optional<failure> delivery_engine::unknown(const std::string& point) const {
+    if (registry_.current()->point(point)) return std::nullopt;
+    return fail(errc::unknown_point, "no delivery point \"" + point + "\"");
+}
+
 task<result<bool>> delivery_engine::switch_point(std::string point, bool on, std::string reason) {
-    if (!registry_.current()->point(point)) co_return fail(errc::unknown_point, "no delivery point \"" + point + "\"");
+    if (auto missing = unknown(point)) co_return *missing;
     auto changed = co_await points_.set(point, on, reason);
     if (!changed || !*changed) co_return changed;
     log::warn("delivery", "delivery point {} switched {}{}", point, on ? "on" : "off", on ? "" : ": " + reason);
@@ -76,7 +81,7 @@ task<result<bool>> delivery_engine::switch_point(std::string point, bool on, std
 }
 
 task<result<point_state>> delivery_engine::state(std::string point) {
-    if (!registry_.current()->point(point)) co_return fail(errc::unknown_point, "no delivery point \"" + point + "\"");
+    if (auto missing = unknown(point)) co_return *missing;
     point_state s;
     s.id = point;
     if (auto why = points_.off(point)) {

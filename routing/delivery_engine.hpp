@@ -90,6 +90,8 @@ public:
 
 private:
     std::shared_ptr<push_worker> find_worker(std::string_view queue);
+    /// unknown_point when the registry has no point `point`.
+    std::optional<failure> unknown(const std::string& point) const;
     /// From the store: a message about to be written.
     void offer(const storage::new_message& m);
     task<void> recover();
