@@ -37,10 +37,8 @@ void raise_fd_limit() {
 
 /// [log] from the config; QAQPA_LOG, when set, keeps the level it chose.
 void apply_log_settings(const log_config& c) {
-    log::format f = log::format::text;
-    if (log::parse_format(c.format, f)) log::set_format(f);
-    log::level l = log::level::info;
-    if (!std::getenv("QAQPA_LOG") && log::parse_level(c.level, l)) log::set_level(l);
+    log::set_format(c.format);
+    if (!std::getenv("QAQPA_LOG")) log::set_level(c.level);
 }
 
 } // namespace

@@ -2,6 +2,8 @@
 
 #include "core/utf8.hpp"
 
+#include <algorithm>
+
 #include <toml++/toml.h>
 
 #include <fmt/format.h>
@@ -177,15 +179,15 @@ void read_log(table_reader& r, log_config& l) {
     const auto* t = r.subtable("log");
     if (!t) return;
     table_reader lr(*t, "log");
-    if (auto f = lr.text("format")) {
-        if (*f != "text" && *f != "json") throw config_error{lr.key_path("format"), "must be \"text\" or \"json\""};
-        l.format = *f;
-    }
-    if (auto v = lr.text("level")) {
-        if (*v != "debug" && *v != "info" && *v != "warn" && *v != "error")
-            throw config_error{lr.key_path("level"), "must be \"debug\", \"info\", \"warn\" or \"error\""};
-        l.level = *v;
-    }
+    lr.read_choice("format", l.format, [](std::string_view v) {
+        log::format f{};
+        return log::parse_format(v, f) ? std::optional(f) : std::nullopt;
+    }, "\"text\" or \"json\"");
+    lr.read_choice("level", l.level, [](std::string_view v) {
+        log::level lv{}; // lower case only, as documented; "off" is for QAQPA_LOG
+        const bool lower = std::all_of(v.begin(), v.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+        return lower && log::parse_level(v, lv) && lv != log::level::off ? std::optional(lv) : std::nullopt;
+    }, "\"debug\", \"info\", \"warn\" or \"error\"");
     lr.finish();
 }
 

@@ -3,6 +3,7 @@
 // load_config(); each module receives only its part from cmd/.
 
 #include "core/errors.hpp"
+#include "core/log.hpp"
 #include "core/registry.hpp"
 
 #include <cstdint>
@@ -59,8 +60,8 @@ struct security_config {
 };
 
 struct log_config {
-    std::string format = "text"; ///< "text" | "json"
-    std::string level = "info";  ///< "debug" | "info" | "warn" | "error" (QAQPA_LOG overrides)
+    log::format format = log::format::text; ///< "text" | "json"
+    log::level level = log::level::info;    ///< "debug" | "info" | "warn" | "error" (QAQPA_LOG overrides)
 };
 
 struct node_config {

@@ -199,8 +199,8 @@ TEST_CASE("a config failure is one line of valid UTF-8 whatever the file quotes 
 TEST_CASE("[log] takes a format and a level, and names a wrong one", "[config]") {
     auto cfg = parse_config("[log]\nformat = \"json\"\nlevel = \"warn\"\n", "t.toml", ".");
     REQUIRE(cfg);
-    CHECK(cfg->log.format == "json");
-    CHECK(cfg->log.level == "warn");
+    CHECK(cfg->log.format == log::format::json);
+    CHECK(cfg->log.level == log::level::warn);
     const auto bad = parse_config("[log]\nformat = \"xml\"\n", "t.toml", ".");
     REQUIRE_FALSE(bad);
     CHECK(bad.error().detail == "t.toml: log.format: must be \"text\" or \"json\"");
