@@ -14,6 +14,7 @@
 #include "routing/outbound.hpp"
 #include "routing/point_states.hpp"
 #include "routing/registry_view.hpp"
+#include "routing/scrape_gauges.hpp"
 #include "routing/sync_gateway.hpp"
 #include "storage/store.hpp"
 #include "transports/admin/admin_api.hpp"
@@ -85,36 +86,6 @@ private:
 
 } // namespace
 
-/// The gauges /metrics reads at scrape time: each queue's depth and each
-/// delivery point's on/off state (a point removed from the registry keeps
-/// its last value until a restart).
-class scrape_gauges {
-public:
-    task<void> refresh(const routing::registry_holder& registry, const routing::point_states& points,
-                       storage::message_store& messages, metrics_registry& metrics) {
-        const auto view = registry.current();
-        for (const auto& dp : view->data().delivery_points)
-            metrics.get_gauge("qaqpa_delivery_point_up", "1 while delivery to the point is on, 0 while it is off",
-                              {{"point", dp.id}})
-                .set(points.is_off(dp.id) ? 0 : 1);
-        auto queues = co_await messages.queues(); // the non-empty ones
-        if (!queues) co_return;
-        std::lock_guard lk(mutex_);
-        for (auto& [queue, g] : depths_) g->set(0); // emptied since the last scrape
-        for (const auto& [queue, depth] : *queues) {
-            auto& g = depths_[queue];
-            if (!g)
-                g = &metrics.get_gauge("qaqpa_queue_depth", "messages waiting in a queue (a delivery point's or an inbox)",
-                                       {{"queue", queue}});
-            g->set(static_cast<std::int64_t>(depth));
-        }
-    }
-
-private:
-    std::mutex mutex_;
-    std::map<std::string, gauge*> depths_;
-};
-
 struct node::parts {
     explicit parts(const config& c)
         : cfg(c), rt(c.node.threads),
@@ -129,7 +100,7 @@ struct node::parts {
     routing::authenticator auth; ///< one scrypt worker; 64 checks may wait; failed logins limited
     system_time_source clock;
     metrics_registry metrics; ///< every subsystem's probes; exported by the admin API
-    scrape_gauges scraped;    ///< gauges read when /metrics is scraped
+    routing::scrape_gauges scraped;    ///< gauges read when /metrics is scraped
     routing::request_probe soap_requests{metrics, "soap"}; ///< the SOAP channels' answers
     null_journal no_journal;  ///< the journal seam; the logging journal replaces it
     journal_sink* journal_to = &no_journal;
