@@ -19,7 +19,11 @@ if ! command -v clang++ >/dev/null; then
   exit 77
 fi
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DQAQPA_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target $(printf '%s_fuzz ' "${targets[@]}") >/dev/null
+if ! cmake --build "$build" --target $(printf '%s_fuzz ' "${targets[@]}") >"$build/build.log" 2>&1; then
+  echo "FAILED: building the fuzz targets (log: $build/build.log)"
+  tail -40 "$build/build.log"
+  exit 1
+fi
 
 status=0
 for t in "${targets[@]}"; do
