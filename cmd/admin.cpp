@@ -1,37 +1,125 @@
-// `qaqpa admin dp on|off|state ID`: one call to a running node's admin
-// listener, with the bearer token from the admin token file. Prints the JSON
-// answer; exit 0 for a 2xx, 1 otherwise, 2 for a usage error.
+// `qaqpa admin ...`: calls a running node's admin listener, with the bearer
+// token from the admin token file. Exit codes scripts can rely on: 0 done,
+// 1 the node refused or could not be reached, 2 a usage error or a bad config.
+//   admin dp on|off|state ID
+//   admin journal query [filters] [--limit N] [--cursor C] [--json]
+//   admin journal export [filters] [--format ndjson|csv] [--output FILE]
+// Where: --admin HOST:PORT, else $QAQPA_ADMIN, else the config's
+// [listeners.admin]; the token: --token-file, else $QAQPA_ADMIN_TOKEN, else the
+// config's token_file.
 #include "cmd/commands.hpp"
 
 #include "core/config.hpp"
+#include "core/clock.hpp"
+#include "core/journal_format.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <fmt/format.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 
 namespace qaqpa::cmd {
 namespace {
 
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+constexpr int exit_failed = 1;
+constexpr int exit_usage = 2;
+
 constexpr const char* admin_usage =
-    "usage: qaqpa admin dp on|off|state ID [--config FILE] [--admin HOST:PORT] [--token-file FILE]\n";
+    "usage: qaqpa admin dp on|off|state ID [where]\n"
+    "       qaqpa admin journal query [filters] [--limit N] [--cursor C] [--json] [where]\n"
+    "       qaqpa admin journal export [filters] [--format ndjson|csv] [--output FILE] [where]\n"
+    "filters: --from T --to T (xsd:dateTime or Unix ms) --sender ID --service ID --point ID\n"
+    "         --state STATE --event EVENT --message ID --correlation ID\n"
+    "where:   --config FILE | --admin HOST:PORT ($QAQPA_ADMIN) | --token-file FILE ($QAQPA_ADMIN_TOKEN)\n";
 
 struct admin_target {
     std::string host = "127.0.0.1";
     std::string port;
-    std::string token_file;
+    std::string token;
 };
 
-/// Calls the admin listener; prints the answer; 0 for a 2xx.
-int call(const admin_target& to, boost::beast::http::verb method, const std::string& target, const std::string& token) {
-    namespace asio = boost::asio;
-    namespace http = boost::beast::http;
+/// The command line after the sub-command's words: flags with values, and
+/// bare switches.
+struct flags {
+    std::map<std::string, std::string, std::less<>> values;
+    bool json = false;
+    std::optional<std::string> get(std::string_view name) const {
+        const auto it = values.find(name);
+        return it == values.end() ? std::nullopt : std::optional(it->second);
+    }
+};
+
+std::optional<flags> read_flags(std::span<const std::string_view> args) {
+    flags f;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--json") {
+            f.json = true;
+            continue;
+        }
+        if (!args[i].starts_with("--") || i + 1 >= args.size()) return std::nullopt;
+        f.values[std::string(args[i].substr(2))] = std::string(args[i + 1]);
+        ++i;
+    }
+    return f;
+}
+
+/// Where the node's admin listener is and its token; an exit code when not found.
+std::variant<admin_target, int> locate(const flags& f) {
+    const auto config_file = f.get("config");
+    auto cfg = config_file ? load_config(*config_file) : result<config>(demo_config());
+    if (!cfg) {
+        std::cerr << "qaqpa: config error: " << cfg.error().detail << '\n';
+        return exit_bad_config;
+    }
+    admin_target to{cfg->admin_listener.address, std::to_string(cfg->admin_listener.port), {}};
+    std::optional<std::string> address = f.get("admin");
+    if (!address)
+        if (const char* env = std::getenv("QAQPA_ADMIN")) address = env;
+    if (address) {
+        const auto colon = address->rfind(':');
+        if (colon == std::string::npos) {
+            std::cerr << "qaqpa admin: --admin wants HOST:PORT\n";
+            return exit_usage;
+        }
+        to.host = address->substr(0, colon);
+        to.port = address->substr(colon + 1);
+    }
+    if (to.port == "0") {
+        std::cerr << "qaqpa admin: the admin port is 0 in the config (chosen at start-up); give --admin HOST:PORT\n";
+        return exit_usage;
+    }
+    const auto token_file = f.get("token-file");
+    const char* env_token = std::getenv("QAQPA_ADMIN_TOKEN");
+    if (!token_file && env_token && *env_token) {
+        to.token = env_token;
+        return to;
+    }
+    const auto file = token_file.value_or(cfg->admin_listener.token_file);
+    std::ifstream in(file);
+    if (!std::getline(in, to.token) || to.token.empty()) {
+        std::cerr << "qaqpa admin: cannot read the admin token from " << file << '\n';
+        return exit_failed;
+    }
+    return to;
+}
+
+/// One call; the body is handed to `sink` (with the status) as it arrives. Returns the HTTP
+/// status, or 0 when the node could not be reached (said on stderr).
+template <class Sink>
+unsigned call(const admin_target& to, http::verb method, const std::string& target, Sink sink) {
     try {
         asio::io_context ctx;
         boost::beast::tcp_stream stream(ctx);
@@ -39,70 +127,151 @@ int call(const admin_target& to, boost::beast::http::verb method, const std::str
         stream.connect(asio::ip::tcp::resolver(ctx).resolve(to.host, to.port));
         http::request<http::empty_body> req{method, target, 11};
         req.set(http::field::host, to.host);
-        req.set(http::field::authorization, "Bearer " + token);
+        req.set(http::field::authorization, "Bearer " + to.token);
         http::write(stream, req);
         boost::beast::flat_buffer buffer;
-        http::response<http::string_body> res;
-        http::read(stream, buffer, res);
-        std::cout << res.body() << '\n';
-        return res.result_int() / 100 == 2 ? 0 : 1;
+        http::response_parser<http::buffer_body> parser;
+        parser.body_limit(boost::none);
+        http::read_header(stream, buffer, parser);
+        char piece[64 * 1024];
+        while (!parser.is_done()) {
+            stream.expires_after(std::chrono::seconds(60)); // per piece: a long export is fine
+            parser.get().body().data = piece;
+            parser.get().body().size = sizeof piece;
+            boost::system::error_code ec;
+            http::read(stream, buffer, parser, ec);
+            if (ec && ec != http::error::need_buffer) throw boost::system::system_error(ec);
+            sink(std::string_view(piece, sizeof piece - parser.get().body().size), parser.get().result_int());
+        }
+        return parser.get().result_int();
     } catch (const std::exception& e) {
         std::cerr << "qaqpa admin: " << to.host << ':' << to.port << ": " << e.what() << '\n';
-        return 1;
+        return 0;
     }
+}
+
+/// A call whose whole answer is printed (or returned).
+unsigned call_text(const admin_target& to, http::verb method, const std::string& target, std::string& body) {
+    return call(to, method, target, [&](std::string_view s, unsigned) { body.append(s); });
+}
+
+std::string encode_param(std::string_view v) {
+    std::string out;
+    for (const unsigned char c : v) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') out += static_cast<char>(c);
+        else out += fmt::format("%{:02X}", c);
+    }
+    return out;
+}
+
+/// The journal query string from the filter flags.
+std::string journal_target(const flags& f, std::initializer_list<std::pair<const char*, const char*>> extra) {
+    static const std::pair<const char*, const char*> names[] = {
+        {"from", "from"},       {"to", "to"},       {"sender", "sender"},       {"service", "service"},
+        {"point", "deliveryPoint"}, {"state", "state"}, {"event", "event"},     {"message", "messageId"},
+        {"correlation", "correlationId"}};
+    std::string q;
+    auto add = [&](const char* flag, const char* param) {
+        if (auto v = f.get(flag)) q += (q.empty() ? "?" : "&") + std::string(param) + "=" + encode_param(*v);
+    };
+    for (const auto& [flag, param] : names) add(flag, param);
+    for (const auto& [flag, param] : extra) add(flag, param);
+    return "/admin/v1/journal" + q;
+}
+
+int failed_answer(unsigned status, const std::string& body) {
+    if (status == 0) return exit_failed;
+    std::cerr << "qaqpa admin: HTTP " << status << ": " << body << '\n';
+    return exit_failed;
+}
+
+std::string time_of(std::int64_t ms) {
+    return ms == 0 ? std::string() : format_datetime(system_time(std::chrono::milliseconds(ms)));
+}
+
+/// A page of rows as a table for people.
+void print_table(const std::string& body) {
+    const auto page = boost::json::parse(body).as_object();
+    std::cout << fmt::format("{:>8}  {:<24}  {:<13}  {:<5}  {:<36}  {:<24}  {:<12}  {:<14}  {}\n", "ROW", "RECORDED",
+                             "EVENT", "CHAN", "MESSAGE", "SENDER > RECIPIENT", "SERVICE", "STATE", "ERROR");
+    for (const auto& v : page.at("rows").as_array()) {
+        auto row = parse_json_line(boost::json::serialize(v));
+        if (!row) continue;
+        const auto& e = row->event;
+        std::cout << fmt::format("{:>8}  {:<24}  {:<13}  {:<5}  {:<36}  {:<24}  {:<12}  {:<14}  {}\n", row->number,
+                                 time_of(row->recorded_ms), to_string(e.kind), to_string(e.channel), e.message_id,
+                                 e.sender + (e.recipient.empty() ? "" : " > " + e.recipient), e.service_id, e.state,
+                                 e.error_code);
+    }
+    if (const auto* next = page.if_contains("nextCursor"); next && next->is_string())
+        std::cout << "more: --cursor " << next->as_string().c_str() << '\n';
+}
+
+int dp(std::string_view action, const std::string& id, const admin_target& to) {
+    std::string body;
+    const auto status = call_text(to, action == "state" ? http::verb::get : http::verb::post,
+                                  "/admin/v1/delivery-points/" + encode_param(id) + "/" + std::string(action), body);
+    if (status / 100 != 2) return failed_answer(status, body);
+    std::cout << body << '\n';
+    return 0;
+}
+
+int journal_query(const flags& f, const admin_target& to) {
+    std::string body;
+    const auto status = call_text(to, http::verb::get, journal_target(f, {{"limit", "limit"}, {"cursor", "cursor"}}), body);
+    if (status / 100 != 2) return failed_answer(status, body);
+    if (f.json) std::cout << body << '\n';
+    else print_table(body);
+    return 0;
+}
+
+int journal_export(const flags& f, const admin_target& to) {
+    const auto format = f.get("format").value_or("ndjson");
+    if (format != "ndjson" && format != "csv") {
+        std::cerr << "qaqpa admin: --format is ndjson or csv\n";
+        return exit_usage;
+    }
+    std::ofstream file;
+    const auto output = f.get("output");
+    if (output) {
+        file.open(*output, std::ios::binary | std::ios::trunc);
+        if (!file) {
+            std::cerr << "qaqpa admin: cannot write " << *output << '\n';
+            return exit_failed;
+        }
+    }
+    std::ostream& out = output ? static_cast<std::ostream&>(file) : std::cout;
+    std::string error_body;
+    auto target = journal_target(f, {{"limit", "limit"}});
+    target += (target.find('?') == std::string::npos ? "?" : "&") + std::string("format=") + format;
+    const auto status = call(to, http::verb::get, target, [&](std::string_view s, unsigned answered) {
+        if (answered / 100 == 2) out.write(s.data(), static_cast<std::streamsize>(s.size()));
+        else if (error_body.size() < 4096) error_body.append(s.substr(0, 4096));
+    });
+    out.flush();
+    if (status / 100 != 2) return failed_answer(status, error_body);
+    return out ? 0 : exit_failed;
 }
 
 } // namespace
 
 int admin(std::span<const std::string_view> args) {
-    if (args.size() < 3 || args[0] != "dp" || (args[1] != "on" && args[1] != "off" && args[1] != "state")) {
+    const bool dp_call = args.size() >= 3 && args[0] == "dp" && (args[1] == "on" || args[1] == "off" || args[1] == "state");
+    const bool journal_call = args.size() >= 2 && args[0] == "journal" && (args[1] == "query" || args[1] == "export");
+    if (!dp_call && !journal_call) {
         std::cerr << admin_usage;
-        return 2;
+        return exit_usage;
     }
-    const std::string action(args[1]), id(args[2]);
-    std::optional<std::string> config_file, address, token_file;
-    for (std::size_t i = 3; i < args.size(); ++i) {
-        if (i + 1 >= args.size()) {
-            std::cerr << admin_usage;
-            return 2;
-        }
-        if (args[i] == "--config") config_file = std::string(args[++i]);
-        else if (args[i] == "--admin") address = std::string(args[++i]);
-        else if (args[i] == "--token-file") token_file = std::string(args[++i]);
-        else {
-            std::cerr << admin_usage;
-            return 2;
-        }
+    const auto f = read_flags(args.subspan(dp_call ? 3 : 2));
+    if (!f) {
+        std::cerr << admin_usage;
+        return exit_usage;
     }
-    auto cfg = config_file ? load_config(*config_file) : result<config>(demo_config());
-    if (!cfg) {
-        std::cerr << "qaqpa: config error: " << cfg.error().detail << '\n';
-        return exit_bad_config;
-    }
-    admin_target to{cfg->admin_listener.address, std::to_string(cfg->admin_listener.port),
-                    token_file.value_or(cfg->admin_listener.token_file)};
-    if (address) {
-        const auto colon = address->rfind(':');
-        if (colon == std::string::npos) {
-            std::cerr << "qaqpa admin: --admin wants HOST:PORT\n";
-            return 2;
-        }
-        to.host = address->substr(0, colon);
-        to.port = address->substr(colon + 1);
-    }
-    if (to.port == "0") {
-        std::cerr << "qaqpa admin: the admin port is 0 in the config (chosen at start-up); give --admin HOST:PORT\n";
-        return 2;
-    }
-    std::ifstream in(to.token_file);
-    std::string token;
-    if (!std::getline(in, token) || token.empty()) {
-        std::cerr << "qaqpa admin: cannot read the admin token from " << to.token_file << '\n';
-        return 1;
-    }
-    namespace http = boost::beast::http;
-    const auto method = action == "state" ? http::verb::get : http::verb::post;
-    return call(to, method, "/admin/v1/delivery-points/" + id + "/" + action, token);
+    const auto where = locate(*f);
+    if (const auto* code = std::get_if<int>(&where)) return *code;
+    const auto& to = std::get<admin_target>(where);
+    if (dp_call) return dp(args[1], std::string(args[2]), to);
+    return args[1] == "query" ? journal_query(*f, to) : journal_export(*f, to);
 }
 
 } // namespace qaqpa::cmd

@@ -27,7 +27,9 @@ private:
 
 int serve(std::span<const std::string_view> args);
 int hash_password(std::span<const std::string_view> args);
-/// `admin dp on|off ID`: calls the admin API of a running node.
+/// `admin dp|journal ...`: calls the admin API of a running node.
 int admin(std::span<const std::string_view> args);
+/// `journal verify FILE`: checks an exported journal offline.
+int journal(std::span<const std::string_view> args);
 
 } // namespace qaqpa::cmd

@@ -19,9 +19,15 @@ constexpr const char* usage =
     "        (data in ./qaqpa-data, login demo / demo-password, services \"echo\", \"inbox\")\n"
     "  hash-password\n"
     "        read a password on stdin, print the password_hash to put in the config\n"
-    "  admin dp on|off ID [--config FILE] [--admin HOST:PORT] [--token-file FILE]\n"
-    "        switch delivery to a delivery point on or off on a running node\n"
-    "        (address and token from the config's [listeners.admin] by default)\n"
+    "  admin dp on|off|state ID [where]\n"
+    "        switch delivery to a delivery point on or off, or show its state\n"
+    "  admin journal query|export [filters] [where]\n"
+    "        the logging journal of a running node: a page as a table (--json),\n"
+    "        or an export as JSON lines or CSV (qaqpa admin --help for the flags)\n"
+    "        where: --admin HOST:PORT --token-file FILE, or QAQPA_ADMIN and\n"
+    "        QAQPA_ADMIN_TOKEN, or the config's [listeners.admin] (--config FILE)\n"
+    "  journal verify FILE [--head HASH]\n"
+    "        check an exported journal's hash chain, without a running node\n"
     "\n"
     "environment: QAQPA_LOG=debug|info|warn|error (default info)\n";
 
@@ -43,6 +49,7 @@ int main(int argc, char** argv) {
     if (command == "serve") return qaqpa::cmd::serve(rest);
     if (command == "hash-password") return qaqpa::cmd::hash_password(rest);
     if (command == "admin") return qaqpa::cmd::admin(rest);
+    if (command == "journal") return qaqpa::cmd::journal(rest);
     std::fprintf(stderr, "qaqpa: unknown command \"%.*s\"\n%s", static_cast<int>(command.size()), command.data(), usage);
     return 2;
 }

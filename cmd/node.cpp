@@ -16,6 +16,7 @@
 #include "routing/registry_view.hpp"
 #include "routing/scrape_gauges.hpp"
 #include "routing/sync_gateway.hpp"
+#include "storage/retention.hpp"
 #include "storage/store.hpp"
 #include "transports/admin/admin_api.hpp"
 #include "transports/http/router.hpp"
@@ -102,8 +103,9 @@ struct node::parts {
     metrics_registry metrics; ///< every subsystem's probes; exported by the admin API
     routing::scrape_gauges scraped;    ///< gauges read when /metrics is scraped
     routing::request_probe soap_requests{metrics, "soap"}; ///< the SOAP channels' answers
-    null_journal no_journal;  ///< the journal seam; the logging journal replaces it
+    null_journal no_journal;  ///< where events go with [journal] enabled = false
     journal_sink* journal_to = &no_journal;
+    std::unique_ptr<storage::retention> retention;
     // The outbound clients, one per delivery point kind (the one place
     // they are chosen).
     routing::builtin_client builtin_client;
@@ -155,12 +157,14 @@ node::~node() { stop(); }
 
 result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     auto p = std::make_unique<parts>(cfg);
-    if (opts.journal) p->journal_to = opts.journal;
     auto& c = p->cfg;
 
     auto store = storage::open_store({c.node.data_dir, true, c.node.store, &p->metrics});
     if (!store) return store.error();
     p->store = std::move(*store);
+    if (opts.journal) p->journal_to = opts.journal;
+    else if (c.journal.enabled) p->journal_to = &p->store->journal();
+    p->retention = std::make_unique<storage::retention>(p->store->journal(), c.journal.retention_days);
     auto live = storage::bootstrap_registry(*p->store, c.bootstrap, c.bootstrap_fingerprint, opts.reset_registry);
     if (!live) return live.error();
     p->registry = std::make_unique<routing::registry_holder>(std::move(*live));
@@ -205,7 +209,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
 
     p->metrics.get_gauge("qaqpa_build_info", "the running qaqpa build", {{"version", QAQPA_VERSION}}).set(1);
     p->admin = std::make_unique<admin::admin_api>(
-        p->token, *p->engine, [m = &messages] { return m->write_problem(); }, p->metrics,
+        p->token, *p->engine, [m = &messages] { return m->write_problem(); }, p->metrics, p->store->journal(),
         [p = p.get(), m = &messages] { return p->scraped.refresh(*p->registry, *p->points, *m, p->metrics); });
     p->admin_server = std::make_unique<http::server>("admin listener", p->rt, server_opts, *p->admin);
     auto adm = p->admin_server->listen(c.admin_listener.address, c.admin_listener.port);
@@ -219,6 +223,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->store_service = std::make_unique<stop_only>("store", [s = p->store.get()] { s->messages().stop(); });
     p->auth_service = std::make_unique<stop_only>("password checks", [a = &p->auth] { a->shutdown(); });
     p->services.add(*p->store_service);
+    p->services.add(*p->retention);
     p->services.add(*p->engine); // messages accepted before a restart are delivered at once
     p->services.add(*p->public_server);
     p->services.add(*p->admin_server);

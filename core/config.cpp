@@ -191,6 +191,15 @@ void read_log(table_reader& r, log_config& l) {
     lr.finish();
 }
 
+void read_journal(table_reader& r, journal_config& j) {
+    const auto* t = r.subtable("journal");
+    if (!t) return;
+    table_reader jr(*t, "journal");
+    jr.read_bool("enabled", j.enabled);
+    jr.read_int("retention_days", j.retention_days, 0, 36500);
+    jr.finish();
+}
+
 void read_limits(table_reader& r, limits_config& l) {
     const auto* t = r.subtable("limits");
     if (!t) return;
@@ -436,6 +445,7 @@ result<config> parse_config(std::string_view toml_text, const std::string& sourc
         read_listeners(r, c, base_dir);
         read_paths(r, c.paths);
         read_log(r, c.log);
+        read_journal(r, c.journal);
         read_limits(r, c.limits);
         read_security(r, c.security, base_dir);
         read_systems(r, c);

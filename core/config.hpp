@@ -64,6 +64,12 @@ struct log_config {
     log::level level = log::level::info;    ///< "debug" | "info" | "warn" | "error" (QAQPA_LOG overrides)
 };
 
+/// The logging journal (storage/journal_store.hpp).
+struct journal_config {
+    bool enabled = true;     ///< rows for every message event (rules of 2016, appendix 6)
+    int retention_days = 90; ///< rows, and final messages, older than this are pruned; 0 = kept for ever
+};
+
 struct node_config {
     std::string data_dir = "qaqpa-data";
     int threads = 0; ///< 0 = one per core
@@ -74,6 +80,7 @@ struct config {
     std::string source; ///< the file it came from; "(demo)" for the embedded demo
     node_config node;
     log_config log;
+    journal_config journal;
     listener_config public_listener{"127.0.0.1", 8080, {}, {}};
     listener_config admin_listener{"127.0.0.1", 8081, {}, "admin.token"};
     paths_config paths;

@@ -41,6 +41,7 @@ enum class errc {
     bad_encoding,           ///< a field of the envelope is not valid UTF-8
     too_many_failed_logins, ///< too many failed logins for this sender or from this address; retry later
     store_unavailable,      ///< the message store cannot take writes now (e.g. its disk is full); retry later
+    invalid_request,        ///< a parameter or field of an admin (or REST) request is malformed; the detail names it
     internal,               ///< a gateway defect or storage failure; logged
 };
 

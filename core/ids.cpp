@@ -61,6 +61,17 @@ std::string new_ordered_guid() {
     return format_guid(b, 7);
 }
 
+std::optional<std::int64_t> ordered_guid_ms(std::string_view id) noexcept {
+    if (!is_guid(id) || id.size() != 36 || id[14] != '7') return std::nullopt;
+    std::int64_t ms = 0;
+    for (std::size_t i = 0; i < 13; ++i) {
+        if (i == 8) continue;
+        const char c = id[i];
+        ms = (ms << 4) | (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return ms;
+}
+
 std::string braced(std::string_view guid) {
     if (!guid.empty() && guid.front() == '{') return std::string(guid);
     std::string out;

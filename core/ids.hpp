@@ -1,6 +1,8 @@
 #pragma once
 // Identifiers the gateway assigns: random (version 4) GUIDs.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,6 +15,10 @@ std::string new_guid();
 /// random bits). Message ids use it: ids made later sort later, so the store
 /// appends instead of inserting at random places in its index.
 std::string new_ordered_guid();
+
+/// The Unix milliseconds a time-ordered GUID was made at; nullopt for any
+/// other id (retention finds old records by their keys).
+std::optional<std::int64_t> ordered_guid_ms(std::string_view id) noexcept;
 
 /// The form SHEP's schema wants for sessionId: "{...}".
 std::string braced(std::string_view guid);

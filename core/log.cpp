@@ -1,6 +1,7 @@
 #include "core/log.hpp"
 
 #include "core/clock.hpp"
+#include "core/json_text.hpp"
 #include "core/utf8.hpp"
 
 #include <atomic>
@@ -12,22 +13,6 @@ std::atomic<level> current{level::info};
 std::atomic<format> current_format{format::text};
 constexpr const char* names[] = {"DEBUG", "INFO", "WARN", "ERROR", "OFF"};
 constexpr const char* json_names[] = {"debug", "info", "warn", "error", "off"};
-
-/// `text` as a JSON string's contents.
-void append_json(std::string& out, std::string_view text) {
-    for (const char c : to_valid_utf8(text)) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
-            else out += c;
-        }
-    }
-}
 
 } // namespace
 
@@ -44,9 +29,9 @@ std::string format_line(format f, std::string_view time, level l, std::string_vi
     }
     std::string line = "{\"time\":\"";
     line.append(time).append("\",\"level\":\"").append(json_names[static_cast<int>(l)]).append("\",\"subsystem\":\"");
-    append_json(line, subsystem);
+    append_json_escaped(line, subsystem);
     line += "\",\"message\":\"";
-    append_json(line, text);
+    append_json_escaped(line, text);
     return line + "\"}\n";
 }
 

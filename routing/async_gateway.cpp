@@ -111,25 +111,27 @@ task<async_outcome<accepted_message>> async_gateway::send(async_message m) {
         (std::holds_alternative<accepted_message>(out.answer) ? probe_.async_accepted : probe_.async_rejected).inc();
         co_return out;
     }
-    journal_event e;
-    e.kind = journal_event_kind::accepted;
-    e.channel = journal_channel::async;
-    e.service_id = m.info.service_id;
-    e.sender = m.info.sender.sender_id;
-    e.correlation_id = m.info.correlation_id.value_or("");
-    const auto started = now_ms();
+    // An accepted message's row is written with it (accept()); a refusal's
+    // row is written on its own.
+    journal_event refusal;
+    refusal.channel = journal_channel::async;
+    refusal.service_id = m.info.service_id;
+    refusal.sender = m.info.sender.sender_id;
+    refusal.correlation_id = m.info.correlation_id.value_or("");
+    refusal.message_id = m.info.message_id.value_or("");
+    refusal.message_type = std::string(to_string(m.info.type));
+    refusal.request_bytes = static_cast<std::int64_t>(m.data.content.size());
+    refusal.received_ms = now_ms();
     auto out = co_await accept(std::move(m));
-    if (const auto* ok = std::get_if<accepted_message>(&out.answer)) {
+    if (std::holds_alternative<accepted_message>(out.answer)) {
         probe_.async_accepted.inc();
-        e.message_id = ok->message_id;
-        e.correlation_id = ok->correlation_id;
-    } else {
-        probe_.async_rejected.inc();
-        set_refusal(e, std::get<gateway_fault>(out.answer).cause);
+        co_return out;
     }
-    e.at_ms = now_ms();
-    e.duration_ms = e.at_ms - started;
-    journal_.record(e);
+    probe_.async_rejected.inc();
+    set_refusal(refusal, std::get<gateway_fault>(out.answer).cause);
+    refusal.at_ms = now_ms();
+    refusal.duration_ms = refusal.at_ms - refusal.received_ms;
+    journal_.record(refusal);
     co_return out;
 }
 
@@ -168,6 +170,23 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m) {
     n.track.status = make_status(message_state::on_delivery, status_code::accepted, "accepted", now);
     n.opens = std::move(route->opens);
     n.max_depth = static_cast<std::size_t>(route->max_depth);
+    if (journal_.enabled()) {
+        const auto& info = n.body->message.info;
+        journal_event e;
+        e.kind = journal_event_kind::accepted;
+        e.channel = journal_channel::async;
+        e.message_id = n.body->id;
+        e.correlation_id = *info.correlation_id;
+        e.message_type = std::string(to_string(info.type));
+        e.service_id = info.service_id;
+        e.sender = sender.id;
+        e.recipient = route->recipient;
+        e.point = route->queue;
+        e.state = std::string(to_string(message_state::on_delivery));
+        e.at_ms = e.received_ms = now;
+        e.request_bytes = static_cast<std::int64_t>(n.body->message.data.content.size());
+        n.journal.push_back(std::move(e));
+    }
 
     // The store offers the message to its PUSH worker (if any) as it writes it.
     auto stored = co_await store_.accept(std::move(n));
@@ -234,16 +253,13 @@ task<result<std::vector<storage::queue_entry>>> async_gateway::claim(const pull_
 }
 
 task<async_outcome<std::vector<async_message>>> async_gateway::pull(pull_request r) {
-    std::vector<journal_event> events; // one per message offered
-    auto out = co_await offer(std::move(r), events);
+    auto out = co_await offer(std::move(r));
     if (const auto* offered = std::get_if<std::vector<async_message>>(&out.answer))
         probe_.pull_offered.inc(offered->size());
-    for (const auto& e : events) journal_.record(e);
     co_return out;
 }
 
-task<async_outcome<std::vector<async_message>>> async_gateway::offer(pull_request r,
-                                                                     std::vector<journal_event>& events) {
+task<async_outcome<std::vector<async_message>>> async_gateway::offer(pull_request r) {
     using outcome = async_outcome<std::vector<async_message>>;
     auto session = braced(new_guid());
     const auto view = registry_.current();
@@ -269,48 +285,65 @@ task<async_outcome<std::vector<async_message>>> async_gateway::offer(pull_reques
         offered.push_back(std::move(e.body->message)); // read for this call alone
     }
     if (!slots.empty()) {
-        auto leased = co_await store_.set_leases(lease_table::records(queue, slots, until));
+        auto leased = co_await store_.set_leases(lease_table::records(queue, slots, until), leased_rows(offered, **who));
         if (!leased) {
             for (auto& slot : slots) leases_.give_back(queue, slot.seq, slot.id);
             co_return faulted<std::vector<async_message>>(session, leased.error());
         }
     }
-    if (journal_.enabled()) {
-        const auto at = now_ms();
-        for (const auto& m : offered) {
-            journal_event e;
-            e.kind = journal_event_kind::leased;
-            e.channel = journal_channel::pull;
-            e.message_id = m.info.message_id.value_or("");
-            e.correlation_id = m.info.correlation_id.value_or("");
-            e.service_id = m.info.service_id;
-            e.sender = m.info.sender.sender_id;
-            e.recipient = (*who)->id;
-            e.at_ms = at;
-            events.push_back(std::move(e));
-        }
-    }
     co_return outcome{std::move(session), std::move(offered)};
 }
 
-task<async_outcome<std::string>> async_gateway::confirm(delivery_report r) {
-    journal_event e;
-    e.channel = journal_channel::pull;
-    if (journal_.enabled()) {
-        e.message_id = r.message_id;
-        e.service_id = r.service_id;
+std::vector<journal_event> async_gateway::leased_rows(const std::vector<async_message>& offered,
+                                                      const system_entry& puller) const {
+    std::vector<journal_event> rows;
+    if (!journal_.enabled()) return rows;
+    const auto at = now_ms();
+    rows.reserve(offered.size());
+    for (const auto& m : offered) {
+        journal_event e;
+        e.kind = journal_event_kind::leased;
+        e.channel = journal_channel::pull;
+        e.message_id = m.info.message_id.value_or("");
+        e.correlation_id = m.info.correlation_id.value_or("");
+        e.message_type = std::string(to_string(m.info.type));
+        e.service_id = m.info.service_id;
+        e.sender = m.info.sender.sender_id;
+        e.recipient = puller.id;
+        e.state = std::string(to_string(message_state::on_delivery));
+        e.at_ms = e.sent_ms = at;
+        e.request_bytes = static_cast<std::int64_t>(m.data.content.size());
+        rows.push_back(std::move(e));
     }
-    auto out = co_await take_report(std::move(r), e);
-    if (!std::holds_alternative<gateway_fault>(out.answer)) probe_.pull_confirmed.inc();
-    if (journal_.enabled()) {
-        if (const auto* f = std::get_if<gateway_fault>(&out.answer)) set_refusal(e, f->cause);
-        e.at_ms = now_ms();
-        journal_.record(e);
+    return rows;
+}
+
+task<async_outcome<std::string>> async_gateway::confirm(delivery_report r) {
+    // A verdict taken is journalled with the state change it makes
+    // (take_report); a refused one on its own.
+    journal_event refusal;
+    const bool journalled = journal_.enabled();
+    if (journalled) {
+        refusal.channel = journal_channel::pull;
+        refusal.message_id = r.message_id;
+        refusal.service_id = r.service_id;
+        refusal.sender = r.sender ? r.sender->sender_id : std::string();
+        refusal.received_ms = now_ms();
+    }
+    auto out = co_await take_report(std::move(r));
+    if (const auto* f = std::get_if<gateway_fault>(&out.answer)) {
+        if (journalled) {
+            set_refusal(refusal, f->cause);
+            refusal.at_ms = now_ms();
+            journal_.record(refusal);
+        }
+    } else {
+        probe_.pull_confirmed.inc();
     }
     co_return out;
 }
 
-task<async_outcome<std::string>> async_gateway::take_report(delivery_report r, journal_event& e) {
+task<async_outcome<std::string>> async_gateway::take_report(delivery_report r) {
     auto session = braced(new_guid());
     const auto view = registry_.current();
     auto who = co_await caller(*view, r.sender);
@@ -340,17 +373,26 @@ task<async_outcome<std::string>> async_gateway::take_report(delivery_report r, j
     else next = make_status(message_state::not_delivered, status_code::rejected, "refused by the recipient" +
                                                                                   (why.empty() ? "" : ": " + why), now);
     if (!accepted) ++track->attempts;
-    e.kind = next.state == message_state::delivered       ? journal_event_kind::delivered
-             : next.state == message_state::not_delivered ? journal_event_kind::not_delivered
-                                                          : journal_event_kind::attempt;
+    journal_event e;
     if (journal_.enabled()) {
-        e.detail = next.message;
+        e.kind = next.state == message_state::delivered       ? journal_event_kind::delivered
+                 : next.state == message_state::not_delivered ? journal_event_kind::not_delivered
+                                                              : journal_event_kind::resend;
+        e.channel = journal_channel::pull;
+        e.message_id = r.message_id;
+        e.service_id = track->service_id;
         e.sender = track->sender;
         e.recipient = track->recipient;
+        e.point = track->destination;
+        e.state = std::string(to_string(next.state));
+        e.error_code = r.error ? r.error->code : std::string();
+        e.detail = next.message;
+        e.at_ms = now;
     }
     const notify_rules rules{view->service(track->service_id), view->system(track->sender)};
     auto change = transition(r.message_id, storage::record_kind::message, *track, std::move(next), rules);
     change.release_lease = !change.dequeue;
+    if (journal_.enabled()) change.journal.push_back(std::move(e));
     auto written = co_await store_.change(change);
     if (!written) co_return faulted<std::string>(session, written.error());
     if (change.dequeue) leases_.settle(track->destination, track->seq);

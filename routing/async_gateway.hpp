@@ -76,8 +76,10 @@ public:
 
 private:
     task<async_outcome<accepted_message>> accept(async_message m);
-    task<async_outcome<std::vector<async_message>>> offer(pull_request r, std::vector<journal_event>& events);
-    task<async_outcome<std::string>> take_report(delivery_report r, journal_event& e);
+    task<async_outcome<std::vector<async_message>>> offer(pull_request r);
+    /// The journal's rows for messages offered to `puller` (none with the journal off).
+    std::vector<journal_event> leased_rows(const std::vector<async_message>& offered, const system_entry& puller) const;
+    task<async_outcome<std::string>> take_report(delivery_report r);
     task<result<const system_entry*>> caller(const registry_view& view, const std::optional<sender_info>& sender);
     /// Finds and leases (in memory) up to `amount` messages for a getMessages.
     task<result<std::vector<storage::queue_entry>>> claim(const pull_request& r, const std::string& queue,

@@ -61,16 +61,21 @@ std::optional<failure> delivery_engine::unknown(const std::string& point) const 
 
 task<result<bool>> delivery_engine::switch_point(std::string point, bool on, std::string reason) {
     if (auto missing = unknown(point)) co_return *missing;
-    auto changed = co_await points_.set(point, on, reason);
+    std::vector<journal_event> rows;
+    if (journal_.enabled()) {
+        journal_event e;
+        e.kind = on ? journal_event_kind::resumed : journal_event_kind::stopped;
+        e.channel = journal_channel::admin;
+        e.transport.clear();
+        e.point = point;
+        e.state = on ? "ON" : "OFF";
+        e.detail = reason;
+        e.at_ms = clock_.now();
+        rows.push_back(std::move(e));
+    }
+    auto changed = co_await points_.set(point, on, reason, std::move(rows));
     if (!changed || !*changed) co_return changed;
     log::warn("delivery", "delivery point {} switched {}{}", point, on ? "on" : "off", on ? "" : ": " + reason);
-    journal_event e;
-    e.kind = on ? journal_event_kind::resumed : journal_event_kind::stopped;
-    e.channel = journal_channel::admin;
-    e.point = point;
-    e.detail = reason;
-    e.at_ms = clock_.now();
-    journal_.record(e);
     if (on)
         if (auto w = find_worker(point_queue(point))) w->resume(); // in order, at once
     const auto now = clock_.now();

@@ -24,6 +24,7 @@ using provider_result = std::variant<sync_response, gateway_fault>;
 struct push_result {
     bool delivered = false;
     std::string reason; ///< why not: connect error, timeout, HTTP status, fault, bad reply
+    int http_status = 0; ///< the recipient's HTTP status, when it answered (for the journal)
 };
 
 class outbound_client {

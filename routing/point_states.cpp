@@ -27,9 +27,9 @@ std::optional<std::string> point_states::off_for_queue(std::string_view queue) c
     return off(dest->id);
 }
 
-task<result<bool>> point_states::set(std::string point, bool on, std::string reason) {
+task<result<bool>> point_states::set(std::string point, bool on, std::string reason, std::vector<journal_event> journal) {
     if (on != is_off(point)) co_return false; // already so
-    auto written = co_await store_.set_point_off(point, !on, reason);
+    auto written = co_await store_.set_point_off(point, !on, reason, std::move(journal));
     if (!written) co_return written.error();
     std::lock_guard lk(mutex_);
     if (on) off_.erase(point);

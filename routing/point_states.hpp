@@ -37,7 +37,8 @@ public:
     /// Switches `point` on or off, durably; false when it already was so
     /// (nothing written). Concurrent switches of one point are applied in
     /// the order their writes complete.
-    task<result<bool>> set(std::string point, bool on, std::string reason);
+    /// `journal`: the rows recording the switch, written with it.
+    task<result<bool>> set(std::string point, bool on, std::string reason, std::vector<journal_event> journal = {});
 
 private:
     storage::message_store& store_;

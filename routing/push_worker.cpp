@@ -306,14 +306,18 @@ task<void> push_worker::attempt([[maybe_unused]] std::shared_ptr<push_worker> se
     const notify_rules rules{view->service(track.service_id), view->system(track.sender)};
     const auto now = ctx_.clock.now();
     ctx_.probe.attempt_seconds.observe(static_cast<double>(now - started) / 1000.0);
-    journal(journal_event_kind::attempt, *body, track, outcome.delivered ? "delivered" : outcome.reason, started);
+    // The rows travel with the state change they record (one batch).
+    std::vector<journal_event> rows;
+    journal(rows, journal_event_kind::attempt, *body, track, outcome.delivered ? "delivered" : outcome.reason, started,
+            outcome.delivered ? message_state::delivered : message_state::on_delivery);
+    if (!rows.empty()) rows.back().http_status = outcome.http_status;
     std::optional<unix_ms> retry_at;
     storage::state_change change;
     if (outcome.delivered) {
         streak_.succeeded();
         ctx_.probe.delivered.inc();
         series_.delivered.inc();
-        journal(journal_event_kind::delivered, *body, track, "delivered", started);
+        journal(rows, journal_event_kind::delivered, *body, track, "delivered", started, message_state::delivered);
         change = transition(body->id, body->kind, track,
                             make_status(message_state::delivered, status_code::delivered, "delivered", now), rules);
     } else {
@@ -327,7 +331,8 @@ task<void> push_worker::attempt([[maybe_unused]] std::shared_ptr<push_worker> se
         track.attempts = failed;
         if (next.give_up) {
             ctx_.probe.not_delivered.inc();
-            journal(journal_event_kind::not_delivered, *body, track, outcome.reason, started);
+            journal(rows, journal_event_kind::not_delivered, *body, track, outcome.reason, started,
+                    message_state::not_delivered);
             change = transition(body->id, body->kind, track,
                                 make_status(message_state::not_delivered, status_code::retries_exhausted,
                                             "not delivered after " + std::to_string(failed) + " attempts: " +
@@ -344,6 +349,7 @@ task<void> push_worker::attempt([[maybe_unused]] std::shared_ptr<push_worker> se
         }
         log::debug("delivery", "{}: {} attempt {} failed: {}", queue_, body->id, failed, outcome.reason);
     }
+    change.journal = std::move(rows);
     leave();
     if (retry_at) {
         deferred_[seq] = *retry_at;
@@ -372,22 +378,34 @@ task<void> push_worker::settle(std::uint64_t seq, storage::state_change change) 
     }
 }
 
-void push_worker::journal(journal_event_kind kind, const storage::queued_message& body,
-                          const storage::tracking& track, std::string detail, unix_ms started) {
+void push_worker::journal(std::vector<journal_event>& rows, journal_event_kind kind,
+                          const storage::queued_message& body, const storage::tracking& track, std::string detail,
+                          unix_ms started, message_state state) const {
     if (!ctx_.journal.enabled()) return;
     journal_event e;
     e.kind = kind;
     e.channel = journal_channel::push;
+    e.transport.clear(); // the gateway's own act
     e.message_id = body.id;
-    if (body.kind == storage::record_kind::message) e.correlation_id = body.message.info.correlation_id.value_or("");
+    if (body.kind == storage::record_kind::message) {
+        e.correlation_id = body.message.info.correlation_id.value_or("");
+        e.message_type = std::string(to_string(body.message.info.type));
+        e.request_bytes = static_cast<std::int64_t>(body.message.data.content.size());
+    } else {
+        e.message_type = "STATUS_NOTIFICATION";
+        e.correlation_id = body.notification.message_id; // the message it reports on
+    }
     e.service_id = track.service_id;
     e.sender = track.sender;
     e.recipient = track.recipient;
-    e.point = dest_.kind == destination_kind::point ? dest_.id : std::string();
+    e.point = dest_.kind == destination_kind::point ? dest_.id : queue_;
+    e.state = std::string(to_string(state));
     e.detail = std::move(detail);
     e.at_ms = ctx_.clock.now();
+    e.received_ms = body.accepted_ms;
+    if (state == message_state::delivered) e.sent_ms = e.at_ms;
     e.duration_ms = e.at_ms - started;
-    ctx_.journal.record(e);
+    rows.push_back(std::move(e));
 }
 
 task<void> push_worker::count_failure(const call_policy* policy) {

@@ -135,8 +135,9 @@ private:
     task<push_result> deliver(const registry_view& view, const storage::queued_message& body,
                               const delivery_policy& policy);
     task<void> settle(std::uint64_t seq, storage::state_change change);
-    void journal(journal_event_kind kind, const storage::queued_message& body, const storage::tracking& track,
-                 std::string detail, unix_ms started);
+    /// Adds the journal's row for an event of a delivery (none with the journal off).
+    void journal(std::vector<journal_event>& rows, journal_event_kind kind, const storage::queued_message& body,
+                 const storage::tracking& track, std::string detail, unix_ms started, message_state state) const;
     const call_policy* policy_of(const registry_view& view, const storage::tracking& t) const;
     /// How many attempts may be in flight under `policy` (its concurrency).
     std::size_t slots_of(const call_policy* policy) const;

@@ -56,22 +56,35 @@ task<sync_outcome> sync_gateway::send(sync_request req) {
     journal_event e;
     e.kind = journal_event_kind::forwarded;
     e.channel = journal_channel::sync;
+    const auto started = now_ms();
     if (journalled) { // the strings are built only for a sink that keeps them
         e.message_id = req.info.message_id;
         e.correlation_id = req.info.correlation_id.value_or("");
         e.service_id = req.info.service_id;
         e.sender = req.info.sender.sender_id;
+        e.received_ms = started;
+        e.request_bytes = static_cast<std::int64_t>(req.data.content.size());
     }
-    const auto started = now_ms();
     auto out = co_await relay(std::move(req), e);
     e.at_ms = now_ms();
     e.duration_ms = e.at_ms - started;
     probe_.sync_seconds.observe(static_cast<double>(e.duration_ms) / 1000.0);
     if (const auto* f = std::get_if<gateway_fault>(&out.answer)) {
         probe_.sync_faults.inc();
-        if (journalled) set_refusal(e, f->cause);
+        if (journalled) {
+            set_refusal(e, f->cause);
+            // A fault from the provider was still a call forwarded.
+            if (f->cause.code == errc::provider_fault) e.kind = journal_event_kind::forwarded;
+            e.state = std::string(to_string(message_state::not_delivered));
+        }
     } else {
         probe_.sync_calls.inc();
+        if (journalled) {
+            const auto& res = std::get<sync_response>(out.answer);
+            e.sent_ms = e.at_ms;
+            e.state = std::string(to_string(message_state::delivered));
+            e.response_bytes = static_cast<std::int64_t>(res.data.content.size());
+        }
     }
     if (journalled) journal_.record(e);
     co_return out;
@@ -91,7 +104,10 @@ task<sync_outcome> sync_gateway::relay(sync_request req, journal_event& e) {
         co_return out;
     }
     const delivery_point& dp = *route->point;
-    if (journal_.enabled()) e.point = dp.id;
+    if (journal_.enabled()) {
+        e.point = dp.id;
+        if (const auto* svc = view->service(req.info.service_id)) e.recipient = svc->owner;
+    }
     if (auto why = points_.off(dp.id)) {
         out.answer = gateway_fault{fail(errc::point_off, "\"" + dp.id + "\": " + *why), nullptr};
         co_return out;

@@ -21,6 +21,7 @@
 #include "core/async.hpp"
 #include "core/async_message.hpp"
 #include "core/errors.hpp"
+#include "core/journal.hpp"
 #include "core/outbound.hpp"
 
 #include <cstdint>
@@ -65,6 +66,7 @@ struct new_message {
     tracking track;
     std::optional<chain> opens; ///< a REQUEST opens its chain in the same batch
     std::size_t max_depth = 0;  ///< the destination's bound; 0 = unbounded
+    std::vector<journal_event> journal; ///< rows written in the same batch (journal_store.hpp)
 };
 
 struct queue_entry {
@@ -83,6 +85,7 @@ struct state_change {
     bool dequeue = false; ///< final: remove the queue entry and the body
     bool release_lease = false; ///< offered again: drop its PULL lease
     std::vector<new_message> enqueue;
+    std::vector<journal_event> journal; ///< rows written in the same batch, when the change is
 };
 
 struct lease {
@@ -105,7 +108,7 @@ public:
 
     /// Records PULL leases (offered, not to be offered again before until_ms);
     /// until_ms 0 releases.
-    virtual task<result<void>> set_leases(std::vector<lease> leases) = 0;
+    virtual task<result<void>> set_leases(std::vector<lease> leases, std::vector<journal_event> journal = {}) = 0;
 
     /// Up to `limit` entries of a queue with their messages, in order, from
     /// sequence `from` on.
@@ -128,7 +131,8 @@ public:
 
     /// Switches a delivery point's delivery off (error shutdown or the
     /// administrator) or on again, durably. `reason` says why it is off.
-    virtual task<result<void>> set_point_off(std::string point, bool off, std::string reason) = 0;
+    virtual task<result<void>> set_point_off(std::string point, bool off, std::string reason,
+                                             std::vector<journal_event> journal = {}) = 0;
     /// The points switched off, with their reasons (recovery).
     virtual task<result<std::vector<std::pair<std::string, std::string>>>> points_off() = 0;
 

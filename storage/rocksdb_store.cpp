@@ -41,7 +41,7 @@ public:
 
     result<void> open_messages(bool sync, metrics_registry* metrics) {
         detail::message_families f;
-        rocksdb::ColumnFamilyHandle** slots[] = {&f.queues, &f.chains, &f.tracking, &f.leases};
+        rocksdb::ColumnFamilyHandle** slots[] = {&f.queues, &f.chains, &f.tracking, &f.leases, &f.journal, &f.journal_index};
         for (auto* h : handles_) {
             if (h->GetName() == rocksdb::kDefaultColumnFamilyName) f.meta = h;
             for (std::size_t i = 0; i < std::size(slots); ++i)
@@ -54,6 +54,7 @@ public:
     }
 
     message_store& messages() override { return *messages_; }
+    journal_store& journal() override { return *messages_; }
 
     ~rocksdb_store() override {
         messages_.reset();
@@ -93,7 +94,7 @@ private:
     std::vector<rocksdb::ColumnFamilyHandle*> handles_;
     rocksdb::ColumnFamilyHandle* registry_ = nullptr;
     rocksdb::WriteOptions write_;
-    std::unique_ptr<message_store> messages_;
+    std::unique_ptr<detail::messages_and_journal> messages_;
 };
 
 /// Queue keys are be16(length) + destination + be64(seq): the prefix is

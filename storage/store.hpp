@@ -8,6 +8,7 @@
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
 #include "core/registry.hpp"
+#include "storage/journal_store.hpp"
 #include "storage/message_store.hpp"
 
 #include <memory>
@@ -44,6 +45,8 @@ public:
 
     /// The asynchronous channel's messages, in the same database.
     virtual message_store& messages() = 0;
+    /// The logging journal, written by the same committer.
+    virtual journal_store& journal() = 0;
 };
 
 /// The store implementations, by the name `[node] store` gives: "rocksdb"

@@ -1,6 +1,8 @@
 #include "storage/detail/rocksdb_messages.hpp"
 
+#include "core/ids.hpp"
 #include "core/log.hpp"
+#include "storage/detail/journal_reader.hpp"
 #include "storage/detail/lease_batches.hpp"
 #include "storage/detail/record_codec.hpp"
 #include "storage/detail/rocksdb_status.hpp"
@@ -44,6 +46,12 @@ constexpr std::uint64_t seq_block = 1 << 16;
 constexpr std::size_t tracking_cache_entries = 16384;
 /// A write batch larger than this is not kept for the next group commit.
 constexpr std::size_t max_kept_batch_bytes = 4 << 20;
+/// Loose journal rows held while the store cannot write (a few hundred MB
+/// at most); beyond it new rows are dropped and counted in the log.
+constexpr std::size_t max_loose_rows = 1 << 20;
+/// Records pruned per group commit: small enough that a commit carrying
+/// them is not noticeably slower for the messages in it.
+constexpr std::size_t prune_chunk = 1000;
 
 /// While writes fail, how often the committer asks RocksDB to resume.
 constexpr std::chrono::seconds resume_interval{1};
@@ -57,10 +65,10 @@ using write_result = result<std::uint64_t>;
 using write_handler = std::variant<asio::any_completion_handler<void(write_result)>,
                                    asio::any_completion_handler<void(result<void>)>>;
 
-class rocksdb_messages final : public message_store {
+class rocksdb_messages final : public messages_and_journal {
 public:
     rocksdb_messages(rocksdb::DB& db, message_families f, bool sync, metrics_registry* metrics)
-        : db_(db), f_(f), leases_(f.leases) {
+        : db_(db), f_(f), leases_(f.leases), chain_({f.journal, f.journal_index, f.meta}) {
         write_.sync = sync;
         if (metrics) {
             commit_seconds_ = &metrics->get_histogram(
@@ -69,6 +77,8 @@ public:
             commit_writes_ = &metrics->get_histogram("qaqpa_store_commit_writes", "writes grouped into one commit",
                                                      {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
             commit_failures_ = &metrics->get_counter("qaqpa_store_commit_failures_total", "group commits that failed");
+            journal_rows_ = &metrics->get_counter("qaqpa_journal_rows_total", "rows written to the logging journal");
+            journal_pruned_ = &metrics->get_counter("qaqpa_journal_pruned_rows_total", "journal rows pruned by retention");
         }
     }
 
@@ -93,6 +103,7 @@ public:
             if (*n > 0) depth_[counters->key().ToString().substr(std::strlen(depth_prefix))] = static_cast<std::size_t>(*n);
         }
         if (!counters->status().ok()) return storage_failure(counters->status(), "reading the queue depths");
+        if (auto r = chain_.recover(db_); !r) return r.error();
         rocksdb::WriteBatch tidy;
         if (auto r = leases_.load(db_, settled(), tidy); !r) return r.error();
         if (tidy.Count() > 0)
@@ -148,21 +159,77 @@ public:
             });
     }
 
-    task<result<void>> set_leases(std::vector<lease> leases) override {
-        return submit<result<void>>([this, leases = std::move(leases)](rocksdb::WriteBatch& b, batch_state& st) {
+    task<result<void>> set_leases(std::vector<lease> leases, std::vector<journal_event> journal) override {
+        return submit<result<void>>([this, leases = std::move(leases), journal = std::move(journal)](
+                                        rocksdb::WriteBatch& b, batch_state& st) {
             leases_.record(b, leases);
             warm(leases, st);
+            append_rows(b, st, journal);
             return write_result(0);
         });
     }
 
-    task<result<void>> set_point_off(std::string point, bool off, std::string reason) override {
-        return submit<result<void>>([this, point = std::move(point), off, reason = std::move(reason)](
-                                        rocksdb::WriteBatch& b, batch_state&) {
+    task<result<void>> set_point_off(std::string point, bool off, std::string reason,
+                                     std::vector<journal_event> journal) override {
+        return submit<result<void>>([this, point = std::move(point), off, reason = std::move(reason),
+                                     journal = std::move(journal)](rocksdb::WriteBatch& b, batch_state& st) {
             if (off) b.Put(f_.meta, point_off_prefix + point, reason);
             else b.Delete(f_.meta, point_off_prefix + point);
+            append_rows(b, st, journal);
             return write_result(0);
         });
+    }
+
+    // The journal (journal_store.hpp).
+    void record(const journal_event& e) noexcept override {
+        try {
+            {
+                std::lock_guard lk(mutex_);
+                if (loose_.size() >= max_loose_rows) {
+                    ++loose_dropped_;
+                    return;
+                }
+                loose_.push_back(e);
+            }
+            wake_.notify_one();
+        } catch (...) { // out of memory: the row is lost, the call goes on
+        }
+    }
+
+    task<result<journal_page>> query(journal_query q) override {
+        co_return query_journal(db_, chain_.families(), chain_.head(), q);
+    }
+
+    result<journal_head> head() override { return chain_.head(); }
+
+    result<prune_report> prune(std::int64_t before_ms) override {
+        prune_report report;
+        for (;;) { // the oldest rows, a chunk per group commit
+            auto rows = rows_to_prune(db_, chain_.families(), before_ms, prune_chunk);
+            if (!rows) return rows.error();
+            if (rows->empty()) break;
+            auto doomed = std::make_shared<std::vector<journal_chain::pruned_row>>(std::move(*rows));
+            auto written = write_now([this, doomed](rocksdb::WriteBatch& b, batch_state&) {
+                chain_.prune(b, *doomed);
+                return write_result(0);
+            });
+            if (!written) return written.error();
+            chain_.pruned(doomed->back());
+            report.rows += doomed->size();
+            if (journal_pruned_) journal_pruned_->inc(doomed->size());
+            if (doomed->size() < prune_chunk) break;
+        }
+        // Final messages and chains, found by their time-ordered ids.
+        auto finals = prune_old(f_.tracking, before_ms, [](std::string_view value) {
+            const auto t = decode_tracking(value);
+            return t && is_final(t->status.state);
+        });
+        if (!finals) return finals.error();
+        report.messages = *finals;
+        auto chains = prune_old(f_.chains, before_ms, [](std::string_view) { return true; });
+        if (!chains) return chains.error();
+        report.chains = *chains;
+        return report;
     }
 
     std::vector<std::pair<std::string, std::string>> points_off_now() {
@@ -304,7 +371,13 @@ private:
         };
         std::vector<cache_op> cache_ops;
         std::deque<tracking> warmed;
+        journal_chain::tip tip;  ///< the journal's rows appended so far
+        std::int64_t now_ms = 0; ///< when the batch is built: its rows' recorded time
     };
+
+    void append_rows(rocksdb::WriteBatch& b, batch_state& st, const std::vector<journal_event>& rows) {
+        for (const auto& e : rows) chain_.append(b, st.tip, e, st.now_ms);
+    }
 
     using build_fn = std::function<write_result(rocksdb::WriteBatch&, batch_state&)>;
 
@@ -347,6 +420,54 @@ private:
             use_task, std::move(build), std::move(admit), std::move(admitted));
     }
 
+    /// Writes one batch through the committer and waits for it (off the
+    /// event loops: maintenance).
+    result<void> write_now(build_fn build) { return run_blocking(submit<result<void>>(std::move(build))); }
+
+    /// Deletes the records of `cf` whose time-ordered keys were made before
+    /// `before_ms` and that `doomed` accepts, a chunk per group commit.
+    /// Records under other keys are left alone. The deletion of a tracking
+    /// record checks again, in the committer, that it is final.
+    result<std::uint64_t> prune_old(rocksdb::ColumnFamilyHandle* cf, std::int64_t before_ms,
+                                    const std::function<bool(std::string_view)>& doomed) {
+        std::uint64_t removed = 0;
+        std::string from;
+        for (bool more = true; more;) {
+            auto keys = std::make_shared<std::vector<std::string>>();
+            more = false;
+            std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator({}, cf));
+            for (it->Seek(from); it->Valid(); it->Next()) {
+                const std::string_view key(it->key().data(), it->key().size());
+                const auto made = ordered_guid_ms(key);
+                if (made && *made >= before_ms) break; // time-ordered: the rest is younger
+                if (!made || !doomed(std::string_view(it->value().data(), it->value().size()))) continue;
+                keys->emplace_back(key);
+                if (keys->size() == prune_chunk) {
+                    from = keys->back() + '\0';
+                    more = true;
+                    break;
+                }
+            }
+            if (!it->status().ok()) return storage_failure(it->status(), "scanning for old records");
+            if (keys->empty()) break;
+            const bool tracking = cf == f_.tracking;
+            auto written = write_now([this, keys, cf, tracking](rocksdb::WriteBatch& b, batch_state& st) {
+                for (const auto& k : *keys) {
+                    if (tracking) {
+                        if (st.written.count(k)) continue; // changed in this very batch
+                        const auto t = track_now(k);
+                        if (!t || !*t || !is_final((*t)->status.state)) continue;
+                    }
+                    b.Delete(cf, k);
+                }
+                return write_result(0);
+            });
+            if (!written) return written.error();
+            removed += keys->size();
+        }
+        return removed;
+    }
+
     /// Whether a message is final, as stored (an unreadable record counts as
     /// not final: its lease is kept).
     settled_fn settled() {
@@ -375,6 +496,7 @@ private:
         b.Put(f_.tracking, m.body->id, encode(m.track));
         st.written[m.body->id] = &m.track;
         if (m.opens) b.Put(f_.chains, m.opens->correlation_id, encode(*m.opens));
+        append_rows(b, st, m.journal);
         ++st.depth_delta[dest];
         return seq;
     }
@@ -407,6 +529,7 @@ private:
         } else {
             st.cache_ops.push_back({c.id, &c.track, false});
         }
+        append_rows(b, st, c.journal);
         for (const auto& m : c.enqueue) {
             put_new(b, st, m);
             st.validated.push_back(&m); // offered to the PUSH engine once validated
@@ -416,23 +539,33 @@ private:
 
     void run() {
         std::vector<pending_write> ops;
+        std::vector<journal_event> loose;
         std::function<void(const new_message&)> batch_observer;
         for (;;) {
             bool failing = false;
             {
                 std::unique_lock lk(mutex_);
-                const auto ready = [&] { return !pending_.empty() || stopping_; };
+                // Loose journal rows wait while writes fail (they are
+                // bounded); written as soon as the store recovers.
+                const auto ready = [&] { return !pending_.empty() || stopping_ || (!loose_.empty() && problem_.empty()); };
                 if (problem_.empty()) wake_.wait(lk, ready);
                 else wake_.wait_for(lk, resume_interval, ready);
-                if (pending_.empty() && stopping_) return;
+                if (pending_.empty() && stopping_ && (loose_.empty() || !problem_.empty())) return;
                 ops.swap(pending_);
-                batch_observer = observer_;
                 failing = !problem_.empty();
+                if (!failing) loose.swap(loose_);
+                batch_observer = observer_;
+                if (loose_dropped_ > 0) {
+                    log::warn("journal", "{} journal rows were dropped: the store could not keep up or could not write",
+                              loose_dropped_);
+                    loose_dropped_ = 0;
+                }
             }
             if (failing) try_resume();
-            if (ops.empty()) continue;
-            commit(ops, batch_observer);
+            if (ops.empty() && loose.empty()) continue;
+            commit(ops, loose, batch_observer);
             ops.clear();
+            loose.clear();
         }
     }
 
@@ -458,16 +591,22 @@ private:
         problem_.clear();
     }
 
-    void commit(std::vector<pending_write>& ops, const std::function<void(const new_message&)>& observer) {
+    void commit(std::vector<pending_write>& ops, std::vector<journal_event>& loose,
+                const std::function<void(const new_message&)>& observer) {
         // One batch reused from commit to commit: its buffer keeps the size
         // it grew to instead of growing (and copying) again every time.
         if (batch_.GetDataSize() > max_kept_batch_bytes) batch_ = rocksdb::WriteBatch();
         else batch_.Clear();
         auto& batch = batch_;
         batch_state st;
+        st.tip = chain_.begin();
+        st.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
         std::vector<write_result> results;
         results.reserve(ops.size());
         for (auto& op : ops) results.push_back(op.build(batch, st));
+        append_rows(batch, st, loose);
         if (observer)
             for (const auto* m : st.validated) observer(*m);
         // Every sequence written stays below the reserved mark on disk: a
@@ -488,7 +627,12 @@ private:
             }
         }
         const auto started = std::chrono::steady_clock::now();
-        const auto status = batch.Count() > 0 ? db_.Write(write_, &batch) : rocksdb::Status::OK();
+        // A batch of loose journal rows alone acknowledges nothing: it
+        // reaches the operating system (a killed process loses none of it)
+        // without waiting for an fsync.
+        auto opts = write_;
+        if (ops.empty()) opts.sync = false;
+        const auto status = batch.Count() > 0 ? db_.Write(opts, &batch) : rocksdb::Status::OK();
         if (commit_seconds_ && batch.Count() > 0) {
             commit_seconds_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
             commit_writes_->observe(static_cast<double>(ops.size()));
@@ -512,8 +656,15 @@ private:
                 }
             }
         }
-        if (status.ok()) apply_cache_ops(st); // before anyone waiting on this batch resumes
-        if (!status.ok()) {
+        if (status.ok()) {
+            apply_cache_ops(st); // before anyone waiting on this batch resumes
+            chain_.written(st.tip);
+            if (journal_rows_) journal_rows_->inc(st.tip.rows);
+        } else {
+            if (!loose.empty()) { // kept for when the store writes again
+                std::lock_guard lk(mutex_);
+                loose_.insert(loose_.begin(), std::make_move_iterator(loose.begin()), std::make_move_iterator(loose.end()));
+            }
             writes_failing(status);
             for (auto& r : results)
                 if (r) r = storage_failure(status, "writing a batch");
@@ -612,6 +763,11 @@ private:
     histogram* commit_seconds_ = nullptr; ///< the probes, when a registry was given
     histogram* commit_writes_ = nullptr;
     counter* commit_failures_ = nullptr;
+    counter* journal_rows_ = nullptr;
+    counter* journal_pruned_ = nullptr;
+    journal_chain chain_; ///< appended to by the committer thread
+    std::vector<journal_event> loose_; ///< guarded by mutex_: rows of no state change, for the next batch
+    std::size_t loose_dropped_ = 0;    ///< guarded by mutex_
     std::chrono::steady_clock::time_point failing_since_; ///< guarded by mutex_
 
     std::mutex depth_mutex_;
@@ -620,11 +776,11 @@ private:
 
 } // namespace
 
-result<std::unique_ptr<message_store>> open_messages(rocksdb::DB& db, message_families f, bool sync,
-                                                     metrics_registry* metrics) {
+result<std::unique_ptr<messages_and_journal>> open_messages(rocksdb::DB& db, message_families f, bool sync,
+                                                            metrics_registry* metrics) {
     auto s = std::make_unique<rocksdb_messages>(db, f, sync, metrics);
     if (auto r = s->recover(); !r) return r.error();
-    return std::unique_ptr<message_store>(std::move(s));
+    return std::unique_ptr<messages_and_journal>(std::move(s));
 }
 
 } // namespace qaqpa::storage::detail

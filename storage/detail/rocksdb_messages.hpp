@@ -3,6 +3,8 @@
 // rocksdb_store on the same database, one column family per concern.
 
 #include "core/metrics.hpp"
+#include "storage/detail/journal_chain.hpp"
+#include "storage/journal_store.hpp"
 #include "storage/message_store.hpp"
 
 #include <memory>
@@ -22,14 +24,21 @@ struct message_families {
     rocksdb::ColumnFamilyHandle* tracking = nullptr; ///< id → tracking (where it waits, its state)
     rocksdb::ColumnFamilyHandle* leases = nullptr;   ///< PULL leases, one record per getMessages (lease_batches.hpp)
     rocksdb::ColumnFamilyHandle* meta = nullptr;     ///< counters
+    rocksdb::ColumnFamilyHandle* journal = nullptr;  ///< the journal's rows (journal_chain.hpp)
+    rocksdb::ColumnFamilyHandle* journal_index = nullptr; ///< message id → its rows
 };
 
 /// The column family names, in message_families order.
-inline constexpr const char* message_family_names[] = {"queues", "chains", "tracking", "leases"};
+inline constexpr const char* message_family_names[] = {"queues", "chains", "tracking", "leases", "journal",
+                                                       "journal_index"};
+
+/// One committer writes both: a journal row joins the batch of the state
+/// change it records.
+class messages_and_journal : public message_store, public journal_store {};
 
 /// Recovers the queue depths and sequence counter, then starts the committer.
 /// `metrics` (optional) receives the group commits' count, size and time.
-result<std::unique_ptr<message_store>> open_messages(rocksdb::DB& db, message_families f, bool sync,
+result<std::unique_ptr<messages_and_journal>> open_messages(rocksdb::DB& db, message_families f, bool sync,
                                                      metrics_registry* metrics = nullptr);
 
 } // namespace qaqpa::storage::detail

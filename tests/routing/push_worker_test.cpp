@@ -3,6 +3,7 @@
 #include "routing/message_states.hpp"
 #include "storage/store.hpp"
 #include "tests/support/manual_clock.hpp"
+#include "tests/support/run_task.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include "tests/support/catch.hpp"
@@ -70,17 +71,6 @@ private:
     test::manual_clock& clock_;
 };
 
-/// Keeps every event it is given.
-class recording_journal final : public journal_sink {
-public:
-    void record(const journal_event& e) noexcept override { events.push_back(e); }
-    std::vector<journal_event> events;
-    std::size_t count(journal_event_kind k) const {
-        return static_cast<std::size_t>(
-            std::count_if(events.begin(), events.end(), [&](const journal_event& e) { return e.kind == k; }));
-    }
-};
-
 /// One worker for point "p", its store, registry and recipient.
 class rig {
 public:
@@ -106,7 +96,8 @@ public:
         REQUIRE(clients_.add(point_kind::soap, recipient));
         points = std::make_unique<point_states>(db_->messages());
         context_ = std::make_unique<push_context>(push_context{
-            db_->messages(), *registry_, clients_, throttles_, *points, clock, tasks_, probe, journal, delivery_policy{},
+            db_->messages(), *registry_, clients_, throttles_, *points, clock, tasks_, probe, db_->journal(),
+            delivery_policy{},
             [] { return 0.0; },
             [this](std::string point, std::string reason) -> task<void> {
                 shut_down.push_back(reason);
@@ -123,6 +114,18 @@ public:
         tasks_.cancel();
         run_until([&] { return tasks_.running() == 0; });
         db_->messages().stop();
+    }
+
+    /// The journal's rows of one kind (written with the state changes they record).
+    std::vector<journal_event> journalled(journal_event_kind k) {
+        journal_query q;
+        q.event = std::string(to_string(k));
+        q.limit = 1000;
+        auto page = test::run_task(db_->journal().query(q));
+        REQUIRE(page);
+        std::vector<journal_event> out;
+        for (auto& row : page->rows) out.push_back(std::move(row.event));
+        return out;
     }
 
     /// Queues a message for the point, as sendMessage does, and wakes the worker.
@@ -187,7 +190,6 @@ public:
     scripted_recipient recipient{clock};
     metrics_registry metrics;
     delivery_probe probe{metrics};
-    recording_journal journal;
     std::unique_ptr<point_states> points;
     std::vector<std::string> shut_down;
 
@@ -230,8 +232,17 @@ TEST_CASE("push_worker: a failed message is retried after its back-off, then giv
     r.advance(10'000);
     CHECK(r.recipient.attempts_of("m1") == 3); // 1 + retries, never more
     // Each attempt and the outcome are journalled and counted.
-    CHECK(r.journal.count(journal_event_kind::attempt) == 3);
-    CHECK(r.journal.count(journal_event_kind::not_delivered) == 1);
+    const auto attempts = r.journalled(journal_event_kind::attempt);
+    REQUIRE(attempts.size() == 3);
+    for (const auto& a : attempts) {
+        CHECK(a.message_id == "m1");
+        CHECK(a.point == "p");
+        CHECK(a.state == "ON_DELIVERY");
+        CHECK(a.detail == "refused");
+    }
+    const auto given_up = r.journalled(journal_event_kind::not_delivered);
+    REQUIRE(given_up.size() == 1);
+    CHECK(given_up[0].state == "NOT_DELIVERED");
     CHECK(r.probe.attempts.value() == 3);
     CHECK(r.probe.failures.value() == 3);
     CHECK(r.probe.not_delivered.value() == 1);

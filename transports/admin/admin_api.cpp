@@ -2,6 +2,7 @@
 
 #include "core/utf8.hpp"
 #include "crypto/hmac.hpp"
+#include "transports/admin/journal_routes.hpp"
 #include "transports/admin/prometheus.hpp"
 
 #include <boost/json.hpp>
@@ -22,8 +23,8 @@ http::response failed(const http::request& req, const failure& e) {
 } // namespace
 
 admin_api::admin_api(std::string token, routing::point_control& points, std::function<std::string()> problem,
-                     const metrics_registry& metrics, std::function<task<void>()> refresh)
-    : token_(std::move(token)), points_(points), problem_(std::move(problem)), metrics_(metrics),
+                     const metrics_registry& metrics, journal_reader& journal, std::function<task<void>()> refresh)
+    : token_(std::move(token)), points_(points), problem_(std::move(problem)), metrics_(metrics), journal_(journal),
       refresh_(std::move(refresh)) {
     auto post_switch = [this](bool on) {
         return [this, on](http::request& req, const http::path_params& p) { return switch_point(req, p["id"], on); };
@@ -49,6 +50,12 @@ admin_api::admin_api(std::string token, routing::point_control& points, std::fun
     (void)routes_.add("/dp/{id}/off", post_switch(false), verb::post);
     (void)routes_.add("/admin/v1/delivery-points/{id}/on", post_switch(true), verb::post);
     (void)routes_.add("/admin/v1/delivery-points/{id}/off", post_switch(false), verb::post);
+    (void)routes_.add("/admin/v1/journal",
+                      [this](http::request& req, const http::path_params&) { return journal_rows(req, journal_); },
+                      verb::get);
+    (void)routes_.add("/admin/v1/journal/head", [this](http::request& req, const http::path_params&) -> task<http::response> {
+        co_return journal_head(req, journal_);
+    }, verb::get);
     (void)routes_.add("/admin/v1/delivery-points/{id}/state",
                       [this](http::request& req, const http::path_params& p) { return point_state(req, p["id"]); },
                       verb::get);

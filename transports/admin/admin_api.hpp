@@ -8,6 +8,7 @@
 //   GET /admin/v1/delivery-points/{id}/state   on/off, why, queue depth, PUSH counters
 //   POST /admin/v1/delivery-points/{id}/on|off (the same as /dp/{id}/on|off)
 //   POST /dp/{id}/on|off   switch delivery to a point on or off (200, JSON)
+//   GET /admin/v1/journal, /admin/v1/journal/head   the logging journal (journal_routes.hpp)
 // Errors are JSON with a catalog code. The operator's API (registry,
 // journals, metrics) grows here, one route per operation.
 //
@@ -15,6 +16,7 @@
 // Thread safety: handle() runs on every event loop at once; it keeps no state.
 
 #include "core/async.hpp"
+#include "core/journal.hpp"
 #include "core/metrics.hpp"
 #include "routing/point_control.hpp"
 #include "transports/http/router.hpp"
@@ -30,7 +32,7 @@ public:
     /// `refresh` brings the gauges read at scrape time (queue depths, points
     /// on/off) up to date before /metrics answers.
     admin_api(std::string token, routing::point_control& points, std::function<std::string()> problem,
-              const metrics_registry& metrics, std::function<task<void>()> refresh = {});
+              const metrics_registry& metrics, journal_reader& journal, std::function<task<void>()> refresh = {});
 
     task<http::response> handle(http::request& req) override;
 
@@ -45,6 +47,7 @@ private:
     routing::point_control& points_;
     std::function<std::string()> problem_;
     const metrics_registry& metrics_;
+    journal_reader& journal_;
     std::function<task<void>()> refresh_;
     http::router routes_;
 };

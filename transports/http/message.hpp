@@ -1,15 +1,24 @@
 #pragma once
 // HTTP message types shared by the listener and the handlers.
 
+#include "core/async.hpp"
+
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace qaqpa::http {
 
 namespace beast_http = boost::beast::http;
+/// The next piece of a streamed answer; nullopt ends it.
+using body_stream = std::function<task<std::optional<std::string>>()>;
+
 /// A request as read by the listener, with where it came from.
 struct request : beast_http::request<beast_http::string_body> {
     using base = beast_http::request<beast_http::string_body>;
@@ -17,6 +26,10 @@ struct request : beast_http::request<beast_http::string_body> {
     request() = default;
     explicit request(base&& m) : base(std::move(m)) {}
     std::string peer; ///< the client's IP address, set by the listener ("" when unknown)
+    /// Set by a handler whose answer is too large to hold (an export): the
+    /// listener sends the response's head, then these pieces as they come
+    /// (chunked; close-delimited for HTTP/1.0), never the whole at once.
+    body_stream reply_stream;
 };
 using response = beast_http::response<beast_http::string_body>;
 using status = beast_http::status;
@@ -30,5 +43,9 @@ response json_error(const request& req, status s, std::string_view code, std::st
 /// The path of a request target (before '?') and its query (after '?').
 std::string_view target_path(std::string_view target) noexcept;
 std::string_view target_query(std::string_view target) noexcept;
+
+/// A query's name=value pairs, percent- and '+'-decoded, in order; nullopt
+/// when an escape is malformed.
+std::optional<std::vector<std::pair<std::string, std::string>>> query_params(std::string_view query);
 
 } // namespace qaqpa::http

@@ -36,9 +36,9 @@ task<routing::push_result> soap_outbound_client::push(const outbound_target& to,
     const auto& res = std::get<http::response>(reply);
     auto verdict = read_push_reply(res.body(), expected);
     if (verdict.delivered && res.result_int() != 200)
-        co_return routing::push_result{false, fmt::format("HTTP {}", res.result_int())};
+        co_return routing::push_result{false, fmt::format("HTTP {}", res.result_int()), static_cast<int>(res.result_int())};
     if (!verdict.delivered) verdict.reason = fmt::format("HTTP {}: {}", res.result_int(), verdict.reason);
-    co_return routing::push_result{verdict.delivered, std::move(verdict.reason)};
+    co_return routing::push_result{verdict.delivered, std::move(verdict.reason), static_cast<int>(res.result_int())};
 }
 
 } // namespace qaqpa::soap

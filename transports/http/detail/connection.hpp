@@ -184,10 +184,15 @@ task<void> serve_connection(Stream& stream, tcp_socket& socket, const server_opt
                 log::error("http", "handler failed on {}: {}", std::string(req.target()), e.what());
                 res = json_error(req, status::internal_server_error, describe(errc::internal).code, "internal error");
             }
-            const bool keep = res.keep_alive() && req.keep_alive() && !stopping;
+            bool keep = res.keep_alive() && req.keep_alive() && !stopping;
             res.keep_alive(keep);
             dl.expires_after(opts_.body_read_timeout);
-            co_await write_message(stream, res, ec);
+            if (req.reply_stream) { // each piece gets its own deadline: a long export is fine, a stuck reader is not
+                co_await write_streamed(stream, res, req.reply_stream, [&] { dl.expires_after(opts_.body_read_timeout); }, ec);
+                keep = keep && res.keep_alive();
+            } else {
+                co_await write_message(stream, res, ec);
+            }
             requests.ended();
             if (ec || !keep) break;
         }

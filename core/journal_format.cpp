@@ -1,0 +1,220 @@
+#include "core/journal_format.hpp"
+
+#include "core/clock.hpp"
+#include "core/json_text.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <fmt/format.h>
+
+#include <array>
+
+namespace qaqpa {
+namespace {
+
+namespace json = boost::json;
+
+void put_string(std::string& out, std::string_view key, std::string_view value) {
+    out.append(",\"").append(key).append("\":\"");
+    append_json_escaped(out, value);
+    out += '"';
+}
+
+void put_number(std::string& out, std::string_view key, std::int64_t value) {
+    out.append(",\"").append(key).append("\":");
+    fmt::format_to(std::back_inserter(out), "{}", value);
+}
+
+/// The string and number columns after the fixed head, in canonical order:
+/// one table serves the writer, the parser and the CSV export.
+struct string_column {
+    std::string_view key;
+    std::string journal_event::*field;
+};
+
+const std::array<string_column, 11> string_columns{{
+    {"transport", &journal_event::transport},
+    {"messageId", &journal_event::message_id},
+    {"correlationId", &journal_event::correlation_id},
+    {"messageType", &journal_event::message_type},
+    {"serviceId", &journal_event::service_id},
+    {"sender", &journal_event::sender},
+    {"recipient", &journal_event::recipient},
+    {"deliveryPoint", &journal_event::point},
+    {"state", &journal_event::state},
+    {"errorCode", &journal_event::error_code},
+    {"detail", &journal_event::detail},
+}};
+
+struct number_view {
+    std::string_view key;
+    std::int64_t value;
+};
+
+std::array<number_view, 7> numbers_of(const journal_event& e) {
+    return {{{"at", e.at_ms},
+             {"received", e.received_ms},
+             {"sent", e.sent_ms},
+             {"durationMs", e.duration_ms},
+             {"httpStatus", e.http_status},
+             {"requestBytes", e.request_bytes},
+             {"responseBytes", e.response_bytes}}};
+}
+
+result<std::int64_t> number_field(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (!v || !v->is_int64()) {
+        if (v && v->is_uint64()) return fail(errc::invalid_request, std::string(key) + " is out of range");
+        return fail(errc::invalid_request, std::string(key) + (v ? " is not an integer" : " is missing"));
+    }
+    return v->as_int64();
+}
+
+result<std::string> string_field(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (!v || !v->is_string()) return fail(errc::invalid_request, std::string(key) + (v ? " is not a string" : " is missing"));
+    return std::string(v->as_string());
+}
+
+bool is_hash(std::string_view h) {
+    if (h.size() != 64) return false;
+    for (const char c : h)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+std::string iso(std::int64_t ms) {
+    if (ms == 0) return {};
+    return format_datetime(system_time(std::chrono::milliseconds(ms)));
+}
+
+void put_csv(std::string& out, std::string_view field) {
+    if (!out.empty()) out += ',';
+    if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out += field;
+        return;
+    }
+    out += '"';
+    for (const char c : field) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
+}
+
+} // namespace
+
+const std::string& journal_genesis_hash() {
+    static const std::string zeros(64, '0');
+    return zeros;
+}
+
+std::string canonical_text(const journal_row& r) {
+    std::string out;
+    out.reserve(512);
+    fmt::format_to(std::back_inserter(out), "{{\"row\":{}", r.number);
+    put_number(out, "recorded", r.recorded_ms);
+    put_string(out, "prev", r.prev_hash);
+    put_string(out, "event", to_string(r.event.kind));
+    put_string(out, "channel", to_string(r.event.channel));
+    for (const auto& c : string_columns) put_string(out, c.key, r.event.*c.field);
+    for (const auto& n : numbers_of(r.event)) put_number(out, n.key, n.value);
+    out += '}';
+    return out;
+}
+
+std::string to_json_line(const journal_row& r) {
+    auto line = canonical_text(r);
+    line.pop_back();
+    put_string(line, "hash", r.hash);
+    line += '}';
+    return line;
+}
+
+result<journal_row> parse_json_line(std::string_view line) {
+    boost::system::error_code ec;
+    auto v = json::parse(line, ec);
+    if (ec || !v.is_object()) return fail(errc::invalid_request, "not a JSON object");
+    const auto& o = v.as_object();
+    journal_row r;
+    {
+        const auto* row = o.if_contains("row");
+        if (!row || !(row->is_int64() || row->is_uint64()) || (row->is_int64() && row->as_int64() < 1))
+            return fail(errc::invalid_request, "row is missing or not a positive integer");
+        r.number = row->is_uint64() ? row->as_uint64() : static_cast<std::uint64_t>(row->as_int64());
+    }
+    auto recorded = number_field(o, "recorded");
+    if (!recorded) return recorded.error();
+    r.recorded_ms = *recorded;
+    for (auto [key, out] : {std::pair{"prev", &r.prev_hash}, std::pair{"hash", &r.hash}}) {
+        auto s = string_field(o, key);
+        if (!s) return s.error();
+        if (!is_hash(*s)) return fail(errc::invalid_request, std::string(key) + " is not a SHA-256 in lower-case hex");
+        *out = std::move(*s);
+    }
+    auto event = string_field(o, "event");
+    if (!event) return event.error();
+    auto kind = parse_journal_event_kind(*event);
+    if (!kind) return fail(errc::invalid_request, "event \"" + *event + "\" is not a journal event");
+    r.event.kind = *kind;
+    auto channel = string_field(o, "channel");
+    if (!channel) return channel.error();
+    auto ch = parse_journal_channel(*channel);
+    if (!ch) return fail(errc::invalid_request, "channel \"" + *channel + "\" is not a journal channel");
+    r.event.channel = *ch;
+    for (const auto& c : string_columns) {
+        auto s = string_field(o, c.key);
+        if (!s) return s.error();
+        r.event.*c.field = std::move(*s);
+    }
+    const auto views = numbers_of(r.event);
+    std::array<std::int64_t, std::tuple_size_v<decltype(views)>> n{};
+    for (std::size_t i = 0; i < views.size(); ++i) {
+        auto v = number_field(o, views[i].key);
+        if (!v) return v.error();
+        n[i] = *v;
+    }
+    // numbers_of's order
+    r.event.at_ms = n[0];
+    r.event.received_ms = n[1];
+    r.event.sent_ms = n[2];
+    r.event.duration_ms = n[3];
+    r.event.http_status = static_cast<int>(n[4]);
+    r.event.request_bytes = n[5];
+    r.event.response_bytes = n[6];
+    const std::size_t known = 5 + string_columns.size() + views.size() + 1; // row recorded prev event channel ... hash
+    if (o.size() != known) {
+        for (const auto& kv : o) {
+            const std::string_view k = kv.key();
+            bool listed = k == "row" || k == "recorded" || k == "prev" || k == "event" || k == "channel" || k == "hash";
+            for (const auto& c : string_columns) listed = listed || k == c.key;
+            for (const auto& n : views) listed = listed || k == n.key;
+            if (!listed) return fail(errc::invalid_request, "unknown field \"" + std::string(k) + "\"");
+        }
+    }
+    return r;
+}
+
+std::string csv_header() {
+    std::string out = "row,recorded,event,channel";
+    for (const auto& c : string_columns) out.append(",").append(c.key);
+    for (const auto& n : numbers_of(journal_event{})) out.append(",").append(n.key);
+    return out + ",prev,hash";
+}
+
+std::string to_csv_line(const journal_row& r) {
+    std::string out = std::to_string(r.number);
+    put_csv(out, iso(r.recorded_ms));
+    put_csv(out, to_string(r.event.kind));
+    put_csv(out, to_string(r.event.channel));
+    for (const auto& c : string_columns) put_csv(out, r.event.*c.field);
+    for (const auto& n : numbers_of(r.event)) {
+        const bool time = n.key == "at" || n.key == "received" || n.key == "sent";
+        put_csv(out, time ? iso(n.value) : std::to_string(n.value));
+    }
+    put_csv(out, r.prev_hash);
+    put_csv(out, r.hash);
+    return out;
+}
+
+} // namespace qaqpa

@@ -1,0 +1,145 @@
+#include "storage/detail/journal_chain.hpp"
+
+#include "storage/detail/rocksdb_status.hpp"
+#include "storage/journal_verify.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace qaqpa::storage::detail {
+namespace {
+
+constexpr const char* anchor_key = "journal_pruned";
+
+void put_be64(std::string& out, std::uint64_t v) {
+    for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
+}
+
+std::uint64_t get_be64(std::string_view s) {
+    std::uint64_t v = 0;
+    for (const char c : s.substr(0, 8)) v = (v << 8) | static_cast<unsigned char>(c);
+    return v;
+}
+
+} // namespace
+
+std::string journal_row_key(std::uint64_t number) {
+    std::string k;
+    put_be64(k, number);
+    return k;
+}
+
+std::uint64_t journal_row_number(std::string_view key) { return get_be64(key); }
+
+std::string journal_index_prefix(std::string_view message_id) {
+    const auto n = std::min<std::size_t>(message_id.size(), 0xffff);
+    std::string k;
+    k += static_cast<char>(n >> 8);
+    k += static_cast<char>(n & 0xff);
+    k.append(message_id.substr(0, n));
+    return k;
+}
+
+std::string journal_index_key(std::string_view message_id, std::uint64_t number) {
+    auto k = journal_index_prefix(message_id);
+    put_be64(k, number);
+    return k;
+}
+
+std::uint64_t journal_index_number(std::string_view key) {
+    return key.size() >= 10 ? get_be64(key.substr(key.size() - 8)) : 0;
+}
+
+std::optional<std::int64_t> recorded_ms_of(std::string_view line) {
+    // canonical_text starts {"row":N,"recorded":MS,
+    constexpr std::string_view tag = ",\"recorded\":";
+    const auto at = line.find(tag);
+    if (!line.starts_with("{\"row\":") || at == std::string_view::npos || at > 40) return std::nullopt;
+    std::int64_t ms = 0;
+    const char* first = line.data() + at + tag.size();
+    const auto [end, ec] = std::from_chars(first, line.data() + line.size(), ms);
+    if (ec != std::errc() || end == first) return std::nullopt;
+    return ms;
+}
+
+result<void> journal_chain::recover(rocksdb::DB& db) {
+    journal_head h;
+    h.last_hash = journal_genesis_hash();
+    std::string anchor;
+    if (const auto st = db.Get({}, f_.meta, anchor_key, &anchor); st.ok() && anchor.size() == 8 + 64) {
+        h.pruned_through = h.last = get_be64(anchor);
+        h.pruned_hash = h.last_hash = anchor.substr(8);
+    } else if (!st.ok() && !st.IsNotFound()) {
+        return storage_failure(st, "reading the journal's pruned anchor");
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, f_.rows));
+    it->SeekToLast();
+    if (it->Valid()) {
+        auto row = parse_json_line(std::string_view(it->value().data(), it->value().size()));
+        if (!row) return fail(errc::internal, "the journal's last row is damaged: " + row.error().detail);
+        h.last = row->number;
+        h.last_hash = row->hash;
+        last_ms_ = row->recorded_ms;
+    } else if (!it->status().ok()) {
+        return storage_failure(it->status(), "reading the journal");
+    }
+    std::lock_guard lk(mutex_);
+    head_ = std::move(h);
+    return {};
+}
+
+journal_chain::tip journal_chain::begin() const {
+    std::lock_guard lk(mutex_);
+    return tip{head_.last, head_.last_hash, last_ms_, 0};
+}
+
+void journal_chain::append(rocksdb::WriteBatch& b, tip& t, const journal_event& e, std::int64_t now_ms) const {
+    journal_row r;
+    r.number = t.last + 1;
+    r.recorded_ms = std::max(now_ms, t.last_ms);
+    r.prev_hash = std::move(t.last_hash);
+    r.event = e;
+    r.hash = row_hash(canonical_text(r));
+    b.Put(f_.rows, journal_row_key(r.number), to_json_line(r));
+    if (!e.message_id.empty()) b.Put(f_.index, journal_index_key(e.message_id, r.number), rocksdb::Slice());
+    t.last = r.number;
+    t.last_hash = std::move(r.hash);
+    t.last_ms = r.recorded_ms;
+    ++t.rows;
+}
+
+void journal_chain::written(const tip& t) {
+    if (t.rows == 0) return;
+    std::lock_guard lk(mutex_);
+    head_.last = t.last;
+    head_.last_hash = t.last_hash;
+    last_ms_ = t.last_ms;
+}
+
+void journal_chain::prune(rocksdb::WriteBatch& b, const std::vector<pruned_row>& rows) const {
+    if (rows.empty()) return;
+    for (const auto& r : rows) {
+        b.Delete(f_.rows, journal_row_key(r.number));
+        if (!r.message_id.empty()) b.Delete(f_.index, journal_index_key(r.message_id, r.number));
+    }
+    std::string anchor;
+    put_be64(anchor, rows.back().number);
+    anchor += rows.back().hash;
+    b.Put(f_.meta, anchor_key, anchor);
+}
+
+void journal_chain::pruned(const pruned_row& last) {
+    std::lock_guard lk(mutex_);
+    head_.pruned_through = last.number;
+    head_.pruned_hash = last.hash;
+}
+
+journal_head journal_chain::head() const {
+    std::lock_guard lk(mutex_);
+    return head_;
+}
+
+} // namespace qaqpa::storage::detail

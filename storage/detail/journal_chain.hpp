@@ -1,0 +1,86 @@
+#pragma once
+// The journal's rows in RocksDB (private to storage/). The committer thread
+// appends rows to its batches through a journal_chain: numbering, the
+// recorded time and the hash link are decided there, in commit order, and
+// take effect only when the batch is written.
+//
+// Families: rows (be64(number) → the row's export line, so an export is the
+// stored bytes) and an index (be16(len) + message id + be64(number) → "")
+// for a message's trail. The default family keeps the pruned anchor.
+
+#include "core/errors.hpp"
+#include "storage/journal_store.hpp"
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+} // namespace rocksdb
+
+namespace qaqpa::storage::detail {
+
+struct journal_families {
+    rocksdb::ColumnFamilyHandle* rows = nullptr;
+    rocksdb::ColumnFamilyHandle* index = nullptr;
+    rocksdb::ColumnFamilyHandle* meta = nullptr;
+};
+
+std::string journal_row_key(std::uint64_t number);
+std::uint64_t journal_row_number(std::string_view key);
+std::string journal_index_prefix(std::string_view message_id);
+std::string journal_index_key(std::string_view message_id, std::uint64_t number);
+/// The row number at the end of an index key; 0 when it is not one.
+std::uint64_t journal_index_number(std::string_view key);
+/// The recorded time of a stored row, read from its fixed head without
+/// parsing the whole line; nullopt when the line is not a row.
+std::optional<std::int64_t> recorded_ms_of(std::string_view line);
+
+class journal_chain {
+public:
+    /// Where the chain stands inside a batch being built.
+    struct tip {
+        std::uint64_t last = 0;
+        std::string last_hash;
+        std::int64_t last_ms = 0;
+        std::uint64_t rows = 0; ///< rows appended to this batch
+    };
+
+    explicit journal_chain(journal_families f) : f_(f) {}
+
+    /// Reads the last row (or the pruned anchor) before the committer starts.
+    result<void> recover(rocksdb::DB& db);
+
+    tip begin() const; ///< committer thread
+    /// Appends one row to `b`, recorded at `now_ms` (or the tip's time, if later).
+    void append(rocksdb::WriteBatch& b, tip& t, const journal_event& e, std::int64_t now_ms) const;
+    /// The batch holding the tip's rows was written.
+    void written(const tip& t);
+
+    /// A row on its way out: what its deletion needs.
+    struct pruned_row {
+        std::uint64_t number = 0;
+        std::string message_id;
+        std::string hash;
+    };
+    /// Deletes the rows (in order, the oldest rows of the chain) and their
+    /// index entries, and keeps the last one's hash as the anchor.
+    void prune(rocksdb::WriteBatch& b, const std::vector<pruned_row>& rows) const;
+    void pruned(const pruned_row& last);
+
+    journal_head head() const;
+    const journal_families& families() const { return f_; }
+
+private:
+    journal_families f_;
+    mutable std::mutex mutex_; ///< head() is read from any thread
+    journal_head head_;
+    std::int64_t last_ms_ = 0;
+};
+
+} // namespace qaqpa::storage::detail

@@ -1,0 +1,115 @@
+#include "storage/detail/journal_reader.hpp"
+
+#include "storage/detail/rocksdb_status.hpp"
+#include "core/journal_format.hpp"
+
+#include <rocksdb/db.h>
+
+namespace qaqpa::storage::detail {
+namespace {
+
+bool matches(const journal_query& q, const journal_row& r) {
+    const auto& e = r.event;
+    return r.recorded_ms >= q.from_ms && r.recorded_ms < q.to_ms &&
+           (q.message_id.empty() || e.message_id == q.message_id) &&
+           (q.correlation_id.empty() || e.correlation_id == q.correlation_id) &&
+           (q.sender.empty() || e.sender == q.sender) && (q.service_id.empty() || e.service_id == q.service_id) &&
+           (q.point.empty() || e.point == q.point) && (q.state.empty() || e.state == q.state) &&
+           (q.event.empty() || to_string(e.kind) == q.event);
+}
+
+result<std::optional<std::int64_t>> recorded_at(rocksdb::DB& db, const journal_families& f, std::uint64_t number) {
+    rocksdb::PinnableSlice line;
+    const auto st = db.Get({}, f.rows, journal_row_key(number), &line);
+    if (st.IsNotFound()) return std::optional<std::int64_t>{};
+    if (!st.ok()) return storage_failure(st, "reading the journal");
+    return recorded_ms_of(std::string_view(line.data(), line.size()));
+}
+
+/// The first row recorded at or after `ms` (rows are recorded in time order).
+result<std::uint64_t> first_row_at(rocksdb::DB& db, const journal_families& f, const journal_head& head,
+                                   std::int64_t ms) {
+    std::uint64_t lo = head.pruned_through + 1, hi = head.last + 1;
+    while (lo < hi) {
+        const auto mid = lo + (hi - lo) / 2;
+        auto at = recorded_at(db, f, mid);
+        if (!at) return at.error();
+        if (*at && **at < ms) lo = mid + 1;
+        else if (!*at) lo = mid + 1; // pruned meanwhile: it was old
+        else hi = mid;
+    }
+    return lo;
+}
+
+} // namespace
+
+result<journal_page> query_journal(rocksdb::DB& db, const journal_families& f, const journal_head& head,
+                                   const journal_query& q) {
+    journal_page page;
+    std::size_t examined = 0;
+    auto take = [&](std::string_view line, std::uint64_t number) -> result<bool> { // false: the page is full
+        ++examined;
+        auto row = parse_json_line(line);
+        if (!row) return fail(errc::internal, "journal row " + std::to_string(number) + " is damaged: " + row.error().detail);
+        if (matches(q, *row)) page.rows.push_back(std::move(*row));
+        if (page.rows.size() >= q.limit || examined >= q.examine_budget) {
+            page.next = number;
+            return false;
+        }
+        return true;
+    };
+
+    if (!q.message_id.empty()) { // its trail, from the index
+        const auto prefix = journal_index_prefix(q.message_id);
+        std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, f.index));
+        for (it->Seek(journal_index_key(q.message_id, q.after + 1)); it->Valid() && it->key().starts_with(prefix);
+             it->Next()) {
+            const auto number = journal_index_number(std::string_view(it->key().data(), it->key().size()));
+            rocksdb::PinnableSlice line;
+            const auto st = db.Get({}, f.rows, journal_row_key(number), &line);
+            if (st.IsNotFound()) continue; // pruned meanwhile
+            if (!st.ok()) return storage_failure(st, "reading the journal");
+            auto more = take(std::string_view(line.data(), line.size()), number);
+            if (!more) return more.error();
+            if (!*more) return page;
+        }
+        if (!it->status().ok()) return storage_failure(it->status(), "reading the journal's index");
+        return page;
+    }
+
+    auto start = std::max(q.after + 1, head.pruned_through + 1);
+    if (q.from_ms > 0) {
+        auto at = first_row_at(db, f, head, q.from_ms);
+        if (!at) return at.error();
+        start = std::max(start, *at);
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, f.rows));
+    for (it->Seek(journal_row_key(start)); it->Valid(); it->Next()) {
+        const std::string_view line(it->value().data(), it->value().size());
+        const auto recorded = recorded_ms_of(line);
+        if (recorded && *recorded >= q.to_ms) break; // in time order: nothing later matches
+        auto more = take(line, journal_row_number(std::string_view(it->key().data(), it->key().size())));
+        if (!more) return more.error();
+        if (!*more) return page;
+    }
+    if (!it->status().ok()) return storage_failure(it->status(), "reading the journal");
+    return page;
+}
+
+result<std::vector<journal_chain::pruned_row>> rows_to_prune(rocksdb::DB& db, const journal_families& f,
+                                                             std::int64_t before_ms, std::size_t max) {
+    std::vector<journal_chain::pruned_row> out;
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, f.rows));
+    for (it->SeekToFirst(); it->Valid() && out.size() < max; it->Next()) {
+        const std::string_view line(it->value().data(), it->value().size());
+        const auto recorded = recorded_ms_of(line);
+        if (recorded && *recorded >= before_ms) break;
+        auto row = parse_json_line(line);
+        if (!row) return fail(errc::internal, "a journal row is damaged: " + row.error().detail);
+        out.push_back({row->number, std::move(row->event.message_id), std::move(row->hash)});
+    }
+    if (!it->status().ok()) return storage_failure(it->status(), "reading the journal");
+    return out;
+}
+
+} // namespace qaqpa::storage::detail
