@@ -1,0 +1,84 @@
+// The journal from the command line, as an operator's script uses it: the
+// real binary serves, `qaqpa admin journal query|export` read it through the
+// admin API, `qaqpa journal verify` checks the export with no node needed,
+// and the exit codes say what happened.
+#include "tests/support/async_samples.hpp"
+#include "tests/support/child_node.hpp"
+#include "tests/support/http_call.hpp"
+
+#include "tests/support/catch.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sys/wait.h>
+
+using namespace qaqpa::test;
+
+namespace {
+
+struct run_result {
+    int code = -1;
+    std::string out;
+};
+
+/// Runs the binary with `args` (shell words), bounded by `timeout` seconds.
+run_result run(const std::string& args) {
+    const auto command = "timeout 30 " + std::string(QAQPA_BINARY) + " " + args + " 2>&1";
+    run_result r;
+    FILE* p = popen(command.c_str(), "r");
+    REQUIRE(p);
+    char buf[4096];
+    for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
+    const int status = pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::string read_file(const std::filesystem::path& f) {
+    std::ifstream in(f);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+} // namespace
+
+TEST_CASE("qaqpa admin journal export and qaqpa journal verify, as a script runs them", "[process][journal]") {
+    temp_dir dir;
+    std::ofstream(dir.path() / "qaqpa.toml") << child_config("", inbox_service);
+    child_node gw(QAQPA_BINARY, dir);
+    async_send m;
+    m.service = "inbox";
+    for (int i = 0; i < 5; ++i) REQUIRE(soap_post(gw.port(), "/bip-async/", send_message_xml(m)).status == 200);
+
+    const auto where = "--admin 127.0.0.1:" + std::to_string(gw.admin_port()) + " --token-file " +
+                       (dir.path() / "admin.token").string();
+    const auto table = run("admin journal query --event accepted " + where);
+    INFO(table.out);
+    CHECK(table.code == 0);
+    CHECK(occurrences(table.out, " accepted ") == 5);
+    CHECK(table.out.find("inbox") != std::string::npos);
+    const auto json = run("admin journal query --limit 2 --json " + where);
+    CHECK(json.code == 0);
+    CHECK(json.out.find("\"nextCursor\":\"2\"") != std::string::npos);
+
+    const auto file = (dir.path() / "journal.ndjson").string();
+    REQUIRE(run("admin journal export --output " + file + " " + where).code == 0);
+    const auto verified = run("journal verify " + file);
+    INFO(verified.out);
+    CHECK(verified.code == 0);
+    CHECK(verified.out.find("verified 5 rows, 1 to 5") != std::string::npos);
+
+    auto text = read_file(file);
+    text.erase(text.find("{\"row\":3,"), text.find("{\"row\":4,") - text.find("{\"row\":3,"));
+    std::ofstream(file, std::ios::trunc) << text;
+    const auto broken = run("journal verify " + file);
+    CHECK(broken.code == 1);
+    CHECK(broken.out.find("row 4 follows row 2: row 3 was removed") != std::string::npos);
+
+    CHECK(run("journal verify").code == 2);
+    CHECK(run("journal verify " + (dir.path() / "absent").string()).code == 2);
+    const auto refused = run("admin journal query --admin 127.0.0.1:" + std::to_string(gw.admin_port()) +
+                             " --token-file " + file); // a file that is not the token
+    CHECK(refused.code == 1);
+    CHECK(refused.out.find("HTTP 401") != std::string::npos);
+    CHECK(run("admin journal query --from " + where).code == 2); // a flag without its value
+}
