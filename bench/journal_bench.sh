@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# What the logging journal costs: the async accept rate (wrk, sendMessage
+# to a PULL service, ~2 KB, durable) and the sync relay rate (wrk,
+# SendMessage relayed to a loopback provider) with [journal] enabled = false,
+# with it on, and with it on while /metrics is scraped every second. Modes
+# alternate round by round on a fresh gateway each (so drift hits them all
+# alike); medians of ROUNDS are printed. BASELINE=path/to/qaqpa adds the same
+# runs on another build (an earlier commit: it gets no [journal] table).
+# Everything runs on 127.0.0.1 and stops at the end. Usage (repository root):
+#   bash bench/journal_bench.sh [connections=64] [seconds=10] [rounds=3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+CONNS=${1:-64}
+SECS=${2:-10}
+ROUNDS=${3:-3}
+BUILD=${BUILD:-build-bench}
+BASELINE=${BASELINE:-}
+
+need_packages wrk curl
+build_release qaqpa bench_provider make_request
+
+"$BUILD/bench/bench_provider" 1 >"$work/provider.out" &
+pids+=($!)
+provider_port=$(wait_line "$work/provider.out" "bench_provider: listening")
+
+write_config() { # dir journal(on|off|none)
+  mkdir -p "$1"
+  {
+    qaqpa_config_head "$1"
+    [ "$2" = none ] || printf '[journal]\nenabled = %s\n' "$([ "$2" = on ] && echo true || echo false)"
+    cat <<TOML
+[[delivery_points]]
+id = "provider"
+url = "http://127.0.0.1:$provider_port/"
+[[services]]
+id = "remote"
+owner = "bench"
+delivery_point = "provider"
+[[services]]
+id = "inbox"
+owner = "bench"
+mode = "async"
+delivery = "pull"
+[[access]]
+system = "bench"
+service = "remote"
+[[access]]
+system = "bench"
+service = "inbox"
+TOML
+  } >"$1/qaqpa.toml"
+}
+
+"$BUILD/bench/make_request" --async inbox bench bench-password 2048 >"$work/send.xml"
+"$BUILD/bench/make_request" remote bench bench-password 2048 >"$work/sync.xml"
+for kind in send sync; do
+  cat >"$work/$kind.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
+local f = io.open("$work/$kind.xml", "rb"); wrk.body = f:read("*a"); f:close()
+LUA
+done
+
+rate() { # lua path → requests/s
+  wrk -t1 -c"$CONNS" -d2s -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2" >/dev/null # warm-up, logins cached
+  wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2" |
+    awk '/Requests\/sec/{printf "%d", $2}'
+}
+
+modes=(off on on+scrape)
+[ -n "$BASELINE" ] && modes=(baseline "${modes[@]}")
+declare -A accept relay
+for round in $(seq "$ROUNDS"); do
+  for mode in "${modes[@]}"; do
+    dir="$work/$mode-$round"
+    case $mode in
+      baseline) write_config "$dir" none ;;
+      off) write_config "$dir" off ;;
+      *) write_config "$dir" on ;;
+    esac
+    bin="$BUILD/cmd/qaqpa"
+    [ "$mode" = baseline ] && bin="$BASELINE"
+    QAQPA_LOG=warn "$bin" serve --config "$dir/qaqpa.toml" >"$dir/out" &
+    qaqpa_pid=$!
+    pids+=($qaqpa_pid)
+    qaqpa_port=$(wait_line "$dir/out" "qaqpa: listening public")
+    qaqpa_admin=$(wait_line "$dir/out" "qaqpa: listening admin")
+    scraper=""
+    if [ "$mode" = on+scrape ]; then
+      token=$(cat "$dir/admin.token")
+      (while sleep 1; do curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$qaqpa_admin/metrics"; done) &
+      scraper=$!
+    fi
+    accept[$mode]+="$(rate send /bip-async/) "
+    relay[$mode]+="$(rate sync /bip-sync/) "
+    [ -n "$scraper" ] && kill "$scraper"
+    kill "$qaqpa_pid"; wait "$qaqpa_pid" 2>/dev/null || true
+    rm -rf "$dir/data"
+  done
+done
+
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+echo "conditions: $(nproc) cores, $CONNS connections, ${SECS} s per run, $ROUNDS rounds (medians), ~2 KB messages, durable, 127.0.0.1"
+printf "%-10s %14s %14s   %s\n" mode "accept msg/s" "relay req/s" "(rounds: accept | relay)"
+for mode in "${modes[@]}"; do
+  printf "%-10s %14s %14s   (%s| %s)\n" "$mode" "$(median "${accept[$mode]}")" "$(median "${relay[$mode]}")" \
+    "${accept[$mode]}" "${relay[$mode]}"
+done
+off_a=$(median "${accept[off]}"); on_a=$(median "${accept[on]}")
+off_r=$(median "${relay[off]}"); on_r=$(median "${relay[on]}")
+awk -v a="$off_a" -v b="$on_a" -v c="$off_r" -v d="$on_r" \
+  'BEGIN{printf "journal cost: accept %.1f %%, relay %.1f %% (target: at most 10 %% each)\n", (a-b)*100/a, (c-d)*100/c}'
