@@ -325,6 +325,7 @@ void read_delivery_points(table_reader& r, config& c) {
         read_policy(e, o);
         dp.policy = apply(dp.policy, o);
         e.read_int("max_queue_depth", dp.max_queue_depth, 1, std::int64_t{1} << 40);
+        e.read_bool("journal_payload", dp.journal_payload);
         if (const auto* cr = e.subtable("credentials")) {
             table_reader cred(*cr, e.key_path("credentials"));
             dp.creds = credentials{cred.required_text("login"), cred.text("password").value_or("")};

@@ -38,8 +38,8 @@ enum class journal_event_kind {
 enum class journal_channel { sync, async, push, pull, admin };
 
 /// One row's columns (appendix 6 of the rules of 2016, and more). Strings
-/// empty and numbers 0 where a column does not apply. Never a password or
-/// payload bytes.
+/// empty and numbers 0 where a column does not apply. Never a password;
+/// payload bytes only where a delivery point asks for them.
 struct journal_event {
     journal_event_kind kind = journal_event_kind::accepted;
     journal_channel channel = journal_channel::async;
@@ -54,6 +54,7 @@ struct journal_event {
     std::string state;      ///< the message's state after the event (ON_DELIVERY, DELIVERED, ...)
     std::string error_code; ///< a catalog code, or empty
     std::string detail;     ///< what happened, for people
+    std::string payload;    ///< the message's data, only for points with journal_payload = true
     std::int64_t at_ms = 0; ///< when the event happened (Unix ms)
     std::int64_t received_ms = 0; ///< when the gateway received the message
     std::int64_t sent_ms = 0;     ///< when it was sent on (forwarded, delivered)

@@ -32,7 +32,7 @@ struct string_column {
     std::string journal_event::*field;
 };
 
-const std::array<string_column, 11> string_columns{{
+const std::array<string_column, 12> string_columns{{
     {"transport", &journal_event::transport},
     {"messageId", &journal_event::message_id},
     {"correlationId", &journal_event::correlation_id},
@@ -44,6 +44,7 @@ const std::array<string_column, 11> string_columns{{
     {"state", &journal_event::state},
     {"errorCode", &journal_event::error_code},
     {"detail", &journal_event::detail},
+    {"payload", &journal_event::payload},
 }};
 
 struct number_view {

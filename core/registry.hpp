@@ -79,6 +79,8 @@ struct delivery_point {
     /// Messages its queue may hold; beyond it sendMessage answers QUEUE_FULL.
     /// 0 = limits.max_queue_depth.
     std::int64_t max_queue_depth = 0;
+    /// Keep the payload of its services' messages in the journal (never by default).
+    bool journal_payload = false;
     bool operator==(const delivery_point&) const = default;
 };
 

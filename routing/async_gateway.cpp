@@ -9,6 +9,12 @@
 namespace qaqpa::routing {
 namespace {
 
+/// The delivery point a queue feeds, if it feeds one.
+const delivery_point* route_point(const registry_view& view, std::string_view queue) {
+    const auto d = push_destination(queue);
+    return d && d->kind == destination_kind::point ? view.point(d->id) : nullptr;
+}
+
 /// How many queue entries one getMessages may look at past leased or
 /// filtered-out ones before it answers with what it has.
 constexpr std::size_t max_examined = 10000;
@@ -185,6 +191,8 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m) {
         e.state = std::string(to_string(message_state::on_delivery));
         e.at_ms = e.received_ms = now;
         e.request_bytes = static_cast<std::int64_t>(n.body->message.data.content.size());
+        if (const auto* dp = route_point(*view, route->queue); dp && dp->journal_payload)
+            e.payload = n.body->message.data.content;
         n.journal.push_back(std::move(e));
     }
 

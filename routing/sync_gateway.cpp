@@ -107,6 +107,7 @@ task<sync_outcome> sync_gateway::relay(sync_request req, journal_event& e) {
     if (journal_.enabled()) {
         e.point = dp.id;
         if (const auto* svc = view->service(req.info.service_id)) e.recipient = svc->owner;
+        if (dp.journal_payload) e.payload = req.data.content;
     }
     if (auto why = points_.off(dp.id)) {
         out.answer = gateway_fault{fail(errc::point_off, "\"" + dp.id + "\": " + *why), nullptr};

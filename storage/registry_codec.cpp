@@ -72,6 +72,7 @@ std::string serialize(const registry& reg) {
         json::object o{{"id", d.id}, {"url", d.url}, {"protocol", to_string(d.protocol)},
                        {"policy", policy_json(as_overrides(d.policy))}};
         if (d.max_queue_depth) o["max_queue_depth"] = d.max_queue_depth;
+        if (d.journal_payload) o["journal_payload"] = true;
         if (d.creds) o["credentials"] = json::object{{"login", d.creds->login}, {"password", d.creds->password}};
         points.push_back(std::move(o));
     }
@@ -109,6 +110,7 @@ result<registry> deserialize_registry(std::string_view text) {
             d.protocol = parse_wire_protocol(str(o, "protocol")).value_or(wire_protocol::soap);
             d.policy = apply(d.policy, policy_from(o.at("policy").as_object()));
             if (auto* m = o.if_contains("max_queue_depth")) d.max_queue_depth = m->as_int64();
+            d.journal_payload = flag(o, "journal_payload");
             if (auto* c = o.if_contains("credentials"))
                 d.creds = credentials{str(c->as_object(), "login"), str(c->as_object(), "password")};
             reg.delivery_points.push_back(std::move(d));

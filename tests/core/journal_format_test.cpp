@@ -26,6 +26,7 @@ journal_row full_row() {
     e.state = "ON_DELIVERY";
     e.error_code = "PROVIDER_TIMEOUT";
     e.detail = "line one\nline two\ttab\x01";
+    e.payload = "<doc xmlns=\"urn:x\">Сәлем</doc>";
     e.at_ms = 1796311757600;
     e.received_ms = 1796311757500;
     e.sent_ms = 0;
@@ -47,6 +48,7 @@ TEST_CASE("a journal row survives its export line, field for field", "[unit][cor
     CHECK(canonical_text(*back) == canonical_text(r));
     CHECK(back->hash == r.hash);
     CHECK(back->event.detail == r.event.detail);
+    CHECK(back->event.payload == r.event.payload);
     CHECK(back->event.sender == "Сәлем");
     CHECK(back->event.http_status == 503);
     CHECK(back->event.kind == journal_event_kind::attempt);

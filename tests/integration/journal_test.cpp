@@ -96,6 +96,7 @@ TEST_CASE("journal: a sync call and refused calls, with no password anywhere", "
     CHECK(call.sent_ms >= call.received_ms);
     CHECK(call.request_bytes > 0);
     CHECK(call.response_bytes == call.request_bytes); // the echo
+    CHECK(call.payload.empty()); // payload bytes only where a point asks for them
     const auto& refused = rows[1].event;
     CHECK(refused.kind == journal_event_kind::rejected);
     CHECK_FALSE(refused.message_id.empty()); // the caller's id
@@ -213,4 +214,19 @@ TEST_CASE("journal: the API wants the token and names a bad parameter", "[integr
     CHECK(admin_get(gw, "/admin/v1/journal?limit=0").status == 400);
     CHECK(admin_get(gw, "/admin/v1/journal?event=deleted").status == 400);
     CHECK(admin_get(gw, "/admin/v1/journal?from=2026-01-01T00:00:00Z&limit=1000").status == 200);
+}
+
+TEST_CASE("journal: payload bytes are kept only for a point with journal_payload = true", "[integration][journal]") {
+    node_settings s;
+    s.extra_registry = point_with_service("kept", "builtin:echo", "journal_payload = true", "", "mode = \"sync\"");
+    gateway gw(s);
+    sample_request kept;
+    kept.service = "kept-svc";
+    REQUIRE(soap_post(gw.port(), "/bip-sync/", sync_request_xml(kept)).status == 200);
+    REQUIRE(soap_post(gw.port(), "/bip-sync/", sync_request_xml({})).status == 200);
+    std::vector<journal_row> rows;
+    REQUIRE(eventually([&] { return (rows = journal(gw, "event=forwarded")).size() == 2; }));
+    CHECK(rows[0].event.service_id == "kept-svc");
+    CHECK(rows[0].event.payload == kept.payload);
+    CHECK(rows[1].event.payload.empty());
 }
