@@ -2,6 +2,7 @@
 
 #include "core/clock.hpp"
 #include "core/json_text.hpp"
+#include "core/utf8.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -24,6 +25,56 @@ void put_number(std::string& out, std::string_view key, std::int64_t value) {
     out.append(",\"").append(key).append("\":");
     fmt::format_to(std::back_inserter(out), "{}", value);
 }
+
+void put_u64(std::string& out, std::uint64_t v) {
+    for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
+}
+
+/// A length-prefixed string; invalid UTF-8 is replaced first, as the JSON
+/// export would (the encoding of a row and of its export must agree).
+void put_bytes(std::string& out, std::string_view s) {
+    std::string repaired;
+    if (!valid_utf8(s)) {
+        repaired = to_valid_utf8(s);
+        s = repaired;
+    }
+    const auto n = static_cast<std::uint32_t>(s.size());
+    for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xff);
+    out.append(s);
+}
+
+/// Reads what canonical_bytes wrote; each read fails (false) past the end.
+struct reader {
+    std::string_view in;
+    bool tag() {
+        if (!in.starts_with(journal_encoding_tag)) return false;
+        in.remove_prefix(journal_encoding_tag.size());
+        return true;
+    }
+    bool u64(std::uint64_t& v) {
+        if (in.size() < 8) return false;
+        v = 0;
+        for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+        in.remove_prefix(8);
+        return true;
+    }
+    bool i64(std::int64_t& v) {
+        std::uint64_t u = 0;
+        if (!u64(u)) return false;
+        v = static_cast<std::int64_t>(u);
+        return true;
+    }
+    bool text(std::string& out) {
+        if (in.size() < 4) return false;
+        std::uint32_t n = 0;
+        for (int i = 0; i < 4; ++i) n = (n << 8) | static_cast<unsigned char>(in[i]);
+        if (in.size() - 4 < n) return false;
+        out.assign(in.substr(4, n));
+        in.remove_prefix(4 + n);
+        return true;
+    }
+    bool done() const { return in.empty(); }
+};
 
 /// The string and number columns after the fixed head, in canonical order:
 /// one table serves the writer, the parser and the CSV export.
@@ -60,6 +111,17 @@ std::array<number_view, 7> numbers_of(const journal_event& e) {
              {"httpStatus", e.http_status},
              {"requestBytes", e.request_bytes},
              {"responseBytes", e.response_bytes}}};
+}
+
+/// Sets the number columns, in numbers_of's order.
+void set_numbers(journal_event& e, const std::array<std::int64_t, 7>& n) {
+    e.at_ms = n[0];
+    e.received_ms = n[1];
+    e.sent_ms = n[2];
+    e.duration_ms = n[3];
+    e.http_status = static_cast<int>(n[4]);
+    e.request_bytes = n[5];
+    e.response_bytes = n[6];
 }
 
 result<std::int64_t> number_field(const json::object& o, std::string_view key) {
@@ -110,9 +172,50 @@ const std::string& journal_genesis_hash() {
     return zeros;
 }
 
-std::string canonical_text(const journal_row& r) {
+std::string canonical_bytes(std::uint64_t number, std::int64_t recorded_ms, std::string_view prev_hash,
+                            const journal_event& e) {
     std::string out;
-    out.reserve(512);
+    out.reserve(256 + e.payload.size() + e.detail.size());
+    out.append(journal_encoding_tag);
+    put_u64(out, number);
+    put_u64(out, static_cast<std::uint64_t>(recorded_ms));
+    put_bytes(out, prev_hash);
+    put_bytes(out, to_string(e.kind));
+    put_bytes(out, to_string(e.channel));
+    for (const auto& c : string_columns) put_bytes(out, e.*c.field);
+    for (const auto& n : numbers_of(e)) put_u64(out, static_cast<std::uint64_t>(n.value));
+    return out;
+}
+
+std::string canonical_bytes(const journal_row& r) {
+    return canonical_bytes(r.number, r.recorded_ms, r.prev_hash, r.event);
+}
+
+result<journal_row> decode_canonical(std::string_view bytes) {
+    reader in{bytes};
+    journal_row r;
+    std::string kind, channel;
+    if (!in.tag() || !in.u64(r.number) || !in.i64(r.recorded_ms) || !in.text(r.prev_hash) || !in.text(kind) ||
+        !in.text(channel))
+        return fail(errc::internal, "a journal record is truncated");
+    const auto k = parse_journal_event_kind(kind);
+    const auto c = parse_journal_channel(channel);
+    if (!k || !c) return fail(errc::internal, "a journal record names an unknown event or channel");
+    r.event.kind = *k;
+    r.event.channel = *c;
+    for (const auto& col : string_columns)
+        if (!in.text(r.event.*col.field)) return fail(errc::internal, "a journal record is truncated");
+    std::array<std::int64_t, 7> n{};
+    for (auto& v : n)
+        if (!in.i64(v)) return fail(errc::internal, "a journal record is truncated");
+    set_numbers(r.event, n);
+    if (!in.done()) return fail(errc::internal, "a journal record has trailing bytes");
+    return r;
+}
+
+std::string to_json_line(const journal_row& r) {
+    std::string out;
+    out.reserve(512 + r.event.payload.size() + r.event.detail.size());
     fmt::format_to(std::back_inserter(out), "{{\"row\":{}", r.number);
     put_number(out, "recorded", r.recorded_ms);
     put_string(out, "prev", r.prev_hash);
@@ -120,16 +223,9 @@ std::string canonical_text(const journal_row& r) {
     put_string(out, "channel", to_string(r.event.channel));
     for (const auto& c : string_columns) put_string(out, c.key, r.event.*c.field);
     for (const auto& n : numbers_of(r.event)) put_number(out, n.key, n.value);
+    put_string(out, "hash", r.hash);
     out += '}';
     return out;
-}
-
-std::string to_json_line(const journal_row& r) {
-    auto line = canonical_text(r);
-    line.pop_back();
-    put_string(line, "hash", r.hash);
-    line += '}';
-    return line;
 }
 
 result<journal_row> parse_json_line(std::string_view line) {
@@ -175,14 +271,7 @@ result<journal_row> parse_json_line(std::string_view line) {
         if (!v) return v.error();
         n[i] = *v;
     }
-    // numbers_of's order
-    r.event.at_ms = n[0];
-    r.event.received_ms = n[1];
-    r.event.sent_ms = n[2];
-    r.event.duration_ms = n[3];
-    r.event.http_status = static_cast<int>(n[4]);
-    r.event.request_bytes = n[5];
-    r.event.response_bytes = n[6];
+    set_numbers(r.event, n);
     const std::size_t known = 5 + string_columns.size() + views.size() + 1; // row recorded prev event channel ... hash
     if (o.size() != known) {
         for (const auto& kv : o) {

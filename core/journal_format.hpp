@@ -3,10 +3,11 @@
 // API that exports them and `qaqpa journal verify`, which checks an export
 // without the gateway (storage/journal_verify.hpp).
 //
-// A row's canonical text is a JSON object with every column in a fixed
-// order, `prev` (the hash of the row before) among them; its hash is the
-// SHA-256 of that text. An export is one row per line: the canonical text
-// with `hash` added. A reader rebuilds the canonical text from the fields,
+// A row's hash is the SHA-256 of its canonical bytes: a fixed binary
+// encoding of every column in a fixed order, `prev` (the hash of the row
+// before) among them (README, "The logging journal", spells it out). The
+// store keeps those bytes; an export renders each row as one JSON line with
+// `hash` added. A verifier rebuilds the canonical bytes from a line's fields,
 // so any JSON writer's spelling of the same values verifies.
 
 #include "core/errors.hpp"
@@ -20,8 +21,20 @@ namespace qaqpa {
 /// The `prev` of row 1: 64 zeros.
 const std::string& journal_genesis_hash();
 
-/// The canonical text of a row (its `hash` is not part of it).
-std::string canonical_text(const journal_row& r);
+/// What the canonical bytes start with: the encoding's name and version.
+inline constexpr std::string_view journal_encoding_tag = "QJR1";
+
+/// The canonical bytes of a row (its `hash` is not part of them):
+/// "QJR1", row and recorded as 8-byte big-endian integers, then prev, event,
+/// channel and the string columns in export order, each as a 4-byte
+/// big-endian length and its UTF-8 bytes, then the number columns as 8-byte
+/// big-endian two's complement integers.
+std::string canonical_bytes(const journal_row& r);
+/// The same, for a row about to be written (no copy of the event).
+std::string canonical_bytes(std::uint64_t number, std::int64_t recorded_ms, std::string_view prev_hash,
+                            const journal_event& e);
+/// Reads what canonical_bytes wrote (its `hash` stays empty).
+result<journal_row> decode_canonical(std::string_view bytes);
 /// The export line of a row (no newline).
 std::string to_json_line(const journal_row& r);
 /// Parses an export line; a missing, mistyped or unknown field is an error naming it.

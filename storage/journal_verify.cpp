@@ -44,7 +44,7 @@ verify_report verify_export(std::istream& in, std::size_t max_problems) {
             problem(fmt::format("row {} does not link to row {} (its prev is not that row's hash)", r->number,
                                 expected - 1));
         }
-        if (row_hash(canonical_text(*r)) != r->hash)
+        if (row_hash(canonical_bytes(*r)) != r->hash)
             problem(fmt::format("row {} was changed (its content does not match its hash)", r->number));
         if (!broken) ++rep.rows;
         expected = r->number + 1;

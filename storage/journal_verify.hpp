@@ -14,7 +14,7 @@
 
 namespace qaqpa::storage {
 
-/// SHA-256 (hex) of a row's canonical text.
+/// SHA-256 (hex) of a row's canonical bytes.
 std::string row_hash(std::string_view canonical);
 struct verify_report {
     bool ok = false;

@@ -141,6 +141,13 @@ rocksdb::ColumnFamilyOptions family_options(const std::string& name, const std::
         // write and sorts once at flush or scan, where a skip list pays a
         // search per write (~half the drain's memtable CPU).
         o.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+    } else if (name == "journal") {
+        // Row numbers only grow, and share their top four bytes for the
+        // first four billion rows: every insert starts from the last one.
+        o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
+    } else if (name == "journal_index") {
+        // Callers' own message ids (sync calls) are arbitrary: a hint per
+        // prefix would only grow a map.
     } else if (name != "registry" && name != rocksdb::kDefaultColumnFamilyName) {
         o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
     }

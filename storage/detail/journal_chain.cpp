@@ -7,12 +7,13 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
-#include <charconv>
 
 namespace qaqpa::storage::detail {
 namespace {
 
 constexpr const char* anchor_key = "journal_pruned";
+/// A stored row ends with its SHA-256 in hex.
+constexpr std::size_t hash_hex_size = 64;
 
 void put_be64(std::string& out, std::uint64_t v) {
     for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
@@ -34,35 +35,39 @@ std::string journal_row_key(std::uint64_t number) {
 
 std::uint64_t journal_row_number(std::string_view key) { return get_be64(key); }
 
-std::string journal_index_prefix(std::string_view message_id) {
-    const auto n = std::min<std::size_t>(message_id.size(), 0xffff);
+std::string journal_index_prefix(journal_index_kind kind, std::string_view id) {
+    const auto n = std::min<std::size_t>(id.size(), 0xffff);
     std::string k;
+    k += static_cast<char>(kind);
     k += static_cast<char>(n >> 8);
     k += static_cast<char>(n & 0xff);
-    k.append(message_id.substr(0, n));
+    k.append(id.substr(0, n));
     return k;
 }
 
-std::string journal_index_key(std::string_view message_id, std::uint64_t number) {
-    auto k = journal_index_prefix(message_id);
+std::string journal_index_key(journal_index_kind kind, std::string_view id, std::uint64_t number) {
+    auto k = journal_index_prefix(kind, id);
     put_be64(k, number);
     return k;
 }
 
 std::uint64_t journal_index_number(std::string_view key) {
-    return key.size() >= 10 ? get_be64(key.substr(key.size() - 8)) : 0;
+    return key.size() >= 11 ? get_be64(key.substr(key.size() - 8)) : 0;
 }
 
-std::optional<std::int64_t> recorded_ms_of(std::string_view line) {
-    // canonical_text starts {"row":N,"recorded":MS,
-    constexpr std::string_view tag = ",\"recorded\":";
-    const auto at = line.find(tag);
-    if (!line.starts_with("{\"row\":") || at == std::string_view::npos || at > 40) return std::nullopt;
-    std::int64_t ms = 0;
-    const char* first = line.data() + at + tag.size();
-    const auto [end, ec] = std::from_chars(first, line.data() + line.size(), ms);
-    if (ec != std::errc() || end == first) return std::nullopt;
-    return ms;
+std::optional<std::int64_t> recorded_ms_of(std::string_view value) {
+    // the tag, the row number, then the recorded time (journal_format.hpp)
+    const auto at = journal_encoding_tag.size() + 8;
+    if (!value.starts_with(journal_encoding_tag) || value.size() < at + 8) return std::nullopt;
+    return static_cast<std::int64_t>(get_be64(value.substr(at, 8)));
+}
+
+result<journal_row> decode_stored_row(std::string_view value) {
+    if (value.size() < hash_hex_size) return fail(errc::internal, "a journal record is truncated");
+    auto row = decode_canonical(value.substr(0, value.size() - hash_hex_size));
+    if (!row) return row.error();
+    row->hash.assign(value.substr(value.size() - hash_hex_size));
+    return row;
 }
 
 result<void> journal_chain::recover(rocksdb::DB& db) {
@@ -78,7 +83,7 @@ result<void> journal_chain::recover(rocksdb::DB& db) {
     std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, f_.rows));
     it->SeekToLast();
     if (it->Valid()) {
-        auto row = parse_json_line(std::string_view(it->value().data(), it->value().size()));
+        auto row = decode_stored_row(std::string_view(it->value().data(), it->value().size()));
         if (!row) return fail(errc::internal, "the journal's last row is damaged: " + row.error().detail);
         h.last = row->number;
         h.last_hash = row->hash;
@@ -97,17 +102,19 @@ journal_chain::tip journal_chain::begin() const {
 }
 
 void journal_chain::append(rocksdb::WriteBatch& b, tip& t, const journal_event& e, std::int64_t now_ms) const {
-    journal_row r;
-    r.number = t.last + 1;
-    r.recorded_ms = std::max(now_ms, t.last_ms);
-    r.prev_hash = std::move(t.last_hash);
-    r.event = e;
-    r.hash = row_hash(canonical_text(r));
-    b.Put(f_.rows, journal_row_key(r.number), to_json_line(r));
-    if (!e.message_id.empty()) b.Put(f_.index, journal_index_key(e.message_id, r.number), rocksdb::Slice());
-    t.last = r.number;
-    t.last_hash = std::move(r.hash);
-    t.last_ms = r.recorded_ms;
+    const auto number = t.last + 1;
+    const auto recorded = std::max(now_ms, t.last_ms);
+    auto value = canonical_bytes(number, recorded, t.last_hash, e);
+    auto hash = row_hash(value);
+    value += hash;
+    b.Put(f_.rows, journal_row_key(number), value);
+    if (!e.message_id.empty())
+        b.Put(f_.index, journal_index_key(journal_index_kind::message, e.message_id, number), rocksdb::Slice());
+    if (!e.correlation_id.empty())
+        b.Put(f_.index, journal_index_key(journal_index_kind::chain, e.correlation_id, number), rocksdb::Slice());
+    t.last = number;
+    t.last_hash = std::move(hash);
+    t.last_ms = recorded;
     ++t.rows;
 }
 
@@ -123,7 +130,9 @@ void journal_chain::prune(rocksdb::WriteBatch& b, const std::vector<pruned_row>&
     if (rows.empty()) return;
     for (const auto& r : rows) {
         b.Delete(f_.rows, journal_row_key(r.number));
-        if (!r.message_id.empty()) b.Delete(f_.index, journal_index_key(r.message_id, r.number));
+        if (!r.message_id.empty()) b.Delete(f_.index, journal_index_key(journal_index_kind::message, r.message_id, r.number));
+        if (!r.correlation_id.empty())
+            b.Delete(f_.index, journal_index_key(journal_index_kind::chain, r.correlation_id, r.number));
     }
     std::string anchor;
     put_be64(anchor, rows.back().number);

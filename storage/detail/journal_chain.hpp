@@ -4,9 +4,10 @@
 // recorded time and the hash link are decided there, in commit order, and
 // take effect only when the batch is written.
 //
-// Families: rows (be64(number) → the row's export line, so an export is the
-// stored bytes) and an index (be16(len) + message id + be64(number) → "")
-// for a message's trail. The default family keeps the pruned anchor.
+// Families: rows (be64(number) → the row's canonical bytes and its hash in
+// hex, journal_format.hpp) and an index (kind + be16(len) + id + be64(number) → "",
+// kind 'm' for a message id, 'c' for a correlation id) for a message's trail
+// and a chain's rows. The default family keeps the pruned anchor.
 
 #include "core/errors.hpp"
 #include "storage/journal_store.hpp"
@@ -33,13 +34,17 @@ struct journal_families {
 
 std::string journal_row_key(std::uint64_t number);
 std::uint64_t journal_row_number(std::string_view key);
-std::string journal_index_prefix(std::string_view message_id);
-std::string journal_index_key(std::string_view message_id, std::uint64_t number);
+/// What an index key is by: a message's id or a chain's correlation id.
+enum class journal_index_kind : char { message = 'm', chain = 'c' };
+std::string journal_index_prefix(journal_index_kind kind, std::string_view id);
+std::string journal_index_key(journal_index_kind kind, std::string_view id, std::uint64_t number);
 /// The row number at the end of an index key; 0 when it is not one.
 std::uint64_t journal_index_number(std::string_view key);
 /// The recorded time of a stored row, read from its fixed head without
-/// parsing the whole line; nullopt when the line is not a row.
-std::optional<std::int64_t> recorded_ms_of(std::string_view line);
+/// decoding the rest; nullopt when the value is not a row.
+std::optional<std::int64_t> recorded_ms_of(std::string_view value);
+/// A stored row, decoded (its hash included).
+result<journal_row> decode_stored_row(std::string_view value);
 
 class journal_chain {
 public:
@@ -66,6 +71,7 @@ public:
     struct pruned_row {
         std::uint64_t number = 0;
         std::string message_id;
+        std::string correlation_id;
         std::string hash;
     };
     /// Deletes the rows (in order, the oldest rows of the chain) and their

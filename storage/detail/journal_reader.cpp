@@ -49,7 +49,7 @@ result<journal_page> query_journal(rocksdb::DB& db, const journal_families& f, c
     std::size_t examined = 0;
     auto take = [&](std::string_view line, std::uint64_t number) -> result<bool> { // false: the page is full
         ++examined;
-        auto row = parse_json_line(line);
+        auto row = decode_stored_row(line);
         if (!row) return fail(errc::internal, "journal row " + std::to_string(number) + " is damaged: " + row.error().detail);
         if (matches(q, *row)) page.rows.push_back(std::move(*row));
         if (page.rows.size() >= q.limit || examined >= q.examine_budget) {
@@ -59,10 +59,12 @@ result<journal_page> query_journal(rocksdb::DB& db, const journal_families& f, c
         return true;
     };
 
-    if (!q.message_id.empty()) { // its trail, from the index
-        const auto prefix = journal_index_prefix(q.message_id);
+    if (!q.message_id.empty() || !q.correlation_id.empty()) { // a trail or a chain, from the index
+        const auto kind = q.message_id.empty() ? journal_index_kind::chain : journal_index_kind::message;
+        const auto& id = q.message_id.empty() ? q.correlation_id : q.message_id;
+        const auto prefix = journal_index_prefix(kind, id);
         std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, f.index));
-        for (it->Seek(journal_index_key(q.message_id, q.after + 1)); it->Valid() && it->key().starts_with(prefix);
+        for (it->Seek(journal_index_key(kind, id, q.after + 1)); it->Valid() && it->key().starts_with(prefix);
              it->Next()) {
             const auto number = journal_index_number(std::string_view(it->key().data(), it->key().size()));
             rocksdb::PinnableSlice line;
@@ -104,9 +106,10 @@ result<std::vector<journal_chain::pruned_row>> rows_to_prune(rocksdb::DB& db, co
         const std::string_view line(it->value().data(), it->value().size());
         const auto recorded = recorded_ms_of(line);
         if (recorded && *recorded >= before_ms) break;
-        auto row = parse_json_line(line);
+        auto row = decode_stored_row(line);
         if (!row) return fail(errc::internal, "a journal row is damaged: " + row.error().detail);
-        out.push_back({row->number, std::move(row->event.message_id), std::move(row->hash)});
+        out.push_back({row->number, std::move(row->event.message_id), std::move(row->event.correlation_id),
+                       std::move(row->hash)});
     }
     if (!it->status().ok()) return storage_failure(it->status(), "reading the journal");
     return out;

@@ -49,6 +49,8 @@ constexpr std::size_t max_kept_batch_bytes = 4 << 20;
 /// Loose journal rows held while the store cannot write (a few hundred MB
 /// at most); beyond it new rows are dropped and counted in the log.
 constexpr std::size_t max_loose_rows = 1 << 20;
+/// How long loose journal rows wait for others to share their write.
+constexpr std::chrono::milliseconds loose_flush_interval{5};
 /// Records pruned per group commit: small enough that a commit carrying
 /// them is not noticeably slower for the messages in it.
 constexpr std::size_t prune_chunk = 1000;
@@ -183,15 +185,17 @@ public:
     // The journal (journal_store.hpp).
     void record(const journal_event& e) noexcept override {
         try {
+            bool first = false;
             {
                 std::lock_guard lk(mutex_);
                 if (loose_.size() >= max_loose_rows) {
                     ++loose_dropped_;
                     return;
                 }
+                first = loose_.empty();
                 loose_.push_back(e);
             }
-            wake_.notify_one();
+            if (first) wake_.notify_one(); // the rows after it join it without a wake-up each
         } catch (...) { // out of memory: the row is lost, the call goes on
         }
     }
@@ -546,10 +550,16 @@ private:
             {
                 std::unique_lock lk(mutex_);
                 // Loose journal rows wait while writes fail (they are
-                // bounded); written as soon as the store recovers.
-                const auto ready = [&] { return !pending_.empty() || stopping_ || (!loose_.empty() && problem_.empty()); };
-                if (problem_.empty()) wake_.wait(lk, ready);
-                else wake_.wait_for(lk, resume_interval, ready);
+                // bounded); written as soon as the store recovers. Alone,
+                // they wait a little for company: one write per few
+                // milliseconds, not one per row.
+                const auto ready = [&] { return !pending_.empty() || stopping_; };
+                if (!problem_.empty()) {
+                    wake_.wait_for(lk, resume_interval, ready);
+                } else {
+                    wake_.wait(lk, [&] { return ready() || !loose_.empty(); });
+                    if (!ready()) wake_.wait_for(lk, loose_flush_interval, ready);
+                }
                 if (pending_.empty() && stopping_ && (loose_.empty() || !problem_.empty())) return;
                 ops.swap(pending_);
                 failing = !problem_.empty();

@@ -20,7 +20,7 @@ std::vector<std::string> chain_lines(int n, std::uint64_t first = 1, std::string
         r.event.kind = journal_event_kind::accepted;
         r.event.message_id = "m" + std::to_string(r.number);
         r.event.sender = "sender";
-        r.hash = row_hash(canonical_text(r));
+        r.hash = row_hash(canonical_bytes(r));
         prev = r.hash;
         out.push_back(to_json_line(r));
     }
@@ -65,7 +65,7 @@ TEST_CASE("a changed row whose hash was recomputed breaks the next link", "[unit
     auto row = parse_json_line(lines[4]);
     REQUIRE(row);
     row->event.sender = "mallory";
-    row->hash = row_hash(canonical_text(*row));
+    row->hash = row_hash(canonical_bytes(*row));
     lines[4] = to_json_line(*row);
     const auto r = verify(lines);
     CHECK_FALSE(r.ok);
