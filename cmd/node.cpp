@@ -11,6 +11,7 @@
 #include "crypto/random.hpp"
 #include "routing/async_gateway.hpp"
 #include "routing/delivery_engine.hpp"
+#include "routing/message_admin.hpp"
 #include "routing/outbound.hpp"
 #include "routing/point_states.hpp"
 #include "routing/registry_view.hpp"
@@ -117,6 +118,7 @@ struct node::parts {
     std::unique_ptr<soap::sync_endpoint> sync_plain, sync_signed;
     std::unique_ptr<routing::delivery_engine> engine;
     std::unique_ptr<routing::async_gateway> async;
+    std::unique_ptr<routing::message_admin> message_admin;
     std::unique_ptr<soap::async_endpoint> async_endpoint;
     http::router public_router;
     std::unique_ptr<admin::admin_api> admin;
@@ -207,9 +209,11 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (!pub) return pub.error();
     p->public_port = pub->port();
 
+    p->message_admin = std::make_unique<routing::message_admin>(messages, *p->engine, *p->journal_to);
     p->metrics.get_gauge("qaqpa_build_info", "the running qaqpa build", {{"version", QAQPA_VERSION}}).set(1);
     p->admin = std::make_unique<admin::admin_api>(
-        p->token, *p->engine, [m = &messages] { return m->write_problem(); }, p->metrics, p->store->journal(),
+        p->token, *p->engine, *p->message_admin, [m = &messages] { return m->write_problem(); }, p->metrics,
+        p->store->journal(),
         [p = p.get(), m = &messages] { return p->scraped.refresh(*p->registry, *p->points, *m, p->metrics); });
     p->admin_server = std::make_unique<http::server>("admin listener", p->rt, server_opts, *p->admin);
     auto adm = p->admin_server->listen(c.admin_listener.address, c.admin_listener.port);

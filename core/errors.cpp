@@ -6,7 +6,7 @@
 namespace qaqpa {
 namespace {
 
-constexpr std::array<error_entry, 31> catalog{{
+constexpr std::array<error_entry, 32> catalog{{
     {"BAD_ENVELOPE", "The request is not a well-formed SOAP envelope of the expected shape", true},
     {"UNSUPPORTED_MEDIA_TYPE", "The content type must be text/xml, application/soap+xml or application/xml", true},
     {"UNKNOWN_OPERATION", "The body element is not an operation of this channel", true},
@@ -37,6 +37,7 @@ constexpr std::array<error_entry, 31> catalog{{
     {"TOO_MANY_FAILED_LOGINS", "Too many failed logins for this sender or from this address; retry later", true},
     {"STORE_UNAVAILABLE", "The message store cannot accept messages now; retry later", false},
     {"INVALID_REQUEST", "A parameter or field of the request is malformed", true},
+    {"CONFLICT", "The resource is not in a state that allows this operation", true},
     {"INTERNAL_ERROR", "Internal gateway error", false},
 }};
 

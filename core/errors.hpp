@@ -42,6 +42,7 @@ enum class errc {
     too_many_failed_logins, ///< too many failed logins for this sender or from this address; retry later
     store_unavailable,      ///< the message store cannot take writes now (e.g. its disk is full); retry later
     invalid_request,        ///< a parameter or field of an admin (or REST) request is malformed; the detail names it
+    conflict,               ///< the resource is not in a state that allows the operation; the detail says why
     internal,               ///< a gateway defect or storage failure; logged
 };
 

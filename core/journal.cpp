@@ -6,7 +6,7 @@
 namespace qaqpa {
 namespace {
 
-constexpr std::array<std::pair<journal_event_kind, std::string_view>, 10> kinds{{
+constexpr std::array<std::pair<journal_event_kind, std::string_view>, 11> kinds{{
     {journal_event_kind::accepted, "accepted"},
     {journal_event_kind::rejected, "rejected"},
     {journal_event_kind::forwarded, "forwarded"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<journal_event_kind, std::string_view>, 10> kinds{
     {journal_event_kind::resend, "resend"},
     {journal_event_kind::stopped, "stopped"},
     {journal_event_kind::resumed, "resumed"},
+    {journal_event_kind::redelivered, "redelivered"},
 }};
 
 constexpr std::array<std::pair<journal_channel, std::string_view>, 5> channels{{

@@ -32,6 +32,7 @@ enum class journal_event_kind {
     resend,       ///< the puller asked for it again (RESEND)
     stopped,      ///< delivery to a point switched off
     resumed,      ///< delivery to a point switched on
+    redelivered,  ///< put back on its queue by the administrator
 };
 
 /// Where it happened: the channel (transport-neutral), PUSH, PULL or the admin API.

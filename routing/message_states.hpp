@@ -29,6 +29,7 @@ inline constexpr std::string_view delivered = "DELIVERED";
 inline constexpr std::string_view rejected = "REJECTED";            ///< the puller refused it
 inline constexpr std::string_view retries_exhausted = "RETRIES_EXHAUSTED";
 inline constexpr std::string_view stopped = "DELIVERY_STOPPED";
+inline constexpr std::string_view redelivered = "REDELIVERED";      ///< put back on its queue by the administrator
 } // namespace status_code
 
 message_status make_status(message_state state, std::string_view code, std::string message, unix_ms at);

@@ -129,6 +129,21 @@ public:
     /// Leases recorded and not released (recovery).
     virtual task<result<std::vector<lease>>> leases() = 0;
 
+    /// Puts a NOT_DELIVERED message back at the tail of the queue it left
+    /// (the administrator's redelivery): its body, kept since it failed,
+    /// is queued again with a new sequence, `status`, and no attempts
+    /// counted; `journal` rows are written with it. unknown_message when
+    /// there is no such message; conflict when it is not NOT_DELIVERED (or
+    /// its body is gone). Returns its new sequence.
+    virtual task<result<std::uint64_t>> redeliver(std::string id, message_status status,
+                                                  std::vector<journal_event> journal = {}) = 0;
+
+    /// NOT_DELIVERED messages whose bodies are kept for redelivery, in id
+    /// order (the order they were accepted), after `after` (exclusive), at
+    /// most `limit`, with their tracking.
+    virtual task<result<std::vector<std::pair<std::string, tracking>>>> undelivered(std::string after,
+                                                                                   std::size_t limit) = 0;
+
     /// Switches a delivery point's delivery off (error shutdown or the
     /// administrator) or on again, durably. `reason` says why it is off.
     virtual task<result<void>> set_point_off(std::string point, bool off, std::string reason,

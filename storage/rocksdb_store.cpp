@@ -41,7 +41,8 @@ public:
 
     result<void> open_messages(bool sync, metrics_registry* metrics) {
         detail::message_families f;
-        rocksdb::ColumnFamilyHandle** slots[] = {&f.queues, &f.chains, &f.tracking, &f.leases, &f.journal, &f.journal_index};
+        rocksdb::ColumnFamilyHandle** slots[] = {&f.queues,  &f.chains,        &f.tracking,   &f.leases,
+                                                  &f.journal, &f.journal_index, &f.undelivered};
         for (auto* h : handles_) {
             if (h->GetName() == rocksdb::kDefaultColumnFamilyName) f.meta = h;
             for (std::size_t i = 0; i < std::size(slots); ++i)
@@ -145,9 +146,6 @@ rocksdb::ColumnFamilyOptions family_options(const std::string& name, const std::
         // Row numbers only grow, and share their top four bytes for the
         // first four billion rows: every insert starts from the last one.
         o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
-    } else if (name == "journal_index") {
-        // Callers' own message ids (sync calls) are arbitrary: a hint per
-        // prefix would only grow a map.
     } else if (name != "registry" && name != rocksdb::kDefaultColumnFamilyName) {
         o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
     }

@@ -1,6 +1,7 @@
 #include "storage/detail/journal_chain.hpp"
 
 #include "storage/detail/rocksdb_status.hpp"
+#include "core/ids.hpp"
 #include "storage/journal_verify.hpp"
 
 #include <rocksdb/db.h>
@@ -26,6 +27,8 @@ std::uint64_t get_be64(std::string_view s) {
 }
 
 } // namespace
+
+bool indexed(std::string_view id) { return ordered_guid_ms(id).has_value(); }
 
 std::string journal_row_key(std::uint64_t number) {
     std::string k;
@@ -108,9 +111,9 @@ void journal_chain::append(rocksdb::WriteBatch& b, tip& t, const journal_event& 
     auto hash = row_hash(value);
     value += hash;
     b.Put(f_.rows, journal_row_key(number), value);
-    if (!e.message_id.empty())
+    if (indexed(e.message_id))
         b.Put(f_.index, journal_index_key(journal_index_kind::message, e.message_id, number), rocksdb::Slice());
-    if (!e.correlation_id.empty())
+    if (indexed(e.correlation_id))
         b.Put(f_.index, journal_index_key(journal_index_kind::chain, e.correlation_id, number), rocksdb::Slice());
     t.last = number;
     t.last_hash = std::move(hash);
@@ -130,8 +133,9 @@ void journal_chain::prune(rocksdb::WriteBatch& b, const std::vector<pruned_row>&
     if (rows.empty()) return;
     for (const auto& r : rows) {
         b.Delete(f_.rows, journal_row_key(r.number));
-        if (!r.message_id.empty()) b.Delete(f_.index, journal_index_key(journal_index_kind::message, r.message_id, r.number));
-        if (!r.correlation_id.empty())
+        if (indexed(r.message_id))
+            b.Delete(f_.index, journal_index_key(journal_index_kind::message, r.message_id, r.number));
+        if (indexed(r.correlation_id))
             b.Delete(f_.index, journal_index_key(journal_index_kind::chain, r.correlation_id, r.number));
     }
     std::string anchor;

@@ -38,6 +38,10 @@ std::uint64_t journal_row_number(std::string_view key);
 enum class journal_index_kind : char { message = 'm', chain = 'c' };
 std::string journal_index_prefix(journal_index_kind kind, std::string_view id);
 std::string journal_index_key(journal_index_kind kind, std::string_view id, std::uint64_t number);
+/// Only the gateway's own ids (time-ordered GUIDs) are indexed: their keys
+/// arrive in order, so the index costs an append, not a search. Rows under
+/// a caller's id (a sync call, a refusal) are found by a scan.
+bool indexed(std::string_view id);
 /// The row number at the end of an index key; 0 when it is not one.
 std::uint64_t journal_index_number(std::string_view key);
 /// The recorded time of a stored row, read from its fixed head without

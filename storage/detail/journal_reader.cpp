@@ -59,9 +59,10 @@ result<journal_page> query_journal(rocksdb::DB& db, const journal_families& f, c
         return true;
     };
 
-    if (!q.message_id.empty() || !q.correlation_id.empty()) { // a trail or a chain, from the index
+    const auto& by_id = q.message_id.empty() ? q.correlation_id : q.message_id;
+    if (indexed(by_id)) { // a trail or a chain, from the index
         const auto kind = q.message_id.empty() ? journal_index_kind::chain : journal_index_kind::message;
-        const auto& id = q.message_id.empty() ? q.correlation_id : q.message_id;
+        const auto& id = by_id;
         const auto prefix = journal_index_prefix(kind, id);
         std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, f.index));
         for (it->Seek(journal_index_key(kind, id, q.after + 1)); it->Valid() && it->key().starts_with(prefix);

@@ -182,6 +182,33 @@ public:
         });
     }
 
+    task<result<std::uint64_t>> redeliver(std::string id, message_status status,
+                                          std::vector<journal_event> journal) override {
+        auto op = std::make_shared<redelivery>(redelivery{std::move(id), std::move(status), std::move(journal), 0});
+        return submit<write_result>(
+            [this, op](rocksdb::WriteBatch& b, batch_state& st) { return put_redelivery(b, st, *op); },
+            [this, op]() -> std::optional<failure> {
+                op->seq = next_seq_++;
+                return std::nullopt;
+            });
+    }
+
+    task<result<std::vector<std::pair<std::string, tracking>>>> undelivered(std::string after,
+                                                                           std::size_t limit) override {
+        std::vector<std::pair<std::string, tracking>> out;
+        std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator({}, f_.undelivered));
+        for (it->Seek(after); it->Valid() && out.size() < limit; it->Next()) {
+            std::string id = it->key().ToString();
+            if (id == after) continue;
+            auto t = track_now(id);
+            if (!t) co_return t.error();
+            if (!*t || (*t)->status.state != message_state::not_delivered) continue; // redelivered meanwhile
+            out.emplace_back(std::move(id), std::move(**t));
+        }
+        if (!it->status().ok()) co_return storage_failure(it->status(), "reading the undelivered messages");
+        co_return out;
+    }
+
     // The journal (journal_store.hpp).
     void record(const journal_event& e) noexcept override {
         try {
@@ -375,9 +402,54 @@ private:
         };
         std::vector<cache_op> cache_ops;
         std::deque<tracking> warmed;
+        std::deque<tracking> redelivered; ///< tracking written by redeliveries in this batch
         journal_chain::tip tip;  ///< the journal's rows appended so far
         std::int64_t now_ms = 0; ///< when the batch is built: its rows' recorded time
     };
+
+    struct redelivery {
+        std::string id;
+        message_status status;
+        std::vector<journal_event> journal;
+        std::uint64_t seq; ///< its new position, assigned at admission
+    };
+
+    /// A NOT_DELIVERED message's body is kept (id → body) until it is
+    /// redelivered or pruned.
+    void park(rocksdb::WriteBatch& b, const std::string& id, const std::string& queue_entry) {
+        std::string body;
+        const auto st = db_.Get({}, f_.queues, queue_entry, &body);
+        if (st.ok()) b.Put(f_.undelivered, id, body);
+        else log::warn("storage", "{}: its body could not be kept for redelivery: {}", id, st.ToString());
+    }
+
+    write_result put_redelivery(rocksdb::WriteBatch& b, batch_state& st, redelivery& r) {
+        if (st.finalized.count(r.id) || st.written.count(r.id))
+            return fail(errc::conflict, "message " + r.id + " changed in this very moment; try again");
+        auto current = track_now(r.id);
+        if (!current) return current.error();
+        if (!*current) return fail(errc::unknown_message, "no message " + r.id);
+        if ((*current)->status.state != message_state::not_delivered)
+            return fail(errc::conflict, "message " + r.id + " is " + std::string(to_string((*current)->status.state)) +
+                                            ", not NOT_DELIVERED");
+        std::string body;
+        const auto got = db_.Get({}, f_.undelivered, r.id, &body);
+        if (got.IsNotFound()) return fail(errc::conflict, "the body of message " + r.id + " is no longer kept");
+        if (!got.ok()) return storage_failure(got, "reading an undelivered message");
+        auto& t = st.redelivered.emplace_back(std::move(**current));
+        t.seq = r.seq;
+        t.status = std::move(r.status);
+        t.attempts = 0;
+        t.next_attempt_ms = 0;
+        st.max_seq = std::max(st.max_seq, r.seq);
+        b.Put(f_.queues, queue_key(t.destination, r.seq), body);
+        b.Put(f_.tracking, r.id, encode(t));
+        b.Delete(f_.undelivered, r.id);
+        st.written[r.id] = &t;
+        ++st.depth_delta[t.destination];
+        append_rows(b, st, r.journal);
+        return r.seq;
+    }
 
     void append_rows(rocksdb::WriteBatch& b, batch_state& st, const std::vector<journal_event>& rows) {
         for (const auto& e : rows) chain_.append(b, st.tip, e, st.now_ms);
@@ -461,6 +533,7 @@ private:
                         if (st.written.count(k)) continue; // changed in this very batch
                         const auto t = track_now(k);
                         if (!t || !*t || !is_final((*t)->status.state)) continue;
+                        b.Delete(f_.undelivered, k); // a body kept for redelivery goes with it
                     }
                     b.Delete(cf, k);
                 }
@@ -521,7 +594,9 @@ private:
         b.Put(f_.tracking, c.id, encode(c.track));
         st.written[c.id] = &c.track;
         if (c.dequeue) {
-            b.Delete(f_.queues, queue_key((*current)->destination, (*current)->seq));
+            const auto key = queue_key((*current)->destination, (*current)->seq);
+            if (c.track.status.state == message_state::not_delivered) park(b, c.id, key);
+            b.Delete(f_.queues, key);
             leases_.settle(b, c.id); // final in this write: its lease is void
             --st.depth_delta[(*current)->destination];
         } else if (c.release_lease) {

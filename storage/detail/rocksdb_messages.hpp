@@ -26,11 +26,12 @@ struct message_families {
     rocksdb::ColumnFamilyHandle* meta = nullptr;     ///< counters
     rocksdb::ColumnFamilyHandle* journal = nullptr;  ///< the journal's rows (journal_chain.hpp)
     rocksdb::ColumnFamilyHandle* journal_index = nullptr; ///< message id → its rows
+    rocksdb::ColumnFamilyHandle* undelivered = nullptr;   ///< id → the body of a NOT_DELIVERED message
 };
 
 /// The column family names, in message_families order.
-inline constexpr const char* message_family_names[] = {"queues", "chains", "tracking", "leases", "journal",
-                                                       "journal_index"};
+inline constexpr const char* message_family_names[] = {"queues",  "chains",        "tracking",   "leases",
+                                                       "journal", "journal_index", "undelivered"};
 
 /// One committer writes both: a journal row joins the batch of the state
 /// change it records.

@@ -3,6 +3,7 @@
 #include "core/utf8.hpp"
 #include "crypto/hmac.hpp"
 #include "transports/admin/journal_routes.hpp"
+#include "transports/admin/message_routes.hpp"
 #include "transports/admin/prometheus.hpp"
 
 #include <boost/json.hpp>
@@ -22,10 +23,11 @@ http::response failed(const http::request& req, const failure& e) {
 
 } // namespace
 
-admin_api::admin_api(std::string token, routing::point_control& points, std::function<std::string()> problem,
-                     const metrics_registry& metrics, journal_reader& journal, std::function<task<void>()> refresh)
-    : token_(std::move(token)), points_(points), problem_(std::move(problem)), metrics_(metrics), journal_(journal),
-      refresh_(std::move(refresh)) {
+admin_api::admin_api(std::string token, routing::point_control& points, routing::message_control& messages,
+                     std::function<std::string()> problem, const metrics_registry& metrics, journal_reader& journal,
+                     std::function<task<void>()> refresh)
+    : token_(std::move(token)), points_(points), messages_(messages), problem_(std::move(problem)), metrics_(metrics),
+      journal_(journal), refresh_(std::move(refresh)) {
     auto post_switch = [this](bool on) {
         return [this, on](http::request& req, const http::path_params& p) { return switch_point(req, p["id"], on); };
     };
@@ -56,6 +58,18 @@ admin_api::admin_api(std::string token, routing::point_control& points, std::fun
     (void)routes_.add("/admin/v1/journal/head", [this](http::request& req, const http::path_params&) -> task<http::response> {
         co_return journal_head(req, journal_);
     }, verb::get);
+    (void)routes_.add("/admin/v1/messages/redeliver",
+                      [this](http::request& req, const http::path_params&) { return redeliver_messages(req, messages_); },
+                      verb::post);
+    (void)routes_.add("/admin/v1/messages",
+                      [this](http::request& req, const http::path_params&) { return show_chain(req, messages_, journal_); },
+                      verb::get);
+    (void)routes_.add("/admin/v1/messages/{id}", [this](http::request& req, const http::path_params& p) {
+        return show_message(req, std::string(p["id"]), messages_, journal_);
+    }, verb::get);
+    (void)routes_.add("/admin/v1/messages/{id}/redeliver", [this](http::request& req, const http::path_params& p) {
+        return redeliver_message(req, std::string(p["id"]), messages_);
+    }, verb::post);
     (void)routes_.add("/admin/v1/delivery-points/{id}/state",
                       [this](http::request& req, const http::path_params& p) { return point_state(req, p["id"]); },
                       verb::get);

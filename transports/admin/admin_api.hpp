@@ -9,6 +9,7 @@
 //   POST /admin/v1/delivery-points/{id}/on|off (the same as /dp/{id}/on|off)
 //   POST /dp/{id}/on|off   switch delivery to a point on or off (200, JSON)
 //   GET /admin/v1/journal, /admin/v1/journal/head   the logging journal (journal_routes.hpp)
+//   GET /admin/v1/messages/{id}, ?correlationId=, POST .../redeliver   messages (message_routes.hpp)
 // Errors are JSON with a catalog code. The operator's API (registry,
 // journals, metrics) grows here, one route per operation.
 //
@@ -18,6 +19,7 @@
 #include "core/async.hpp"
 #include "core/journal.hpp"
 #include "core/metrics.hpp"
+#include "routing/message_control.hpp"
 #include "routing/point_control.hpp"
 #include "transports/http/router.hpp"
 
@@ -31,8 +33,9 @@ public:
     /// `problem` says why the node cannot take new messages now ("" when it can).
     /// `refresh` brings the gauges read at scrape time (queue depths, points
     /// on/off) up to date before /metrics answers.
-    admin_api(std::string token, routing::point_control& points, std::function<std::string()> problem,
-              const metrics_registry& metrics, journal_reader& journal, std::function<task<void>()> refresh = {});
+    admin_api(std::string token, routing::point_control& points, routing::message_control& messages,
+              std::function<std::string()> problem, const metrics_registry& metrics, journal_reader& journal,
+              std::function<task<void>()> refresh = {});
 
     task<http::response> handle(http::request& req) override;
 
@@ -45,6 +48,7 @@ private:
 
     std::string token_;
     routing::point_control& points_;
+    routing::message_control& messages_;
     std::function<std::string()> problem_;
     const metrics_registry& metrics_;
     journal_reader& journal_;

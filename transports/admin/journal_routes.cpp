@@ -74,7 +74,7 @@ result<journal_request> read_journal_request(std::string_view query, std::string
             if (!valid_utf8(value)) return bad_parameter(name, "is not valid UTF-8");
             if (name == "event" && !parse_journal_event_kind(value))
                 return bad_parameter(name, "is not a journal event (accepted, rejected, forwarded, attempt, delivered, "
-                                           "not_delivered, leased, resend, stopped, resumed)");
+                                           "not_delivered, leased, resend, stopped, resumed, redelivered)");
             *text = std::move(value);
         } else if (name == "from" || name == "to") {
             const auto at = instant(value);
