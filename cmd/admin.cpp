@@ -4,6 +4,9 @@
 //   admin dp on|off|state ID
 //   admin journal query [filters] [--limit N] [--cursor C] [--json]
 //   admin journal export [filters] [--format ndjson|csv] [--output FILE]
+//   admin message show ID [--json]
+//   admin message redeliver ID | --all [--service S] [--sender S] [--point P]
+//                                      [--from T] [--to T] [--limit N] [--dry-run]
 // Where: --admin HOST:PORT, else $QAQPA_ADMIN, else the config's
 // [listeners.admin]; the token: --token-file, else $QAQPA_ADMIN_TOKEN, else the
 // config's token_file.
@@ -41,6 +44,10 @@ constexpr const char* admin_usage =
     "usage: qaqpa admin dp on|off|state ID [where]\n"
     "       qaqpa admin journal query [filters] [--limit N] [--cursor C] [--json] [where]\n"
     "       qaqpa admin journal export [filters] [--format ndjson|csv] [--output FILE] [where]\n"
+    "       qaqpa admin message show ID [--json] [where]\n"
+    "       qaqpa admin message redeliver ID [where]\n"
+    "       qaqpa admin message redeliver --all [--service ID] [--sender ID] [--point ID] [--from T] [--to T]\n"
+    "                                     [--limit N] [--dry-run] [where]\n"
     "filters: --from T --to T (xsd:dateTime or Unix ms) --sender ID --service ID --point ID\n"
     "         --state STATE --event EVENT --message ID --correlation ID\n"
     "where:   --config FILE | --admin HOST:PORT ($QAQPA_ADMIN) | --token-file FILE ($QAQPA_ADMIN_TOKEN)\n";
@@ -56,6 +63,8 @@ struct admin_target {
 struct flags {
     std::map<std::string, std::string, std::less<>> values;
     bool json = false;
+    bool all = false;
+    bool dry_run = false;
     std::optional<std::string> get(std::string_view name) const {
         const auto it = values.find(name);
         return it == values.end() ? std::nullopt : std::optional(it->second);
@@ -65,8 +74,8 @@ struct flags {
 std::optional<flags> read_flags(std::span<const std::string_view> args) {
     flags f;
     for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--json") {
-            f.json = true;
+        if (args[i] == "--json" || args[i] == "--all" || args[i] == "--dry-run") {
+            (args[i] == "--json" ? f.json : args[i] == "--all" ? f.all : f.dry_run) = true;
             continue;
         }
         if (!args[i].starts_with("--") || i + 1 >= args.size()) return std::nullopt;
@@ -119,15 +128,19 @@ std::variant<admin_target, int> locate(const flags& f) {
 /// One call; the body is handed to `sink` (with the status) as it arrives. Returns the HTTP
 /// status, or 0 when the node could not be reached (said on stderr).
 template <class Sink>
-unsigned call(const admin_target& to, http::verb method, const std::string& target, Sink sink) {
+unsigned call(const admin_target& to, http::verb method, const std::string& target, Sink sink,
+              const std::string& request_body = {}) {
     try {
         asio::io_context ctx;
         boost::beast::tcp_stream stream(ctx);
         stream.expires_after(std::chrono::seconds(10));
         stream.connect(asio::ip::tcp::resolver(ctx).resolve(to.host, to.port));
-        http::request<http::empty_body> req{method, target, 11};
+        http::request<http::string_body> req{method, target, 11};
         req.set(http::field::host, to.host);
         req.set(http::field::authorization, "Bearer " + to.token);
+        if (!request_body.empty()) req.set(http::field::content_type, "application/json");
+        req.body() = request_body;
+        req.prepare_payload();
         http::write(stream, req);
         boost::beast::flat_buffer buffer;
         http::response_parser<http::buffer_body> parser;
@@ -150,9 +163,10 @@ unsigned call(const admin_target& to, http::verb method, const std::string& targ
     }
 }
 
-/// A call whose whole answer is printed (or returned).
-unsigned call_text(const admin_target& to, http::verb method, const std::string& target, std::string& body) {
-    return call(to, method, target, [&](std::string_view s, unsigned) { body.append(s); });
+/// A call whose whole answer is returned in `body`; `request_body` is sent as JSON.
+unsigned call_text(const admin_target& to, http::verb method, const std::string& target, std::string& body,
+                   const std::string& request_body = {}) {
+    return call(to, method, target, [&](std::string_view s, unsigned) { body.append(s); }, request_body);
 }
 
 std::string encode_param(std::string_view v) {
@@ -253,16 +267,78 @@ int journal_export(const flags& f, const admin_target& to) {
     return out ? 0 : exit_failed;
 }
 
+std::string text_of(const boost::json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (!v || v->is_null()) return {};
+    if (v->is_string()) return std::string(v->as_string());
+    return boost::json::serialize(*v);
+}
+
+int message_show(const std::string& id, const flags& f, const admin_target& to) {
+    std::string body;
+    const auto status = call_text(to, http::verb::get, "/admin/v1/messages/" + encode_param(id), body);
+    if (status / 100 != 2) return failed_answer(status, body);
+    if (f.json) {
+        std::cout << body << '\n';
+        return 0;
+    }
+    auto o = boost::json::parse(body).as_object();
+    for (const char* key : {"messageId", "state", "statusCode", "statusMessage", "statusDate", "serviceId", "sender",
+                            "recipient", "queue", "attempts", "nextAttemptAt"})
+        std::cout << fmt::format("{:<14} {}\n", key, text_of(o, key));
+    std::cout << '\n';
+    boost::json::object page{{"rows", o["journal"]}};
+    print_table(boost::json::serialize(page));
+    return 0;
+}
+
+int message_redeliver(std::span<const std::string_view> rest, const flags& f, const admin_target& to) {
+    std::string body;
+    unsigned status = 0;
+    if (f.all) {
+        boost::json::object filter;
+        for (const auto& [flag, field] : {std::pair{"service", "service"}, std::pair{"sender", "sender"},
+                                          std::pair{"point", "deliveryPoint"}, std::pair{"from", "from"},
+                                          std::pair{"to", "to"}})
+            if (auto v = f.get(flag)) filter[field] = *v;
+        if (auto v = f.get("limit")) {
+            try {
+                filter["limit"] = std::stoll(*v);
+            } catch (const std::exception&) {
+                std::cerr << "qaqpa admin: --limit wants a number\n";
+                return exit_usage;
+            }
+        }
+        filter["dryRun"] = f.dry_run;
+        status = call_text(to, http::verb::post, "/admin/v1/messages/redeliver", body, boost::json::serialize(filter));
+    } else {
+        if (rest.empty()) {
+            std::cerr << admin_usage;
+            return exit_usage;
+        }
+        status = call_text(to, http::verb::post, "/admin/v1/messages/" + encode_param(std::string(rest[0])) + "/redeliver",
+                           body);
+    }
+    if (status / 100 != 2) return failed_answer(status, body);
+    std::cout << body << '\n';
+    return 0;
+}
+
 } // namespace
 
 int admin(std::span<const std::string_view> args) {
     const bool dp_call = args.size() >= 3 && args[0] == "dp" && (args[1] == "on" || args[1] == "off" || args[1] == "state");
     const bool journal_call = args.size() >= 2 && args[0] == "journal" && (args[1] == "query" || args[1] == "export");
-    if (!dp_call && !journal_call) {
+    const bool show_call = args.size() >= 3 && args[0] == "message" && args[1] == "show";
+    const bool redeliver_call = args.size() >= 2 && args[0] == "message" && args[1] == "redeliver";
+    if (!dp_call && !journal_call && !show_call && !redeliver_call) {
         std::cerr << admin_usage;
         return exit_usage;
     }
-    const auto f = read_flags(args.subspan(dp_call ? 3 : 2));
+    // The words before the flags: a redelivery of one message names it.
+    const bool one = redeliver_call && args.size() >= 3 && !args[2].starts_with("--");
+    const std::size_t words = dp_call || show_call || one ? 3 : 2;
+    const auto f = read_flags(args.subspan(words));
     if (!f) {
         std::cerr << admin_usage;
         return exit_usage;
@@ -271,6 +347,14 @@ int admin(std::span<const std::string_view> args) {
     if (const auto* code = std::get_if<int>(&where)) return *code;
     const auto& to = std::get<admin_target>(where);
     if (dp_call) return dp(args[1], std::string(args[2]), to);
+    if (show_call) return message_show(std::string(args[2]), *f, to);
+    if (redeliver_call) {
+        if (one == f->all) { // exactly one of: an id, --all
+            std::cerr << admin_usage;
+            return exit_usage;
+        }
+        return message_redeliver(args.subspan(2, one ? 1 : 0), *f, to);
+    }
     return args[1] == "query" ? journal_query(*f, to) : journal_export(*f, to);
 }
 

@@ -30,6 +30,10 @@ std::uint64_t get_be64(std::string_view s) {
 
 bool indexed(std::string_view id) { return ordered_guid_ms(id).has_value(); }
 
+bool chain_indexed(const journal_event& e) {
+    return e.kind == journal_event_kind::accepted && indexed(e.correlation_id);
+}
+
 std::string journal_row_key(std::uint64_t number) {
     std::string k;
     put_be64(k, number);
@@ -113,7 +117,7 @@ void journal_chain::append(rocksdb::WriteBatch& b, tip& t, const journal_event& 
     b.Put(f_.rows, journal_row_key(number), value);
     if (indexed(e.message_id))
         b.Put(f_.index, journal_index_key(journal_index_kind::message, e.message_id, number), rocksdb::Slice());
-    if (indexed(e.correlation_id))
+    if (chain_indexed(e))
         b.Put(f_.index, journal_index_key(journal_index_kind::chain, e.correlation_id, number), rocksdb::Slice());
     t.last = number;
     t.last_hash = std::move(hash);

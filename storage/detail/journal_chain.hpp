@@ -42,6 +42,9 @@ std::string journal_index_key(journal_index_kind kind, std::string_view id, std:
 /// arrive in order, so the index costs an append, not a search. Rows under
 /// a caller's id (a sync call, a refusal) are found by a scan.
 bool indexed(std::string_view id);
+/// A chain is indexed by its messages' acceptances only (one key per
+/// message, not per row): their trails give the rest.
+bool chain_indexed(const journal_event& e);
 /// The row number at the end of an index key; 0 when it is not one.
 std::uint64_t journal_index_number(std::string_view key);
 /// The recorded time of a stored row, read from its fixed head without
@@ -75,7 +78,7 @@ public:
     struct pruned_row {
         std::uint64_t number = 0;
         std::string message_id;
-        std::string correlation_id;
+        std::string correlation_id; ///< set only when the row is in the chain index
         std::string hash;
     };
     /// Deletes the rows (in order, the oldest rows of the chain) and their

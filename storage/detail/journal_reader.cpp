@@ -5,6 +5,8 @@
 
 #include <rocksdb/db.h>
 
+#include <algorithm>
+
 namespace qaqpa::storage::detail {
 namespace {
 
@@ -41,17 +43,52 @@ result<std::uint64_t> first_row_at(rocksdb::DB& db, const journal_families& f, c
     return lo;
 }
 
+/// The row numbers an index holds for `id`, after `after`, in order.
+result<std::vector<std::uint64_t>> indexed_rows(rocksdb::DB& db, const journal_families& f, journal_index_kind kind,
+                                                std::string_view id, std::uint64_t after) {
+    std::vector<std::uint64_t> out;
+    const auto prefix = journal_index_prefix(kind, id);
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, f.index));
+    for (it->Seek(journal_index_key(kind, id, after + 1)); it->Valid() && it->key().starts_with(prefix); it->Next())
+        out.push_back(journal_index_number(std::string_view(it->key().data(), it->key().size())));
+    if (!it->status().ok()) return storage_failure(it->status(), "reading the journal's index");
+    return out;
+}
+
+/// A chain's rows: its messages (their acceptances are indexed under the
+/// correlation id), then each one's trail, merged in row order.
+result<std::vector<std::uint64_t>> chain_rows(rocksdb::DB& db, const journal_families& f,
+                                              std::string_view correlation_id, std::uint64_t after) {
+    auto accepted = indexed_rows(db, f, journal_index_kind::chain, correlation_id, 0);
+    if (!accepted) return accepted.error();
+    std::vector<std::uint64_t> out;
+    for (const auto number : *accepted) {
+        rocksdb::PinnableSlice value;
+        const auto st = db.Get({}, f.rows, journal_row_key(number), &value);
+        if (st.IsNotFound()) continue; // pruned meanwhile
+        if (!st.ok()) return storage_failure(st, "reading the journal");
+        auto row = decode_stored_row(std::string_view(value.data(), value.size()));
+        if (!row) return row.error();
+        auto trail = indexed_rows(db, f, journal_index_kind::message, row->event.message_id, after);
+        if (!trail) return trail.error();
+        out.insert(out.end(), trail->begin(), trail->end());
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 } // namespace
 
 result<journal_page> query_journal(rocksdb::DB& db, const journal_families& f, const journal_head& head,
                                    const journal_query& q) {
     journal_page page;
     std::size_t examined = 0;
-    auto take = [&](std::string_view line, std::uint64_t number) -> result<bool> { // false: the page is full
-        ++examined;
+    auto take = [&](std::string_view line, std::uint64_t number, const journal_query& filter) -> result<bool> {
+        ++examined; // false: the page is full
         auto row = decode_stored_row(line);
         if (!row) return fail(errc::internal, "journal row " + std::to_string(number) + " is damaged: " + row.error().detail);
-        if (matches(q, *row)) page.rows.push_back(std::move(*row));
+        if (matches(filter, *row)) page.rows.push_back(std::move(*row));
         if (page.rows.size() >= q.limit || examined >= q.examine_budget) {
             page.next = number;
             return false;
@@ -59,24 +96,21 @@ result<journal_page> query_journal(rocksdb::DB& db, const journal_families& f, c
         return true;
     };
 
-    const auto& by_id = q.message_id.empty() ? q.correlation_id : q.message_id;
-    if (indexed(by_id)) { // a trail or a chain, from the index
-        const auto kind = q.message_id.empty() ? journal_index_kind::chain : journal_index_kind::message;
-        const auto& id = by_id;
-        const auto prefix = journal_index_prefix(kind, id);
-        std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, f.index));
-        for (it->Seek(journal_index_key(kind, id, q.after + 1)); it->Valid() && it->key().starts_with(prefix);
-             it->Next()) {
-            const auto number = journal_index_number(std::string_view(it->key().data(), it->key().size()));
+    if (indexed(q.message_id) || (q.message_id.empty() && indexed(q.correlation_id))) { // from the index
+        auto numbers = q.message_id.empty() ? chain_rows(db, f, q.correlation_id, q.after)
+                                            : indexed_rows(db, f, journal_index_kind::message, q.message_id, q.after);
+        if (!numbers) return numbers.error();
+        auto chain = q;
+        chain.correlation_id.clear(); // a chain's messages' rows, whatever each carries
+        for (const auto number : *numbers) {
             rocksdb::PinnableSlice line;
             const auto st = db.Get({}, f.rows, journal_row_key(number), &line);
             if (st.IsNotFound()) continue; // pruned meanwhile
             if (!st.ok()) return storage_failure(st, "reading the journal");
-            auto more = take(std::string_view(line.data(), line.size()), number);
+            auto more = take(std::string_view(line.data(), line.size()), number, chain);
             if (!more) return more.error();
             if (!*more) return page;
         }
-        if (!it->status().ok()) return storage_failure(it->status(), "reading the journal's index");
         return page;
     }
 
@@ -91,7 +125,7 @@ result<journal_page> query_journal(rocksdb::DB& db, const journal_families& f, c
         const std::string_view line(it->value().data(), it->value().size());
         const auto recorded = recorded_ms_of(line);
         if (recorded && *recorded >= q.to_ms) break; // in time order: nothing later matches
-        auto more = take(line, journal_row_number(std::string_view(it->key().data(), it->key().size())));
+        auto more = take(line, journal_row_number(std::string_view(it->key().data(), it->key().size())), q);
         if (!more) return more.error();
         if (!*more) return page;
     }
@@ -109,8 +143,9 @@ result<std::vector<journal_chain::pruned_row>> rows_to_prune(rocksdb::DB& db, co
         if (recorded && *recorded >= before_ms) break;
         auto row = decode_stored_row(line);
         if (!row) return fail(errc::internal, "a journal row is damaged: " + row.error().detail);
-        out.push_back({row->number, std::move(row->event.message_id), std::move(row->event.correlation_id),
-                       std::move(row->hash)});
+        const bool chained = chain_indexed(row->event);
+        out.push_back({row->number, std::move(row->event.message_id),
+                       chained ? std::move(row->event.correlation_id) : std::string(), std::move(row->hash)});
     }
     if (!it->status().ok()) return storage_failure(it->status(), "reading the journal");
     return out;

@@ -81,4 +81,22 @@ TEST_CASE("qaqpa admin journal export and qaqpa journal verify, as a script runs
     CHECK(refused.code == 1);
     CHECK(refused.out.find("HTTP 401") != std::string::npos);
     CHECK(run("admin journal query --from " + where).code == 2); // a flag without its value
+
+    // A message from the command line: shown with its trail; a redelivery of
+    // one still on its way is refused (exit 1, the node's 409 said).
+    const auto reply = soap_post(gw.port(), "/bip-async/", send_message_xml(m));
+    const auto id_at = reply.body.find("<messageId>") + 11;
+    const auto id = reply.body.substr(id_at, reply.body.find("</messageId>") - id_at);
+    const auto shown = run("admin message show " + id + " " + where);
+    INFO(shown.out);
+    CHECK(shown.code == 0);
+    CHECK(shown.out.find("ON_DELIVERY") != std::string::npos);
+    CHECK(shown.out.find(" accepted ") != std::string::npos);
+    const auto refused_again = run("admin message redeliver " + id + " " + where);
+    CHECK(refused_again.code == 1);
+    CHECK(refused_again.out.find("HTTP 409") != std::string::npos);
+    const auto dry = run("admin message redeliver --all --dry-run " + where);
+    CHECK(dry.code == 0);
+    CHECK(dry.out.find("\"matched\":0") != std::string::npos);
+    CHECK(run("admin message redeliver " + where).code == 2); // neither an id nor --all
 }
