@@ -193,9 +193,12 @@ std::string journal_target(const flags& f, std::initializer_list<std::pair<const
     return "/admin/v1/journal" + q;
 }
 
+/// A refusal: the node's JSON error on stdout (scripts read it, as they
+/// read a success), the status on stderr.
 int failed_answer(unsigned status, const std::string& body) {
     if (status == 0) return exit_failed;
-    std::cerr << "qaqpa admin: HTTP " << status << ": " << body << '\n';
+    std::cout << body << '\n';
+    std::cerr << "qaqpa admin: HTTP " << status << '\n';
     return exit_failed;
 }
 
