@@ -41,8 +41,8 @@ public:
 
     result<void> open_messages(bool sync, metrics_registry* metrics) {
         detail::message_families f;
-        rocksdb::ColumnFamilyHandle** slots[] = {&f.queues,  &f.chains,        &f.tracking,   &f.leases,
-                                                  &f.journal, &f.journal_index, &f.undelivered};
+        rocksdb::ColumnFamilyHandle** slots[] = {&f.queues,  &f.chains,        &f.tracking,    &f.leases,
+                                                  &f.journal, &f.journal_index, &f.undelivered, &f.journal_chains};
         for (auto* h : handles_) {
             if (h->GetName() == rocksdb::kDefaultColumnFamilyName) f.meta = h;
             for (std::size_t i = 0; i < std::size(slots); ++i)

@@ -118,7 +118,7 @@ void journal_chain::append(rocksdb::WriteBatch& b, tip& t, const journal_event& 
     if (indexed(e.message_id))
         b.Put(f_.index, journal_index_key(journal_index_kind::message, e.message_id, number), rocksdb::Slice());
     if (chain_indexed(e))
-        b.Put(f_.index, journal_index_key(journal_index_kind::chain, e.correlation_id, number), rocksdb::Slice());
+        b.Put(f_.chains, journal_index_key(journal_index_kind::chain, e.correlation_id, number), rocksdb::Slice());
     t.last = number;
     t.last_hash = std::move(hash);
     t.last_ms = recorded;
@@ -140,7 +140,7 @@ void journal_chain::prune(rocksdb::WriteBatch& b, const std::vector<pruned_row>&
         if (indexed(r.message_id))
             b.Delete(f_.index, journal_index_key(journal_index_kind::message, r.message_id, r.number));
         if (indexed(r.correlation_id))
-            b.Delete(f_.index, journal_index_key(journal_index_kind::chain, r.correlation_id, r.number));
+            b.Delete(f_.chains, journal_index_key(journal_index_kind::chain, r.correlation_id, r.number));
     }
     std::string anchor;
     put_be64(anchor, rows.back().number);

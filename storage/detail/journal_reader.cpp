@@ -48,7 +48,7 @@ result<std::vector<std::uint64_t>> indexed_rows(rocksdb::DB& db, const journal_f
                                                 std::string_view id, std::uint64_t after) {
     std::vector<std::uint64_t> out;
     const auto prefix = journal_index_prefix(kind, id);
-    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, f.index));
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, f.index_of(kind)));
     for (it->Seek(journal_index_key(kind, id, after + 1)); it->Valid() && it->key().starts_with(prefix); it->Next())
         out.push_back(journal_index_number(std::string_view(it->key().data(), it->key().size())));
     if (!it->status().ok()) return storage_failure(it->status(), "reading the journal's index");

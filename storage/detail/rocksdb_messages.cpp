@@ -70,7 +70,7 @@ using write_handler = std::variant<asio::any_completion_handler<void(write_resul
 class rocksdb_messages final : public messages_and_journal {
 public:
     rocksdb_messages(rocksdb::DB& db, message_families f, bool sync, metrics_registry* metrics)
-        : db_(db), f_(f), leases_(f.leases), chain_({f.journal, f.journal_index, f.meta}) {
+        : db_(db), f_(f), leases_(f.leases), chain_({f.journal, f.journal_index, f.journal_chains, f.meta}) {
         write_.sync = sync;
         if (metrics) {
             commit_seconds_ = &metrics->get_histogram(

@@ -26,12 +26,13 @@ struct message_families {
     rocksdb::ColumnFamilyHandle* meta = nullptr;     ///< counters
     rocksdb::ColumnFamilyHandle* journal = nullptr;  ///< the journal's rows (journal_chain.hpp)
     rocksdb::ColumnFamilyHandle* journal_index = nullptr; ///< message id → its rows
+    rocksdb::ColumnFamilyHandle* journal_chains = nullptr; ///< correlation id → its messages' acceptances
     rocksdb::ColumnFamilyHandle* undelivered = nullptr;   ///< id → the body of a NOT_DELIVERED message
 };
 
 /// The column family names, in message_families order.
-inline constexpr const char* message_family_names[] = {"queues",  "chains",        "tracking",   "leases",
-                                                       "journal", "journal_index", "undelivered"};
+inline constexpr const char* message_family_names[] = {"queues",  "chains",        "tracking",    "leases",
+                                                       "journal", "journal_index", "undelivered", "journal_chains"};
 
 /// One committer writes both: a journal row joins the batch of the state
 /// change it records.

@@ -4,6 +4,7 @@
 #include "crypto/hmac.hpp"
 #include "transports/admin/journal_routes.hpp"
 #include "transports/admin/message_routes.hpp"
+#include "transports/admin/openapi.hpp"
 #include "transports/admin/prometheus.hpp"
 
 #include <boost/json.hpp>
@@ -52,6 +53,9 @@ admin_api::admin_api(std::string token, routing::point_control& points, routing:
     (void)routes_.add("/dp/{id}/off", post_switch(false), verb::post);
     (void)routes_.add("/admin/v1/delivery-points/{id}/on", post_switch(true), verb::post);
     (void)routes_.add("/admin/v1/delivery-points/{id}/off", post_switch(false), verb::post);
+    (void)routes_.add("/admin/v1/openapi.json", [](http::request& req, const http::path_params&) -> task<http::response> {
+        co_return http::make_response(req, status::ok, "application/json", std::string(openapi_document()));
+    }, verb::get);
     (void)routes_.add("/admin/v1/journal",
                       [this](http::request& req, const http::path_params&) { return journal_rows(req, journal_); },
                       verb::get);

@@ -10,6 +10,7 @@
 //   POST /dp/{id}/on|off   switch delivery to a point on or off (200, JSON)
 //   GET /admin/v1/journal, /admin/v1/journal/head   the logging journal (journal_routes.hpp)
 //   GET /admin/v1/messages/{id}, ?correlationId=, POST .../redeliver   messages (message_routes.hpp)
+//   GET /admin/v1/openapi.json   all of it in OpenAPI 3 (openapi.hpp)
 // Errors are JSON with a catalog code. The operator's API (registry,
 // journals, metrics) grows here, one route per operation.
 //
