@@ -114,11 +114,7 @@ TEST_CASE("admin: bulk redelivery counts first (dry run), then puts every match 
 TEST_CASE("admin: a chain shows its messages and their rows", "[integration][admin][messages]") {
     gateway gw;
     const auto request = accept(gw.port(), {});
-    async_send answer;
-    answer.who = owner_login;
-    answer.type = "RESPONSE";
-    answer.correlation_id = request.correlation_id;
-    const auto response = accept(gw.port(), answer);
+    const auto response = answer_in_chain(gw.port(), request);
     const auto chain = json_of(admin(gw, "GET", "/admin/v1/messages?correlationId=" + request.correlation_id));
     CHECK(chain.at("correlationId").as_string() == request.correlation_id);
     const auto& listed = chain.at("messages").as_array();

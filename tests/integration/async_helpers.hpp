@@ -87,6 +87,16 @@ inline bool eventually(const std::function<bool()>& done, std::chrono::milliseco
 
 inline const login sender_login{"sender", "sender-password"};
 inline const login owner_login{"owner", "owner-password"};
+
+/// The owner's RESPONSE in the chain `request` opened (to the default service).
+inline sent answer_in_chain(std::uint16_t port, const sent& request, std::string payload = {}) {
+    async_send answer;
+    answer.who = owner_login;
+    answer.type = "RESPONSE";
+    answer.correlation_id = request.correlation_id;
+    if (!payload.empty()) answer.payload = std::move(payload);
+    return accept(port, answer);
+}
 inline const login stranger_login{"stranger", "stranger-password"};
 
 } // namespace qaqpa::test

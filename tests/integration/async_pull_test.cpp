@@ -98,12 +98,7 @@ TEST_CASE("getMessages filters by messageId and by correlationId", "[integration
 TEST_CASE("the owner's RESPONSE goes back to the IS that opened the chain", "[integration][async]") {
     gateway gw;
     const auto request = accept(gw.port(), {});
-    async_send answer;
-    answer.who = owner_login;
-    answer.type = "RESPONSE";
-    answer.correlation_id = request.correlation_id;
-    answer.payload = "<answer>42</answer>";
-    const auto response = accept(gw.port(), answer); // the owner needs no access row
+    const auto response = answer_in_chain(gw.port(), request, "<answer>42</answer>"); // the owner needs no access row
     CHECK(response.correlation_id == request.correlation_id);
     CHECK(response.message_id != request.message_id);
 

@@ -5,6 +5,7 @@
 #include "core/ids.hpp"
 #include "storage/journal_verify.hpp"
 #include "storage/store.hpp"
+#include "tests/storage/suite_store.hpp"
 #include "tests/support/run_task.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -20,9 +21,7 @@ using qaqpa::test::run_task;
 namespace {
 
 std::unique_ptr<store> open(const test::temp_dir& dir, const std::string& kind) {
-    auto s = open_store({dir.str(), true, kind});
-    REQUIRE(s);
-    return std::move(*s);
+    return test::open_suite_store(dir, kind);
 }
 
 journal_event event(journal_event_kind k, std::string id) {

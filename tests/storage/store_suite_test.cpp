@@ -3,6 +3,7 @@
 #include "storage/message_store.hpp"
 
 #include "storage/store.hpp"
+#include "tests/storage/suite_store.hpp"
 #include "tests/support/run_task.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -21,9 +22,7 @@ using qaqpa::test::run_task;
 namespace {
 
 std::unique_ptr<store> open(const test::temp_dir& dir, const std::string& kind) {
-    auto s = open_store({dir.str(), true, kind});
-    REQUIRE(s);
-    return std::move(*s);
+    return test::open_suite_store(dir, kind);
 }
 
 // The reads, run to completion.
