@@ -20,10 +20,6 @@ using qaqpa::test::run_task;
 
 namespace {
 
-std::unique_ptr<store> open(const test::temp_dir& dir, const std::string& kind) {
-    return test::open_suite_store(dir, kind);
-}
-
 journal_event event(journal_event_kind k, std::string id) {
     journal_event e;
     e.kind = k;
@@ -91,7 +87,7 @@ std::int64_t now_ms() {
 TEST_CASE("journal rows are written with the state changes they record, in one chain", "[unit][storage][suite][journal]") {
     const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
     auto& j = s->journal();
     REQUIRE(run_task(m.accept(message("m1"))));
@@ -123,12 +119,12 @@ TEST_CASE("the chain goes on across reopening the store", "[unit][storage][suite
     const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
     {
-        auto s = open(dir, k);
+        auto s = test::open_suite_store(dir, k);
         REQUIRE(run_task(s->messages().accept(message("m1"))));
         s->journal().record(event(journal_event_kind::rejected, "r1"));
         s->messages().stop(); // a clean stop writes the loose rows first
     }
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     REQUIRE(s->journal().head()->last == 2);
     REQUIRE(run_task(s->messages().accept(message("m2"))));
     const auto all = rows(s->journal());
@@ -141,7 +137,7 @@ TEST_CASE("the chain goes on across reopening the store", "[unit][storage][suite
 TEST_CASE("journal queries filter, page by cursor and find a message's trail", "[unit][storage][suite][journal]") {
     const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
     auto& j = s->journal();
     for (int i = 0; i < 30; ++i) REQUIRE(run_task(m.accept(message("m" + std::to_string(i)))));
@@ -196,7 +192,7 @@ TEST_CASE("journal queries filter, page by cursor and find a message's trail", "
 TEST_CASE("pruning removes old rows and final messages, and the chain still verifies", "[unit][storage][suite][journal]") {
     const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
     auto& j = s->journal();
     const auto old_final = new_ordered_guid(), old_pending = new_ordered_guid();
@@ -233,7 +229,7 @@ TEST_CASE("pruning removes old rows and final messages, and the chain still veri
     // After a restart the chain continues from where it stands; pruning
     // everything keeps the anchor.
     s.reset();
-    s = open(dir, k);
+    s = test::open_suite_store(dir, k);
     REQUIRE(run_task(s->messages().accept(message("after"))));
     auto all = rows(s->journal());
     REQUIRE(all.size() == 3);

@@ -21,10 +21,6 @@ using qaqpa::test::run_task;
 
 namespace {
 
-std::unique_ptr<store> open(const test::temp_dir& dir, const std::string& kind) {
-    return test::open_suite_store(dir, kind);
-}
-
 // The reads, run to completion.
 auto stored_track(message_store& m, std::string_view id) { return run_task(m.track(id)); }
 auto stored_body(message_store& m, std::string_view id) { return run_task(m.body(id)); }
@@ -91,12 +87,12 @@ TEST_CASE("an accepted message survives reopening the store", "[unit][storage][s
     test::temp_dir dir;
     std::uint64_t seq = 0;
     {
-        auto s = open(dir, k);
+        auto s = test::open_suite_store(dir, k);
         auto r = run_task(s->messages().accept(sample("m1")));
         REQUIRE(r);
         seq = *r;
     }
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
     CHECK(depth_of(m, "pull/owner/svc") == 1);
     const auto entries = scanned(m, "pull/owner/svc", 0, 10);
@@ -126,10 +122,10 @@ TEST_CASE("queue sequences keep increasing across reopenings", "[unit][storage][
     test::temp_dir dir;
     std::uint64_t first = 0;
     {
-        auto s = open(dir, k);
+        auto s = test::open_suite_store(dir, k);
         first = *run_task(s->messages().accept(sample("a")));
     }
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     const auto second = run_task(s->messages().accept(sample("b")));
     REQUIRE(second);
     CHECK(*second > first);
@@ -144,7 +140,7 @@ TEST_CASE("a final state change leaves the queue for good, once", "[unit][storag
     const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
     {
-        auto s = open(dir, k);
+        auto s = test::open_suite_store(dir, k);
         auto& m = s->messages();
         REQUIRE(run_task(m.accept(sample("m1"))));
         const auto t = **stored_track(m, "m1");
@@ -154,7 +150,7 @@ TEST_CASE("a final state change leaves the queue for good, once", "[unit][storag
         CHECK(again.error().code == errc::message_final);
         CHECK_FALSE(run_task(m.change(delivered(t, "unknown"))));
     }
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
     CHECK(scanned(m, "pull/owner/svc", 0, 10)->empty());
     CHECK(depth_of(m, "pull/owner/svc") == 0);
@@ -169,13 +165,13 @@ TEST_CASE("a dequeued entry stays gone through flushes, and only it", "[unit][st
     // meets the entry it removes (and must remove no other).
     test::temp_dir dir;
     {
-        auto s = open(dir, k);
+        auto s = test::open_suite_store(dir, k);
         auto& m = s->messages();
         for (const char* id : {"a", "b", "c"}) REQUIRE(run_task(m.accept(sample(id))));
         REQUIRE(run_task(m.change(delivered(**stored_track(m, "b"), "b"))));
     }
     for (int reopening = 0; reopening < 2; ++reopening) {
-        auto s = open(dir, k);
+        auto s = test::open_suite_store(dir, k);
         const auto entries = scanned(s->messages(), "pull/owner/svc", 0, 10);
         REQUIRE(entries->size() == 2);
         CHECK((*entries)[0].id == "a");
@@ -189,7 +185,7 @@ TEST_CASE("leased messages' tracking stays what is written through every change"
     // getMessages leases warm the tracking cache; each later change must
     // be seen by the next reader and by the committer's own checks.
     test::temp_dir dir;
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
     accept_two_leased(m);
 
@@ -212,7 +208,7 @@ TEST_CASE("leased messages' tracking stays what is written through every change"
 
     REQUIRE(run_task(m.change(delivered(**stored_track(m, "m2"), "m2"))));
     s.reset();
-    auto reopened = open(dir, k);
+    auto reopened = test::open_suite_store(dir, k);
     CHECK((**stored_track(reopened->messages(), "m1")).status.state == message_state::delivered);
     CHECK((**stored_track(reopened->messages(), "m2")).status.state == message_state::delivered);
     CHECK(depth_of(reopened->messages(), "pull/owner/svc") == 0);
@@ -221,7 +217,7 @@ TEST_CASE("leased messages' tracking stays what is written through every change"
 TEST_CASE("a queue at its bound refuses with QUEUE_FULL", "[unit][storage][suite]") {
     const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
     REQUIRE(run_task(m.accept(sample("a", "dp/x", 2))));
     REQUIRE(run_task(m.accept(sample("b", "dp/x", 2))));
@@ -237,7 +233,7 @@ TEST_CASE("a state change and the notifications it causes are one write", "[unit
     const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
     {
-        auto s = open(dir, k);
+        auto s = test::open_suite_store(dir, k);
         auto& m = s->messages();
         REQUIRE(run_task(m.accept(sample("m1"))));
         auto c = delivered(**stored_track(m, "m1"), "m1");
@@ -249,7 +245,7 @@ TEST_CASE("a state change and the notifications it causes are one write", "[unit
         c.enqueue.push_back(n);
         REQUIRE(run_task(m.change(c)));
     }
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     const auto body = stored_body(s->messages(), "n1");
     REQUIRE(*body);
     CHECK((*body)->kind == record_kind::status_notification);
@@ -262,7 +258,7 @@ TEST_CASE("chains and leases are stored durably", "[unit][storage][suite]") {
     const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
     {
-        auto s = open(dir, k);
+        auto s = test::open_suite_store(dir, k);
         auto& m = s->messages();
         auto first = sample("m1");
         first.opens = chain{"c1", "svc", "sender", "owner", "dp"};
@@ -270,7 +266,7 @@ TEST_CASE("chains and leases are stored durably", "[unit][storage][suite]") {
         REQUIRE(run_task(m.set_leases({{"m1", 42, "pull/owner/svc", 7}, {"m2", 43, "pull/owner/svc", 8}})));
         REQUIRE(run_task(m.set_leases({{"m2", 0, "pull/owner/svc", 8}})));
     }
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     const auto c = stored_chain(s->messages(), "c1");
     REQUIRE(*c);
     CHECK((*c)->opener == "sender");
@@ -288,12 +284,12 @@ TEST_CASE("a confirmed message's lease is not restored after a restart", "[unit]
     const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
     {
-        auto s = open(dir, k);
+        auto s = test::open_suite_store(dir, k);
         auto& m = s->messages();
         accept_two_leased(m);
         REQUIRE(run_task(m.change(delivered(**stored_track(m, "m1"), "m1"))));
     }
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     const auto leases = stored_leases(s->messages());
     REQUIRE(leases);
     REQUIRE(leases->size() == 1);
@@ -303,7 +299,7 @@ TEST_CASE("a confirmed message's lease is not restored after a restart", "[unit]
 TEST_CASE("concurrent writers share group commits and get distinct sequences", "[unit][storage][suite]") {
     const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
     boost::asio::io_context ctx;
     std::set<std::uint64_t> seqs;
@@ -327,7 +323,7 @@ TEST_CASE("concurrent writers share group commits and get distinct sequences", "
 TEST_CASE("writes after stop fail at once instead of hanging", "[unit][storage][suite]") {
     const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     s->messages().stop();
     const auto r = run_task(s->messages().accept(sample("late")));
     REQUIRE_FALSE(r);
@@ -337,7 +333,7 @@ TEST_CASE("writes after stop fail at once instead of hanging", "[unit][storage][
 TEST_CASE("a change submitted right behind its acceptance applies, in the same batch or the next", "[unit][storage][suite]") {
     const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
     for (int round = 0; round < 20; ++round) {
         const auto id = "m" + std::to_string(round);
@@ -360,7 +356,7 @@ TEST_CASE("a change submitted right behind its acceptance applies, in the same b
 TEST_CASE("the queued observer sees each admitted message with its sequence", "[unit][storage][suite]") {
     const std::string k = GENERATE(from_range(store_kinds()));
     test::temp_dir dir;
-    auto s = open(dir, k);
+    auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
     std::vector<std::uint64_t> seen;
     m.set_queued_observer([&](const new_message& n) { seen.push_back(n.track.seq); });
