@@ -99,7 +99,10 @@ tree_rss_kb() {
 printf "%-28s %10s %9s %9s %8s %9s %7s\n" "run" "req/s" "p50 ms" "p99 ms" "CPU %" "RSS MB" "errors"
 run() { # name lua port pid
   local name=$1 lua=$2 port=$3 pid=$4
-  # warm-up (connections, caches, the first scrypt per thread)
+  # Warm-up: one connection first, so one scrypt check caches the login
+  # (64 at once would each run one: ~2.5 s of CPU spilling into the measured
+  # run), then all of them (connections, caches).
+  wrk -t1 -c1 -d1s -s "$lua" "http://127.0.0.1:$port/bip-sync/" >/dev/null
   wrk -t"$WRK_THREADS" -c"$CONNS" -d2s -s "$lua" "http://127.0.0.1:$port/bip-sync/" >/dev/null
   local t0; t0=$(tree_ticks "$pid")
   local out; out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"${SECS}s" --latency -s "$lua" "http://127.0.0.1:$port/bip-sync/")
