@@ -36,6 +36,7 @@ delivery_engine::delivery_engine(runtime& rt, storage::message_store& store, con
                [this](std::string point, std::string reason) -> task<void> {
                    auto switched = co_await switch_point(point, false, std::move(reason));
                    if (!switched) log::error("delivery", "switching {} off: {}", point, switched.error().detail);
+                   else if (*switched) probe_.error_shutdowns.inc();
                },
                [this](const storage::state_change& c) { wake_for(c); }} {
     store_.set_queued_observer([this](const storage::new_message& m) { offer(m); });

@@ -12,6 +12,8 @@ struct delivery_probe {
           failures(r.get_counter("qaqpa_push_failures_total", "PUSH attempts that failed")),
           delivered(r.get_counter("qaqpa_push_delivered_total", "messages delivered by PUSH")),
           not_delivered(r.get_counter("qaqpa_push_not_delivered_total", "messages given up after their retries")),
+          retries(r.get_counter("qaqpa_push_retries_total", "PUSH attempts that retried a failed one")),
+          error_shutdowns(r.get_counter("qaqpa_error_shutdowns_total", "delivery points switched off by error shutdown")),
           in_flight(r.get_gauge("qaqpa_push_in_flight", "PUSH attempts under way")),
           attempt_seconds(r.get_histogram("qaqpa_push_attempt_seconds", "duration of one PUSH attempt",
                                           {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})) {}
@@ -33,6 +35,8 @@ struct delivery_probe {
     counter& failures;
     counter& delivered;
     counter& not_delivered;
+    counter& retries;
+    counter& error_shutdowns;
     gauge& in_flight;
     histogram& attempt_seconds;
 };

@@ -242,6 +242,7 @@ void push_worker::launch(std::uint64_t seq, std::shared_ptr<const storage::queue
     ++in_flight_count_;
     ++attempts_;
     ctx_.probe.attempts.inc();
+    if (track.attempts > 0) ctx_.probe.retries.inc();
     ctx_.probe.in_flight.add(1);
     ctx_.tasks.spawn(ex_, attempt(shared_from_this(), seq, std::move(body), std::move(track), std::move(view), policy));
 }

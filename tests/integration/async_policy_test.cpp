@@ -318,6 +318,13 @@ TEST_CASE("a PUSH over timeout_ms is a failed attempt, and counts towards error 
             CHECK(c.failures == 2);
             CHECK(c.off);
         }
+    std::uint64_t retries = 0, shutdowns = 0;
+    gw.node().metrics().visit([&](const metrics_registry::series_view& v) {
+        if (v.name == "qaqpa_push_retries_total" && v.c) retries = v.c->value();
+        if (v.name == "qaqpa_error_shutdowns_total" && v.c) shutdowns = v.c->value();
+    });
+    CHECK(retries == 1); // the second attempt retried the first
+    CHECK(shutdowns == 1);
 }
 
 TEST_CASE("reloading the registry under traffic loses nothing and keeps answering", "[integration][policy]") {
