@@ -87,7 +87,10 @@ TEST_CASE("shutdown fails queued checks at once and resumes their callers; later
     std::promise<void> marker;
     boost::asio::post(ctx, [&] { marker.set_value(); });
     REQUIRE(marker.get_future().wait_for(std::chrono::seconds(5)) == std::future_status::ready);
-    auth.shutdown();       // returns once every waiting caller has resumed
+    auth.shutdown(); // returns once every waiting caller has been handed back
+    // Each caller counts its failure on the loop right after it is handed
+    // back (the shutdown's wait ends on the hand-back itself): bounded wait.
+    for (int spin = 0; failed < 8 && spin < 2000; ++spin) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     CHECK(failed == 8);
     std::atomic<bool> busy{false};
     boost::asio::co_spawn(ctx.get_executor(), [&]() -> task<void> {
