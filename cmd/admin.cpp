@@ -202,10 +202,6 @@ int failed_answer(unsigned status, const std::string& body) {
     return exit_failed;
 }
 
-std::string time_of(std::int64_t ms) {
-    return ms == 0 ? std::string() : format_datetime(system_time(std::chrono::milliseconds(ms)));
-}
-
 /// A page of rows as a table for people.
 void print_table(const std::string& body) {
     const auto page = boost::json::parse(body).as_object();
@@ -216,7 +212,7 @@ void print_table(const std::string& body) {
         if (!row) continue;
         const auto& e = row->event;
         std::cout << fmt::format("{:>8}  {:<24}  {:<13}  {:<5}  {:<36}  {:<24}  {:<12}  {:<14}  {}\n", row->number,
-                                 time_of(row->recorded_ms), to_string(e.kind), to_string(e.channel), e.message_id,
+                                 format_unix_ms(row->recorded_ms), to_string(e.kind), to_string(e.channel), e.message_id,
                                  e.sender + (e.recipient.empty() ? "" : " > " + e.recipient), e.service_id, e.state,
                                  e.error_code);
     }

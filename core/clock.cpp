@@ -1,5 +1,7 @@
 #include "core/clock.hpp"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 namespace qaqpa {
@@ -99,6 +101,15 @@ std::optional<system_time> parse_datetime(std::string_view text) {
     if (y < min_year || y > max_year) return std::nullopt;
     const auto tp = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + nanoseconds{frac_ns} - offset;
     return time_point_cast<system_clock::duration>(tp);
+}
+
+std::optional<std::int64_t> parse_instant_ms(std::string_view text) {
+    std::int64_t ms = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (ec == std::errc() && end == text.data() + text.size() && ms >= 0) return ms;
+    const auto t = parse_datetime(text);
+    if (!t) return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
 }
 
 } // namespace qaqpa

@@ -4,6 +4,7 @@
 // fractions of a second.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,5 +27,12 @@ inline constexpr int max_year = 2200;
 std::optional<system_time> parse_datetime(std::string_view text);
 
 inline std::string now_datetime() { return format_datetime(std::chrono::system_clock::now()); }
+
+/// format_datetime of Unix milliseconds.
+inline std::string format_unix_ms(std::int64_t ms) { return format_datetime(system_time(std::chrono::milliseconds(ms))); }
+
+/// An instant as an operator writes it in a query: an xsd:dateTime or Unix
+/// milliseconds; nullopt for anything else.
+std::optional<std::int64_t> parse_instant_ms(std::string_view text);
 
 } // namespace qaqpa

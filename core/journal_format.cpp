@@ -146,10 +146,7 @@ bool is_hash(std::string_view h) {
     return true;
 }
 
-std::string iso(std::int64_t ms) {
-    if (ms == 0) return {};
-    return format_datetime(system_time(std::chrono::milliseconds(ms)));
-}
+std::string iso(std::int64_t ms) { return ms == 0 ? std::string() : format_unix_ms(ms); }
 
 void put_csv(std::string& out, std::string_view field) {
     if (!out.empty()) out += ',';

@@ -15,7 +15,7 @@ unix_ms now_ms() {
         .count();
 }
 
-std::string format_ms(unix_ms t) { return format_datetime(system_time(std::chrono::milliseconds(t))); }
+std::string format_ms(unix_ms t) { return format_unix_ms(t); }
 
 message_status make_status(message_state state, std::string_view code, std::string message, unix_ms at) {
     return message_status{state, std::string(code), std::move(message), format_ms(at)};

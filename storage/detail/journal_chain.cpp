@@ -1,5 +1,6 @@
 #include "storage/detail/journal_chain.hpp"
 
+#include "storage/detail/record_codec.hpp"
 #include "storage/detail/rocksdb_status.hpp"
 #include "core/ids.hpp"
 #include "storage/journal_verify.hpp"
@@ -42,24 +43,14 @@ std::string journal_row_key(std::uint64_t number) {
 
 std::uint64_t journal_row_number(std::string_view key) { return get_be64(key); }
 
-std::string journal_index_prefix(journal_index_kind kind, std::string_view id) {
-    const auto n = std::min<std::size_t>(id.size(), 0xffff);
-    std::string k;
-    k += static_cast<char>(kind);
-    k += static_cast<char>(n >> 8);
-    k += static_cast<char>(n & 0xff);
-    k.append(id.substr(0, n));
-    return k;
-}
+std::string journal_index_prefix(std::string_view id) { return queue_prefix(id); }
 
-std::string journal_index_key(journal_index_kind kind, std::string_view id, std::uint64_t number) {
-    auto k = journal_index_prefix(kind, id);
-    put_be64(k, number);
-    return k;
-}
+std::string journal_index_key(std::string_view id, std::uint64_t number) { return queue_key(id, number); }
 
 std::uint64_t journal_index_number(std::string_view key) {
-    return key.size() >= 11 ? get_be64(key.substr(key.size() - 8)) : 0;
+    std::string_view id;
+    std::uint64_t number = 0;
+    return split_queue_key(key, id, number) ? number : 0;
 }
 
 std::optional<std::int64_t> recorded_ms_of(std::string_view value) {
@@ -116,9 +107,9 @@ void journal_chain::append(rocksdb::WriteBatch& b, tip& t, const journal_event& 
     value += hash;
     b.Put(f_.rows, journal_row_key(number), value);
     if (indexed(e.message_id))
-        b.Put(f_.index, journal_index_key(journal_index_kind::message, e.message_id, number), rocksdb::Slice());
+        b.Put(f_.index, journal_index_key(e.message_id, number), rocksdb::Slice());
     if (chain_indexed(e))
-        b.Put(f_.chains, journal_index_key(journal_index_kind::chain, e.correlation_id, number), rocksdb::Slice());
+        b.Put(f_.chains, journal_index_key(e.correlation_id, number), rocksdb::Slice());
     t.last = number;
     t.last_hash = std::move(hash);
     t.last_ms = recorded;
@@ -138,9 +129,9 @@ void journal_chain::prune(rocksdb::WriteBatch& b, const std::vector<pruned_row>&
     for (const auto& r : rows) {
         b.Delete(f_.rows, journal_row_key(r.number));
         if (indexed(r.message_id))
-            b.Delete(f_.index, journal_index_key(journal_index_kind::message, r.message_id, r.number));
+            b.Delete(f_.index, journal_index_key(r.message_id, r.number));
         if (indexed(r.correlation_id))
-            b.Delete(f_.chains, journal_index_key(journal_index_kind::chain, r.correlation_id, r.number));
+            b.Delete(f_.chains, journal_index_key(r.correlation_id, r.number));
     }
     std::string anchor;
     put_be64(anchor, rows.back().number);

@@ -5,9 +5,10 @@
 // take effect only when the batch is written.
 //
 // Families: rows (be64(number) → the row's canonical bytes and its hash in
-// hex, journal_format.hpp) and an index (kind + be16(len) + id + be64(number) → "",
-// kind 'm' for a message id, 'c' for a correlation id) for a message's trail
-// and a chain's rows. The default family keeps the pruned anchor.
+// hex, journal_format.hpp) and two indexes keyed like queues (be16(len) +
+// id + be64(number) → "", record_codec.hpp): a message's trail by its id,
+// a chain's acceptances by its correlation id. The default family keeps the
+// pruned anchor.
 
 #include "core/errors.hpp"
 #include "storage/journal_store.hpp"
@@ -26,8 +27,8 @@ class WriteBatch;
 
 namespace qaqpa::storage::detail {
 
-/// What an index key is by: a message's id or a chain's correlation id.
-enum class journal_index_kind : char { message = 'm', chain = 'c' };
+/// Which index: a message's trail or a chain's acceptances.
+enum class journal_index_kind { message, chain };
 
 struct journal_families {
     rocksdb::ColumnFamilyHandle* rows = nullptr;
@@ -44,8 +45,8 @@ struct journal_families {
 
 std::string journal_row_key(std::uint64_t number);
 std::uint64_t journal_row_number(std::string_view key);
-std::string journal_index_prefix(journal_index_kind kind, std::string_view id);
-std::string journal_index_key(journal_index_kind kind, std::string_view id, std::uint64_t number);
+std::string journal_index_prefix(std::string_view id);
+std::string journal_index_key(std::string_view id, std::uint64_t number);
 /// Only the gateway's own ids (time-ordered GUIDs) are indexed: their keys
 /// arrive in order, so the index costs an append, not a search. Rows under
 /// a caller's id (a sync call, a refusal) are found by a scan.

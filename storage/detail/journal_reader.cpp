@@ -36,8 +36,7 @@ result<std::uint64_t> first_row_at(rocksdb::DB& db, const journal_families& f, c
         const auto mid = lo + (hi - lo) / 2;
         auto at = recorded_at(db, f, mid);
         if (!at) return at.error();
-        if (*at && **at < ms) lo = mid + 1;
-        else if (!*at) lo = mid + 1; // pruned meanwhile: it was old
+        if (!*at || **at < ms) lo = mid + 1; // earlier, or pruned meanwhile (so old)
         else hi = mid;
     }
     return lo;
@@ -47,9 +46,9 @@ result<std::uint64_t> first_row_at(rocksdb::DB& db, const journal_families& f, c
 result<std::vector<std::uint64_t>> indexed_rows(rocksdb::DB& db, const journal_families& f, journal_index_kind kind,
                                                 std::string_view id, std::uint64_t after) {
     std::vector<std::uint64_t> out;
-    const auto prefix = journal_index_prefix(kind, id);
+    const auto prefix = journal_index_prefix(id);
     std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, f.index_of(kind)));
-    for (it->Seek(journal_index_key(kind, id, after + 1)); it->Valid() && it->key().starts_with(prefix); it->Next())
+    for (it->Seek(journal_index_key(id, after + 1)); it->Valid() && it->key().starts_with(prefix); it->Next())
         out.push_back(journal_index_number(std::string_view(it->key().data(), it->key().size())));
     if (!it->status().ok()) return storage_failure(it->status(), "reading the journal's index");
     return out;

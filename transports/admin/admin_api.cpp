@@ -2,6 +2,7 @@
 
 #include "core/utf8.hpp"
 #include "crypto/hmac.hpp"
+#include "transports/admin/admin_failure.hpp"
 #include "transports/admin/journal_routes.hpp"
 #include "transports/admin/message_routes.hpp"
 #include "transports/admin/openapi.hpp"
@@ -13,16 +14,6 @@ namespace qaqpa::admin {
 
 using http::beast_http::verb;
 using http::status;
-
-namespace {
-
-/// A failure as a JSON error: 404 for an unknown point, 500 otherwise.
-http::response failed(const http::request& req, const failure& e) {
-    return http::json_error(req, e.code == errc::unknown_point ? status::not_found : status::internal_server_error,
-                            describe(e.code).code, e.detail);
-}
-
-} // namespace
 
 admin_api::admin_api(std::string token, routing::point_control& points, routing::message_control& messages,
                      std::function<std::string()> problem, const metrics_registry& metrics, journal_reader& journal,
@@ -100,14 +91,14 @@ task<http::response> admin_api::handle(http::request& req) {
 task<http::response> admin_api::switch_point(http::request& req, std::string_view id_view, bool on) {
     const std::string id(id_view);
     auto changed = co_await points_.switch_point(id, on, "switched off by the administrator");
-    if (!changed) co_return failed(req, changed.error());
+    if (!changed) co_return admin_failure(req, changed.error());
     boost::json::object body{{"id", id}, {"enabled", on}, {"changed", *changed}};
     co_return http::make_response(req, status::ok, "application/json", boost::json::serialize(body));
 }
 
 task<http::response> admin_api::point_state(http::request& req, std::string_view id_view) {
     auto s = co_await points_.state(std::string(id_view));
-    if (!s) co_return failed(req, s.error());
+    if (!s) co_return admin_failure(req, s.error());
     boost::json::object body{{"id", s->id},
                              {"enabled", s->on},
                              {"queueDepth", s->queue_depth},

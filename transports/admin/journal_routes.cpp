@@ -1,6 +1,7 @@
 #include "transports/admin/journal_routes.hpp"
 
 #include "core/clock.hpp"
+#include "transports/admin/admin_failure.hpp"
 #include "core/journal_format.hpp"
 #include "core/utf8.hpp"
 
@@ -27,19 +28,6 @@ std::optional<std::int64_t> whole_number(std::string_view v) {
     const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     if (ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
     return n;
-}
-
-/// An xsd:dateTime or Unix milliseconds.
-std::optional<std::int64_t> instant(std::string_view v) {
-    if (auto ms = whole_number(v); ms && *ms >= 0) return ms;
-    const auto t = parse_datetime(v);
-    if (!t) return std::nullopt;
-    return std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
-}
-
-http::response failed(const http::request& req, const failure& f) {
-    const auto s = f.code == errc::invalid_request ? status::bad_request : status::internal_server_error;
-    return http::json_error(req, s, describe(f.code).code, f.detail);
 }
 
 std::string rows_text(const std::vector<journal_row>& rows, journal_format format) {
@@ -77,7 +65,7 @@ result<journal_request> read_journal_request(std::string_view query, std::string
                                            "not_delivered, leased, resend, stopped, resumed, redelivered)");
             *text = std::move(value);
         } else if (name == "from" || name == "to") {
-            const auto at = instant(value);
+            const auto at = parse_instant_ms(value);
             if (!at) return bad_parameter(name, "is neither an xsd:dateTime nor Unix milliseconds");
             (name == "from" ? q.from_ms : q.to_ms) = *at;
         } else if (name == "limit") {
@@ -106,10 +94,10 @@ result<journal_request> read_journal_request(std::string_view query, std::string
 
 task<http::response> journal_rows(http::request& req, journal_reader& journal) {
     auto r = read_journal_request(http::target_query(req.target()), req[http::beast_http::field::accept]);
-    if (!r) co_return failed(req, r.error());
+    if (!r) co_return admin_failure(req, r.error());
     if (r->format == journal_format::json) {
         auto page = co_await journal.query(r->query);
-        if (!page) co_return failed(req, page.error());
+        if (!page) co_return admin_failure(req, page.error());
         std::string body = "{\"rows\":[";
         for (std::size_t i = 0; i < page->rows.size(); ++i) {
             if (i > 0) body += ',';
@@ -157,7 +145,7 @@ task<http::response> journal_rows(http::request& req, journal_reader& journal) {
 
 http::response journal_head(const http::request& req, journal_reader& journal) {
     auto h = journal.head();
-    if (!h) return failed(req, h.error());
+    if (!h) return admin_failure(req, h.error());
     boost::json::object body{{"last", h->last},
                              {"lastHash", h->last_hash},
                              {"prunedThrough", h->pruned_through},

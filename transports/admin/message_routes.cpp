@@ -1,6 +1,7 @@
 #include "transports/admin/message_routes.hpp"
 
 #include "core/clock.hpp"
+#include "transports/admin/admin_failure.hpp"
 #include "core/journal_format.hpp"
 #include "core/utf8.hpp"
 
@@ -20,14 +21,6 @@ constexpr std::size_t trail_rows = 1000;
 /// Messages of a chain listed with their states.
 constexpr std::size_t chain_messages = 100;
 
-http::response failed(const http::request& req, const failure& f) {
-    const auto s = f.code == errc::unknown_message   ? status::not_found
-                   : f.code == errc::conflict        ? status::conflict
-                   : f.code == errc::invalid_request ? status::bad_request
-                                                     : status::internal_server_error;
-    return http::json_error(req, s, describe(f.code).code, f.detail);
-}
-
 http::response json_answer(const http::request& req, const json::object& o) {
     return http::make_response(req, status::ok, "application/json", json::serialize(o));
 }
@@ -43,9 +36,7 @@ json::object record_json(const routing::message_record& m) {
                    {"recipient", m.recipient},
                    {"queue", m.queue},
                    {"attempts", m.attempts}};
-    o["nextAttemptAt"] = m.next_attempt_ms > 0
-                             ? json::value(format_datetime(system_time(std::chrono::milliseconds(m.next_attempt_ms))))
-                             : json::value(nullptr);
+    o["nextAttemptAt"] = m.next_attempt_ms > 0 ? json::value(format_unix_ms(m.next_attempt_ms)) : json::value(nullptr);
     return o;
 }
 
@@ -74,13 +65,11 @@ result<routing::redeliver_filter> read_filter(std::string_view body) {
             return std::nullopt;
         };
         auto instant = [&](std::int64_t& out) -> std::optional<failure> {
-            if (value.is_int64() && value.as_int64() >= 0) {
-                out = value.as_int64();
-                return std::nullopt;
-            }
-            const auto t = value.is_string() ? parse_datetime(std::string(value.as_string())) : std::nullopt;
-            if (!t) return fail(errc::invalid_request, "field \"" + k + "\" is neither an xsd:dateTime nor Unix milliseconds");
-            out = std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
+            const auto at = value.is_int64() && value.as_int64() >= 0 ? std::optional(value.as_int64())
+                            : value.is_string()                       ? parse_instant_ms(value.as_string())
+                                                                      : std::nullopt;
+            if (!at) return fail(errc::invalid_request, "field \"" + k + "\" is neither an xsd:dateTime nor Unix milliseconds");
+            out = *at;
             return std::nullopt;
         };
         std::optional<failure> bad;
@@ -109,12 +98,12 @@ result<routing::redeliver_filter> read_filter(std::string_view body) {
 task<http::response> show_message(http::request& req, std::string id, routing::message_control& messages,
                                   journal_reader& journal) {
     auto m = co_await messages.message(id);
-    if (!m) co_return failed(req, m.error());
-    if (!*m) co_return failed(req, fail(errc::unknown_message, "no message " + to_valid_utf8(id)));
+    if (!m) co_return admin_failure(req, m.error());
+    if (!*m) co_return admin_failure(req, fail(errc::unknown_message, "no message " + to_valid_utf8(id)));
     journal_query q;
     q.message_id = id;
     auto rows = co_await rows_of(journal, q);
-    if (!rows) co_return failed(req, rows.error());
+    if (!rows) co_return admin_failure(req, rows.error());
     auto o = record_json(**m);
     o["journal"] = std::move(*rows);
     co_return json_answer(req, o);
@@ -126,17 +115,17 @@ task<http::response> show_chain(http::request& req, routing::message_control& me
     if (params) {
         for (auto& [k, v] : *params) {
             if (k != "correlationId")
-                co_return failed(req, fail(errc::invalid_request, "parameter \"" + to_valid_utf8(k) +
+                co_return admin_failure(req, fail(errc::invalid_request, "parameter \"" + to_valid_utf8(k) +
                                                                       "\": is not a parameter of this query"));
             correlation = v;
         }
     }
     if (!params || correlation.empty())
-        co_return failed(req, fail(errc::invalid_request, "parameter \"correlationId\" is required"));
+        co_return admin_failure(req, fail(errc::invalid_request, "parameter \"correlationId\" is required"));
     journal_query q;
     q.correlation_id = correlation;
     auto rows = co_await rows_of(journal, q);
-    if (!rows) co_return failed(req, rows.error());
+    if (!rows) co_return admin_failure(req, rows.error());
     // Its messages, in the order the journal met them, with their states.
     std::set<std::string> seen;
     json::array listed;
@@ -144,7 +133,7 @@ task<http::response> show_chain(http::request& req, routing::message_control& me
         std::string id(r.as_object().at("messageId").as_string());
         if (id.empty() || !seen.insert(id).second || listed.size() >= chain_messages) continue;
         auto m = co_await messages.message(id);
-        if (!m) co_return failed(req, m.error());
+        if (!m) co_return admin_failure(req, m.error());
         if (*m) listed.push_back(record_json(**m));
     }
     co_return json_answer(req, json::object{{"correlationId", to_valid_utf8(correlation)},
@@ -154,16 +143,16 @@ task<http::response> show_chain(http::request& req, routing::message_control& me
 
 task<http::response> redeliver_message(http::request& req, std::string id, routing::message_control& messages) {
     auto m = co_await messages.redeliver(std::move(id));
-    if (!m) co_return failed(req, m.error());
+    if (!m) co_return admin_failure(req, m.error());
     co_return json_answer(req, record_json(*m));
 }
 
 task<http::response> redeliver_messages(http::request& req, routing::message_control& messages) {
     auto f = read_filter(req.body());
-    if (!f) co_return failed(req, f.error());
+    if (!f) co_return admin_failure(req, f.error());
     const bool dry = f->dry_run;
     auto report = co_await messages.redeliver_all(std::move(*f));
-    if (!report) co_return failed(req, report.error());
+    if (!report) co_return admin_failure(req, report.error());
     json::array ids;
     for (const auto& id : report->ids) ids.push_back(json::string(to_valid_utf8(id)));
     co_return json_answer(req, json::object{{"dryRun", dry},
