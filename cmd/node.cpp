@@ -11,6 +11,7 @@
 #include "crypto/random.hpp"
 #include "routing/async_gateway.hpp"
 #include "routing/delivery_engine.hpp"
+#include "routing/incident_desk.hpp"
 #include "routing/message_admin.hpp"
 #include "routing/outbound.hpp"
 #include "routing/point_states.hpp"
@@ -20,6 +21,7 @@
 #include "storage/retention.hpp"
 #include "storage/store.hpp"
 #include "transports/admin/admin_api.hpp"
+#include "transports/admin/incident_webhook.hpp"
 #include "transports/http/router.hpp"
 #include "transports/soap/async_endpoint.hpp"
 #include "transports/soap/outbound_client.hpp"
@@ -119,6 +121,8 @@ struct node::parts {
     std::unique_ptr<routing::delivery_engine> engine;
     std::unique_ptr<routing::async_gateway> async;
     std::unique_ptr<routing::message_admin> message_admin;
+    std::unique_ptr<admin::incident_webhook> webhook; ///< null without [incidents] notify_url
+    std::unique_ptr<routing::incident_desk> incidents;
     std::unique_ptr<soap::async_endpoint> async_endpoint;
     http::router public_router;
     std::unique_ptr<admin::admin_api> admin;
@@ -181,6 +185,18 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     auto& messages = p->store->messages();
     p->points = std::make_unique<routing::point_states>(messages);
     if (auto r = run_blocking(p->points->load()); !r) return r.error(); // before any listener opens
+    if (!c.incidents.notify_url.empty())
+        p->webhook = std::make_unique<admin::incident_webhook>(*parse_url(c.incidents.notify_url),
+                                                               std::chrono::milliseconds(c.incidents.notify_timeout_ms));
+    routing::incident_settings incident_settings;
+    incident_settings.undelivered_after_ms = c.incidents.undelivered_after_s * 1000;
+    p->incidents = std::make_unique<routing::incident_desk>(
+        p->rt, messages, p->store->incidents(), opts.incident_clock ? *opts.incident_clock : p->clock, p->metrics,
+        p->webhook.get(), incident_settings);
+    if (auto r = run_blocking(p->incidents->load()); !r) return r.error();
+    p->points->set_observer([d = p->incidents.get()](const std::string& point, bool on, const std::string& reason) {
+        d->point_switched(point, on, reason);
+    });
     p->engine = std::make_unique<routing::delivery_engine>(p->rt, messages, *p->registry, p->clients, p->throttles,
                                                            *p->points, p->clock, p->metrics, *p->journal_to);
     p->sync = std::make_unique<routing::sync_gateway>(*p->registry, p->auth, p->clients, p->throttles, *p->points,
@@ -212,9 +228,11 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->message_admin = std::make_unique<routing::message_admin>(messages, *p->engine, *p->journal_to);
     p->metrics.get_gauge("qaqpa_build_info", "the running qaqpa build", {{"version", QAQPA_VERSION}}).set(1);
     p->admin = std::make_unique<admin::admin_api>(
-        p->token, *p->engine, *p->message_admin, [m = &messages] { return m->write_problem(); }, p->metrics,
-        p->store->journal(),
-        [p = p.get(), m = &messages] { return p->scraped.refresh(*p->registry, *p->points, *m, p->metrics); });
+        p->token,
+        admin::admin_surface{
+            *p->engine, *p->message_admin, *p->incidents, p->store->journal(), p->metrics,
+            [m = &messages] { return m->write_problem(); },
+            [p = p.get(), m = &messages] { return p->scraped.refresh(*p->registry, *p->points, *m, p->metrics); }});
     p->admin_server = std::make_unique<http::server>("admin listener", p->rt, server_opts, *p->admin);
     auto adm = p->admin_server->listen(c.admin_listener.address, c.admin_listener.port);
     if (!adm) return adm.error();
@@ -228,6 +246,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->auth_service = std::make_unique<stop_only>("password checks", [a = &p->auth] { a->shutdown(); });
     p->services.add(*p->store_service);
     p->services.add(*p->retention);
+    p->services.add(*p->incidents); // stopped after the engine: its last switches are recorded
     p->services.add(*p->engine); // messages accepted before a restart are delivered at once
     p->services.add(*p->public_server);
     p->services.add(*p->admin_server);

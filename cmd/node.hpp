@@ -11,6 +11,7 @@
 #include "core/errors.hpp"
 #include "core/journal.hpp"
 #include "core/metrics.hpp"
+#include "core/time_source.hpp"
 #include "routing/delivery_engine.hpp"
 
 #include <cstdint>
@@ -25,6 +26,9 @@ struct node_options {
     /// Where message events go; null: nowhere yet (the journal comes later).
     /// Must outlive the node.
     journal_sink* journal = nullptr;
+    /// The incident desk's clock (tests: simulated time for the undelivered
+    /// delay); null: the wall clock. Must outlive the node.
+    time_source* incident_clock = nullptr;
 };
 
 /// Hashes plain passwords (logging a warning unless quiet) and checks every

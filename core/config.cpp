@@ -1,5 +1,6 @@
 #include "core/config.hpp"
 
+#include "core/url.hpp"
 #include "core/utf8.hpp"
 
 #include <algorithm>
@@ -198,6 +199,24 @@ void read_journal(table_reader& r, journal_config& j) {
     jr.read_bool("enabled", j.enabled);
     jr.read_int("retention_days", j.retention_days, 0, 36500);
     jr.finish();
+}
+
+void check_url(const std::string& url, const std::string& key);
+
+void read_incidents(table_reader& r, incidents_config& c) {
+    const auto* t = r.subtable("incidents");
+    if (!t) return;
+    table_reader ir(*t, "incidents");
+    ir.read_int("undelivered_after_s", c.undelivered_after_s, 1, std::int64_t{10} * 366 * 86400);
+    if (auto url = ir.text("notify_url")) {
+        if (!url->empty()) {
+            check_url(*url, ir.key_path("notify_url"));
+            if (!parse_url(*url)) throw config_error{ir.key_path("notify_url"), "must be an http:// URL"};
+        }
+        c.notify_url = *url;
+    }
+    ir.read_int("notify_timeout_ms", c.notify_timeout_ms, 1, int_max);
+    ir.finish();
 }
 
 void read_limits(table_reader& r, limits_config& l) {
@@ -447,6 +466,7 @@ result<config> parse_config(std::string_view toml_text, const std::string& sourc
         read_paths(r, c.paths);
         read_log(r, c.log);
         read_journal(r, c.journal);
+        read_incidents(r, c.incidents);
         read_limits(r, c.limits);
         read_security(r, c.security, base_dir);
         read_systems(r, c);

@@ -70,6 +70,13 @@ struct journal_config {
     int retention_days = 90; ///< rows, and final messages, older than this are pruned; 0 = kept for ever
 };
 
+/// The incident journal (routing/incident_desk.hpp).
+struct incidents_config {
+    std::int64_t undelivered_after_s = 86400; ///< a queued message older than this opens an incident
+    std::string notify_url;        ///< JSON POST per incident, retried until delivered; "" = none
+    int notify_timeout_ms = 10000; ///< one webhook attempt
+};
+
 struct node_config {
     std::string data_dir = "qaqpa-data";
     int threads = 0; ///< 0 = one per core
@@ -81,6 +88,7 @@ struct config {
     node_config node;
     log_config log;
     journal_config journal;
+    incidents_config incidents;
     listener_config public_listener{"127.0.0.1", 8080, {}, {}};
     listener_config admin_listener{"127.0.0.1", 8081, {}, "admin.token"};
     paths_config paths;

@@ -31,10 +31,13 @@ task<result<bool>> point_states::set(std::string point, bool on, std::string rea
     if (on != is_off(point)) co_return false; // already so
     auto written = co_await store_.set_point_off(point, !on, reason, std::move(journal));
     if (!written) co_return written.error();
-    std::lock_guard lk(mutex_);
-    if (on) off_.erase(point);
-    else off_[point] = std::move(reason);
-    off_count_.store(off_.size(), std::memory_order_release);
+    {
+        std::lock_guard lk(mutex_);
+        if (on) off_.erase(point);
+        else off_[point] = reason;
+        off_count_.store(off_.size(), std::memory_order_release);
+    }
+    if (observer_) observer_(point, on, reason);
     co_return true;
 }
 

@@ -13,6 +13,7 @@
 #include "storage/message_store.hpp"
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -40,8 +41,14 @@ public:
     /// `journal`: the rows recording the switch, written with it.
     task<result<bool>> set(std::string point, bool on, std::string reason, std::vector<journal_event> journal = {});
 
+    /// Told of every switch once it is written (the incident desk): the
+    /// point, whether it is on now, and why. Set before any switch.
+    using observer = std::function<void(const std::string& point, bool on, const std::string& reason)>;
+    void set_observer(observer fn) { observer_ = std::move(fn); }
+
 private:
     storage::message_store& store_;
+    observer observer_;
     mutable std::mutex mutex_;
     std::map<std::string, std::string, std::less<>> off_; ///< point → why
     /// off_.size(), read without the lock: while no point is off (the usual

@@ -42,7 +42,8 @@ public:
     result<void> open_messages(bool sync, metrics_registry* metrics) {
         detail::message_families f;
         rocksdb::ColumnFamilyHandle** slots[] = {&f.queues,  &f.chains,        &f.tracking,    &f.leases,
-                                                  &f.journal, &f.journal_index, &f.undelivered, &f.journal_chains};
+                                                  &f.journal, &f.journal_index, &f.undelivered, &f.journal_chains,
+                                                  &f.incidents};
         for (auto* h : handles_) {
             if (h->GetName() == rocksdb::kDefaultColumnFamilyName) f.meta = h;
             for (std::size_t i = 0; i < std::size(slots); ++i)
@@ -56,6 +57,7 @@ public:
 
     message_store& messages() override { return *messages_; }
     journal_store& journal() override { return *messages_; }
+    incident_store& incidents() override { return *messages_; }
 
     ~rocksdb_store() override {
         messages_.reset();

@@ -8,6 +8,7 @@
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
 #include "core/registry.hpp"
+#include "storage/incident_store.hpp"
 #include "storage/journal_store.hpp"
 #include "storage/message_store.hpp"
 
@@ -47,6 +48,8 @@ public:
     virtual message_store& messages() = 0;
     /// The logging journal, written by the same committer.
     virtual journal_store& journal() = 0;
+    /// The incident journal, written by the same committer.
+    virtual incident_store& incidents() = 0;
 };
 
 /// The store implementations, by the name `[node] store` gives: "rocksdb"

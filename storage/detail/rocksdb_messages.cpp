@@ -209,6 +209,32 @@ public:
         co_return out;
     }
 
+    // The incident journal (incident_store.hpp).
+    task<result<void>> put_incident(incident i) override {
+        return submit<result<void>>([this, i = std::move(i)](rocksdb::WriteBatch& b, batch_state&) -> write_result {
+            auto stored = incident_now(i.id);
+            if (!stored) return stored.error();
+            if (*stored && (*stored)->revision >= i.revision) return write_result(0); // a later change is there
+            b.Put(f_.incidents, i.id, incident_json(i));
+            return write_result(0);
+        });
+    }
+
+    task<result<std::optional<incident>>> find_incident(std::string id) override { co_return incident_now(id); }
+
+    task<result<std::vector<incident>>> incidents(incident_query q) override {
+        std::vector<incident> out;
+        std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator({}, f_.incidents));
+        for (it->Seek(q.after); it->Valid() && out.size() < q.limit; it->Next()) {
+            if (it->key() == rocksdb::Slice(q.after)) continue;
+            auto i = parse_incident_json(std::string_view(it->value().data(), it->value().size()));
+            if (!i) co_return i.error();
+            if (!q.state || i->state == *q.state) out.push_back(std::move(*i));
+        }
+        if (!it->status().ok()) co_return storage_failure(it->status(), "reading the incidents");
+        co_return out;
+    }
+
     // The journal (journal_store.hpp).
     void record(const journal_event& e) noexcept override {
         try {
@@ -301,6 +327,16 @@ public:
     }
     result<std::optional<queued_message>> at_now(std::string_view dest, std::uint64_t seq) {
         return get<queued_message>(f_.queues, queue_key(dest, seq), decode_message);
+    }
+
+    result<std::optional<incident>> incident_now(const std::string& id) {
+        std::string value;
+        const auto st = db_.Get({}, f_.incidents, id, &value);
+        if (st.IsNotFound()) return std::optional<incident>{};
+        if (!st.ok()) return storage_failure(st, "reading an incident");
+        auto i = parse_incident_json(value);
+        if (!i) return i.error();
+        return std::optional<incident>(std::move(*i));
     }
 
     result<std::optional<tracking>> track_now(std::string_view id) {

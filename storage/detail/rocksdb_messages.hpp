@@ -4,6 +4,7 @@
 
 #include "core/metrics.hpp"
 #include "storage/detail/journal_chain.hpp"
+#include "storage/incident_store.hpp"
 #include "storage/journal_store.hpp"
 #include "storage/message_store.hpp"
 
@@ -28,15 +29,17 @@ struct message_families {
     rocksdb::ColumnFamilyHandle* journal_index = nullptr; ///< message id → its rows
     rocksdb::ColumnFamilyHandle* journal_chains = nullptr; ///< correlation id → its messages' acceptances
     rocksdb::ColumnFamilyHandle* undelivered = nullptr;   ///< id → the body of a NOT_DELIVERED message
+    rocksdb::ColumnFamilyHandle* incidents = nullptr;     ///< incident id → its JSON (core/incident.hpp)
 };
 
 /// The column family names, in message_families order.
 inline constexpr const char* message_family_names[] = {"queues",  "chains",        "tracking",    "leases",
-                                                       "journal", "journal_index", "undelivered", "journal_chains"};
+                                                       "journal", "journal_index", "undelivered", "journal_chains",
+                                                       "incidents"};
 
-/// One committer writes both: a journal row joins the batch of the state
-/// change it records.
-class messages_and_journal : public message_store, public journal_store {};
+/// One committer writes all three: a journal row joins the batch of the
+/// state change it records; incidents are written in the same commits.
+class messages_and_journal : public message_store, public journal_store, public incident_store {};
 
 /// Recovers the queue depths and sequence counter, then starts the committer.
 /// `metrics` (optional) receives the group commits' count, size and time.

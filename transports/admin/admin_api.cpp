@@ -3,6 +3,7 @@
 #include "core/utf8.hpp"
 #include "crypto/hmac.hpp"
 #include "transports/admin/admin_failure.hpp"
+#include "transports/admin/incident_routes.hpp"
 #include "transports/admin/journal_routes.hpp"
 #include "transports/admin/message_routes.hpp"
 #include "transports/admin/openapi.hpp"
@@ -15,11 +16,7 @@ namespace qaqpa::admin {
 using http::beast_http::verb;
 using http::status;
 
-admin_api::admin_api(std::string token, routing::point_control& points, routing::message_control& messages,
-                     std::function<std::string()> problem, const metrics_registry& metrics, journal_reader& journal,
-                     std::function<task<void>()> refresh)
-    : token_(std::move(token)), points_(points), messages_(messages), problem_(std::move(problem)), metrics_(metrics),
-      journal_(journal), refresh_(std::move(refresh)) {
+admin_api::admin_api(std::string token, admin_surface surface) : token_(std::move(token)), s_(std::move(surface)) {
     auto post_switch = [this](bool on) {
         return [this, on](http::request& req, const http::path_params& p) { return switch_point(req, p["id"], on); };
     };
@@ -30,11 +27,11 @@ admin_api::admin_api(std::string token, routing::point_control& points, routing:
     (void)routes_.add("/health", alive, verb::get);
     (void)routes_.add("/healthz", alive, verb::get);
     (void)routes_.add("/metrics", [this](http::request& req, const http::path_params&) -> task<http::response> {
-        if (refresh_) co_await refresh_();
-        co_return http::make_response(req, status::ok, prometheus_content_type, prometheus_text(metrics_));
+        if (s_.refresh) co_await s_.refresh();
+        co_return http::make_response(req, status::ok, prometheus_content_type, prometheus_text(s_.metrics));
     }, verb::get);
     (void)routes_.add("/readyz", [this](http::request& req, const http::path_params&) -> task<http::response> {
-        const auto problem = problem_ ? problem_() : std::string();
+        const auto problem = s_.problem ? s_.problem() : std::string();
         if (problem.empty())
             co_return http::make_response(req, status::ok, "application/json", R"({"status":"ready"})");
         const boost::json::object body{{"status", "unavailable"}, {"problem", to_valid_utf8(problem)}};
@@ -48,23 +45,32 @@ admin_api::admin_api(std::string token, routing::point_control& points, routing:
         co_return http::make_response(req, status::ok, "application/json", std::string(openapi_document()));
     }, verb::get);
     (void)routes_.add("/admin/v1/journal",
-                      [this](http::request& req, const http::path_params&) { return journal_rows(req, journal_); },
+                      [this](http::request& req, const http::path_params&) { return journal_rows(req, s_.journal); },
                       verb::get);
     (void)routes_.add("/admin/v1/journal/head", [this](http::request& req, const http::path_params&) -> task<http::response> {
-        co_return journal_head(req, journal_);
+        co_return journal_head(req, s_.journal);
     }, verb::get);
     (void)routes_.add("/admin/v1/messages/redeliver",
-                      [this](http::request& req, const http::path_params&) { return redeliver_messages(req, messages_); },
+                      [this](http::request& req, const http::path_params&) { return redeliver_messages(req, s_.messages); },
                       verb::post);
     (void)routes_.add("/admin/v1/messages",
-                      [this](http::request& req, const http::path_params&) { return show_chain(req, messages_, journal_); },
+                      [this](http::request& req, const http::path_params&) { return show_chain(req, s_.messages, s_.journal); },
                       verb::get);
     (void)routes_.add("/admin/v1/messages/{id}", [this](http::request& req, const http::path_params& p) {
-        return show_message(req, std::string(p["id"]), messages_, journal_);
+        return show_message(req, std::string(p["id"]), s_.messages, s_.journal);
     }, verb::get);
     (void)routes_.add("/admin/v1/messages/{id}/redeliver", [this](http::request& req, const http::path_params& p) {
-        return redeliver_message(req, std::string(p["id"]), messages_);
+        return redeliver_message(req, std::string(p["id"]), s_.messages);
     }, verb::post);
+    (void)routes_.add("/admin/v1/incidents",
+                      [this](http::request& req, const http::path_params&) { return list_incidents(req, s_.incidents); },
+                      verb::get);
+    (void)routes_.add("/admin/v1/incidents/{id}", [this](http::request& req, const http::path_params& p) {
+        return show_incident(req, std::string(p["id"]), s_.incidents);
+    }, verb::get);
+    (void)routes_.add("/admin/v1/incidents/{id}", [this](http::request& req, const http::path_params& p) {
+        return update_incident(req, std::string(p["id"]), s_.incidents);
+    }, verb::patch);
     (void)routes_.add("/admin/v1/delivery-points/{id}/state",
                       [this](http::request& req, const http::path_params& p) { return point_state(req, p["id"]); },
                       verb::get);
@@ -90,14 +96,14 @@ task<http::response> admin_api::handle(http::request& req) {
 
 task<http::response> admin_api::switch_point(http::request& req, std::string_view id_view, bool on) {
     const std::string id(id_view);
-    auto changed = co_await points_.switch_point(id, on, "switched off by the administrator");
+    auto changed = co_await s_.points.switch_point(id, on, "switched off by the administrator");
     if (!changed) co_return admin_failure(req, changed.error());
     boost::json::object body{{"id", id}, {"enabled", on}, {"changed", *changed}};
     co_return http::make_response(req, status::ok, "application/json", boost::json::serialize(body));
 }
 
 task<http::response> admin_api::point_state(http::request& req, std::string_view id_view) {
-    auto s = co_await points_.state(std::string(id_view));
+    auto s = co_await s_.points.state(std::string(id_view));
     if (!s) co_return admin_failure(req, s.error());
     boost::json::object body{{"id", s->id},
                              {"enabled", s->on},

@@ -10,6 +10,7 @@
 //   POST /dp/{id}/on|off   switch delivery to a point on or off (200, JSON)
 //   GET /admin/v1/journal, /admin/v1/journal/head   the logging journal (journal_routes.hpp)
 //   GET /admin/v1/messages/{id}, ?correlationId=, POST .../redeliver   messages (message_routes.hpp)
+//   GET /admin/v1/incidents, GET|PATCH /admin/v1/incidents/{id}   the incident journal (incident_routes.hpp)
 //   GET /admin/v1/openapi.json   all of it in OpenAPI 3 (openapi.hpp)
 // Errors are JSON with a catalog code. The operator's API (registry,
 // journals, metrics) grows here, one route per operation.
@@ -20,6 +21,7 @@
 #include "core/async.hpp"
 #include "core/journal.hpp"
 #include "core/metrics.hpp"
+#include "routing/incident_control.hpp"
 #include "routing/message_control.hpp"
 #include "routing/point_control.hpp"
 #include "transports/http/router.hpp"
@@ -29,14 +31,23 @@
 
 namespace qaqpa::admin {
 
+/// What the admin API reads and steers; each part outlives the API.
+struct admin_surface {
+    routing::point_control& points;
+    routing::message_control& messages;
+    routing::incident_control& incidents;
+    journal_reader& journal;
+    const metrics_registry& metrics;
+    /// Why the node cannot take new messages now ("" when it can).
+    std::function<std::string()> problem;
+    /// Brings the gauges read at scrape time (queue depths, points on/off)
+    /// up to date before /metrics answers.
+    std::function<task<void>()> refresh;
+};
+
 class admin_api final : public http::handler {
 public:
-    /// `problem` says why the node cannot take new messages now ("" when it can).
-    /// `refresh` brings the gauges read at scrape time (queue depths, points
-    /// on/off) up to date before /metrics answers.
-    admin_api(std::string token, routing::point_control& points, routing::message_control& messages,
-              std::function<std::string()> problem, const metrics_registry& metrics, journal_reader& journal,
-              std::function<task<void>()> refresh = {});
+    admin_api(std::string token, admin_surface surface);
 
     task<http::response> handle(http::request& req) override;
 
@@ -48,12 +59,7 @@ private:
     task<http::response> point_state(http::request& req, std::string_view id);
 
     std::string token_;
-    routing::point_control& points_;
-    routing::message_control& messages_;
-    std::function<std::string()> problem_;
-    const metrics_registry& metrics_;
-    journal_reader& journal_;
-    std::function<task<void>()> refresh_;
+    admin_surface s_;
     http::router routes_;
 };
 
