@@ -14,7 +14,7 @@ void gateway::restart() {
 
 void gateway::start() {
     auto cfg = make_config();
-    auto n = cmd::node::start(std::move(cfg), {false, settings_.journal});
+    auto n = cmd::node::start(std::move(cfg), {false, settings_.journal, settings_.incident_clock});
     INFO((n ? std::string() : n.error().detail));
     REQUIRE(n);
     node_ = std::move(*n);

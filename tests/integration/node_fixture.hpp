@@ -27,6 +27,7 @@ struct node_settings {
     std::string sender_address;
     std::string extra_registry; ///< appended after the registry (more points, services, access)
     journal_sink* journal = nullptr; ///< where the node's message events go
+    time_source* incident_clock = nullptr; ///< the incident desk's clock (simulated time)
 };
 
 /// Registry lines (for extra_registry) for a delivery point `id` at `url`
