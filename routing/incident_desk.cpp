@@ -144,7 +144,7 @@ void incident_desk::watch_store(std::int64_t now) {
                               [](const auto& e) { return is_open_for(e.second, incident_cause::store_failure); });
     if (!problem.empty() && found == live_.end()) {
         auto& i = open_new(incident_cause::store_failure, now);
-        i.reason = "the store cannot write: " + problem;
+        i.reason = problem; // "the store cannot write: …"
         touch(i);
         log::warn("incidents", "incident {} opened: {}", i.id, i.reason);
     } else if (problem.empty() && found != live_.end()) {
@@ -233,7 +233,11 @@ task<void> incident_desk::write_pending() {
         auto it = live_.find(i.id);
         if (!written) {
             if (it != live_.end()) dirty_.insert(i.id); // the next round tries again
-            if (!write_failing_) log::error("incidents", "incident {} not written: {}", i.id, written.error().detail);
+            if (!write_failing_) {
+                if (written.error().code == errc::store_unavailable) // the store logged why
+                    log::warn("incidents", "incident {} is kept in memory until the store writes again", i.id);
+                else log::error("incidents", "incident {} not written: {}", i.id, written.error().detail);
+            }
             write_failing_ = true;
             continue;
         }

@@ -96,7 +96,8 @@ TEST_CASE("a full disk: STORE_UNAVAILABLE, /readyz 503, nothing acknowledged los
         std::this_thread::sleep_for(milliseconds(2500));     // recovery attempts while still full
         const auto log = gw.log();
         INFO(log);
-        CHECK(occurrences(log, "the store cannot write") == 1);
+        CHECK(occurrences(log, "the store cannot write") == 2);          // the store's one error line, and
+        CHECK(occurrences(log, "opened: the store cannot write") == 1); // its incident, kept in memory meanwhile
 
         disk.free();
         const auto until = steady_clock::now() + seconds(15);
@@ -106,6 +107,20 @@ TEST_CASE("a full disk: STORE_UNAVAILABLE, /readyz 503, nothing acknowledged los
         REQUIRE(again.rfind("ok:", 0) == 0);
         acknowledged.push_back(again.substr(3));
         CHECK(gw.log().find("the store writes again") != std::string::npos);
+    }
+
+    // The incident was written once writes resumed, with the send time then.
+    {
+        child_node gw(QAQPA_BINARY, dir);
+        std::ifstream token_file(dir.path() / "admin.token");
+        std::string token;
+        std::getline(token_file, token);
+        const auto listed = http_request(gw.admin_port(), "GET", "/admin/v1/incidents", {},
+                                         {{"Authorization", "Bearer " + token}});
+        INFO(listed.body);
+        CHECK(listed.status == 200);
+        CHECK(occurrences(listed.body, "\"cause\":\"store_failure\"") == 1);
+        CHECK(listed.body.find("\"sentAt\":null") == std::string::npos);
     }
 
     // After a restart on the same directory every acknowledged message is
