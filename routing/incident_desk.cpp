@@ -97,7 +97,7 @@ incident& incident_desk::open_new(incident_cause cause, std::int64_t now) {
     i.id = new_ordered_guid();
     i.cause = cause;
     i.opened_ms = now;
-    i.next_notify_ms = now;
+    i.next_notify_ms = notifier_ ? now : 0;
     auto& added = live_[i.id] = std::move(i);
     metrics_.get_counter("qaqpa_incidents_opened_total", "incidents opened, by cause", {{"cause", to_string(cause)}})
         .inc();

@@ -1,7 +1,7 @@
-// The journal from the command line, as an operator's script uses it: the
-// real binary serves, `qaqpa admin journal query|export` read it through the
-// admin API, `qaqpa journal verify` checks the export with no node needed,
-// and the exit codes say what happened.
+// `qaqpa admin …` as an operator's script uses it, against the real binary:
+// `admin journal query|export` read the journal through the admin API,
+// `journal verify` checks the export with no node needed, `admin incidents`
+// lists, fills in and closes incidents; the exit codes say what happened.
 #include "tests/support/async_samples.hpp"
 #include "tests/support/child_node.hpp"
 #include "tests/support/http_call.hpp"
@@ -99,4 +99,43 @@ TEST_CASE("qaqpa admin journal export and qaqpa journal verify, as a script runs
     CHECK(dry.code == 0);
     CHECK(dry.out.find("\"matched\":0") != std::string::npos);
     CHECK(run("admin message redeliver " + where).code == 2); // neither an id nor --all
+}
+
+TEST_CASE("qaqpa admin incidents list, update and close, as a script runs them", "[process][incidents]") {
+    temp_dir dir;
+    std::ofstream(dir.path() / "qaqpa.toml")
+        << child_config("", inbox_service + "[[delivery_points]]\nid = \"echo\"\nurl = \"builtin:echo\"\n");
+    child_node gw(QAQPA_BINARY, dir);
+    const auto where = "--admin 127.0.0.1:" + std::to_string(gw.admin_port()) + " --token-file " +
+                       (dir.path() / "admin.token").string();
+    const auto none = run("admin incidents list " + where);
+    CHECK(none.code == 0);
+    CHECK(occurrences(none.out, "\n") == 1); // the heading alone
+
+    REQUIRE(run("admin dp off echo " + where).code == 0);
+    const auto listed = run("admin incidents list --json " + where);
+    REQUIRE(listed.code == 0);
+    const auto at = listed.out.find("\"id\":\"");
+    REQUIRE(at != std::string::npos);
+    const auto id = listed.out.substr(at + 6, 36);
+    const auto table = run("admin incidents list " + where);
+    INFO(table.out);
+    CHECK(table.out.find(id + "  open    point_off") != std::string::npos);
+    CHECK(table.out.find("delivery point echo switched off: switched off by the administrator") != std::string::npos);
+
+    const auto updated = run("admin incidents update " + id + " --responsible 'duty administrator' " + where);
+    INFO(updated.out);
+    CHECK(updated.code == 0);
+    CHECK(updated.out.find("\"responsible\":\"duty administrator\"") != std::string::npos);
+    const auto closed = run("admin incidents close " + id + " --measures 'switched on again' " + where);
+    CHECK(closed.code == 0);
+    CHECK(closed.out.find("\"state\":\"closed\"") != std::string::npos);
+    const auto again = run("admin incidents close " + id + " " + where);
+    CHECK(again.code == 1);
+    CHECK(again.out.find("\"error\":\"CONFLICT\"") != std::string::npos);
+    CHECK(again.out.find("HTTP 409") != std::string::npos);
+    CHECK(run("admin incidents update " + id + " " + where).code == 2); // nothing to change
+    CHECK(run("admin incidents frobnicate " + where).code == 2);
+    const auto all = run("admin incidents list --state all " + where);
+    CHECK(all.out.find(id + "  closed  point_off") != std::string::npos);
 }
