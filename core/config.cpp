@@ -1,123 +1,19 @@
 #include "core/config.hpp"
 
+#include "core/detail/config_reader.hpp"
 #include "core/url.hpp"
 #include "core/utf8.hpp"
 
 #include <algorithm>
-
-#include <toml++/toml.h>
-
-#include <fmt/format.h>
-
 #include <fstream>
-#include <set>
 #include <sstream>
 
 namespace qaqpa {
 namespace {
 
+using namespace detail;
+
 namespace fs = std::filesystem;
-
-/// Thrown inside the parser only; load_config turns it into a failure.
-struct config_error {
-    std::string key;
-    std::string reason;
-};
-
-/// Reads one TOML table, remembering which keys it consumed so that unknown
-/// keys can be rejected by name.
-class table_reader {
-public:
-    table_reader(const toml::table& t, std::string path) : table_(t), path_(std::move(path)) {}
-
-    std::string key_path(std::string_view key) const {
-        return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-    }
-
-    const toml::node* get(std::string_view key) {
-        used_.insert(std::string(key));
-        return table_.get(key);
-    }
-
-    std::optional<std::string> text(std::string_view key) {
-        const auto* n = get(key);
-        if (!n) return std::nullopt;
-        if (!n->is_string()) throw config_error{key_path(key), "must be a string"};
-        return n->value<std::string>();
-    }
-
-    std::string required_text(std::string_view key) {
-        auto v = text(key);
-        if (!v) throw config_error{key_path(key), "required key is missing"};
-        if (v->empty()) throw config_error{key_path(key), "must not be empty"};
-        return *v;
-    }
-
-    std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max) {
-        const auto* n = get(key);
-        if (!n) return std::nullopt;
-        if (!n->is_integer()) throw config_error{key_path(key), "must be an integer"};
-        const auto v = *n->value<std::int64_t>();
-        if (v < min || v > max)
-            throw config_error{key_path(key), fmt::format("must be between {} and {}", min, max)};
-        return v;
-    }
-
-    template <class T>
-    void read_int(std::string_view key, T& out, std::int64_t min, std::int64_t max) {
-        if (auto v = integer(key, min, max)) out = static_cast<T>(*v);
-    }
-
-    /// Reads a string key that must name one of a fixed set of values.
-    template <class T, class Parse>
-    void read_choice(std::string_view key, T& out, Parse parse, std::string_view allowed) {
-        auto v = text(key);
-        if (!v) return;
-        auto parsed = parse(*v);
-        if (!parsed) throw config_error{key_path(key), "must be " + std::string(allowed)};
-        out = *parsed;
-    }
-
-    void read_bool(std::string_view key, bool& out) {
-        const auto* n = get(key);
-        if (!n) return;
-        if (!n->is_boolean()) throw config_error{key_path(key), "must be true or false"};
-        out = *n->value<bool>();
-    }
-
-    const toml::table* subtable(std::string_view key) {
-        const auto* n = get(key);
-        if (!n) return nullptr;
-        if (!n->is_table()) throw config_error{key_path(key), "must be a table"};
-        return n->as_table();
-    }
-
-    std::vector<std::string> strings(std::string_view key) {
-        std::vector<std::string> out;
-        const auto* n = get(key);
-        if (!n) return out;
-        const auto* arr = n->as_array();
-        if (!arr) throw config_error{key_path(key), "must be an array of strings"};
-        for (const auto& item : *arr) {
-            if (!item.is_string()) throw config_error{key_path(key), "must be an array of strings"};
-            out.push_back(*item.value<std::string>());
-        }
-        return out;
-    }
-
-    /// Rejects keys nobody asked for: a typo must not be silently ignored.
-    void finish() const {
-        for (const auto& [k, v] : table_)
-            if (!used_.count(std::string(k.str()))) throw config_error{key_path(k.str()), "unknown key"};
-    }
-
-private:
-    const toml::table& table_;
-    std::string path_;
-    std::set<std::string> used_;
-};
-
-constexpr std::int64_t int_max = std::numeric_limits<int>::max();
 
 std::string resolve_path(const fs::path& base, const std::string& p) {
     if (p.empty() || fs::path(p).is_absolute()) return p;
@@ -201,8 +97,6 @@ void read_journal(table_reader& r, journal_config& j) {
     jr.finish();
 }
 
-void check_url(const std::string& url, const std::string& key);
-
 void read_incidents(table_reader& r, incidents_config& c) {
     const auto* t = r.subtable("incidents");
     if (!t) return;
@@ -254,177 +148,6 @@ void read_security(table_reader& r, security_config& s, const fs::path& base) {
     sr.finish();
 }
 
-template <class F>
-void for_each_entry(table_reader& r, std::string_view key, F&& f) {
-    const auto* n = r.get(key);
-    if (!n) return;
-    const auto* arr = n->as_array();
-    if (!arr) throw config_error{std::string(key), "must be an array of tables ([[" + std::string(key) + "]])"};
-    std::size_t i = 0;
-    for (const auto& item : *arr) {
-        const auto path = fmt::format("{}[{}]", key, i++);
-        if (!item.is_table()) throw config_error{path, "must be a table"};
-        table_reader er(*item.as_table(), path);
-        f(er);
-        er.finish();
-    }
-}
-
-template <class T>
-void read_pair(table_reader& r, std::string_view key, std::string_view a, std::string_view b,
-               std::optional<T>& out) {
-    const auto* t = r.subtable(key);
-    if (!t) return;
-    table_reader pr(*t, r.key_path(key));
-    auto first = pr.integer(a, 1, int_max);
-    auto second = pr.integer(b, 1, int_max);
-    if (!first) throw config_error{pr.key_path(a), "required key is missing"};
-    if (!second) throw config_error{pr.key_path(b), "required key is missing"};
-    pr.finish();
-    out = T{static_cast<int>(*first), static_cast<int>(*second)};
-}
-
-/// The policy keys shared by delivery points and access overrides.
-void read_policy(table_reader& r, policy_overrides& o) {
-    auto set = [&](std::string_view key, std::optional<int>& out, std::int64_t min, std::int64_t max) {
-        if (auto v = r.integer(key, min, max)) out = static_cast<int>(*v);
-    };
-    set("timeout_ms", o.timeout_ms, 1, int_max);
-    set("retries", o.retries, 0, 1000);
-    set("backoff_ms", o.backoff_ms, 0, int_max);
-    set("backoff_max_ms", o.backoff_max_ms, 0, int_max);
-    set("security_mode", o.security_mode, 0, 2);
-    set("concurrency", o.concurrency, 1, 1024);
-    // Accepting a mode the gateway does not apply would forward unsigned
-    // traffic where signatures were asked for.
-    if (o.security_mode && *o.security_mode != 0)
-        throw config_error{r.key_path("security_mode"), "modes 1 and 2 (WS-Security signatures) are not supported yet"};
-    read_pair(r, "throttle", "requests", "window_s", o.throttle);
-    read_pair(r, "error_shutdown", "errors", "window_s", o.error_shutdown);
-}
-
-bool is_bin(const std::string& s) {
-    return s.size() == 12 && s.find_first_not_of("0123456789") == std::string::npos;
-}
-
-void read_systems(table_reader& r, config& c) {
-    for_each_entry(r, "systems", [&](table_reader& e) {
-        system_entry s;
-        s.id = e.required_text("id");
-        auto hash = e.text("password_hash");
-        auto plain = e.text("password");
-        if (hash && plain) throw config_error{e.key_path("password"), "give password_hash or password, not both"};
-        if (!hash && !plain) throw config_error{e.key_path("password_hash"), "required key is missing"};
-        if (hash) s.password_hash = *hash;
-        if (plain) c.plain_passwords[s.id] = *plain;
-        s.bin = e.text("bin").value_or("");
-        if (!s.bin.empty() && !is_bin(s.bin)) throw config_error{e.key_path("bin"), "must be 12 digits"};
-        s.address = e.text("address").value_or("");
-        c.bootstrap.systems.push_back(std::move(s));
-    });
-}
-
-void check_url(const std::string& url, const std::string& key) {
-    if (url == "builtin:echo" || url.rfind("http://", 0) == 0) return;
-    if (url.rfind("https://", 0) == 0)
-        throw config_error{key, "https delivery points are not supported yet"};
-    throw config_error{key, "must be an http:// URL or builtin:echo"};
-}
-
-void read_delivery_points(table_reader& r, config& c) {
-    for_each_entry(r, "delivery_points", [&](table_reader& e) {
-        delivery_point dp;
-        dp.id = e.required_text("id");
-        dp.url = e.required_text("url");
-        check_url(dp.url, e.key_path("url"));
-        e.read_choice("protocol", dp.protocol, parse_wire_protocol, "\"soap\" or \"rest\"");
-        if (dp.protocol == wire_protocol::rest)
-            throw config_error{e.key_path("protocol"), "REST delivery points are not supported yet"};
-        policy_overrides o;
-        read_policy(e, o);
-        dp.policy = apply(dp.policy, o);
-        e.read_int("max_queue_depth", dp.max_queue_depth, 1, std::int64_t{1} << 40);
-        e.read_bool("journal_payload", dp.journal_payload);
-        if (const auto* cr = e.subtable("credentials")) {
-            table_reader cred(*cr, e.key_path("credentials"));
-            dp.creds = credentials{cred.required_text("login"), cred.text("password").value_or("")};
-            cred.finish();
-        }
-        c.bootstrap.delivery_points.push_back(std::move(dp));
-    });
-}
-
-void read_services(table_reader& r, config& c) {
-    for_each_entry(r, "services", [&](table_reader& e) {
-        service_entry s;
-        s.id = e.required_text("id");
-        s.owner = e.required_text("owner");
-        e.read_choice("mode", s.mode, parse_service_mode, "\"sync\", \"async\" or \"both\"");
-        e.read_choice("delivery", s.delivery, parse_delivery_mode, "\"push\" or \"pull\"");
-        s.delivery_point = e.text("delivery_point").value_or("");
-        if (const auto* routes = e.subtable("routes")) {
-            for (const auto& [k, v] : *routes) {
-                if (!v.is_string()) throw config_error{e.key_path("routes." + std::string(k.str())), "must be a string"};
-                s.routes[std::string(k.str())] = *v.value<std::string>();
-            }
-        }
-        e.read_bool("notify_status", s.notify_status);
-        e.read_bool("notify_delivered", s.notify_delivered);
-        e.read_int("timeout_ms", s.timeout_ms, 1, int_max);
-        c.bootstrap.services.push_back(std::move(s));
-    });
-}
-
-void read_access(table_reader& r, config& c) {
-    for_each_entry(r, "access", [&](table_reader& e) {
-        access_right a;
-        a.system = e.required_text("system");
-        a.service = e.required_text("service");
-        read_policy(e, a.overrides);
-        c.bootstrap.access.push_back(std::move(a));
-    });
-}
-
-template <class T, class Id>
-void check_unique(const std::vector<T>& items, Id id, std::string_view key) {
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < items.size(); ++i)
-        if (!seen.insert(id(items[i])).second)
-            throw config_error{fmt::format("{}[{}].id", key, i), "duplicate id \"" + id(items[i]) + "\""};
-}
-
-/// Every reference names an entry that exists.
-void check_references(const registry& reg) {
-    check_unique(reg.systems, [](auto& s) { return s.id; }, "systems");
-    check_unique(reg.delivery_points, [](auto& d) { return d.id; }, "delivery_points");
-    check_unique(reg.services, [](auto& s) { return s.id; }, "services");
-    auto has = [](const auto& items, const std::string& id) {
-        for (const auto& i : items)
-            if (i.id == id) return true;
-        return false;
-    };
-    for (std::size_t i = 0; i < reg.services.size(); ++i) {
-        const auto& s = reg.services[i];
-        const auto at = fmt::format("services[{}]", i);
-        if (!has(reg.systems, s.owner)) throw config_error{at + ".owner", "no system with id \"" + s.owner + "\""};
-        if (!s.delivery_point.empty() && !has(reg.delivery_points, s.delivery_point))
-            throw config_error{at + ".delivery_point", "no delivery point with id \"" + s.delivery_point + "\""};
-        for (const auto& [route, dp] : s.routes)
-            if (!has(reg.delivery_points, dp))
-                throw config_error{at + ".routes." + route, "no delivery point with id \"" + dp + "\""};
-        const bool needs_point = s.mode == service_mode::sync || s.mode == service_mode::both ||
-                                 s.delivery == delivery_mode::push;
-        if (needs_point && s.delivery_point.empty() && s.routes.empty())
-            throw config_error{at + ".delivery_point", "required for a sync or PUSH service"};
-    }
-    for (std::size_t i = 0; i < reg.access.size(); ++i) {
-        const auto& a = reg.access[i];
-        const auto at = fmt::format("access[{}]", i);
-        if (!has(reg.systems, a.system)) throw config_error{at + ".system", "no system with id \"" + a.system + "\""};
-        if (!has(reg.services, a.service))
-            throw config_error{at + ".service", "no service with id \"" + a.service + "\""};
-    }
-}
 
 /// A failure detail is one line of valid UTF-8 (it goes to the log and to
 /// admin answers), whatever the file quoted into it: toml++ quotes the bytes

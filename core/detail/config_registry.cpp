@@ -1,0 +1,168 @@
+#include "core/detail/config_reader.hpp"
+
+namespace qaqpa::detail {
+namespace {
+
+template <class T>
+void read_pair(table_reader& r, std::string_view key, std::string_view a, std::string_view b,
+               std::optional<T>& out) {
+    const auto* t = r.subtable(key);
+    if (!t) return;
+    table_reader pr(*t, r.key_path(key));
+    auto first = pr.integer(a, 1, int_max);
+    auto second = pr.integer(b, 1, int_max);
+    if (!first) throw config_error{pr.key_path(a), "required key is missing"};
+    if (!second) throw config_error{pr.key_path(b), "required key is missing"};
+    pr.finish();
+    out = T{static_cast<int>(*first), static_cast<int>(*second)};
+}
+
+/// The policy keys shared by delivery points and access overrides.
+void read_policy(table_reader& r, policy_overrides& o) {
+    auto set = [&](std::string_view key, std::optional<int>& out, std::int64_t min, std::int64_t max) {
+        if (auto v = r.integer(key, min, max)) out = static_cast<int>(*v);
+    };
+    set("timeout_ms", o.timeout_ms, 1, int_max);
+    set("retries", o.retries, 0, 1000);
+    set("backoff_ms", o.backoff_ms, 0, int_max);
+    set("backoff_max_ms", o.backoff_max_ms, 0, int_max);
+    set("security_mode", o.security_mode, 0, 2);
+    set("concurrency", o.concurrency, 1, 1024);
+    // Accepting a mode the gateway does not apply would forward unsigned
+    // traffic where signatures were asked for.
+    if (o.security_mode && *o.security_mode != 0)
+        throw config_error{r.key_path("security_mode"), "modes 1 and 2 (WS-Security signatures) are not supported yet"};
+    read_pair(r, "throttle", "requests", "window_s", o.throttle);
+    read_pair(r, "error_shutdown", "errors", "window_s", o.error_shutdown);
+}
+
+bool is_bin(const std::string& s) {
+    return s.size() == 12 && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+} // namespace
+
+void read_systems(table_reader& r, config& c) {
+    for_each_entry(r, "systems", [&](table_reader& e) {
+        system_entry s;
+        s.id = e.required_text("id");
+        auto hash = e.text("password_hash");
+        auto plain = e.text("password");
+        if (hash && plain) throw config_error{e.key_path("password"), "give password_hash or password, not both"};
+        if (!hash && !plain) throw config_error{e.key_path("password_hash"), "required key is missing"};
+        if (hash) s.password_hash = *hash;
+        if (plain) c.plain_passwords[s.id] = *plain;
+        s.bin = e.text("bin").value_or("");
+        if (!s.bin.empty() && !is_bin(s.bin)) throw config_error{e.key_path("bin"), "must be 12 digits"};
+        s.address = e.text("address").value_or("");
+        c.bootstrap.systems.push_back(std::move(s));
+    });
+}
+
+void check_url(const std::string& url, const std::string& key) {
+    if (url == "builtin:echo" || url.rfind("http://", 0) == 0) return;
+    if (url.rfind("https://", 0) == 0)
+        throw config_error{key, "https delivery points are not supported yet"};
+    throw config_error{key, "must be an http:// URL or builtin:echo"};
+}
+
+void read_delivery_points(table_reader& r, config& c) {
+    for_each_entry(r, "delivery_points", [&](table_reader& e) {
+        delivery_point dp;
+        dp.id = e.required_text("id");
+        dp.url = e.required_text("url");
+        check_url(dp.url, e.key_path("url"));
+        e.read_choice("protocol", dp.protocol, parse_wire_protocol, "\"soap\" or \"rest\"");
+        if (dp.protocol == wire_protocol::rest)
+            throw config_error{e.key_path("protocol"), "REST delivery points are not supported yet"};
+        policy_overrides o;
+        read_policy(e, o);
+        dp.policy = apply(dp.policy, o);
+        e.read_int("max_queue_depth", dp.max_queue_depth, 1, std::int64_t{1} << 40);
+        e.read_bool("journal_payload", dp.journal_payload);
+        if (const auto* cr = e.subtable("credentials")) {
+            table_reader cred(*cr, e.key_path("credentials"));
+            dp.creds = credentials{cred.required_text("login"), cred.text("password").value_or("")};
+            cred.finish();
+        }
+        c.bootstrap.delivery_points.push_back(std::move(dp));
+    });
+}
+
+void read_services(table_reader& r, config& c) {
+    for_each_entry(r, "services", [&](table_reader& e) {
+        service_entry s;
+        s.id = e.required_text("id");
+        s.owner = e.required_text("owner");
+        e.read_choice("mode", s.mode, parse_service_mode, "\"sync\", \"async\" or \"both\"");
+        e.read_choice("delivery", s.delivery, parse_delivery_mode, "\"push\" or \"pull\"");
+        s.delivery_point = e.text("delivery_point").value_or("");
+        if (const auto* routes = e.subtable("routes")) {
+            for (const auto& [k, v] : *routes) {
+                if (!v.is_string()) throw config_error{e.key_path("routes." + std::string(k.str())), "must be a string"};
+                s.routes[std::string(k.str())] = *v.value<std::string>();
+            }
+        }
+        e.read_bool("notify_status", s.notify_status);
+        e.read_bool("notify_delivered", s.notify_delivered);
+        e.read_int("timeout_ms", s.timeout_ms, 1, int_max);
+        c.bootstrap.services.push_back(std::move(s));
+    });
+}
+
+void read_access(table_reader& r, config& c) {
+    for_each_entry(r, "access", [&](table_reader& e) {
+        access_right a;
+        a.system = e.required_text("system");
+        a.service = e.required_text("service");
+        read_policy(e, a.overrides);
+        c.bootstrap.access.push_back(std::move(a));
+    });
+}
+
+namespace {
+
+template <class T, class Id>
+void check_unique(const std::vector<T>& items, Id id, std::string_view key) {
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < items.size(); ++i)
+        if (!seen.insert(id(items[i])).second)
+            throw config_error{fmt::format("{}[{}].id", key, i), "duplicate id \"" + id(items[i]) + "\""};
+}
+
+} // namespace
+
+/// Every reference names an entry that exists.
+void check_references(const registry& reg) {
+    check_unique(reg.systems, [](auto& s) { return s.id; }, "systems");
+    check_unique(reg.delivery_points, [](auto& d) { return d.id; }, "delivery_points");
+    check_unique(reg.services, [](auto& s) { return s.id; }, "services");
+    auto has = [](const auto& items, const std::string& id) {
+        for (const auto& i : items)
+            if (i.id == id) return true;
+        return false;
+    };
+    for (std::size_t i = 0; i < reg.services.size(); ++i) {
+        const auto& s = reg.services[i];
+        const auto at = fmt::format("services[{}]", i);
+        if (!has(reg.systems, s.owner)) throw config_error{at + ".owner", "no system with id \"" + s.owner + "\""};
+        if (!s.delivery_point.empty() && !has(reg.delivery_points, s.delivery_point))
+            throw config_error{at + ".delivery_point", "no delivery point with id \"" + s.delivery_point + "\""};
+        for (const auto& [route, dp] : s.routes)
+            if (!has(reg.delivery_points, dp))
+                throw config_error{at + ".routes." + route, "no delivery point with id \"" + dp + "\""};
+        const bool needs_point = s.mode == service_mode::sync || s.mode == service_mode::both ||
+                                 s.delivery == delivery_mode::push;
+        if (needs_point && s.delivery_point.empty() && s.routes.empty())
+            throw config_error{at + ".delivery_point", "required for a sync or PUSH service"};
+    }
+    for (std::size_t i = 0; i < reg.access.size(); ++i) {
+        const auto& a = reg.access[i];
+        const auto at = fmt::format("access[{}]", i);
+        if (!has(reg.systems, a.system)) throw config_error{at + ".system", "no system with id \"" + a.system + "\""};
+        if (!has(reg.services, a.service))
+            throw config_error{at + ".service", "no service with id \"" + a.service + "\""};
+    }
+}
+
+} // namespace qaqpa::detail
