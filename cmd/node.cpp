@@ -15,6 +15,7 @@
 #include "routing/message_admin.hpp"
 #include "routing/outbound.hpp"
 #include "routing/point_states.hpp"
+#include "routing/registry_editor.hpp"
 #include "routing/registry_view.hpp"
 #include "routing/scrape_gauges.hpp"
 #include "routing/sync_gateway.hpp"
@@ -123,6 +124,7 @@ struct node::parts {
     std::unique_ptr<routing::message_admin> message_admin;
     std::unique_ptr<admin::incident_webhook> webhook; ///< null without [incidents] notify_url
     std::unique_ptr<routing::incident_desk> incidents;
+    std::unique_ptr<routing::registry_editor> registry_editor; ///< the API's and SIGHUP's changes, one at a time
     std::unique_ptr<soap::async_endpoint> async_endpoint;
     http::router public_router;
     std::unique_ptr<admin::admin_api> admin;
@@ -226,11 +228,13 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->public_port = pub->port();
 
     p->message_admin = std::make_unique<routing::message_admin>(messages, *p->engine, *p->journal_to);
+    p->registry_editor = std::make_unique<routing::registry_editor>(*p->store, *p->registry,
+                                                                    [e = p->engine.get()] { e->reconsider(); });
     p->metrics.get_gauge("qaqpa_build_info", "the running qaqpa build", {{"version", QAQPA_VERSION}}).set(1);
     p->admin = std::make_unique<admin::admin_api>(
         p->token,
         admin::admin_surface{
-            *p->engine, *p->message_admin, *p->incidents, p->store->journal(), p->metrics,
+            *p->engine, *p->message_admin, *p->incidents, *p->registry_editor, p->store->journal(), p->metrics,
             [m = &messages] { return m->write_problem(); },
             [p = p.get(), m = &messages] { return p->scraped.refresh(*p->registry, *p->points, *m, p->metrics); }});
     p->admin_server = std::make_unique<http::server>("admin listener", p->rt, server_opts, *p->admin);
@@ -248,6 +252,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->services.add(*p->retention);
     p->services.add(*p->incidents); // stopped after the engine: its last switches are recorded
     p->services.add(*p->engine); // messages accepted before a restart are delivered at once
+    p->services.add(*p->registry_editor); // stopped after the admin listener: its edits finish
     p->services.add(*p->public_server);
     p->services.add(*p->admin_server);
     p->services.add(*p->auth_service);
@@ -332,11 +337,7 @@ void node::run_until_signal(const std::function<result<config>()>& reread) {
 }
 
 result<void> node::reload_registry(const config& cfg) {
-    auto live = storage::bootstrap_registry(*parts_->store, cfg.bootstrap, cfg.bootstrap_fingerprint, false);
-    if (!live) return live.error();
-    parts_->registry->replace(std::move(*live));
-    parts_->engine->reconsider(); // a worker waiting on an old policy looks again
-    return {};
+    return parts_->registry_editor->reload(cfg); // a worker waiting on an old policy looks again
 }
 
 } // namespace qaqpa::cmd

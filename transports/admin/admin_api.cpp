@@ -8,6 +8,7 @@
 #include "transports/admin/message_routes.hpp"
 #include "transports/admin/openapi.hpp"
 #include "transports/admin/prometheus.hpp"
+#include "transports/admin/registry_routes.hpp"
 
 #include <boost/json.hpp>
 
@@ -71,6 +72,7 @@ admin_api::admin_api(std::string token, admin_surface surface) : token_(std::mov
     (void)routes_.add("/admin/v1/incidents/{id}", [this](http::request& req, const http::path_params& p) {
         return update_incident(req, std::string(p["id"]), s_.incidents);
     }, verb::patch);
+    add_registry_routes(routes_, s_.registry);
     (void)routes_.add("/admin/v1/delivery-points/{id}/state",
                       [this](http::request& req, const http::path_params& p) { return point_state(req, p["id"]); },
                       verb::get);

@@ -11,6 +11,8 @@
 //   GET /admin/v1/journal, /admin/v1/journal/head   the logging journal (journal_routes.hpp)
 //   GET /admin/v1/messages/{id}, ?correlationId=, POST .../redeliver   messages (message_routes.hpp)
 //   GET /admin/v1/incidents, GET|PATCH /admin/v1/incidents/{id}   the incident journal (incident_routes.hpp)
+//   GET|POST /admin/v1/{systems,delivery-points,services,access}, GET|PUT|DELETE …/{id}
+//                          the live registry (registry_routes.hpp)
 //   GET /admin/v1/openapi.json   all of it in OpenAPI 3 (openapi.hpp)
 // Errors are JSON with a catalog code. The operator's API (registry,
 // journals, metrics) grows here, one route per operation.
@@ -23,6 +25,7 @@
 #include "core/metrics.hpp"
 #include "routing/incident_control.hpp"
 #include "routing/message_control.hpp"
+#include "routing/registry_control.hpp"
 #include "routing/point_control.hpp"
 #include "transports/http/router.hpp"
 
@@ -36,6 +39,7 @@ struct admin_surface {
     routing::point_control& points;
     routing::message_control& messages;
     routing::incident_control& incidents;
+    routing::registry_control& registry;
     journal_reader& journal;
     const metrics_registry& metrics;
     /// Why the node cannot take new messages now ("" when it can).

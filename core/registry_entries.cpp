@@ -1,0 +1,189 @@
+#include "core/registry_entries.hpp"
+
+#include "core/detail/config_reader.hpp"
+#include "core/utf8.hpp"
+
+#include <boost/json.hpp>
+
+namespace qaqpa {
+namespace {
+
+namespace json = boost::json;
+using detail::config_error;
+
+/// A JSON value as the TOML node the file would have held.
+std::unique_ptr<toml::node> as_toml(const json::value& v, const std::string& key) {
+    switch (v.kind()) {
+    case json::kind::string: return std::make_unique<toml::value<std::string>>(std::string(v.as_string()));
+    case json::kind::int64: return std::make_unique<toml::value<std::int64_t>>(v.as_int64());
+    case json::kind::uint64:
+        if (v.as_uint64() > static_cast<std::uint64_t>(INT64_MAX)) throw config_error{key, "is out of range"};
+        return std::make_unique<toml::value<std::int64_t>>(static_cast<std::int64_t>(v.as_uint64()));
+    case json::kind::double_: return std::make_unique<toml::value<double>>(v.as_double());
+    case json::kind::bool_: return std::make_unique<toml::value<bool>>(v.as_bool());
+    case json::kind::array: {
+        auto arr = std::make_unique<toml::array>();
+        for (const auto& item : v.as_array()) arr->push_back(std::move(*as_toml(item, key)));
+        return arr;
+    }
+    case json::kind::object: {
+        auto t = std::make_unique<toml::table>();
+        for (const auto& [k, item] : v.as_object()) {
+            const std::string name(k);
+            t->insert(name, std::move(*as_toml(item, key + "." + name)));
+        }
+        return t;
+    }
+    case json::kind::null: break;
+    }
+    throw config_error{key, "must not be null"};
+}
+
+/// "systems[0].bin" → "systems.bin": the body is the one entry.
+std::string entry_path(std::string key, registry_part part) {
+    const auto prefix = std::string(to_string(part)) + "[0]";
+    if (key.rfind(prefix, 0) == 0) key.replace(0, prefix.size(), to_string(part));
+    return key;
+}
+
+json::object policy_json(const delivery_policy& p) {
+    json::object o{{"timeout_ms", p.timeout_ms},       {"retries", p.retries},
+                   {"backoff_ms", p.backoff_ms},       {"backoff_max_ms", p.backoff_max_ms},
+                   {"security_mode", p.security_mode}, {"concurrency", p.concurrency}};
+    if (p.throttle) o["throttle"] = json::object{{"requests", p.throttle->requests}, {"window_s", p.throttle->window_s}};
+    if (p.error_shutdown)
+        o["error_shutdown"] = json::object{{"errors", p.error_shutdown->errors}, {"window_s", p.error_shutdown->window_s}};
+    return o;
+}
+
+void add_overrides(json::object& o, const policy_overrides& p) {
+    if (p.timeout_ms) o["timeout_ms"] = *p.timeout_ms;
+    if (p.retries) o["retries"] = *p.retries;
+    if (p.backoff_ms) o["backoff_ms"] = *p.backoff_ms;
+    if (p.backoff_max_ms) o["backoff_max_ms"] = *p.backoff_max_ms;
+    if (p.security_mode) o["security_mode"] = *p.security_mode;
+    if (p.concurrency) o["concurrency"] = *p.concurrency;
+    if (p.throttle) o["throttle"] = json::object{{"requests", p.throttle->requests}, {"window_s", p.throttle->window_s}};
+    if (p.error_shutdown)
+        o["error_shutdown"] = json::object{{"errors", p.error_shutdown->errors}, {"window_s", p.error_shutdown->window_s}};
+}
+
+struct to_json {
+    json::object operator()(const system_entry& s) const {
+        json::object o{{"id", s.id}, {"bin", s.bin}, {"address", s.address}};
+        return o;
+    }
+    json::object operator()(const delivery_point& d) const {
+        json::object o{{"id", d.id}, {"url", d.url}, {"protocol", to_string(d.protocol)}};
+        for (auto& [k, v] : policy_json(d.policy)) o[k] = v;
+        if (d.max_queue_depth) o["max_queue_depth"] = d.max_queue_depth;
+        o["journal_payload"] = d.journal_payload;
+        if (d.creds) o["credentials"] = json::object{{"login", d.creds->login}};
+        return o;
+    }
+    json::object operator()(const service_entry& s) const {
+        json::object o{{"id", s.id},
+                       {"owner", s.owner},
+                       {"mode", to_string(s.mode)},
+                       {"delivery", to_string(s.delivery)},
+                       {"notify_status", s.notify_status},
+                       {"notify_delivered", s.notify_delivered},
+                       {"timeout_ms", s.timeout_ms}};
+        if (!s.delivery_point.empty()) o["delivery_point"] = s.delivery_point;
+        if (!s.routes.empty()) {
+            json::object routes;
+            for (const auto& [k, v] : s.routes) routes[k] = v;
+            o["routes"] = std::move(routes);
+        }
+        return o;
+    }
+    json::object operator()(const access_right& a) const {
+        json::object o{{"system", a.system}, {"service", a.service}};
+        add_overrides(o, a.overrides);
+        return o;
+    }
+};
+
+} // namespace
+
+std::optional<registry_part> parse_registry_part(std::string_view s) noexcept {
+    if (s == "systems") return registry_part::systems;
+    if (s == "delivery-points") return registry_part::delivery_points;
+    if (s == "services") return registry_part::services;
+    if (s == "access") return registry_part::access;
+    return std::nullopt;
+}
+
+const char* to_string(registry_part p) noexcept {
+    switch (p) {
+    case registry_part::systems: return "systems";
+    case registry_part::delivery_points: return "delivery_points";
+    case registry_part::services: return "services";
+    case registry_part::access: return "access";
+    }
+    return "?";
+}
+
+std::string entry_key(const registry_entry& e) {
+    if (const auto* a = std::get_if<access_right>(&e)) return a->system + "/" + a->service;
+    return std::visit([](const auto& x) -> std::string {
+        if constexpr (requires { x.id; }) return x.id;
+        else return {};
+    }, e);
+}
+
+result<read_entry> read_registry_entry(registry_part part, std::string_view text, bool keep_secrets) {
+    boost::system::error_code ec;
+    const auto v = json::parse(text, ec);
+    if (ec || !v.is_object()) return fail(errc::invalid_request, "the body is not a JSON object");
+    const std::string name = to_string(part);
+    try {
+        auto entry = as_toml(v, name);
+        auto& fields = *entry->as_table();
+        const bool secretless = part == registry_part::systems && !fields.contains("password") &&
+                                !fields.contains("password_hash");
+        if (keep_secrets && secretless) fields.insert("password_hash", "-"); // replaced by the caller's
+        toml::table root;
+        toml::array one;
+        one.push_back(std::move(fields));
+        root.insert(name, std::move(one));
+        config c;
+        detail::table_reader r(root, "");
+        switch (part) {
+        case registry_part::systems: detail::read_systems(r, c); break;
+        case registry_part::delivery_points: detail::read_delivery_points(r, c); break;
+        case registry_part::services: detail::read_services(r, c); break;
+        case registry_part::access: detail::read_access(r, c); break;
+        }
+        read_entry out;
+        switch (part) {
+        case registry_part::systems:
+            if (keep_secrets && secretless) c.bootstrap.systems[0].password_hash.clear();
+            if (!c.plain_passwords.empty()) out.plain_password = c.plain_passwords.begin()->second;
+            out.entry = c.bootstrap.systems[0];
+            break;
+        case registry_part::delivery_points: out.entry = c.bootstrap.delivery_points[0]; break;
+        case registry_part::services: out.entry = c.bootstrap.services[0]; break;
+        case registry_part::access: out.entry = c.bootstrap.access[0]; break;
+        }
+        return out;
+    } catch (const config_error& e) {
+        return fail(errc::invalid_request, to_valid_utf8(entry_path(e.key, part) + ": " + e.reason));
+    }
+}
+
+result<void> check_registry(const registry& reg) {
+    try {
+        detail::check_references(reg);
+        return {};
+    } catch (const config_error& e) {
+        return fail(errc::invalid_request, to_valid_utf8(e.key + ": " + e.reason));
+    }
+}
+
+std::string registry_entry_json(const registry_entry& e) {
+    json::object o = std::visit(to_json{}, e);
+    return json::serialize(o);
+}
+
+} // namespace qaqpa
