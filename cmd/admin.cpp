@@ -8,6 +8,7 @@
 //   admin message redeliver ID | --all [--service S] [--sender S] [--point P]
 //                                      [--from T] [--to T] [--limit N] [--dry-run]
 //   admin incidents list|update|close …  (admin_incidents.cpp)
+//   admin registry list|show|add|remove …  (admin_registry.cpp)
 // Where: --admin HOST:PORT, else $QAQPA_ADMIN, else the config's
 // [listeners.admin]; the token: --token-file, else $QAQPA_ADMIN_TOKEN, else the
 // config's token_file.
@@ -46,6 +47,8 @@ constexpr const char* admin_usage =
     "                                     [--limit N] [--dry-run] [where]\n"
     "       qaqpa admin incidents list [--state open|closed|all] [--limit N] [--after ID] [--json] [where]\n"
     "       qaqpa admin incidents update|close ID [--responsible TEXT] [--measures TEXT] [--responded-at T] [where]\n"
+    "       qaqpa admin registry list PART [--json] | show PART KEY | add PART JSON|@FILE|- [--replace]\n"
+    "                            | remove PART KEY [where]\n"
     "filters: --from T --to T (xsd:dateTime or Unix ms) --sender ID --service ID --point ID\n"
     "         --state STATE --event EVENT --message ID --correlation ID\n"
     "where:   --config FILE | --admin HOST:PORT ($QAQPA_ADMIN) | --token-file FILE ($QAQPA_ADMIN_TOKEN)\n";
@@ -186,10 +189,10 @@ int admin(std::span<const std::string_view> args) {
     const bool journal_call = args.size() >= 2 && args[0] == "journal" && (args[1] == "query" || args[1] == "export");
     const bool show_call = args.size() >= 3 && args[0] == "message" && args[1] == "show";
     const bool redeliver_call = args.size() >= 2 && args[0] == "message" && args[1] == "redeliver";
-    const bool incidents_call = args.size() >= 2 && args[0] == "incidents";
-    if (incidents_call) {
-        // The words before the flags: the action, and the id of update/close.
-        const std::size_t words = args.size() >= 3 && !args[2].starts_with("--") ? 2 : 1;
+    if (args.size() >= 2 && (args[0] == "incidents" || args[0] == "registry")) {
+        // The words before the flags ("-" alone is a word: stdin).
+        std::size_t words = 1;
+        while (1 + words < args.size() && (args[1 + words] == "-" || !args[1 + words].starts_with("--"))) ++words;
         const auto f = read_flags(args.subspan(1 + words));
         if (!f) {
             std::cerr << admin_usage;
@@ -197,7 +200,9 @@ int admin(std::span<const std::string_view> args) {
         }
         const auto where = locate(*f);
         if (const auto* code = std::get_if<int>(&where)) return *code;
-        return incidents_command(args.subspan(1, words), *f, std::get<admin_target>(where));
+        const auto& to = std::get<admin_target>(where);
+        return args[0] == "incidents" ? incidents_command(args.subspan(1, words), *f, to)
+                                      : registry_command(args.subspan(1, words), *f, to);
     }
     if (!dp_call && !journal_call && !show_call && !redeliver_call) {
         std::cerr << admin_usage;

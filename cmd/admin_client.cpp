@@ -22,8 +22,8 @@ namespace asio = boost::asio;
 std::optional<flags> read_flags(std::span<const std::string_view> args) {
     flags f;
     for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--json" || args[i] == "--all" || args[i] == "--dry-run") {
-            (args[i] == "--json" ? f.json : args[i] == "--all" ? f.all : f.dry_run) = true;
+        if (args[i] == "--json" || args[i] == "--all" || args[i] == "--dry-run" || args[i] == "--replace") {
+            (args[i] == "--json" ? f.json : args[i] == "--all" ? f.all : args[i] == "--dry-run" ? f.dry_run : f.replace) = true;
             continue;
         }
         if (!args[i].starts_with("--") || i + 1 >= args.size()) return std::nullopt;

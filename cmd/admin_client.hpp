@@ -36,6 +36,7 @@ struct flags {
     bool json = false;
     bool all = false;
     bool dry_run = false;
+    bool replace = false;
     std::optional<std::string> get(std::string_view name) const {
         const auto it = values.find(name);
         return it == values.end() ? std::nullopt : std::optional(it->second);

@@ -8,5 +8,7 @@ namespace qaqpa::cmd {
 
 /// `admin incidents list|update|close …` (the words after "incidents").
 int incidents_command(std::span<const std::string_view> words, const flags& f, const admin_target& to);
+/// `admin registry list|show|add|remove …` (the words after "registry").
+int registry_command(std::span<const std::string_view> words, const flags& f, const admin_target& to);
 
 } // namespace qaqpa::cmd

@@ -139,3 +139,38 @@ TEST_CASE("qaqpa admin incidents list, update and close, as a script runs them",
     const auto all = run("admin incidents list --state all " + where);
     CHECK(all.out.find(id + "  closed  point_off") != std::string::npos);
 }
+
+TEST_CASE("qaqpa admin registry list, show, add and remove, as a script runs them", "[process][registry]") {
+    temp_dir dir;
+    std::ofstream(dir.path() / "qaqpa.toml") << child_config("", inbox_service);
+    child_node gw(QAQPA_BINARY, dir);
+    const auto where = "--admin 127.0.0.1:" + std::to_string(gw.admin_port()) + " --token-file " +
+                       (dir.path() / "admin.token").string();
+
+    const auto added = run("admin registry add systems '{\"id\":\"acme\",\"password\":\"pw\",\"bin\":\"123456789012\"}' " + where);
+    INFO(added.out);
+    CHECK(added.code == 0);
+    CHECK(added.out == "{\"id\":\"acme\",\"bin\":\"123456789012\",\"address\":\"\"}\n");
+    std::ofstream(dir.path() / "access.json") << R"({"system":"acme","service":"inbox"})";
+    CHECK(run("admin registry add access @" + (dir.path() / "access.json").string() + " " + where).code == 0);
+    const auto table = run("admin registry list access " + where);
+    CHECK(table.out.find("acme/inbox") != std::string::npos);
+    std::ofstream(dir.path() / "access2.json") << R"({"system":"acme","service":"inbox","retries":2})";
+    const auto replaced =
+        run("admin registry add access - --replace " + where + " < " + (dir.path() / "access2.json").string());
+    CHECK(replaced.code == 0);
+    CHECK(run("admin registry show access acme/inbox " + where).out.find("\"retries\":2") != std::string::npos);
+
+    const auto bad = run("admin registry add systems '{\"id\":\"b\",\"password\":\"p\",\"bin\":\"1\"}' " + where);
+    CHECK(bad.code == 1);
+    CHECK(bad.out.find("systems.bin: must be 12 digits") != std::string::npos);
+    CHECK(bad.out.find("HTTP 400") != std::string::npos);
+    const auto referred = run("admin registry remove systems acme " + where);
+    CHECK(referred.code == 1);
+    CHECK(referred.out.find("HTTP 409") != std::string::npos);
+    CHECK(run("admin registry remove access acme/inbox " + where).code == 0);
+    CHECK(run("admin registry remove systems acme " + where).code == 0);
+    CHECK(run("admin registry show systems acme " + where).code == 1);
+    CHECK(run("admin registry list planets " + where).code == 2);
+    CHECK(run("admin registry list systems --json " + where).out.find("\"items\":[") != std::string::npos);
+}
