@@ -182,6 +182,20 @@ int message_redeliver(std::span<const std::string_view> rest, const flags& f, co
     return 0;
 }
 
+/// Reads the flags after the command's words and finds the node, then runs
+/// `fn` with both; a usage error or an unreachable config exits first.
+template <class F>
+int with_node(std::span<const std::string_view> after_words, F fn) {
+    const auto f = read_flags(after_words);
+    if (!f) {
+        std::cerr << admin_usage;
+        return exit_usage;
+    }
+    const auto where = locate(*f);
+    if (const auto* code = std::get_if<int>(&where)) return *code;
+    return fn(*f, std::get<admin_target>(where));
+}
+
 } // namespace
 
 int admin(std::span<const std::string_view> args) {
@@ -193,16 +207,10 @@ int admin(std::span<const std::string_view> args) {
         // The words before the flags ("-" alone is a word: stdin).
         std::size_t words = 1;
         while (1 + words < args.size() && (args[1 + words] == "-" || !args[1 + words].starts_with("--"))) ++words;
-        const auto f = read_flags(args.subspan(1 + words));
-        if (!f) {
-            std::cerr << admin_usage;
-            return exit_usage;
-        }
-        const auto where = locate(*f);
-        if (const auto* code = std::get_if<int>(&where)) return *code;
-        const auto& to = std::get<admin_target>(where);
-        return args[0] == "incidents" ? incidents_command(args.subspan(1, words), *f, to)
-                                      : registry_command(args.subspan(1, words), *f, to);
+        return with_node(args.subspan(1 + words), [&](const flags& f, const admin_target& to) {
+            return args[0] == "incidents" ? incidents_command(args.subspan(1, words), f, to)
+                                          : registry_command(args.subspan(1, words), f, to);
+        });
     }
     if (!dp_call && !journal_call && !show_call && !redeliver_call) {
         std::cerr << admin_usage;
@@ -211,24 +219,18 @@ int admin(std::span<const std::string_view> args) {
     // The words before the flags: a redelivery of one message names it.
     const bool one = redeliver_call && args.size() >= 3 && !args[2].starts_with("--");
     const std::size_t words = dp_call || show_call || one ? 3 : 2;
-    const auto f = read_flags(args.subspan(words));
-    if (!f) {
-        std::cerr << admin_usage;
-        return exit_usage;
-    }
-    const auto where = locate(*f);
-    if (const auto* code = std::get_if<int>(&where)) return *code;
-    const auto& to = std::get<admin_target>(where);
-    if (dp_call) return dp(args[1], std::string(args[2]), to);
-    if (show_call) return message_show(std::string(args[2]), *f, to);
-    if (redeliver_call) {
-        if (one == f->all) { // exactly one of: an id, --all
-            std::cerr << admin_usage;
-            return exit_usage;
+    return with_node(args.subspan(words), [&](const flags& f, const admin_target& to) {
+        if (dp_call) return dp(args[1], std::string(args[2]), to);
+        if (show_call) return message_show(std::string(args[2]), f, to);
+        if (redeliver_call) {
+            if (one == f.all) { // exactly one of: an id, --all
+                std::cerr << admin_usage;
+                return exit_usage;
+            }
+            return message_redeliver(args.subspan(2, one ? 1 : 0), f, to);
         }
-        return message_redeliver(args.subspan(2, one ? 1 : 0), *f, to);
-    }
-    return args[1] == "query" ? journal_query(*f, to) : journal_export(*f, to);
+        return args[1] == "query" ? journal_query(f, to) : journal_export(f, to);
+    });
 }
 
 } // namespace qaqpa::cmd

@@ -16,18 +16,13 @@ namespace json = boost::json;
 
 namespace {
 
-http_reply admin(gateway& gw, const std::string& method, const std::string& target, const std::string& body = "") {
-    return http_request(gw.node().admin_port(), method, target, body,
-                        {{"Authorization", "Bearer " + gw.node().admin_token()}, {"Content-Type", "application/json"}});
-}
-
 json::object json_of(const http_reply& r) {
     INFO(r.body);
     return json::parse(r.body).as_object();
 }
 
 json::array incidents(gateway& gw, const std::string& query = "") {
-    const auto r = admin(gw, "GET", "/admin/v1/incidents" + query);
+    const auto r = admin_call(gw, "GET", "/admin/v1/incidents" + query);
     REQUIRE(r.status == 200);
     return json_of(r).at("incidents").as_array();
 }
@@ -84,33 +79,33 @@ TEST_CASE("admin: an error shutdown opens an incident, the webhook is told, peop
     CHECK(series(gw, "qaqpa_incidents_opened_total", "point_off") == 1);
 
     // Switched on: delivery goes on, and the send time is recorded.
-    REQUIRE(admin(gw, "POST", "/admin/v1/delivery-points/flaky/on").status == 200);
+    REQUIRE(admin_call(gw, "POST", "/admin/v1/delivery-points/flaky/on").status == 200);
     REQUIRE(eventually([&] { return !incidents(gw).front().as_object().at("sentAt").is_null(); }));
 
     // People answer, then close it.
-    auto filled = admin(gw, "PATCH", "/admin/v1/incidents/" + id, R"({"responsible":"А. Сейтқали, дежурный"})");
+    auto filled = admin_call(gw, "PATCH", "/admin/v1/incidents/" + id, R"({"responsible":"А. Сейтқали, дежурный"})");
     REQUIRE(filled.status == 200);
     CHECK(json_of(filled).at("responsible") == "А. Сейтқали, дежурный");
     CHECK_FALSE(json_of(filled).at("respondedAt").is_null());
-    auto closed = admin(gw, "PATCH", "/admin/v1/incidents/" + id,
+    auto closed = admin_call(gw, "PATCH", "/admin/v1/incidents/" + id,
                         R"({"measures":"the provider fixed its service","state":"closed"})");
     REQUIRE(closed.status == 200);
     CHECK(json_of(closed).at("state") == "closed");
     CHECK_FALSE(json_of(closed).at("closedAt").is_null());
     CHECK(incidents(gw).empty());
     CHECK(incidents(gw, "?state=closed").size() == 1);
-    CHECK(json_of(admin(gw, "GET", "/admin/v1/incidents/" + id)).at("measures") == "the provider fixed its service");
+    CHECK(json_of(admin_call(gw, "GET", "/admin/v1/incidents/" + id)).at("measures") == "the provider fixed its service");
     CHECK(series(gw, "qaqpa_incidents_open") == 0);
 
     // What cannot be done is refused by name.
-    CHECK(admin(gw, "PATCH", "/admin/v1/incidents/" + id, R"({"measures":"more"})").status == 409);
-    auto unknown_field = admin(gw, "PATCH", "/admin/v1/incidents/" + id, R"({"reason":"x"})");
+    CHECK(admin_call(gw, "PATCH", "/admin/v1/incidents/" + id, R"({"measures":"more"})").status == 409);
+    auto unknown_field = admin_call(gw, "PATCH", "/admin/v1/incidents/" + id, R"({"reason":"x"})");
     CHECK(unknown_field.status == 400);
     CHECK(unknown_field.body.find("unknown field \\\"reason\\\"") != std::string::npos);
-    CHECK(admin(gw, "PATCH", "/admin/v1/incidents/" + id, R"({"state":"open"})").status == 400);
-    CHECK(admin(gw, "PATCH", "/admin/v1/incidents/" + id, "{}").status == 400);
-    CHECK(admin(gw, "GET", "/admin/v1/incidents/no-such").status == 404);
-    CHECK(admin(gw, "GET", "/admin/v1/incidents?state=maybe").status == 400);
+    CHECK(admin_call(gw, "PATCH", "/admin/v1/incidents/" + id, R"({"state":"open"})").status == 400);
+    CHECK(admin_call(gw, "PATCH", "/admin/v1/incidents/" + id, "{}").status == 400);
+    CHECK(admin_call(gw, "GET", "/admin/v1/incidents/no-such").status == 404);
+    CHECK(admin_call(gw, "GET", "/admin/v1/incidents?state=maybe").status == 400);
     CHECK(http_request(gw.node().admin_port(), "GET", "/admin/v1/incidents").status == 401);
 
     // Kept across a restart.

@@ -14,11 +14,6 @@ using namespace qaqpa::test;
 
 namespace {
 
-http_reply admin(gateway& gw, const std::string& method, const std::string& target, const std::string& body = "") {
-    return http_request(gw.node().admin_port(), method, target, body,
-                        {{"Authorization", "Bearer " + gw.node().admin_token()}, {"Content-Type", "application/json"}});
-}
-
 /// A synchronous call to "echo" as `who`; the errorCode of its fault, or "OK".
 std::string echo_as(gateway& gw, const std::string& who, const std::string& password) {
     sample_request r;
@@ -34,56 +29,56 @@ TEST_CASE("admin: a system added through the API calls at once, and survives a r
     gateway gw;
     CHECK(echo_as(gw, "acme", "acme-password") == "AUTH_FAILED");
 
-    auto added = admin(gw, "POST", "/admin/v1/systems",
+    auto added = admin_call(gw, "POST", "/admin/v1/systems",
                        R"({"id":"acme","password":"acme-password","bin":"123456789012"})");
     INFO(added.body);
     REQUIRE(added.status == 201);
     CHECK(added.body == R"({"id":"acme","bin":"123456789012","address":""})"); // no password, no hash
     CHECK(echo_as(gw, "acme", "acme-password") == "ACCESS_DENIED");
-    REQUIRE(admin(gw, "POST", "/admin/v1/access", R"({"system":"acme","service":"echo","timeout_ms":3000})").status ==
+    REQUIRE(admin_call(gw, "POST", "/admin/v1/access", R"({"system":"acme","service":"echo","timeout_ms":3000})").status ==
             201);
     CHECK(echo_as(gw, "acme", "acme-password") == "OK");
     CHECK(echo_as(gw, "acme", "wrong") == "AUTH_FAILED");
 
-    const auto listed = admin(gw, "GET", "/admin/v1/systems");
+    const auto listed = admin_call(gw, "GET", "/admin/v1/systems");
     CHECK(listed.body.find("\"acme\"") != std::string::npos);
     CHECK(listed.body.find("password") == std::string::npos);
     CHECK(listed.body.find("scrypt") == std::string::npos);
-    CHECK(admin(gw, "GET", "/admin/v1/access/acme/echo").body == R"({"system":"acme","service":"echo","timeout_ms":3000})");
+    CHECK(admin_call(gw, "GET", "/admin/v1/access/acme/echo").body == R"({"system":"acme","service":"echo","timeout_ms":3000})");
 
     // An unchanged file applied again (SIGHUP) keeps what the API added; so does a restart.
     gw.reload({});
     CHECK(echo_as(gw, "acme", "acme-password") == "OK");
     gw.restart();
     CHECK(echo_as(gw, "acme", "acme-password") == "OK");
-    CHECK(admin(gw, "GET", "/admin/v1/systems/acme").status == 200);
+    CHECK(admin_call(gw, "GET", "/admin/v1/systems/acme").status == 200);
 
     // A new password through PUT (the rest given again: PUT replaces the entry).
-    auto changed = admin(gw, "PUT", "/admin/v1/systems/acme", R"({"password":"new-password","bin":"123456789012"})");
+    auto changed = admin_call(gw, "PUT", "/admin/v1/systems/acme", R"({"password":"new-password","bin":"123456789012"})");
     CHECK(changed.status == 200);
     CHECK(echo_as(gw, "acme", "acme-password") == "AUTH_FAILED");
     CHECK(echo_as(gw, "acme", "new-password") == "OK");
     // Without a password the hash stays.
-    REQUIRE(admin(gw, "PUT", "/admin/v1/systems/acme", R"({"bin":"123456789012","address":""})").status == 200);
+    REQUIRE(admin_call(gw, "PUT", "/admin/v1/systems/acme", R"({"bin":"123456789012","address":""})").status == 200);
     CHECK(echo_as(gw, "acme", "new-password") == "OK");
 
     // Removed: refused while referred to, then gone at once.
-    auto refused = admin(gw, "DELETE", "/admin/v1/systems/acme");
+    auto refused = admin_call(gw, "DELETE", "/admin/v1/systems/acme");
     CHECK(refused.status == 409);
     CHECK(refused.body.find("access[") != std::string::npos);
-    CHECK(admin(gw, "DELETE", "/admin/v1/access/acme/echo").status == 204);
+    CHECK(admin_call(gw, "DELETE", "/admin/v1/access/acme/echo").status == 204);
     CHECK(echo_as(gw, "acme", "new-password") == "ACCESS_DENIED");
-    CHECK(admin(gw, "DELETE", "/admin/v1/systems/acme").status == 204);
+    CHECK(admin_call(gw, "DELETE", "/admin/v1/systems/acme").status == 204);
     CHECK(echo_as(gw, "acme", "new-password") == "AUTH_FAILED");
-    CHECK(admin(gw, "GET", "/admin/v1/systems/acme").status == 404);
+    CHECK(admin_call(gw, "GET", "/admin/v1/systems/acme").status == 404);
     gw.restart();
-    CHECK(admin(gw, "GET", "/admin/v1/systems/acme").status == 404);
+    CHECK(admin_call(gw, "GET", "/admin/v1/systems/acme").status == 404);
 }
 
 TEST_CASE("admin: registry entries are checked with the start-up's rules and messages", "[integration][admin][registry]") {
     gateway gw;
     const auto refused = [&](const std::string& method, const std::string& target, const std::string& body) {
-        const auto r = admin(gw, method, target, body);
+        const auto r = admin_call(gw, method, target, body);
         INFO(r.body);
         CHECK(r.status == 400);
         return r.body;
@@ -108,15 +103,15 @@ TEST_CASE("admin: registry entries are checked with the start-up's rules and mes
     CHECK(refused("PUT", "/admin/v1/services/echo", R"({"id":"other","owner":"owner"})")
               .find("services.id: differs from the path's \\\"echo\\\"") != std::string::npos);
     CHECK(refused("POST", "/admin/v1/systems", "not json").find("not a JSON object") != std::string::npos);
-    CHECK(admin(gw, "POST", "/admin/v1/systems", R"({"id":"sender","password":"p"})").status == 409);
-    CHECK(admin(gw, "DELETE", "/admin/v1/services/none").status == 404);
+    CHECK(admin_call(gw, "POST", "/admin/v1/systems", R"({"id":"sender","password":"p"})").status == 409);
+    CHECK(admin_call(gw, "DELETE", "/admin/v1/services/none").status == 404);
     CHECK(http_request(gw.node().admin_port(), "GET", "/admin/v1/systems").status == 401);
     // Nothing refused changed anything.
     CHECK(echo_as(gw, "sender", "sender-password") == "OK");
-    CHECK(admin(gw, "GET", "/admin/v1/services").body.find("\"id\":\"s\"") == std::string::npos);
+    CHECK(admin_call(gw, "GET", "/admin/v1/services").body.find("\"id\":\"s\"") == std::string::npos);
 
     // A delivery point changed through the API: its policy applies at once.
-    auto point = admin(gw, "PUT", "/admin/v1/delivery-points/echo", R"({"url":"builtin:echo","throttle":{"requests":1,"window_s":60}})");
+    auto point = admin_call(gw, "PUT", "/admin/v1/delivery-points/echo", R"({"url":"builtin:echo","throttle":{"requests":1,"window_s":60}})");
     INFO(point.body);
     CHECK(point.status == 200);
     CHECK(point.body.find(R"("throttle":{"requests":1,"window_s":60})") != std::string::npos);

@@ -11,6 +11,7 @@
 // The sender's PUSH address is `sender_address` (none by default: it pulls).
 
 #include "cmd/node.hpp"
+#include "tests/support/http_call.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <memory>
@@ -70,5 +71,13 @@ private:
     temp_dir dir_;
     std::unique_ptr<cmd::node> node_;
 };
+
+/// A call to the gateway's admin API with its bearer token (and a JSON
+/// content type, for the bodies that have one).
+inline http_reply admin_call(gateway& gw, const std::string& method, const std::string& target,
+                             const std::string& body = "") {
+    return http_request(gw.node().admin_port(), method, target, body,
+                        {{"Authorization", "Bearer " + gw.node().admin_token()}, {"Content-Type", "application/json"}});
+}
 
 } // namespace qaqpa::test
