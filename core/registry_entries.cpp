@@ -46,16 +46,6 @@ std::string entry_path(std::string key, registry_part part) {
     return key;
 }
 
-json::object policy_json(const delivery_policy& p) {
-    json::object o{{"timeout_ms", p.timeout_ms},       {"retries", p.retries},
-                   {"backoff_ms", p.backoff_ms},       {"backoff_max_ms", p.backoff_max_ms},
-                   {"security_mode", p.security_mode}, {"concurrency", p.concurrency}};
-    if (p.throttle) o["throttle"] = json::object{{"requests", p.throttle->requests}, {"window_s", p.throttle->window_s}};
-    if (p.error_shutdown)
-        o["error_shutdown"] = json::object{{"errors", p.error_shutdown->errors}, {"window_s", p.error_shutdown->window_s}};
-    return o;
-}
-
 void add_overrides(json::object& o, const policy_overrides& p) {
     if (p.timeout_ms) o["timeout_ms"] = *p.timeout_ms;
     if (p.retries) o["retries"] = *p.retries;
@@ -75,7 +65,9 @@ struct to_json {
     }
     json::object operator()(const delivery_point& d) const {
         json::object o{{"id", d.id}, {"url", d.url}, {"protocol", to_string(d.protocol)}};
-        for (auto& [k, v] : policy_json(d.policy)) o[k] = v;
+        const auto& p = d.policy;
+        add_overrides(o, {p.timeout_ms, p.retries, p.backoff_ms, p.backoff_max_ms, p.throttle, p.error_shutdown,
+                          p.security_mode, p.concurrency});
         if (d.max_queue_depth) o["max_queue_depth"] = d.max_queue_depth;
         o["journal_payload"] = d.journal_payload;
         if (d.creds) o["credentials"] = json::object{{"login", d.creds->login}};
