@@ -42,7 +42,8 @@ std::int64_t series(gateway& gw, const std::string& name, const std::string& lab
 
 TEST_CASE("admin: an error shutdown opens an incident, the webhook is told, people fill it in and close it",
           "[integration][admin][incidents]") {
-    fake_provider failing(provider_mode::fault);
+    fake_provider failing(provider_mode::recipient);
+    failing.fail_next(2); // the error shutdown's two failures; delivered once switched on
     fake_provider webhook(provider_mode::recipient);
     webhook.fail_next(1); // the first notification fails: it is retried
     node_settings s;
@@ -81,6 +82,7 @@ TEST_CASE("admin: an error shutdown opens an incident, the webhook is told, peop
     // Switched on: delivery goes on, and the send time is recorded.
     REQUIRE(admin_call(gw, "POST", "/admin/v1/delivery-points/flaky/on").status == 200);
     REQUIRE(eventually([&] { return !incidents(gw).front().as_object().at("sentAt").is_null(); }));
+    REQUIRE(eventually([&] { return state_of(gw.port(), sender_login, a.message_id) == "DELIVERED"; }));
 
     // People answer, then close it.
     auto filled = admin_call(gw, "PATCH", "/admin/v1/incidents/" + id, R"({"responsible":"А. Сейтқали, дежурный"})");
