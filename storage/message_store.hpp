@@ -48,6 +48,9 @@ struct tracking {
     message_status status;
     int attempts = 0;                 ///< failed delivery attempts so far
     std::int64_t next_attempt_ms = 0; ///< not before (Unix ms); 0 = at once
+    /// The journal row of its acceptance, kept here instead of in the
+    /// journal's index (one write fewer per message); the store's to say.
+    std::uint64_t journal_row = 0;
 };
 
 /// A message chain, opened by a REQUEST.
@@ -57,6 +60,9 @@ struct chain {
     std::string opener; ///< the IS that sent the REQUEST
     std::string owner;  ///< the service's owner
     std::string point;  ///< the delivery point the REQUEST went to; "" when pulled
+    /// The journal row of the REQUEST's acceptance (the chain index's first
+    /// entry, kept here); the store's to say.
+    std::uint64_t journal_row = 0;
 };
 
 struct new_message {

@@ -99,21 +99,23 @@ journal_chain::tip journal_chain::begin() const {
     return tip{head_.last, head_.last_hash, last_ms_, 0};
 }
 
-void journal_chain::append(rocksdb::WriteBatch& b, tip& t, const journal_event& e, std::int64_t now_ms) const {
+std::uint64_t journal_chain::append(rocksdb::WriteBatch& b, tip& t, const journal_event& e, std::int64_t now_ms,
+                                   bool index_message, bool index_chain) const {
     const auto number = t.last + 1;
     const auto recorded = std::max(now_ms, t.last_ms);
     auto value = canonical_bytes(number, recorded, t.last_hash, e);
     auto hash = row_hash(value);
     value += hash;
     b.Put(f_.rows, journal_row_key(number), value);
-    if (indexed(e.message_id))
+    if (index_message && indexed(e.message_id))
         b.Put(f_.index, journal_index_key(e.message_id, number), rocksdb::Slice());
-    if (chain_indexed(e))
+    if (index_chain && chain_indexed(e))
         b.Put(f_.chains, journal_index_key(e.correlation_id, number), rocksdb::Slice());
     t.last = number;
     t.last_hash = std::move(hash);
     t.last_ms = recorded;
     ++t.rows;
+    return number;
 }
 
 void journal_chain::written(const tip& t) {

@@ -35,6 +35,10 @@ struct journal_families {
     rocksdb::ColumnFamilyHandle* index = nullptr;  ///< message id → its rows
     rocksdb::ColumnFamilyHandle* chains = nullptr; ///< correlation id → its messages' acceptances
     rocksdb::ColumnFamilyHandle* meta = nullptr;
+    /// Read only: a stored message's acceptance row is in its tracking, a
+    /// chain's first acceptance in the chain's record (message_store.hpp).
+    rocksdb::ColumnFamilyHandle* tracking = nullptr;
+    rocksdb::ColumnFamilyHandle* message_chains = nullptr;
     /// Two families, not one: each stream of keys then arrives nearly in
     /// order, and its files rarely overlap (interleaved, they made most of
     /// the journal's compaction work).
@@ -78,8 +82,12 @@ public:
     result<void> recover(rocksdb::DB& db);
 
     tip begin() const; ///< committer thread
-    /// Appends one row to `b`, recorded at `now_ms` (or the tip's time, if later).
-    void append(rocksdb::WriteBatch& b, tip& t, const journal_event& e, std::int64_t now_ms) const;
+    /// Appends one row to `b`, recorded at `now_ms` (or the tip's time, if
+    /// later), and returns its number. Without `index_message` (or
+    /// `index_chain`) the caller keeps the row number itself: a stored
+    /// message's acceptance in its tracking, a chain's first in its record.
+    std::uint64_t append(rocksdb::WriteBatch& b, tip& t, const journal_event& e, std::int64_t now_ms,
+                         bool index_message = true, bool index_chain = true) const;
     /// The batch holding the tip's rows was written.
     void written(const tip& t);
 

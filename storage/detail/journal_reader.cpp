@@ -1,5 +1,6 @@
 #include "storage/detail/journal_reader.hpp"
 
+#include "storage/detail/record_codec.hpp"
 #include "storage/detail/rocksdb_status.hpp"
 #include "core/journal_format.hpp"
 
@@ -42,15 +43,35 @@ result<std::uint64_t> first_row_at(rocksdb::DB& db, const journal_families& f, c
     return lo;
 }
 
-/// The row numbers an index holds for `id`, after `after`, in order.
+/// The acceptance row a stored record keeps for `id` (a message's tracking,
+/// a chain's record); 0 when there is none.
+template <class Record, class Decode>
+result<std::uint64_t> kept_row(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, std::string_view id, Decode decode) {
+    rocksdb::PinnableSlice value;
+    const auto st = db.Get({}, cf, rocksdb::Slice(id.data(), id.size()), &value);
+    if (st.IsNotFound()) return std::uint64_t{0};
+    if (!st.ok()) return storage_failure(st, "reading the journal's row of a record");
+    result<Record> record = decode(std::string_view(value.data(), value.size()));
+    if (!record) return record.error();
+    return record->journal_row;
+}
+
+/// The row numbers an index holds for `id`, after `after`, in order, with
+/// the acceptance row its record keeps instead (message_store.hpp).
 result<std::vector<std::uint64_t>> indexed_rows(rocksdb::DB& db, const journal_families& f, journal_index_kind kind,
                                                 std::string_view id, std::uint64_t after) {
     std::vector<std::uint64_t> out;
+    auto kept = kind == journal_index_kind::message ? kept_row<tracking>(db, f.tracking, id, decode_tracking)
+                                                    : kept_row<chain>(db, f.message_chains, id, decode_chain);
+    if (!kept) return kept.error();
+    if (*kept > after) out.push_back(*kept); // the first of its rows
     const auto prefix = journal_index_prefix(id);
     std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, f.index_of(kind)));
     for (it->Seek(journal_index_key(id, after + 1)); it->Valid() && it->key().starts_with(prefix); it->Next())
         out.push_back(journal_index_number(std::string_view(it->key().data(), it->key().size())));
     if (!it->status().ok()) return storage_failure(it->status(), "reading the journal's index");
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 

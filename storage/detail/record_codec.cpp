@@ -66,6 +66,8 @@ public:
         return s();
     }
     bool ok() const { return ok_ && in_.empty(); }
+    /// Bytes left: a field added later at the end (absent in older records).
+    bool more() const { return ok_ && !in_.empty(); }
 
 private:
     std::string_view in_;
@@ -170,6 +172,7 @@ std::string encode(const tracking& t) {
     put_status(w, t.status);
     w.i(t.attempts);
     w.i(t.next_attempt_ms);
+    w.u(t.journal_row);
     return w.take();
 }
 
@@ -184,6 +187,7 @@ result<tracking> decode_tracking(std::string_view bytes) {
     t.status = get_status(r);
     t.attempts = static_cast<int>(r.i());
     t.next_attempt_ms = r.i();
+    if (r.more()) t.journal_row = r.u();
     if (!r.ok()) return damaged("tracking");
     return t;
 }
@@ -195,6 +199,7 @@ std::string encode(const chain& c) {
     w.s(c.opener);
     w.s(c.owner);
     w.s(c.point);
+    w.u(c.journal_row);
     return w.take();
 }
 
@@ -206,6 +211,7 @@ result<chain> decode_chain(std::string_view bytes) {
     c.opener = r.s();
     c.owner = r.s();
     c.point = r.s();
+    if (r.more()) c.journal_row = r.u();
     if (!r.ok()) return damaged("chain");
     return c;
 }

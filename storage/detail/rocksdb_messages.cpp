@@ -70,7 +70,7 @@ using write_handler = std::variant<asio::any_completion_handler<void(write_resul
 class rocksdb_messages final : public messages_and_journal {
 public:
     rocksdb_messages(rocksdb::DB& db, message_families f, bool sync, metrics_registry* metrics)
-        : db_(db), f_(f), leases_(f.leases), chain_({f.journal, f.journal_index, f.journal_chains, f.meta}) {
+        : db_(db), f_(f), leases_(f.leases), chain_({f.journal, f.journal_index, f.journal_chains, f.meta, f.tracking, f.chains}) {
         write_.sync = sync;
         if (metrics) {
             commit_seconds_ = &metrics->get_histogram(
@@ -439,6 +439,7 @@ private:
         std::vector<cache_op> cache_ops;
         std::deque<tracking> warmed;
         std::deque<tracking> redelivered; ///< tracking written by redeliveries in this batch
+        std::deque<tracking> accepted;    ///< new messages' tracking, with their acceptance rows
         journal_chain::tip tip;  ///< the journal's rows appended so far
         std::int64_t now_ms = 0; ///< when the batch is built: its rows' recorded time
     };
@@ -606,10 +607,20 @@ private:
         const auto seq = m.track.seq;
         st.max_seq = std::max(st.max_seq, seq);
         b.Put(f_.queues, queue_key(dest, seq), encode(*m.body));
-        b.Put(f_.tracking, m.body->id, encode(m.track));
-        st.written[m.body->id] = &m.track;
-        if (m.opens) b.Put(f_.chains, m.opens->correlation_id, encode(*m.opens));
-        append_rows(b, st, m.journal);
+        // Its acceptance's row number goes into its tracking (and a REQUEST's
+        // into its chain's record) instead of into the journal's indexes.
+        auto& track = st.accepted.emplace_back(m.track);
+        std::optional<chain> opened = m.opens;
+        for (const auto& e : m.journal) {
+            const bool acceptance = e.kind == journal_event_kind::accepted && e.message_id == m.body->id;
+            const bool first_in_chain = acceptance && opened && e.correlation_id == opened->correlation_id;
+            const auto row = chain_.append(b, st.tip, e, st.now_ms, !acceptance, !first_in_chain);
+            if (acceptance) track.journal_row = row;
+            if (first_in_chain) opened->journal_row = row;
+        }
+        b.Put(f_.tracking, m.body->id, encode(track));
+        st.written[m.body->id] = &track;
+        if (opened) b.Put(f_.chains, opened->correlation_id, encode(*opened));
         ++st.depth_delta[dest];
         return seq;
     }
@@ -627,6 +638,7 @@ private:
         if (is_final((*current)->status.state)) return fail(errc::message_final, c.id);
         c.track.destination = (*current)->destination; // where it waits is the store's to say
         c.track.seq = (*current)->seq;
+        c.track.journal_row = (*current)->journal_row;
         b.Put(f_.tracking, c.id, encode(c.track));
         st.written[c.id] = &c.track;
         if (c.dequeue) {

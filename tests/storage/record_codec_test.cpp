@@ -19,6 +19,27 @@ TEST_CASE("tracking and chains round-trip", "[unit][storage]") {
     CHECK(decode_chain(encode(c))->opener == "opener");
 }
 
+TEST_CASE("the acceptance's journal row round-trips, and records written before it read as none", "[unit][storage]") {
+    tracking t{"pull/a/svc", 5, "a", "b", "svc", {message_state::on_delivery, "ACCEPTED", "ok", "2026-01-01T00:00:00Z"}, 0, 0};
+    t.journal_row = 123456789;
+    CHECK(decode_tracking(encode(t))->journal_row == 123456789);
+    chain c{"corr", "svc", "opener", "owner", "", 42};
+    CHECK(decode_chain(encode(c))->journal_row == 42);
+    // The earlier layout: the same fields without the trailing row number.
+    t.journal_row = 0;
+    auto older = encode(t);
+    older.pop_back(); // a 0 is one byte
+    const auto back = decode_tracking(older);
+    REQUIRE(back);
+    CHECK(back->journal_row == 0);
+    CHECK(back->service_id == "svc");
+    c.journal_row = 0;
+    auto older_chain = encode(c);
+    older_chain.pop_back();
+    REQUIRE(decode_chain(older_chain));
+    CHECK(decode_chain(older_chain)->owner == "owner");
+}
+
 TEST_CASE("damaged records are errors, never crashes", "[unit][storage]") {
     queued_message m;
     m.id = "id";
