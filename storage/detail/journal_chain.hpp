@@ -7,8 +7,11 @@
 // Families: rows (be64(number) → the row's canonical bytes and its hash in
 // hex, journal_format.hpp) and two indexes keyed like queues (be16(len) +
 // id + be64(number) → "", record_codec.hpp): a message's trail by its id,
-// a chain's acceptances by its correlation id. The default family keeps the
-// pruned anchor.
+// a chain's acceptances by its correlation id. A stored message's own
+// acceptance is not indexed: its tracking record keeps the row number, and
+// a REQUEST's chain record keeps its chain's first (message_store.hpp), so
+// accepting a message writes one journal key, not three. The default family
+// keeps the pruned anchor.
 
 #include "core/errors.hpp"
 #include "storage/journal_store.hpp"
