@@ -131,6 +131,7 @@ void incident_desk::point_switched(const std::string& point, bool on, const std:
             i.queue = point_queue(point);
             i.reason = fmt::format("delivery point {} switched off: {}", point, reason);
             touch(i);
+            to_name_.insert(i.id);
             log::warn("incidents", "incident {} opened: {}", i.id, i.reason);
         }
     }
@@ -187,6 +188,32 @@ task<void> incident_desk::scan_queues(std::int64_t now) {
             i.sent_ms = now;
             touch(i);
         }
+}
+
+task<void> incident_desk::name_waiting() {
+    std::set<std::string> ids;
+    {
+        std::lock_guard lk(mutex_);
+        ids.swap(to_name_);
+    }
+    for (const auto& id : ids) {
+        std::string queue;
+        {
+            std::lock_guard lk(mutex_);
+            if (auto it = live_.find(id); it != live_.end()) queue = it->second.queue;
+        }
+        if (queue.empty()) continue;
+        auto head = co_await messages_.scan(queue, 0, 1);
+        auto depth = co_await messages_.depth(queue);
+        if (!head || head->empty() || !head->front().body) continue; // nothing waits (or the store fails)
+        std::lock_guard lk(mutex_);
+        auto it = live_.find(id);
+        if (it == live_.end()) continue;
+        it->second.message_id = head->front().id;
+        it->second.received_ms = head->front().body->accepted_ms;
+        it->second.messages = depth ? static_cast<std::int64_t>(*depth) : 0;
+        touch(it->second);
+    }
 }
 
 task<void> incident_desk::notify_due(std::int64_t now) {
@@ -256,6 +283,7 @@ task<void> incident_desk::round() {
         co_await scan_queues(now);
         next_scan_ms_ = now + std::clamp<std::int64_t>(settings_.undelivered_after_ms / 10, 1000, 60000);
     }
+    co_await name_waiting(); // before the webhook is told
     co_await notify_due(now);
     co_await write_pending();
 }

@@ -70,6 +70,8 @@ private:
     void recount();                                             ///< under mutex_: the open gauge
     void watch_store(std::int64_t now);
     task<void> scan_queues(std::int64_t now);
+    /// A point's new incident names the oldest message its queue holds.
+    task<void> name_waiting();
     task<void> notify_due(std::int64_t now);
     task<void> write_pending();
     task<void> watch();
@@ -88,6 +90,7 @@ private:
     std::mutex mutex_;
     std::map<std::string, incident> live_; ///< open incidents, and closed ones not yet written
     std::set<std::string> dirty_;          ///< ids changed since their last write
+    std::set<std::string> to_name_;        ///< new point_off incidents whose queue is not looked at yet
     std::int64_t next_scan_ms_ = 0;
     bool write_failing_ = false;           ///< logged once per outage
     std::atomic<bool> stopping_{false};

@@ -105,6 +105,8 @@ TEST_CASE("a point switched off opens an incident, notified at once; switched on
           "[unit][routing][incidents]") {
     desk_fixture f;
     const auto off_at = f.clock.now();
+    f.queue_message(point_queue("dp-a"), "waiting-1"); // what the switch stops
+    f.queue_message(point_queue("dp-a"), "waiting-2");
     f.desk->point_switched("dp-a", false, "5 errors within 60 s: HTTP 503");
     f.desk->point_switched("dp-a", false, "again"); // one incident per switch-off, not per call
     CHECK(f.open_gauge() == 1);
@@ -119,6 +121,10 @@ TEST_CASE("a point switched off opens an incident, notified at once; switched on
     CHECK(i.queue == "dp/dp-a");
     CHECK(i.reason == "delivery point dp-a switched off: 5 errors within 60 s: HTTP 503");
     CHECK(i.opened_ms == off_at);
+    CHECK(i.message_id == "waiting-1"); // the oldest it holds, named before the webhook is told
+    CHECK(i.received_ms == off_at);
+    CHECK(i.messages == 2);
+    CHECK(f.notifier.sent.front().message_id == "waiting-1");
     CHECK(i.notified_ms == off_at + 200);
     CHECK(i.sent_ms == 0);
     REQUIRE(f.notifier.sent.size() == 1);
