@@ -3,10 +3,9 @@
 #include "core/clock.hpp"
 #include "core/utf8.hpp"
 #include "transports/admin/admin_failure.hpp"
+#include "transports/admin/parameters.hpp"
 
 #include <boost/json.hpp>
-
-#include <charconv>
 
 namespace qaqpa::admin {
 
@@ -30,17 +29,16 @@ result<incident_query> read_query(std::string_view target) {
         if (k == "state") {
             if (v == "all") q.state.reset();
             else if (auto s = parse_incident_state(v)) q.state = s;
-            else return fail(errc::invalid_request, "parameter \"state\" must be open, closed or all");
+            else return bad_parameter(k, "must be open, closed or all");
         } else if (k == "after") {
             q.after = v;
         } else if (k == "limit") {
-            std::size_t n = 0;
-            const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-            if (ec != std::errc() || end != v.data() + v.size() || n < 1 || n > max_page)
-                return fail(errc::invalid_request, "parameter \"limit\" must be a whole number from 1 to 1000");
-            q.limit = n;
+            const auto n = whole_number(v);
+            if (!n || *n < 1 || *n > static_cast<std::int64_t>(max_page))
+                return bad_parameter(k, "must be a whole number from 1 to 1000");
+            q.limit = static_cast<std::size_t>(*n);
         } else {
-            return fail(errc::invalid_request, "parameter \"" + to_valid_utf8(k) + "\": is not a parameter of this query");
+            return bad_parameter(k, "is not a parameter of this query");
         }
     }
     return q;

@@ -2,13 +2,12 @@
 
 #include "core/clock.hpp"
 #include "transports/admin/admin_failure.hpp"
+#include "transports/admin/parameters.hpp"
 #include "core/journal_format.hpp"
 #include "core/utf8.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
-
-#include <charconv>
 
 namespace qaqpa::admin {
 
@@ -18,17 +17,6 @@ namespace {
 
 /// Rows read per store query while exporting: one piece of the stream.
 constexpr std::size_t export_page_rows = 1000;
-
-failure bad_parameter(std::string_view name, std::string_view why) {
-    return fail(errc::invalid_request, fmt::format("parameter \"{}\": {}", to_valid_utf8(name), why));
-}
-
-std::optional<std::int64_t> whole_number(std::string_view v) {
-    std::int64_t n = 0;
-    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
-    return n;
-}
 
 std::string rows_text(const std::vector<journal_row>& rows, journal_format format) {
     std::string out;

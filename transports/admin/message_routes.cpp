@@ -2,6 +2,7 @@
 
 #include "core/clock.hpp"
 #include "transports/admin/admin_failure.hpp"
+#include "transports/admin/parameters.hpp"
 #include "core/journal_format.hpp"
 #include "core/utf8.hpp"
 
@@ -115,8 +116,7 @@ task<http::response> show_chain(http::request& req, routing::message_control& me
     if (params) {
         for (auto& [k, v] : *params) {
             if (k != "correlationId")
-                co_return admin_failure(req, fail(errc::invalid_request, "parameter \"" + to_valid_utf8(k) +
-                                                                      "\": is not a parameter of this query"));
+                co_return admin_failure(req, bad_parameter(k, "is not a parameter of this query"));
             correlation = v;
         }
     }
