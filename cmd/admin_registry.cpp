@@ -6,6 +6,8 @@
 //   remove PART KEY
 #include "cmd/admin_commands.hpp"
 
+#include "core/registry_entries.hpp"
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -22,10 +24,6 @@ constexpr const char* usage =
     "       qaqpa admin registry add PART JSON|@FILE|- [--replace]\n"
     "       qaqpa admin registry remove PART KEY\n"
     "PART: systems, delivery-points, services, access; KEY: an id, or SYSTEM/SERVICE for access\n";
-
-bool is_part(std::string_view p) {
-    return p == "systems" || p == "delivery-points" || p == "services" || p == "access";
-}
 
 /// The path of one entry: its key's parts percent-encoded one by one.
 std::string entry_path(std::string_view part, std::string_view key) {
@@ -102,7 +100,7 @@ int add(std::string_view part, std::string_view given, const flags& f, const adm
 } // namespace
 
 int registry_command(std::span<const std::string_view> words, const flags& f, const admin_target& to) {
-    if (words.size() >= 2 && is_part(words[1])) {
+    if (words.size() >= 2 && parse_registry_part(words[1])) {
         const auto part = words[1];
         if (words.size() == 2 && words[0] == "list") return list(part, f, to);
         if (words.size() == 3 && words[0] == "show") return simple(http::verb::get, entry_path(part, words[2]), {}, to);

@@ -99,11 +99,14 @@ struct to_json {
 } // namespace
 
 std::optional<registry_part> parse_registry_part(std::string_view s) noexcept {
-    if (s == "systems") return registry_part::systems;
-    if (s == "delivery-points") return registry_part::delivery_points;
-    if (s == "services") return registry_part::services;
-    if (s == "access") return registry_part::access;
+    for (const auto p : {registry_part::systems, registry_part::delivery_points, registry_part::services,
+                         registry_part::access})
+        if (s == path_segment(p)) return p;
     return std::nullopt;
+}
+
+const char* path_segment(registry_part p) noexcept {
+    return p == registry_part::delivery_points ? "delivery-points" : to_string(p);
 }
 
 const char* to_string(registry_part p) noexcept {

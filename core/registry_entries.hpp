@@ -19,6 +19,8 @@ enum class registry_part { systems, delivery_points, services, access };
 
 /// The part a path names: "systems", "delivery-points", "services", "access".
 std::optional<registry_part> parse_registry_part(std::string_view path_segment) noexcept;
+/// The reverse: the path segment of a part.
+const char* path_segment(registry_part p) noexcept;
 /// The file's name of its tables: "systems", "delivery_points", ...
 const char* to_string(registry_part p) noexcept;
 

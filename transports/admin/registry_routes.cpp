@@ -16,12 +16,6 @@ namespace {
 constexpr registry_part parts[] = {registry_part::systems, registry_part::delivery_points, registry_part::services,
                                    registry_part::access};
 
-const char* path_of(registry_part p) {
-    return p == registry_part::delivery_points ? "/admin/v1/delivery-points" : p == registry_part::systems ? "/admin/v1/systems"
-           : p == registry_part::services                                   ? "/admin/v1/services"
-                                                                            : "/admin/v1/access";
-}
-
 /// The key the path names: {id}, or {system}/{service}.
 std::string path_key(registry_part part, const http::path_params& p) {
     if (part == registry_part::access) return std::string(p["system"]) + "/" + std::string(p["service"]);
@@ -95,7 +89,7 @@ task<http::response> remove(http::request& req, registry_part part, std::string 
 
 void add_registry_routes(http::router& routes, routing::registry_control& registry) {
     for (const auto part : parts) {
-        const std::string base = path_of(part);
+        const std::string base = std::string("/admin/v1/") + path_segment(part);
         const std::string one = base + (part == registry_part::access ? "/{system}/{service}" : "/{id}");
         auto* r = &registry;
         // Registered once, at start; a failure would be a defect in this list.
