@@ -26,8 +26,25 @@ std::string waited(std::int64_t ms) {
     return fmt::format("{} s", s);
 }
 
-bool is_open_for(const incident& i, incident_cause cause) {
-    return i.state == incident_state::open && i.cause == cause && i.sent_ms == 0;
+/// The open incident of `cause` still waiting for delivery to go on that
+/// `match` accepts, or null.
+template <class Match>
+incident* waiting_for(std::map<std::string, incident>& live, incident_cause cause, Match match) {
+    for (auto& [id, i] : live)
+        if (i.state == incident_state::open && i.cause == cause && i.sent_ms == 0 && match(i)) return &i;
+    return nullptr;
+}
+
+/// The oldest message a queue holds, or nullopt (none, or the store failing).
+struct oldest_message {
+    std::string id;
+    std::int64_t received_ms = 0;
+};
+
+task<std::optional<oldest_message>> oldest_in(storage::message_store& messages, const std::string& queue) {
+    auto head = co_await messages.scan(queue, 0, 1);
+    if (!head || head->empty() || !head->front().body) co_return std::nullopt;
+    co_return oldest_message{head->front().id, head->front().body->accepted_ms};
 }
 
 } // namespace
@@ -92,16 +109,16 @@ task<void> incident_desk::watch() {
     timer_ = nullptr;
 }
 
-incident& incident_desk::open_new(incident_cause cause, std::int64_t now) {
-    incident i;
+incident& incident_desk::open(incident i, std::int64_t now) {
     i.id = new_ordered_guid();
-    i.cause = cause;
     i.opened_ms = now;
     i.next_notify_ms = notifier_ ? now : 0;
     auto& added = live_[i.id] = std::move(i);
-    metrics_.get_counter("qaqpa_incidents_opened_total", "incidents opened, by cause", {{"cause", to_string(cause)}})
+    metrics_.get_counter("qaqpa_incidents_opened_total", "incidents opened, by cause", {{"cause", to_string(added.cause)}})
         .inc();
     recount();
+    touch(added);
+    log::warn("incidents", "incident {} opened: {}", added.id, added.reason);
     return added;
 }
 
@@ -119,20 +136,17 @@ void incident_desk::point_switched(const std::string& point, bool on, const std:
     const auto now = clock_.now();
     {
         std::lock_guard lk(mutex_);
-        auto found = std::find_if(live_.begin(), live_.end(), [&](const auto& e) {
-            return is_open_for(e.second, incident_cause::point_off) && e.second.point == point;
-        });
-        if (on && found != live_.end()) {
-            found->second.sent_ms = now; // delivery goes on
-            touch(found->second);
-        } else if (!on && found == live_.end()) {
-            auto& i = open_new(incident_cause::point_off, now);
+        auto* found = waiting_for(live_, incident_cause::point_off, [&](const incident& i) { return i.point == point; });
+        if (on && found) {
+            found->sent_ms = now; // delivery goes on
+            touch(*found);
+        } else if (!on && !found) {
+            incident i;
+            i.cause = incident_cause::point_off;
             i.point = point;
             i.queue = point_queue(point);
             i.reason = fmt::format("delivery point {} switched off: {}", point, reason);
-            touch(i);
-            to_name_.insert(i.id);
-            log::warn("incidents", "incident {} opened: {}", i.id, i.reason);
+            to_name_.insert(open(std::move(i), now).id);
         }
     }
     wake();
@@ -141,16 +155,15 @@ void incident_desk::point_switched(const std::string& point, bool on, const std:
 void incident_desk::watch_store(std::int64_t now) {
     const auto problem = messages_.write_problem();
     std::lock_guard lk(mutex_);
-    auto found = std::find_if(live_.begin(), live_.end(),
-                              [](const auto& e) { return is_open_for(e.second, incident_cause::store_failure); });
-    if (!problem.empty() && found == live_.end()) {
-        auto& i = open_new(incident_cause::store_failure, now);
+    auto* found = waiting_for(live_, incident_cause::store_failure, [](const incident&) { return true; });
+    if (!problem.empty() && !found) {
+        incident i;
+        i.cause = incident_cause::store_failure;
         i.reason = problem; // "the store cannot write: …"
-        touch(i);
-        log::warn("incidents", "incident {} opened: {}", i.id, i.reason);
-    } else if (problem.empty() && found != live_.end()) {
-        found->second.sent_ms = now; // writes resumed
-        touch(found->second);
+        open(std::move(i), now);
+    } else if (problem.empty() && found) {
+        found->sent_ms = now; // writes resumed
+        touch(*found);
     }
 }
 
@@ -159,35 +172,31 @@ task<void> incident_desk::scan_queues(std::int64_t now) {
     if (!queues) co_return; // the store's own failure opens its incident
     std::set<std::string> overdue;
     for (const auto& [queue, depth] : *queues) {
-        auto head = co_await messages_.scan(queue, 0, 1);
-        if (!head || head->empty() || !head->front().body) continue;
-        const auto& first = head->front();
-        const auto received = first.body->accepted_ms;
-        if (now - received < settings_.undelivered_after_ms) continue;
+        const auto first = co_await oldest_in(messages_, queue);
+        if (!first || now - first->received_ms < settings_.undelivered_after_ms) continue;
         overdue.insert(queue);
         std::lock_guard lk(mutex_);
-        const bool known = std::any_of(live_.begin(), live_.end(), [&](const auto& e) {
-            return is_open_for(e.second, incident_cause::undelivered) && e.second.queue == queue;
-        });
-        if (known) continue;
-        auto& i = open_new(incident_cause::undelivered, now);
+        if (waiting_for(live_, incident_cause::undelivered, [&](const incident& i) { return i.queue == queue; }))
+            continue;
+        incident i;
+        i.cause = incident_cause::undelivered;
         i.queue = queue;
         if (auto dest = push_destination(queue); dest && dest->kind == destination_kind::point) i.point = dest->id;
-        i.message_id = first.id;
-        i.received_ms = received;
+        i.message_id = first->id;
+        i.received_ms = first->received_ms;
         i.messages = static_cast<std::int64_t>(depth);
         i.reason = fmt::format("message {} has waited {} in queue {} (the limit is {}); {} messages are waiting there",
-                               first.id, waited(now - received), queue, waited(settings_.undelivered_after_ms), depth);
-        touch(i);
-        log::warn("incidents", "incident {} opened: {}", i.id, i.reason);
+                               first->id, waited(now - first->received_ms), queue,
+                               waited(settings_.undelivered_after_ms), depth);
+        open(std::move(i), now);
     }
     // A queue with nothing overdue any more has delivered what waited.
     std::lock_guard lk(mutex_);
-    for (auto& [id, i] : live_)
-        if (is_open_for(i, incident_cause::undelivered) && !overdue.count(i.queue)) {
-            i.sent_ms = now;
-            touch(i);
-        }
+    while (auto* settled = waiting_for(live_, incident_cause::undelivered,
+                                       [&](const incident& i) { return !overdue.count(i.queue); })) {
+        settled->sent_ms = now;
+        touch(*settled);
+    }
 }
 
 task<void> incident_desk::name_waiting() {
@@ -203,14 +212,14 @@ task<void> incident_desk::name_waiting() {
             if (auto it = live_.find(id); it != live_.end()) queue = it->second.queue;
         }
         if (queue.empty()) continue;
-        auto head = co_await messages_.scan(queue, 0, 1);
+        const auto first = co_await oldest_in(messages_, queue);
+        if (!first) continue; // nothing waits
         auto depth = co_await messages_.depth(queue);
-        if (!head || head->empty() || !head->front().body) continue; // nothing waits (or the store fails)
         std::lock_guard lk(mutex_);
         auto it = live_.find(id);
         if (it == live_.end()) continue;
-        it->second.message_id = head->front().id;
-        it->second.received_ms = head->front().body->accepted_ms;
+        it->second.message_id = first->id;
+        it->second.received_ms = first->received_ms;
         it->second.messages = depth ? static_cast<std::int64_t>(*depth) : 0;
         touch(it->second);
     }

@@ -65,7 +65,9 @@ public:
     task<result<incident>> update(std::string id, incident_update u) override;
 
 private:
-    incident& open_new(incident_cause cause, std::int64_t now); ///< under mutex_
+    /// Opens `i` (its cause, what it concerns and its reason filled in) at
+    /// `now`: counted, logged, to be written and notified. Under mutex_.
+    incident& open(incident i, std::int64_t now);
     void touch(incident& i);                                    ///< under mutex_: changed, to be written
     void recount();                                             ///< under mutex_: the open gauge
     void watch_store(std::int64_t now);
