@@ -76,54 +76,6 @@ struct reader {
     bool done() const { return in.empty(); }
 };
 
-/// The string and number columns after the fixed head, in canonical order:
-/// one table serves the writer, the parser and the CSV export.
-struct string_column {
-    std::string_view key;
-    std::string journal_event::*field;
-};
-
-const std::array<string_column, 12> string_columns{{
-    {"transport", &journal_event::transport},
-    {"messageId", &journal_event::message_id},
-    {"correlationId", &journal_event::correlation_id},
-    {"messageType", &journal_event::message_type},
-    {"serviceId", &journal_event::service_id},
-    {"sender", &journal_event::sender},
-    {"recipient", &journal_event::recipient},
-    {"deliveryPoint", &journal_event::point},
-    {"state", &journal_event::state},
-    {"errorCode", &journal_event::error_code},
-    {"detail", &journal_event::detail},
-    {"payload", &journal_event::payload},
-}};
-
-struct number_view {
-    std::string_view key;
-    std::int64_t value;
-};
-
-std::array<number_view, 7> numbers_of(const journal_event& e) {
-    return {{{"at", e.at_ms},
-             {"received", e.received_ms},
-             {"sent", e.sent_ms},
-             {"durationMs", e.duration_ms},
-             {"httpStatus", e.http_status},
-             {"requestBytes", e.request_bytes},
-             {"responseBytes", e.response_bytes}}};
-}
-
-/// Sets the number columns, in numbers_of's order.
-void set_numbers(journal_event& e, const std::array<std::int64_t, 7>& n) {
-    e.at_ms = n[0];
-    e.received_ms = n[1];
-    e.sent_ms = n[2];
-    e.duration_ms = n[3];
-    e.http_status = static_cast<int>(n[4]);
-    e.request_bytes = n[5];
-    e.response_bytes = n[6];
-}
-
 result<std::int64_t> number_field(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
     if (!v || !v->is_int64()) {
@@ -164,6 +116,44 @@ void put_csv(std::string& out, std::string_view field) {
 
 } // namespace
 
+const std::array<journal_string_column, 12>& journal_string_columns() {
+    static const std::array<journal_string_column, 12> columns{{
+        {"transport", &journal_event::transport},
+        {"messageId", &journal_event::message_id},
+        {"correlationId", &journal_event::correlation_id},
+        {"messageType", &journal_event::message_type},
+        {"serviceId", &journal_event::service_id},
+        {"sender", &journal_event::sender},
+        {"recipient", &journal_event::recipient},
+        {"deliveryPoint", &journal_event::point},
+        {"state", &journal_event::state},
+        {"errorCode", &journal_event::error_code},
+        {"detail", &journal_event::detail},
+        {"payload", &journal_event::payload},
+    }};
+    return columns;
+}
+
+std::array<journal_number_view, 7> journal_number_columns(const journal_event& e) {
+    return {{{"at", e.at_ms},
+             {"received", e.received_ms},
+             {"sent", e.sent_ms},
+             {"durationMs", e.duration_ms},
+             {"httpStatus", e.http_status},
+             {"requestBytes", e.request_bytes},
+             {"responseBytes", e.response_bytes}}};
+}
+
+void set_journal_numbers(journal_event& e, const std::array<std::int64_t, 7>& n) {
+    e.at_ms = n[0];
+    e.received_ms = n[1];
+    e.sent_ms = n[2];
+    e.duration_ms = n[3];
+    e.http_status = static_cast<int>(n[4]);
+    e.request_bytes = n[5];
+    e.response_bytes = n[6];
+}
+
 const std::string& journal_genesis_hash() {
     static const std::string zeros(64, '0');
     return zeros;
@@ -179,8 +169,8 @@ std::string canonical_bytes(std::uint64_t number, std::int64_t recorded_ms, std:
     put_bytes(out, prev_hash);
     put_bytes(out, to_string(e.kind));
     put_bytes(out, to_string(e.channel));
-    for (const auto& c : string_columns) put_bytes(out, e.*c.field);
-    for (const auto& n : numbers_of(e)) put_u64(out, static_cast<std::uint64_t>(n.value));
+    for (const auto& c : journal_string_columns()) put_bytes(out, e.*c.field);
+    for (const auto& n : journal_number_columns(e)) put_u64(out, static_cast<std::uint64_t>(n.value));
     return out;
 }
 
@@ -200,12 +190,12 @@ result<journal_row> decode_canonical(std::string_view bytes) {
     if (!k || !c) return fail(errc::internal, "a journal record names an unknown event or channel");
     r.event.kind = *k;
     r.event.channel = *c;
-    for (const auto& col : string_columns)
+    for (const auto& col : journal_string_columns())
         if (!in.text(r.event.*col.field)) return fail(errc::internal, "a journal record is truncated");
     std::array<std::int64_t, 7> n{};
     for (auto& v : n)
         if (!in.i64(v)) return fail(errc::internal, "a journal record is truncated");
-    set_numbers(r.event, n);
+    set_journal_numbers(r.event, n);
     if (!in.done()) return fail(errc::internal, "a journal record has trailing bytes");
     return r;
 }
@@ -218,8 +208,8 @@ std::string to_json_line(const journal_row& r) {
     put_string(out, "prev", r.prev_hash);
     put_string(out, "event", to_string(r.event.kind));
     put_string(out, "channel", to_string(r.event.channel));
-    for (const auto& c : string_columns) put_string(out, c.key, r.event.*c.field);
-    for (const auto& n : numbers_of(r.event)) put_number(out, n.key, n.value);
+    for (const auto& c : journal_string_columns()) put_string(out, c.key, r.event.*c.field);
+    for (const auto& n : journal_number_columns(r.event)) put_number(out, n.key, n.value);
     put_string(out, "hash", r.hash);
     out += '}';
     return out;
@@ -256,25 +246,25 @@ result<journal_row> parse_json_line(std::string_view line) {
     auto ch = parse_journal_channel(*channel);
     if (!ch) return fail(errc::invalid_request, "channel \"" + *channel + "\" is not a journal channel");
     r.event.channel = *ch;
-    for (const auto& c : string_columns) {
+    for (const auto& c : journal_string_columns()) {
         auto s = string_field(o, c.key);
         if (!s) return s.error();
         r.event.*c.field = std::move(*s);
     }
-    const auto views = numbers_of(r.event);
+    const auto views = journal_number_columns(r.event);
     std::array<std::int64_t, std::tuple_size_v<decltype(views)>> n{};
     for (std::size_t i = 0; i < views.size(); ++i) {
         auto v = number_field(o, views[i].key);
         if (!v) return v.error();
         n[i] = *v;
     }
-    set_numbers(r.event, n);
-    const std::size_t known = 5 + string_columns.size() + views.size() + 1; // row recorded prev event channel ... hash
+    set_journal_numbers(r.event, n);
+    const std::size_t known = 5 + journal_string_columns().size() + views.size() + 1; // row recorded prev event channel ... hash
     if (o.size() != known) {
         for (const auto& kv : o) {
             const std::string_view k = kv.key();
             bool listed = k == "row" || k == "recorded" || k == "prev" || k == "event" || k == "channel" || k == "hash";
-            for (const auto& c : string_columns) listed = listed || k == c.key;
+            for (const auto& c : journal_string_columns()) listed = listed || k == c.key;
             for (const auto& n : views) listed = listed || k == n.key;
             if (!listed) return fail(errc::invalid_request, "unknown field \"" + std::string(k) + "\"");
         }
@@ -284,8 +274,8 @@ result<journal_row> parse_json_line(std::string_view line) {
 
 std::string csv_header() {
     std::string out = "row,recorded,event,channel";
-    for (const auto& c : string_columns) out.append(",").append(c.key);
-    for (const auto& n : numbers_of(journal_event{})) out.append(",").append(n.key);
+    for (const auto& c : journal_string_columns()) out.append(",").append(c.key);
+    for (const auto& n : journal_number_columns(journal_event{})) out.append(",").append(n.key);
     return out + ",prev,hash";
 }
 
@@ -294,8 +284,8 @@ std::string to_csv_line(const journal_row& r) {
     put_csv(out, iso(r.recorded_ms));
     put_csv(out, to_string(r.event.kind));
     put_csv(out, to_string(r.event.channel));
-    for (const auto& c : string_columns) put_csv(out, r.event.*c.field);
-    for (const auto& n : numbers_of(r.event)) {
+    for (const auto& c : journal_string_columns()) put_csv(out, r.event.*c.field);
+    for (const auto& n : journal_number_columns(r.event)) {
         const bool time = n.key == "at" || n.key == "received" || n.key == "sent";
         put_csv(out, time ? iso(n.value) : std::to_string(n.value));
     }

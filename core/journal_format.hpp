@@ -13,6 +13,7 @@
 #include "core/errors.hpp"
 #include "core/journal.hpp"
 
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,22 @@ std::string canonical_bytes(std::uint64_t number, std::int64_t recorded_ms, std:
                             const journal_event& e);
 /// Reads what canonical_bytes wrote (its `hash` stays empty).
 result<journal_row> decode_canonical(std::string_view bytes);
+/// The columns after the fixed head (row, recorded, prev, event, channel),
+/// in canonical and export order: the strings, then the numbers. One table
+/// serves the canonical bytes, the export, its parser, the CSV and the store.
+struct journal_string_column {
+    std::string_view key;
+    std::string journal_event::*field;
+};
+const std::array<journal_string_column, 12>& journal_string_columns();
+struct journal_number_view {
+    std::string_view key;
+    std::int64_t value;
+};
+std::array<journal_number_view, 7> journal_number_columns(const journal_event& e);
+/// Sets the number columns, in journal_number_columns' order.
+void set_journal_numbers(journal_event& e, const std::array<std::int64_t, 7>& n);
+
 /// The export line of a row (no newline).
 std::string to_json_line(const journal_row& r);
 /// Parses an export line; a missing, mistyped or unknown field is an error naming it.

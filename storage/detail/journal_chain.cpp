@@ -1,5 +1,6 @@
 #include "storage/detail/journal_chain.hpp"
 
+#include "storage/detail/journal_record.hpp"
 #include "storage/detail/record_codec.hpp"
 #include "storage/detail/rocksdb_status.hpp"
 #include "core/ids.hpp"
@@ -14,9 +15,6 @@ namespace qaqpa::storage::detail {
 namespace {
 
 constexpr const char* anchor_key = "journal_pruned";
-/// A stored row ends with its SHA-256 in hex.
-constexpr std::size_t hash_hex_size = 64;
-
 void put_be64(std::string& out, std::uint64_t v) {
     for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
 }
@@ -51,21 +49,6 @@ std::uint64_t journal_index_number(std::string_view key) {
     std::string_view id;
     std::uint64_t number = 0;
     return split_queue_key(key, id, number) ? number : 0;
-}
-
-std::optional<std::int64_t> recorded_ms_of(std::string_view value) {
-    // the tag, the row number, then the recorded time (journal_format.hpp)
-    const auto at = journal_encoding_tag.size() + 8;
-    if (!value.starts_with(journal_encoding_tag) || value.size() < at + 8) return std::nullopt;
-    return static_cast<std::int64_t>(get_be64(value.substr(at, 8)));
-}
-
-result<journal_row> decode_stored_row(std::string_view value) {
-    if (value.size() < hash_hex_size) return fail(errc::internal, "a journal record is truncated");
-    auto row = decode_canonical(value.substr(0, value.size() - hash_hex_size));
-    if (!row) return row.error();
-    row->hash.assign(value.substr(value.size() - hash_hex_size));
-    return row;
 }
 
 result<void> journal_chain::recover(rocksdb::DB& db) {
@@ -103,10 +86,8 @@ std::uint64_t journal_chain::append(rocksdb::WriteBatch& b, tip& t, const journa
                                    bool index_message, bool index_chain) const {
     const auto number = t.last + 1;
     const auto recorded = std::max(now_ms, t.last_ms);
-    auto value = canonical_bytes(number, recorded, t.last_hash, e);
-    auto hash = row_hash(value);
-    value += hash;
-    b.Put(f_.rows, journal_row_key(number), value);
+    auto hash = row_hash(canonical_bytes(number, recorded, t.last_hash, e));
+    b.Put(f_.rows, journal_row_key(number), encode_stored_row(number, recorded, t.last_hash, hash, e));
     if (index_message && indexed(e.message_id))
         b.Put(f_.index, journal_index_key(e.message_id, number), rocksdb::Slice());
     if (index_chain && chain_indexed(e))

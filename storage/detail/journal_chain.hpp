@@ -4,9 +4,9 @@
 // recorded time and the hash link are decided there, in commit order, and
 // take effect only when the batch is written.
 //
-// Families: rows (be64(number) → the row's canonical bytes and its hash in
-// hex, journal_format.hpp) and two indexes keyed like queues (be16(len) +
-// id + be64(number) → "", record_codec.hpp): a message's trail by its id,
+// Families: rows (be64(number) → the row, journal_record.hpp) and two
+// indexes keyed like queues (be16(len) + id + be64(number) → "",
+// record_codec.hpp): a message's trail by its id,
 // a chain's acceptances by its correlation id. A stored message's own
 // acceptance is not indexed: its tracking record keeps the row number, and
 // a REQUEST's chain record keeps its chain's first (message_store.hpp), so
@@ -63,12 +63,6 @@ bool indexed(std::string_view id);
 bool chain_indexed(const journal_event& e);
 /// The row number at the end of an index key; 0 when it is not one.
 std::uint64_t journal_index_number(std::string_view key);
-/// The recorded time of a stored row, read from its fixed head without
-/// decoding the rest; nullopt when the value is not a row.
-std::optional<std::int64_t> recorded_ms_of(std::string_view value);
-/// A stored row, decoded (its hash included).
-result<journal_row> decode_stored_row(std::string_view value);
-
 class journal_chain {
 public:
     /// Where the chain stands inside a batch being built.

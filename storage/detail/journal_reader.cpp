@@ -1,5 +1,6 @@
 #include "storage/detail/journal_reader.hpp"
 
+#include "storage/detail/journal_record.hpp"
 #include "storage/detail/record_codec.hpp"
 #include "storage/detail/rocksdb_status.hpp"
 #include "core/journal_format.hpp"

@@ -1,77 +1,18 @@
 #include "storage/detail/record_codec.hpp"
 
+#include "storage/detail/leb128.hpp"
+
 namespace qaqpa::storage::detail {
 namespace {
 
 constexpr std::uint8_t format_version = 1;
 
-class writer {
-public:
-    explicit writer(std::size_t reserve) { out_.reserve(reserve); out_.push_back(char(format_version)); }
-
-    void u(std::uint64_t v) {
-        while (v >= 0x80) {
-            out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
-            v >>= 7;
-        }
-        out_.push_back(static_cast<char>(v));
-    }
-    void i(std::int64_t v) { u((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63)); }
-    void s(std::string_view v) { u(v.size()); out_.append(v); }
-    void opt(const std::optional<std::string>& v) {
-        u(v ? 1 : 0);
-        if (v) s(*v);
-    }
-    std::string take() { return std::move(out_); }
-
-private:
-    std::string out_;
+/// The store's records, at this version (leb128.hpp).
+struct writer : leb128_writer {
+    explicit writer(std::size_t reserve) : leb128_writer(format_version, reserve) {}
 };
-
-class reader {
-public:
-    explicit reader(std::string_view in) : in_(in) {
-        if (in_.empty() || static_cast<std::uint8_t>(in_[0]) != format_version) ok_ = false;
-        else in_.remove_prefix(1);
-    }
-
-    std::uint64_t u() {
-        std::uint64_t v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (in_.empty()) break;
-            const auto b = static_cast<std::uint8_t>(in_.front());
-            in_.remove_prefix(1);
-            v |= std::uint64_t(b & 0x7f) << shift;
-            if (!(b & 0x80)) return v;
-        }
-        ok_ = false;
-        return 0;
-    }
-    std::int64_t i() {
-        const auto z = u();
-        return static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1));
-    }
-    std::string s() {
-        const auto n = u();
-        if (!ok_ || n > in_.size()) {
-            ok_ = false;
-            return {};
-        }
-        std::string v(in_.substr(0, n));
-        in_.remove_prefix(n);
-        return v;
-    }
-    std::optional<std::string> opt() {
-        if (u() == 0) return std::nullopt;
-        return s();
-    }
-    bool ok() const { return ok_ && in_.empty(); }
-    /// Bytes left: a field added later at the end (absent in older records).
-    bool more() const { return ok_ && !in_.empty(); }
-
-private:
-    std::string_view in_;
-    bool ok_ = true;
+struct reader : leb128_reader {
+    explicit reader(std::string_view in) : leb128_reader(in, format_version) {}
 };
 
 failure damaged(std::string_view what) { return fail(errc::internal, "damaged " + std::string(what) + " record"); }

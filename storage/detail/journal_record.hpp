@@ -1,0 +1,32 @@
+#pragma once
+// A journal row as the store keeps it (private to storage/). The hash is
+// taken over the row's canonical bytes (core/journal_format.hpp), but what is
+// stored is a compact record of the same values: LEB128 numbers, the two
+// hashes as 32 raw bytes each, the strings length-prefixed. It is about half
+// the canonical size, and every accepted message writes one, in the batch
+// that is fsynced before the caller hears back.
+//
+// Rows written before this record existed are their canonical bytes followed
+// by the hash in hex (they start with "QJR1"); both read the same.
+
+#include "core/errors.hpp"
+#include "core/journal.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace qaqpa::storage::detail {
+
+/// The stored record of row `number`, whose hash (hex) was taken over its
+/// canonical bytes with `prev_hash` (hex) among them.
+std::string encode_stored_row(std::uint64_t number, std::int64_t recorded_ms, std::string_view prev_hash,
+                              std::string_view hash, const journal_event& e);
+/// A stored row, decoded (its hashes in hex).
+result<journal_row> decode_stored_row(std::string_view value);
+/// The recorded time of a stored row, read without decoding the rest;
+/// nullopt when the value is not a row.
+std::optional<std::int64_t> recorded_ms_of(std::string_view value);
+
+} // namespace qaqpa::storage::detail
