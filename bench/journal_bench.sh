@@ -62,19 +62,23 @@ local f = io.open("$work/$kind.xml", "rb"); wrk.body = f:read("*a"); f:close()
 LUA
 done
 
-rate() { # lua path → requests/s
+rate() { # lua path → "requests/s CPU-µs-per-request" (the gateway's CPU, all threads)
   # Warm-up: one connection first, so one scrypt check caches the login for
   # every thread (64 at once would each run one, ~2.5 s of CPU inside the
   # measured run), then all of them.
   wrk -t1 -c1 -d1s -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2" >/dev/null
   wrk -t1 -c"$CONNS" -d2s -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2" >/dev/null
-  wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2" |
-    awk '/Requests\/sec/{printf "%d", $2}'
+  local t0 t1 out
+  t0=$(cpu_ticks "$qaqpa_pid")
+  out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2")
+  t1=$(cpu_ticks "$qaqpa_pid")
+  awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+    '/requests in/{n=$1} /Requests\/sec/{r=$2} END{printf "%d %.1f", r, ticks*1e6/hz/n}' <<<"$out"
 }
 
 modes=(off on on+scrape)
 [ -n "$BASELINE" ] && modes=(baseline "${modes[@]}")
-declare -A accept relay
+declare -A accept relay accept_cpu relay_cpu
 for round in $(seq "$ROUNDS"); do
   for mode in "${modes[@]}"; do
     dir="$work/$mode-$round"
@@ -96,8 +100,8 @@ for round in $(seq "$ROUNDS"); do
       (while sleep 1; do curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$qaqpa_admin/metrics"; done) &
       scraper=$!
     fi
-    accept[$mode]+="$(rate send /bip-async/) "
-    relay[$mode]+="$(rate sync /bip-sync/) "
+    read -r r c <<<"$(rate send /bip-async/)"; accept[$mode]+="$r "; accept_cpu[$mode]+="$c "
+    read -r r c <<<"$(rate sync /bip-sync/)"; relay[$mode]+="$r "; relay_cpu[$mode]+="$c "
     [ -n "$scraper" ] && kill "$scraper"
     kill "$qaqpa_pid"; wait "$qaqpa_pid" 2>/dev/null || true
     rm -rf "$dir/data"
@@ -106,12 +110,18 @@ done
 
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 echo "conditions: $(nproc) cores, $CONNS connections, ${SECS} s per run, $ROUNDS rounds (medians), ~2 KB messages, durable, 127.0.0.1"
-printf "%-10s %14s %14s   %s\n" mode "accept msg/s" "relay req/s" "(rounds: accept | relay)"
+printf "%-10s %14s %14s %12s %12s   %s\n" mode "accept msg/s" "relay req/s" "accept µs" "relay µs" \
+  "(rounds: accept | relay)"
 for mode in "${modes[@]}"; do
-  printf "%-10s %14s %14s   (%s| %s)\n" "$mode" "$(median "${accept[$mode]}")" "$(median "${relay[$mode]}")" \
-    "${accept[$mode]}" "${relay[$mode]}"
+  printf "%-10s %14s %14s %12s %12s   (%s| %s)\n" "$mode" "$(median "${accept[$mode]}")" "$(median "${relay[$mode]}")" \
+    "$(median "${accept_cpu[$mode]}")" "$(median "${relay_cpu[$mode]}")" "${accept[$mode]}" "${relay[$mode]}"
 done
+echo "(µs: the gateway's CPU time, all threads, per request: steady where the VM's throughput is not)"
 off_a=$(median "${accept[off]}"); on_a=$(median "${accept[on]}")
 off_r=$(median "${relay[off]}"); on_r=$(median "${relay[on]}")
 awk -v a="$off_a" -v b="$on_a" -v c="$off_r" -v d="$on_r" \
   'BEGIN{printf "journal cost: accept %.1f %%, relay %.1f %% (target: at most 10 %% each)\n", (a-b)*100/a, (c-d)*100/c}'
+off_ac=$(median "${accept_cpu[off]}"); on_ac=$(median "${accept_cpu[on]}")
+off_rc=$(median "${relay_cpu[off]}"); on_rc=$(median "${relay_cpu[on]}")
+awk -v a="$off_ac" -v b="$on_ac" -v c="$off_rc" -v d="$on_rc" \
+  'BEGIN{printf "by CPU per request (the rate a CPU-bound node loses): accept %.1f %%, relay %.1f %%\n", (b-a)*100/b, (d-c)*100/d}'
