@@ -6,7 +6,7 @@
 namespace qaqpa {
 namespace {
 
-constexpr std::array<error_entry, 32> catalog{{
+constexpr std::array<error_entry, 40> catalog{{
     {"BAD_ENVELOPE", "The request is not a well-formed SOAP envelope of the expected shape", true},
     {"UNSUPPORTED_MEDIA_TYPE", "The content type must be text/xml, application/soap+xml or application/xml", true},
     {"UNKNOWN_OPERATION", "The body element is not an operation of this channel", true},
@@ -38,6 +38,14 @@ constexpr std::array<error_entry, 32> catalog{{
     {"STORE_UNAVAILABLE", "The message store cannot accept messages now; retry later", false},
     {"INVALID_REQUEST", "A parameter or field of the request is malformed", true},
     {"CONFLICT", "The resource is not in a state that allows this operation", true},
+    {"SIGNATURE_INVALID", "The transport signature does not verify", true},
+    {"SIGNATURE_SCOPE", "The transport signature does not cover the message body that is processed", true},
+    {"SIGNATURE_UNSUPPORTED", "The transport signature uses an algorithm or form the gateway does not accept", true},
+    {"CERTIFICATE_UNTRUSTED", "The signer's certificate is not issued by a trusted certification authority", true},
+    {"CERTIFICATE_EXPIRED", "The signer's certificate is not valid at this time", true},
+    {"CERTIFICATE_REVOKED", "The signer's certificate is revoked", true},
+    {"CERTIFICATE_STATUS_UNKNOWN", "The revocation status of the signer's certificate cannot be established; retry later", false},
+    {"CERTIFICATE_MISMATCH", "The signer's certificate does not belong to the sender's organisation", true},
     {"INTERNAL_ERROR", "Internal gateway error", false},
 }};
 

@@ -43,6 +43,14 @@ enum class errc {
     store_unavailable,      ///< the message store cannot take writes now (e.g. its disk is full); retry later
     invalid_request,        ///< a parameter or field of an admin (or REST) request is malformed; the detail names it
     conflict,               ///< the resource is not in a state that allows the operation; the detail says why
+    signature_invalid,      ///< the transport signature does not verify (the signed content was changed)
+    signature_scope,        ///< the signature does not cover the Body that is processed (wrapping), or covers it ambiguously
+    signature_unsupported,  ///< an algorithm or transform the gateway does not accept, or a signature it cannot read
+    certificate_untrusted,  ///< the signer's certificate does not chain to a trusted CA
+    certificate_expired,    ///< the signer's certificate is outside its validity dates
+    certificate_revoked,    ///< the signer's certificate is revoked (CRL or OCSP)
+    certificate_status_unknown, ///< the certificate's revocation status cannot be established (no current CRL, OCSP down)
+    certificate_mismatch,   ///< the certificate's BIN/IIN is not the one registered for the sender
     internal,               ///< a gateway defect or storage failure; logged
 };
 

@@ -66,11 +66,22 @@ result<soap_body> read_envelope(const xml_node* root) {
     else return fail(errc::bad_envelope, "the Envelope is not in a SOAP namespace");
     const xml_node* b = nullptr;
     for (auto* c = first_element(root); c; c = next_element(c))
-        if (is(c, ns, "Body")) b = c;
+        if (is(c, ns, "Body")) {
+            if (b) return fail(errc::bad_envelope, "the Envelope has more than one Body");
+            b = c;
+        }
     if (!b) return fail(errc::bad_envelope, "the Envelope has no Body");
     body.operation = first_element(b);
     if (!body.operation) return fail(errc::bad_envelope, "the Body is empty");
     return body;
+}
+
+crypto::body_span body_span_of(const soap_body& body, std::string_view text) {
+    const auto& content = body.operation->parent->content;
+    const auto open_end = static_cast<std::size_t>(content.data() - text.data());
+    const auto close_at = open_end + content.size(); // "</Body ...>" starts here
+    const auto close_end = text.find('>', close_at);
+    return {open_end, close_end == std::string_view::npos ? text.size() : close_end + 1};
 }
 
 result<soap_body> parse_envelope(const std::string& body, soap_version& version) {

@@ -4,6 +4,7 @@
 // under the operation's fault element (e.g. SendMessageFault1_SendMessageFault).
 
 #include "core/envelope.hpp"
+#include "crypto/wss.hpp"
 #include "transports/soap/xml.hpp"
 
 #include <string>
@@ -26,8 +27,12 @@ struct soap_body {
     const xml_node* operation = nullptr; ///< the body's first element
 };
 
-/// Checks the root is a SOAP Envelope with a Body holding an element.
+/// Checks the root is a SOAP Envelope with one Body holding an element.
 result<soap_body> read_envelope(const xml_node* root);
+
+/// Where the Body of a parsed envelope lies in `text` (the text parsed): what
+/// a signature check compares with what was signed (crypto/wss.hpp).
+crypto::body_span body_span_of(const soap_body& body, std::string_view text);
 
 /// Parses `body` with this thread's scratch document (xml_document::scratch)
 /// and reads its envelope; `version` says how to answer even on failure.

@@ -1,0 +1,78 @@
+#pragma once
+// A SOAP envelope as libxml2 reads it for WS-Security (private to crypto/):
+// where its Body starts and ends in the bytes (recorded while parsing, to be
+// compared with the gateway's own scanner), its one wsse:Security header,
+// and the elements by their wsu:Id / Id (registered with libxml2, so
+// xmlsec1's "#id" references resolve; an id on two elements resolves to
+// neither).
+
+#include "core/errors.hpp"
+#include "crypto/wss.hpp"
+
+#include <libxml/tree.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace qaqpa::crypto::detail {
+
+inline constexpr const char* ns_dsig = "http://www.w3.org/2000/09/xmldsig#";
+inline constexpr const char* ns_wsse = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+inline constexpr const char* ns_wsu = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+inline constexpr const char* ns_soap11 = "http://schemas.xmlsoap.org/soap/envelope/";
+inline constexpr const char* ns_soap12 = "http://www.w3.org/2003/05/soap-envelope";
+
+bool is_element(xmlNodePtr n, const char* ns, const char* local);
+/// The first child element with this namespace and local name.
+xmlNodePtr child_element(xmlNodePtr parent, const char* ns, const char* local);
+/// An attribute's value ("" when absent); `ns` null for an unqualified one.
+std::string attribute(xmlNodePtr n, const char* ns, const char* name);
+std::string text_content(xmlNodePtr n);
+/// The element's text decoded from base64 (whitespace allowed); "" when it is not base64.
+std::string base64_text(xmlNodePtr n);
+
+class wss_document {
+public:
+    /// Parses the envelope (no network, no entities, no DTD).
+    static result<wss_document> parse(std::string_view envelope);
+
+    /// The Body is the Envelope's one Body child, and it starts and ends at
+    /// `span` (where the gateway's scanner found it); signature_scope if not.
+    result<void> check_body_at(body_span span);
+    /// The one ds:Signature of the one wsse:Security header, whose
+    /// references name no duplicated id.
+    result<xmlNodePtr> signature() const;
+    /// The element carrying this id; nullptr when none does, or several do.
+    xmlNodePtr element_with_id(std::string_view id) const;
+
+    xmlDocPtr doc() const { return doc_.get(); }
+    xmlNodePtr body() const { return body_; }
+    xmlNodePtr security() const { return security_; }
+
+    /// Where a Body or Header child of the Envelope was met while parsing.
+    struct child_mark {
+        xmlNodePtr node = nullptr;
+        std::size_t start = 0; ///< just past its start tag
+        std::size_t end = 0;   ///< just past its end tag
+    };
+    /// The Envelope's one SOAP child of this local name (Body, Header):
+    /// nullptr when there is none, signature_scope when there are several.
+    result<const child_mark*> only_child(const char* local) const;
+
+private:
+    struct doc_free {
+        void operator()(xmlDoc* d) const noexcept { xmlFreeDoc(d); }
+    };
+    std::unique_ptr<xmlDoc, doc_free> doc_;
+    std::vector<child_mark> marks_;
+    xmlNodePtr body_ = nullptr;
+    xmlNodePtr security_ = nullptr;
+    int security_headers_ = 0;
+    std::map<std::string, xmlNodePtr, std::less<>> ids_;
+    std::set<std::string, std::less<>> duplicated_;
+};
+
+} // namespace qaqpa::crypto::detail

@@ -1,0 +1,143 @@
+#include "crypto/wss.hpp"
+
+#include "crypto/detail/openssl_handles.hpp"
+#include "crypto/detail/wss_document.hpp"
+#include "crypto/detail/xmlsec_library.hpp"
+
+#include <xmlsec/base64.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/keys.h>
+#include <xmlsec/openssl/x509.h>
+#include <xmlsec/xmldsig.h>
+
+#include <memory>
+
+namespace qaqpa::crypto {
+namespace {
+
+using namespace detail;
+
+struct dsig_ctx_free {
+    void operator()(xmlSecDSigCtx* c) const noexcept { xmlSecDSigCtxDestroy(c); }
+};
+
+/// The algorithms a signature may name; nothing else is enabled in xmlsec1.
+struct accepted {
+    std::vector<xmlSecTransformId> signature;   ///< C14N and signature methods (SignedInfo)
+    std::vector<xmlSecTransformId> reference;   ///< C14N transforms and digests (each Reference)
+    std::vector<std::string_view> method_uris;
+};
+
+const accepted& algorithms() {
+    static const accepted a = [] {
+        accepted a;
+        const std::vector<xmlSecTransformId> c14n{xmlSecTransformExclC14NId, xmlSecTransformExclC14NWithCommentsId,
+                                                  xmlSecTransformInclC14NId, xmlSecTransformInclC14NWithCommentsId,
+                                                  xmlSecTransformInclC14N11Id};
+        const std::vector<xmlSecTransformId> methods{
+            xmlSecOpenSSLTransformRsaSha1Id,   xmlSecOpenSSLTransformRsaSha256Id,   xmlSecOpenSSLTransformRsaSha384Id,
+            xmlSecOpenSSLTransformRsaSha512Id, xmlSecOpenSSLTransformEcdsaSha256Id, xmlSecOpenSSLTransformEcdsaSha384Id,
+            xmlSecOpenSSLTransformEcdsaSha512Id};
+        const std::vector<xmlSecTransformId> digests{xmlSecOpenSSLTransformSha1Id, xmlSecOpenSSLTransformSha256Id,
+                                                     xmlSecOpenSSLTransformSha384Id, xmlSecOpenSSLTransformSha512Id};
+        a.signature = c14n;
+        a.signature.insert(a.signature.end(), methods.begin(), methods.end());
+        a.reference = c14n;
+        a.reference.insert(a.reference.end(), digests.begin(), digests.end());
+        for (auto id : methods) a.method_uris.emplace_back(reinterpret_cast<const char*>(id->href));
+        return a;
+    }();
+    return a;
+}
+
+/// The signer's certificate, carried in the message (a token or X509Data).
+result<certificate> signer_certificate(const wss_document& doc, xmlNodePtr signature) {
+    xmlNodePtr key_info = child_element(signature, ns_dsig, "KeyInfo");
+    if (!key_info) return fail(errc::signature_unsupported, "the ds:Signature has no ds:KeyInfo naming the certificate");
+    xmlNodePtr x509_data = child_element(key_info, ns_dsig, "X509Data");
+    if (xmlNodePtr str = child_element(key_info, ns_wsse, "SecurityTokenReference")) {
+        if (xmlNodePtr ref = child_element(str, ns_wsse, "Reference")) {
+            const auto uri = attribute(ref, nullptr, "URI");
+            if (!uri.starts_with('#'))
+                return fail(errc::signature_unsupported, "the token reference must be a same-document \"#id\"");
+            xmlNodePtr token = doc.element_with_id(uri.substr(1));
+            if (!token || !is_element(token, ns_wsse, "BinarySecurityToken") || token->parent != doc.security())
+                return fail(errc::signature_unsupported,
+                            "the token reference \"" + std::string(uri) + "\" names no wsse:BinarySecurityToken of this header");
+            const auto value_type = attribute(token, nullptr, "ValueType");
+            if (!value_type.empty() && !value_type.ends_with("#X509v3"))
+                return fail(errc::signature_unsupported, "the security token is not an X.509 v3 certificate");
+            return certificate::from_der(base64_text(token));
+        }
+        x509_data = child_element(str, ns_dsig, "X509Data");
+        if (!x509_data)
+            return fail(errc::signature_unsupported,
+                        "the signer's certificate must be in the message (a token reference or X509Data), not named by "
+                        "a key identifier or issuer and serial");
+    }
+    if (!x509_data) return fail(errc::signature_unsupported, "the ds:KeyInfo carries no certificate");
+    xmlNodePtr cert = child_element(x509_data, ns_dsig, "X509Certificate");
+    if (!cert) return fail(errc::signature_unsupported, "the ds:X509Data carries no ds:X509Certificate");
+    return certificate::from_der(base64_text(cert));
+}
+
+/// Which reference, if any, is the Body's: the one the gateway acts on.
+result<void> check_body_reference(const wss_document& doc, xmlSecDSigCtx& ctx) {
+    bool covered = false;
+    const auto n = xmlSecPtrListGetSize(&ctx.signedInfoReferences);
+    for (xmlSecSize i = 0; i < n; ++i) {
+        auto* ref = static_cast<xmlSecDSigReferenceCtxPtr>(xmlSecPtrListGetItem(&ctx.signedInfoReferences, i));
+        if (!ref || ref->status != xmlSecDSigStatusSucceeded)
+            return fail(errc::signature_invalid, "a reference of the signature does not verify");
+        const std::string_view uri = ref->uri ? reinterpret_cast<const char*>(ref->uri) : "";
+        if (uri.starts_with('#') && doc.element_with_id(uri.substr(1)) == doc.body()) covered = true;
+    }
+    if (!covered) return fail(errc::signature_scope, "the signature does not reference the soap:Body");
+    return {};
+}
+
+} // namespace
+
+const std::vector<std::string_view>& accepted_signature_methods() { return algorithms().method_uris; }
+
+result<verified_signature> verify_body_signature(std::string_view envelope, body_span body) {
+    if (!xmlsec_ready()) return fail(errc::internal, "xmlsec1 cannot be initialised: " + last_xmlsec_error());
+    auto doc = wss_document::parse(envelope);
+    if (!doc) return doc.error();
+    if (auto agreed = doc->check_body_at(body); !agreed) return agreed.error();
+    auto sig = doc->signature();
+    if (!sig) return sig.error();
+    auto signer = signer_certificate(*doc, *sig);
+    if (!signer) return signer.error();
+
+    std::unique_ptr<xmlSecDSigCtx, dsig_ctx_free> ctx(xmlSecDSigCtxCreate(nullptr));
+    if (!ctx) return fail(errc::internal, "xmlsec1 cannot create a signature context");
+    const auto& a = algorithms();
+    for (auto id : a.signature) xmlSecDSigCtxEnableSignatureTransform(ctx.get(), id);
+    for (auto id : a.reference) xmlSecDSigCtxEnableReferenceTransform(ctx.get(), id);
+    ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+    xmlSecKeyDataPtr key_data = xmlSecOpenSSLX509CertGetKey(signer->handle().x509.get());
+    xmlSecKeyPtr key = key_data ? xmlSecKeyCreate() : nullptr;
+    if (!key || xmlSecKeySetValue(key, key_data) < 0) {
+        if (key) xmlSecKeyDestroy(key);
+        else if (key_data) xmlSecKeyDataDestroy(key_data);
+        return fail(errc::signature_unsupported, "the certificate's key cannot verify XML signatures");
+    }
+    ctx->signKey = key; // the context owns it now
+
+    if (xmlSecDSigCtxVerify(ctx.get(), *sig) < 0)
+        return fail(errc::signature_unsupported, "the signature cannot be processed: " + last_xmlsec_error());
+    if (ctx->status != xmlSecDSigStatusSucceeded) {
+        last_xmlsec_error();
+        return fail(errc::signature_invalid, "the signature does not verify with the certificate of \"" +
+                                                 signer->subject() + "\": the signed content was changed");
+    }
+    if (auto ok = check_body_reference(*doc, *ctx); !ok) return ok.error();
+    verified_signature v{std::move(*signer), {}, {}};
+    if (ctx->signMethod && ctx->signMethod->id && ctx->signMethod->id->href)
+        v.signature_method = reinterpret_cast<const char*>(ctx->signMethod->id->href);
+    if (ctx->signValueNode) v.signature_value = text_content(ctx->signValueNode);
+    return v;
+}
+
+} // namespace qaqpa::crypto

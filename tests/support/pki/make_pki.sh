@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The tests' PKI, made with Debian's openssl into DIR (idempotent: a DIR that
+# already holds ca.pem is left as it is). Subjects carry the BIN or IIN the
+# way the national CA writes them (OU=BIN<12 digits>, serialNumber=IIN<12>).
+#   ca.pem/ca.key          the trusted CA
+#   gateway.pem/.key       the gateway's own pair (BIN 990000000001)
+#   sender.pem/.key        RSA-2048, BIN 123456789012 (the tests' "sender")
+#   sender-ec.pem/.key     ECDSA P-256, same BIN
+#   person.pem/.key        RSA, serialNumber=IIN880101300123 (an individual)
+#   other.pem/.key         RSA, another organisation's BIN 555555555555
+#   expired.pem/.key       RSA, sender's BIN, valid 2020-01-01..2021-01-01
+#   revoked.pem/.key       RSA, sender's BIN, revoked in crl.pem
+#   stranger-ca.pem, stranger.pem/.key   a chain the gateway does not trust
+#   crl.pem                the CA's CRL (revoked.pem listed); crl-before.pem the one before
+# Usage: make_pki.sh DIR
+set -euo pipefail
+dir=$1
+[ -f "$dir/ca.pem" ] && [ -f "$dir/crl.pem" ] && exit 0
+mkdir -p "$dir"
+cd "$dir"
+rm -rf ca-db && mkdir ca-db && : >ca-db/index.txt && echo 1000 >ca-db/serial && echo 1000 >ca-db/crlnumber
+cat >ca.cnf <<CNF
+[ca]
+default_ca = test_ca
+[test_ca]
+dir = ca-db
+database = ca-db/index.txt
+serial = ca-db/serial
+crlnumber = ca-db/crlnumber
+new_certs_dir = ca-db
+certificate = ca.pem
+private_key = ca.key
+default_md = sha256
+default_days = 3650
+default_crl_days = 3650
+preserve = yes
+policy = anything
+unique_subject = no
+copy_extensions = none
+x509_extensions = leaf
+[anything]
+commonName = optional
+organizationalUnitName = optional
+serialNumber = optional
+organizationName = optional
+countryName = optional
+[leaf]
+basicConstraints = CA:false
+keyUsage = digitalSignature, nonRepudiation, keyEncipherment
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+CNF
+quiet() { "$@" >/dev/null 2>&1 || { echo "make_pki: failed: $*" >&2; "$@"; exit 1; }; }
+quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -sha256 \
+  -subj "/C=KZ/O=qaqpa test CA/CN=qaqpa test root"
+issue() { # name subject key-algorithm [extra ca args...]
+  local name=$1 subject=$2 alg=$3; shift 3
+  if [ "$alg" = ec ]; then quiet openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" -out "$name.csr" -subj "$subject"
+  else quiet openssl req -newkey rsa:2048 -nodes -keyout "$name.key" -out "$name.csr" -subj "$subject"; fi
+  quiet openssl ca -batch -config ca.cnf -in "$name.csr" -out "$name.pem" -notext "$@"
+  rm -f "$name.csr"
+}
+issue gateway "/C=KZ/O=qaqpa/OU=BIN990000000001/CN=qaqpa gateway" rsa
+issue sender "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender system" rsa
+issue sender-ec "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender system (ec)" ec
+issue person "/C=KZ/serialNumber=IIN880101300123/CN=IVANOV IVAN" rsa
+issue other "/C=KZ/O=Other LLP/OU=BIN555555555555/CN=other system" rsa
+issue expired "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender (expired)" rsa -startdate 20200101000000Z -enddate 20210101000000Z
+issue revoked "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender (revoked)" rsa
+quiet openssl ca -config ca.cnf -gencrl -out crl-before.pem
+quiet openssl ca -config ca.cnf -revoke revoked.pem -crl_reason keyCompromise
+quiet openssl ca -config ca.cnf -gencrl -out crl.pem
+quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout stranger-ca.key -out stranger-ca.pem -days 3650 \
+  -subj "/C=KZ/O=Stranger CA/CN=stranger root"
+quiet openssl req -newkey rsa:2048 -nodes -keyout stranger.key -out stranger.csr \
+  -subj "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender (stranger CA)"
+quiet openssl x509 -req -in stranger.csr -CA stranger-ca.pem -CAkey stranger-ca.key -CAcreateserial \
+  -out stranger.pem -days 3650 -sha256
+rm -f stranger.csr
