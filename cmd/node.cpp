@@ -115,6 +115,7 @@ struct node::parts {
     routing::builtin_client builtin_client;
     soap::soap_outbound_client soap_client;
     routing::outbound_table clients;
+    std::unique_ptr<routing::transport_security> security; ///< [security]: trust, the gateway's key
     routing::throttle_table throttles; ///< both channels count in the same windows
     std::unique_ptr<routing::point_states> points; ///< both channels read which points are off
     std::unique_ptr<routing::sync_gateway> sync;
@@ -125,7 +126,7 @@ struct node::parts {
     std::unique_ptr<admin::incident_webhook> webhook; ///< null without [incidents] notify_url
     std::unique_ptr<routing::incident_desk> incidents;
     std::unique_ptr<routing::registry_editor> registry_editor; ///< the API's and SIGHUP's changes, one at a time
-    std::unique_ptr<soap::async_endpoint> async_endpoint;
+    std::unique_ptr<soap::async_endpoint> async_endpoint, async_signed;
     http::router public_router;
     std::unique_ptr<admin::admin_api> admin;
     std::unique_ptr<http::server> public_server, admin_server;
@@ -181,6 +182,10 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (!token) return token.error();
     p->token = std::move(*token);
 
+    auto security = routing::transport_security::load(c.security);
+    if (!security) return fail(errc::bad_config, c.source + ": " + security.error().detail);
+    p->security = std::move(*security);
+    p->soap_client.sign_with(p->security.get());
     if (auto r = p->clients.add(point_kind::builtin, p->builtin_client); !r) return r.error();
     if (auto r = p->clients.add(point_kind::soap, p->soap_client); !r) return r.error();
 
@@ -203,9 +208,9 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
                                                            *p->points, p->clock, p->metrics, *p->journal_to);
     p->sync = std::make_unique<routing::sync_gateway>(*p->registry, p->auth, p->clients, p->throttles, *p->points,
                                                       routing::sync_limits{c.limits.sync_timeout_ms}, p->metrics,
-                                                      *p->journal_to);
-    p->sync_plain = std::make_unique<soap::sync_endpoint>(*p->sync, false, p->soap_requests);
-    p->sync_signed = std::make_unique<soap::sync_endpoint>(*p->sync, true, p->soap_requests);
+                                                      *p->journal_to, p->security.get());
+    p->sync_plain = std::make_unique<soap::sync_endpoint>(*p->sync, false, p->soap_requests, p->security.get());
+    p->sync_signed = std::make_unique<soap::sync_endpoint>(*p->sync, true, p->soap_requests, p->security.get());
     // A channel endpoint as a route of the public listener.
     auto route_to = [](auto* endpoint) {
         return [endpoint](http::request& req, const http::path_params&) { return endpoint->handle(req); };

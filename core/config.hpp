@@ -31,6 +31,7 @@ struct paths_config {
     std::string sync = "/bip-sync/";
     std::string sync_signed = "/bip-sync-wss-gost/";
     std::string async = "/bip-async/";
+    std::string async_signed = "/bip-async-wss-gost/";
     std::string rest = "/api/v1/";
 };
 

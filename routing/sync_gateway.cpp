@@ -47,11 +47,11 @@ sync_request forwarded_request(sync_request req, const delivery_point& dp, const
 
 sync_gateway::sync_gateway(const registry_holder& registry, authenticator& auth, const outbound_table& clients,
                            throttle_table& throttles, const point_states& points, sync_limits limits,
-                           metrics_registry& metrics, journal_sink& journal)
+                           metrics_registry& metrics, journal_sink& journal, const transport_security* security)
     : registry_(registry), auth_(auth), clients_(clients), limits_(limits), throttles_(throttles), points_(points),
-      probe_(metrics), journal_(journal) {}
+      probe_(metrics), journal_(journal), security_(security) {}
 
-task<sync_outcome> sync_gateway::send(sync_request req) {
+task<sync_outcome> sync_gateway::send(sync_request req, const caller_envelope* envelope) {
     const bool journalled = journal_.enabled();
     journal_event e;
     e.kind = journal_event_kind::forwarded;
@@ -65,7 +65,7 @@ task<sync_outcome> sync_gateway::send(sync_request req) {
         e.received_ms = started;
         e.request_bytes = static_cast<std::int64_t>(req.data.content.size());
     }
-    auto out = co_await relay(std::move(req), e);
+    auto out = co_await relay(std::move(req), envelope, e);
     e.at_ms = now_ms();
     e.duration_ms = e.at_ms - started;
     probe_.sync_seconds.observe(static_cast<double>(e.duration_ms) / 1000.0);
@@ -90,7 +90,7 @@ task<sync_outcome> sync_gateway::send(sync_request req) {
     co_return out;
 }
 
-task<sync_outcome> sync_gateway::relay(sync_request req, journal_event& e) {
+task<sync_outcome> sync_gateway::relay(sync_request req, const caller_envelope* envelope, journal_event& e) {
     sync_outcome out{braced(new_guid()), gateway_fault{}};
     const auto view = registry_.current();
     auto caller = co_await auth_.authenticate(*view, req.info.sender);
@@ -104,6 +104,14 @@ task<sync_outcome> sync_gateway::relay(sync_request req, journal_event& e) {
         co_return out;
     }
     const delivery_point& dp = *route->point;
+    if (signature_required(envelope, route->policy->policy.security_mode)) {
+        auto evidence = check_signature(security_, envelope, **caller);
+        if (!evidence) {
+            out.answer = gateway_fault{evidence.error(), nullptr};
+            co_return out;
+        }
+        if (journal_.enabled()) e.detail = evidence->describe();
+    }
     if (journal_.enabled()) {
         e.point = dp.id;
         if (const auto* svc = view->service(req.info.service_id)) e.recipient = svc->owner;

@@ -15,6 +15,7 @@
 #include "routing/outbound.hpp"
 #include "routing/point_states.hpp"
 #include "routing/registry_view.hpp"
+#include "routing/transport_security.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -57,13 +58,15 @@ public:
     /// both. Calls go out through the client of the point's kind.
     sync_gateway(const registry_holder& registry, authenticator& auth, const outbound_table& clients,
                  throttle_table& throttles, const point_states& points, sync_limits limits,
-                 metrics_registry& metrics, journal_sink& journal);
+                 metrics_registry& metrics, journal_sink& journal, const transport_security* security = nullptr);
 
-    task<sync_outcome> send(sync_request req);
+    /// `envelope`: the caller's envelope as received, for its transport
+    /// signature (transport_security.hpp); it must outlive the call.
+    task<sync_outcome> send(sync_request req, const caller_envelope* envelope = nullptr);
 
 private:
     /// The call itself; `e` learns the delivery point.
-    task<sync_outcome> relay(sync_request req, journal_event& e);
+    task<sync_outcome> relay(sync_request req, const caller_envelope* envelope, journal_event& e);
 
     const registry_holder& registry_;
     authenticator& auth_;
@@ -73,6 +76,7 @@ private:
     const point_states& points_;
     gateway_probe probe_;
     journal_sink& journal_;
+    const transport_security* security_;
 };
 
 } // namespace qaqpa::routing

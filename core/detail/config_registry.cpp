@@ -28,10 +28,6 @@ void read_policy(table_reader& r, policy_overrides& o) {
     set("backoff_max_ms", o.backoff_max_ms, 0, int_max);
     set("security_mode", o.security_mode, 0, 2);
     set("concurrency", o.concurrency, 1, 1024);
-    // Accepting a mode the gateway does not apply would forward unsigned
-    // traffic where signatures were asked for.
-    if (o.security_mode && *o.security_mode != 0)
-        throw config_error{r.key_path("security_mode"), "modes 1 and 2 (WS-Security signatures) are not supported yet"};
     read_pair(r, "throttle", "requests", "window_s", o.throttle);
     read_pair(r, "error_shutdown", "errors", "window_s", o.error_shutdown);
 }

@@ -117,7 +117,10 @@ TEST_CASE("config errors name the file, the key and the reason", "[unit][core]")
     CHECK(error_of("[[systems]]\nid=\"o\"\npassword=\"p\"\n[[services]]\nid = \"s\"\nowner = \"o\"\nmode = \"sometimes\"\n") ==
           "test.toml: services[0].mode: must be \"sync\", \"async\" or \"both\"");
     CHECK(error_of("[[delivery_points]]\nid = \"d\"\nurl = \"builtin:echo\"\nsecurity_mode = 1\n") ==
-          "test.toml: delivery_points[0].security_mode: modes 1 and 2 (WS-Security signatures) are not supported yet");
+          "test.toml: delivery_points[0].security_mode: mode 1 needs [security] gateway_cert and gateway_key");
+    CHECK(error_of("[security]\ngateway_cert = \"g.pem\"\ngateway_key = \"g.key\"\n"
+                   "[[delivery_points]]\nid = \"d\"\nurl = \"builtin:echo\"\nsecurity_mode = 2\n") ==
+          "test.toml: delivery_points[0].security_mode: mode 2 needs [security] trusted_ca to check callers' certificates against");
     CHECK(error_of("[limits]\nmax_queue_depth = 0\n").rfind("test.toml: limits.max_queue_depth: must be between 1", 0) == 0);
     CHECK(error_of("[limits]\npull_lease_ms = -5\n").rfind("test.toml: limits.pull_lease_ms: must be between 1", 0) == 0);
     CHECK(error_of("[listeners.public]\nport = 70000\n") == "test.toml: listeners.public.port: must be between 0 and 65535");

@@ -9,6 +9,7 @@
 // Thread safety: stateless; connections come from the calling thread's pool.
 
 #include "routing/outbound.hpp"
+#include "routing/transport_security.hpp"
 
 #include <cstddef>
 
@@ -17,6 +18,9 @@ namespace qaqpa::soap {
 class soap_outbound_client final : public routing::outbound_client {
 public:
     explicit soap_outbound_client(std::size_t max_response_bytes) : max_response_bytes_(max_response_bytes) {}
+    /// Where the gateway's signature comes from, for points with
+    /// security_mode 1 or 2 (set before the first call).
+    void sign_with(const routing::transport_security* security) { security_ = security; }
 
     task<routing::provider_result> relay(const outbound_target& to, const sync_request& req,
                                          std::chrono::milliseconds timeout) override;
@@ -24,7 +28,11 @@ public:
                                     std::string_view session_id, std::chrono::milliseconds timeout) override;
 
 private:
+    /// `body`, signed as the gateway when the point's mode asks for it.
+    result<std::string> as_point_wants(const outbound_target& to, std::string body) const;
+
     std::size_t max_response_bytes_;
+    const routing::transport_security* security_ = nullptr;
 };
 
 } // namespace qaqpa::soap

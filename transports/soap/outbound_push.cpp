@@ -24,10 +24,12 @@ task<routing::push_result> soap_outbound_client::push(const outbound_target& to,
         body = build_push(info, m.message.data);
         expected = "sendMessageResponse";
     }
+    auto sent = as_point_wants(to, std::move(body));
+    if (!sent) co_return routing::push_result{false, sent.error().detail};
     http::post_options opts;
     opts.send_soap_action = true;
     opts.max_response_bytes = max_response_bytes_;
-    auto reply = co_await http::post(*to.endpoint, std::move(body), opts, std::chrono::steady_clock::now() + timeout);
+    auto reply = co_await http::post(*to.endpoint, std::move(*sent), opts, std::chrono::steady_clock::now() + timeout);
     if (auto* failed = std::get_if<http::client_failure>(&reply)) {
         if (failed->kind == http::client_error::timeout)
             co_return routing::push_result{false, fmt::format("no answer within {} ms", timeout.count())};

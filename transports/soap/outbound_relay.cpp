@@ -13,6 +13,14 @@ gateway_fault fault(errc code, std::string detail) { return gateway_fault{fail(c
 
 } // namespace
 
+result<std::string> soap_outbound_client::as_point_wants(const outbound_target& to, std::string body) const {
+    if (to.security_mode < 1) return body;
+    if (!security_ || !security_->can_sign())
+        return fail(errc::internal, fmt::format("delivery point \"{}\" has security_mode {} but the gateway has no "
+                                                "signing key ([security] gateway_cert, gateway_key)", to.id, to.security_mode));
+    return security_->sign(body);
+}
+
 task<routing::provider_result> soap_outbound_client::relay(const outbound_target& dp, const sync_request& req,
                                                            std::chrono::milliseconds timeout) {
     const auto& to = dp.endpoint;
@@ -21,7 +29,9 @@ task<routing::provider_result> soap_outbound_client::relay(const outbound_target
     opts.send_soap_action = true;
     opts.max_response_bytes = max_response_bytes_;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    auto reply = co_await http::post(*to, build_sync_request(req), opts, deadline);
+    auto body = as_point_wants(dp, build_sync_request(req));
+    if (!body) co_return gateway_fault{body.error(), nullptr};
+    auto reply = co_await http::post(*to, std::move(*body), opts, deadline);
 
     if (auto* failed = std::get_if<http::client_failure>(&reply)) {
         switch (failed->kind) {

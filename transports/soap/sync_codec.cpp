@@ -34,6 +34,7 @@ result<parsed_sync_request> parse_sync_request(const std::string& body, soap_ver
 
     parsed_sync_request out;
     out.version = env->version;
+    out.body = body_span_of(*env, body);
     auto& info = out.request.info;
     field_reader op(env->operation, "SendMessage");
     const auto* request = op.element("request", true);

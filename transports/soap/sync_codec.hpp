@@ -16,6 +16,7 @@ inline constexpr fault_element sync_fault{sync_ns, "SendMessageFault1_SendMessag
 struct parsed_sync_request {
     soap_version version = soap_version::v11;
     sync_request request;
+    crypto::body_span body; ///< where the Body lies in the text parsed (for a signature check)
 };
 
 /// Parses a caller's SendMessage. On failure `version` still says how to

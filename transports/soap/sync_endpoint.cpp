@@ -66,11 +66,23 @@ std::optional<http::response> answer_before_parsing(const http::request& req, st
     return std::nullopt;
 }
 
+http::response signed_answer(http::response res, const routing::transport_security* security, bool signed_endpoint) {
+    if (!signed_endpoint || !security || !security->sign_responses() || !security->can_sign()) return res;
+    auto s = security->sign(res.body());
+    if (!s) {
+        log::error("security", "an answer could not be signed: {}", s.error().detail);
+        return res;
+    }
+    res.body() = std::move(*s);
+    res.prepare_payload();
+    return res;
+}
+
 task<http::response> sync_endpoint::handle(http::request& req) {
     if (auto early = answer_before_parsing(req, "sync.wsdl", sync_fault)) co_return std::move(*early);
     const auto started = std::chrono::steady_clock::now();
     std::optional<failure> fault;
-    auto res = co_await call(req, fault);
+    auto res = signed_answer(co_await call(req, fault), security_, signature_required_);
     probe_.record(routing::operation_kind::sync_send_message, fault ? &*fault : nullptr,
                   std::chrono::steady_clock::now() - started);
     co_return res;
@@ -83,13 +95,9 @@ task<http::response> sync_endpoint::call(http::request& req, std::optional<failu
         fault = parsed.error();
         co_return fault_response(req, version, sync_fault, {parsed.error(), nullptr}, braced(new_guid()));
     }
-    if (signature_required_) {
-        fault = fail(errc::signature_required, "WS-Security verification is not available yet");
-        co_return fault_response(req, version, sync_fault, {*fault, nullptr}, braced(new_guid()));
-    }
-
     parsed->request.info.sender.client_address = req.peer;
-    auto outcome = co_await gateway_.send(std::move(parsed->request));
+    const routing::caller_envelope envelope{req.body(), parsed->body, signature_required_};
+    auto outcome = co_await gateway_.send(std::move(parsed->request), &envelope);
     if (auto* f = std::get_if<gateway_fault>(&outcome.answer)) {
         fault = f->cause;
         if (f->cause.code == errc::internal) log::error("sync", "session {}: {}", outcome.session_id, f->cause.detail);

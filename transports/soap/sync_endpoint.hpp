@@ -13,9 +13,11 @@ namespace qaqpa::soap {
 
 class sync_endpoint {
 public:
-    /// `signature_required`: the WS-Security endpoint (/bip-sync-wss-gost/).
-    sync_endpoint(routing::sync_gateway& gateway, bool signature_required, routing::request_probe& probe)
-        : gateway_(gateway), signature_required_(signature_required), probe_(probe) {}
+    /// `signature_required`: the WS-Security endpoint (/bip-sync-wss-gost/),
+    /// whose answers are signed too when `security` says so.
+    sync_endpoint(routing::sync_gateway& gateway, bool signature_required, routing::request_probe& probe,
+                  const routing::transport_security* security = nullptr)
+        : gateway_(gateway), signature_required_(signature_required), probe_(probe), security_(security) {}
 
     task<http::response> handle(http::request& req);
 
@@ -26,7 +28,12 @@ private:
     routing::sync_gateway& gateway_;
     bool signature_required_;
     routing::request_probe& probe_;
+    const routing::transport_security* security_;
 };
+
+/// An answer of a signed endpoint, signed as the gateway when [security]
+/// sign_responses is on and a key is configured; as it was otherwise.
+http::response signed_answer(http::response res, const routing::transport_security* security, bool signed_endpoint);
 
 /// True for the content types real SOAP clients send (or none at all).
 bool is_xml_content_type(std::string_view content_type) noexcept;

@@ -1,0 +1,75 @@
+#pragma once
+// Transport signatures in the gateway's decisions (rules of 2016 §21–28,
+// appendix 8): whether a call must carry its caller's signature, checking it
+// (crypto/wss.hpp verifies, the trust store judges the certificate now, and
+// the certificate's BIN or IIN must be the one registered for the sender),
+// and the gateway's own signing identity for what it sends.
+//
+// Lifecycle: made once by cmd/ from [security]; outlives the gateways.
+// Thread safety: every method may run on every thread at once.
+
+#include "core/config.hpp"
+#include "core/errors.hpp"
+#include "core/registry.hpp"
+#include "crypto/wss.hpp"
+#include "crypto/x509.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace qaqpa::routing {
+
+/// The caller's envelope as it came, for its transport signature.
+struct caller_envelope {
+    std::string_view text;
+    crypto::body_span body;
+    bool signed_endpoint = false; ///< came in on a /bip-*-wss-gost/ path: a signature is required
+};
+
+/// What a verified caller signature leaves as evidence (kept with the message, journalled).
+struct signature_evidence {
+    std::string subject;
+    std::string fingerprint; ///< SHA-256 of the certificate
+    std::string signature_method;
+    std::string signature_value;
+    /// One line for the journal's detail column.
+    std::string describe() const;
+};
+
+/// Whether a call needs its caller's signature: on a signed endpoint, or
+/// when the effective security mode (the point's, or the caller's access
+/// row's) is 2.
+inline bool signature_required(const caller_envelope* env, int security_mode) {
+    return (env && env->signed_endpoint) || security_mode >= 2;
+}
+
+class transport_security {
+public:
+    /// Reads the keys and trust files [security] names; what is absent is
+    /// simply not available (a check or a signature then fails clearly).
+    static result<std::unique_ptr<transport_security>> load(const security_config& c);
+
+    /// Checks `env`'s signature for `caller`. Without an envelope (a
+    /// transport that carries none) it is signature_required.
+    result<signature_evidence> check_caller(const caller_envelope* env, const system_entry& caller,
+                                            std::int64_t now_unix_s) const;
+
+    /// Signs an envelope as the gateway; internal when no gateway key is configured.
+    result<std::string> sign(std::string_view envelope) const;
+    bool can_sign() const { return identity_ != nullptr; }
+    bool sign_responses() const { return sign_responses_; }
+
+private:
+    std::shared_ptr<crypto::trust_store> trust_;
+    std::shared_ptr<const crypto::signing_identity> identity_;
+    bool sign_responses_ = true;
+};
+
+/// check_caller at this moment, or signature_required naming what is
+/// missing when the gateway has no [security] at all.
+result<signature_evidence> check_signature(const transport_security* security, const caller_envelope* env,
+                                           const system_entry& caller);
+
+} // namespace qaqpa::routing
