@@ -126,7 +126,9 @@ rocksdb::ColumnFamilyOptions family_options(const std::string& name, const std::
     o.max_write_buffer_number = 3;
     rocksdb::BlockBasedTableOptions t;
     t.block_cache = cache;
-    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    // The journal's families are read by scans and rare lookups (the admin
+    // API): a bloom filter would cost every flush and help no read.
+    if (!name.starts_with("journal")) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     // Block checksums: XXH3 is several times cheaper than CRC-32C and as
     // good at catching corruption; each file records its own kind, so files
     // written before keep being read as they were.

@@ -57,7 +57,7 @@ TEST_CASE("a stored journal row reads back as the row whose hash it keeps", "[un
     CHECK(value.size() * 10 < (canonical_bytes(r).size() + 64) * 6);
 }
 
-TEST_CASE("invalid UTF-8 is stored repaired, as the canonical bytes hash it", "[unit][storage]") {
+TEST_CASE("invalid UTF-8 reads back repaired, as the canonical bytes hashed it", "[unit][storage]") {
     auto r = sample_row();
     r.event.detail = std::string("bad \xff byte");
     r.hash = row_hash(canonical_bytes(r));
