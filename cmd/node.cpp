@@ -221,10 +221,12 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     routing::async_limits async_limits{c.limits.pull_batch_default, c.limits.pull_batch_max, c.limits.pull_lease_ms,
                                        c.limits.max_queue_depth};
     p->async = std::make_unique<routing::async_gateway>(*p->registry, p->auth, messages, *p->engine, *p->points,
-                                                        async_limits, p->metrics, *p->journal_to);
+                                                        async_limits, p->metrics, *p->journal_to, p->security.get());
     if (auto r = run_blocking(p->async->recover()); !r) return r.error();
-    p->async_endpoint = std::make_unique<soap::async_endpoint>(*p->async, p->soap_requests);
+    p->async_endpoint = std::make_unique<soap::async_endpoint>(*p->async, p->soap_requests, false, p->security.get());
+    p->async_signed = std::make_unique<soap::async_endpoint>(*p->async, p->soap_requests, true, p->security.get());
     if (auto r = p->public_router.add(c.paths.async, route_to(p->async_endpoint.get())); !r) return r.error();
+    if (auto r = p->public_router.add(c.paths.async_signed, route_to(p->async_signed.get())); !r) return r.error();
 
     const auto server_opts = server_options_from(c.limits);
     p->public_server = std::make_unique<http::server>("public listener", p->rt, server_opts, p->public_router);

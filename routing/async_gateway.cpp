@@ -94,9 +94,9 @@ result<async_route> resolve_async_route(const registry_view& view, const system_
 
 async_gateway::async_gateway(const registry_holder& registry, authenticator& auth, storage::message_store& store,
                              delivery_engine& engine, const point_states& points, async_limits limits,
-                             metrics_registry& metrics, journal_sink& journal)
+                             metrics_registry& metrics, journal_sink& journal, const transport_security* security)
     : registry_(registry), auth_(auth), store_(store), engine_(engine), points_(points), limits_(limits),
-      probe_(metrics), journal_(journal) {}
+      probe_(metrics), journal_(journal), security_(security) {}
 
 task<result<void>> async_gateway::recover() {
     auto leases = co_await store_.leases();
@@ -106,14 +106,18 @@ task<result<void>> async_gateway::recover() {
 }
 
 task<result<const system_entry*>> async_gateway::caller(const registry_view& view,
-                                                        const std::optional<sender_info>& sender) {
+                                                        const std::optional<sender_info>& sender,
+                                                        const caller_envelope* envelope) {
     if (!sender) co_return fail(errc::auth_failed, "request/sender is required");
-    co_return co_await auth_.authenticate(view, *sender);
+    auto who = co_await auth_.authenticate(view, *sender);
+    if (who && envelope && envelope->signed_endpoint)
+        if (auto checked = check_signature(security_, envelope, **who); !checked) co_return checked.error();
+    co_return who;
 }
 
-task<async_outcome<accepted_message>> async_gateway::send(async_message m) {
+task<async_outcome<accepted_message>> async_gateway::send(async_message m, const caller_envelope* envelope) {
     if (!journal_.enabled()) { // counted only
-        auto out = co_await accept(std::move(m));
+        auto out = co_await accept(std::move(m), envelope);
         (std::holds_alternative<accepted_message>(out.answer) ? probe_.async_accepted : probe_.async_rejected).inc();
         co_return out;
     }
@@ -128,7 +132,7 @@ task<async_outcome<accepted_message>> async_gateway::send(async_message m) {
     refusal.message_type = std::string(to_string(m.info.type));
     refusal.request_bytes = static_cast<std::int64_t>(m.data.content.size());
     refusal.received_ms = now_ms();
-    auto out = co_await accept(std::move(m));
+    auto out = co_await accept(std::move(m), envelope);
     if (std::holds_alternative<accepted_message>(out.answer)) {
         probe_.async_accepted.inc();
         co_return out;
@@ -141,7 +145,7 @@ task<async_outcome<accepted_message>> async_gateway::send(async_message m) {
     co_return out;
 }
 
-task<async_outcome<accepted_message>> async_gateway::accept(async_message m) {
+task<async_outcome<accepted_message>> async_gateway::accept(async_message m, const caller_envelope* envelope) {
     auto session = braced(new_guid());
     const auto view = registry_.current();
     auto who = co_await auth_.authenticate(*view, m.info.sender);
@@ -156,6 +160,14 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m) {
     }
     auto route = resolve_async_route(*view, sender, m.info, existing, limits_);
     if (!route) co_return faulted<accepted_message>(session, route.error());
+    std::optional<signature_evidence> evidence;
+    const auto* point = route_point(*view, route->queue);
+    const int mode = point ? view->policy(*point, sender.id, m.info.service_id).policy.security_mode : 0;
+    if (signature_required(envelope, mode)) {
+        auto checked = check_signature(security_, envelope, sender);
+        if (!checked) co_return faulted<accepted_message>(session, checked.error());
+        evidence = std::move(*checked);
+    }
 
     const auto now = now_ms();
     auto body = std::make_shared<storage::queued_message>();
@@ -191,8 +203,8 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m) {
         e.state = std::string(to_string(message_state::on_delivery));
         e.at_ms = e.received_ms = now;
         e.request_bytes = static_cast<std::int64_t>(n.body->message.data.content.size());
-        if (const auto* dp = route_point(*view, route->queue); dp && dp->journal_payload)
-            e.payload = n.body->message.data.content;
+        if (point && point->journal_payload) e.payload = n.body->message.data.content;
+        if (evidence) e.detail = evidence->describe();
         n.journal.push_back(std::move(e));
     }
 
@@ -260,18 +272,18 @@ task<result<std::vector<storage::queue_entry>>> async_gateway::claim(const pull_
     co_return out;
 }
 
-task<async_outcome<std::vector<async_message>>> async_gateway::pull(pull_request r) {
-    auto out = co_await offer(std::move(r));
+task<async_outcome<std::vector<async_message>>> async_gateway::pull(pull_request r, const caller_envelope* envelope) {
+    auto out = co_await offer(std::move(r), envelope);
     if (const auto* offered = std::get_if<std::vector<async_message>>(&out.answer))
         probe_.pull_offered.inc(offered->size());
     co_return out;
 }
 
-task<async_outcome<std::vector<async_message>>> async_gateway::offer(pull_request r) {
+task<async_outcome<std::vector<async_message>>> async_gateway::offer(pull_request r, const caller_envelope* envelope) {
     using outcome = async_outcome<std::vector<async_message>>;
     auto session = braced(new_guid());
     const auto view = registry_.current();
-    auto who = co_await caller(*view, r.sender);
+    auto who = co_await caller(*view, r.sender, envelope);
     if (!who) co_return faulted<std::vector<async_message>>(session, who.error());
     const auto* svc = view->service(r.service_id);
     if (!svc) co_return faulted<std::vector<async_message>>(session, fail(errc::unknown_service, "serviceId \"" + r.service_id + "\""));
@@ -326,7 +338,7 @@ std::vector<journal_event> async_gateway::leased_rows(const std::vector<async_me
     return rows;
 }
 
-task<async_outcome<std::string>> async_gateway::confirm(delivery_report r) {
+task<async_outcome<std::string>> async_gateway::confirm(delivery_report r, const caller_envelope* envelope) {
     // A verdict taken is journalled with the state change it makes
     // (take_report); a refused one on its own.
     journal_event refusal;
@@ -338,7 +350,7 @@ task<async_outcome<std::string>> async_gateway::confirm(delivery_report r) {
         refusal.sender = r.sender ? r.sender->sender_id : std::string();
         refusal.received_ms = now_ms();
     }
-    auto out = co_await take_report(std::move(r));
+    auto out = co_await take_report(std::move(r), envelope);
     if (const auto* f = std::get_if<gateway_fault>(&out.answer)) {
         if (journalled) {
             set_refusal(refusal, f->cause);
@@ -351,10 +363,10 @@ task<async_outcome<std::string>> async_gateway::confirm(delivery_report r) {
     co_return out;
 }
 
-task<async_outcome<std::string>> async_gateway::take_report(delivery_report r) {
+task<async_outcome<std::string>> async_gateway::take_report(delivery_report r, const caller_envelope* envelope) {
     auto session = braced(new_guid());
     const auto view = registry_.current();
-    auto who = co_await caller(*view, r.sender);
+    auto who = co_await caller(*view, r.sender, envelope);
     if (!who) co_return faulted<std::string>(session, who.error());
     auto t = co_await store_.track(r.message_id);
     if (!t) co_return faulted<std::string>(session, t.error());
@@ -409,10 +421,10 @@ task<async_outcome<std::string>> async_gateway::take_report(delivery_report r) {
     co_return async_outcome<std::string>{std::move(session), new_guid()};
 }
 
-task<async_outcome<message_status>> async_gateway::status(status_query q) {
+task<async_outcome<message_status>> async_gateway::status(status_query q, const caller_envelope* envelope) {
     auto session = braced(new_guid());
     const auto view = registry_.current();
-    auto who = co_await auth_.authenticate(*view, q.sender);
+    auto who = co_await caller(*view, std::optional<sender_info>(q.sender), envelope);
     if (!who) co_return faulted<message_status>(session, who.error());
     auto t = co_await store_.track(q.message_id);
     if (!t) co_return faulted<message_status>(session, t.error());

@@ -17,6 +17,7 @@
 #include "routing/lease_table.hpp"
 #include "routing/point_states.hpp"
 #include "routing/registry_view.hpp"
+#include "routing/transport_security.hpp"
 #include "storage/message_store.hpp"
 
 #include <string>
@@ -64,23 +65,27 @@ class async_gateway {
 public:
     async_gateway(const registry_holder& registry, authenticator& auth, storage::message_store& store,
                   delivery_engine& engine, const point_states& points, async_limits limits,
-                  metrics_registry& metrics, journal_sink& journal);
+                  metrics_registry& metrics, journal_sink& journal, const transport_security* security = nullptr);
 
     task<result<void>> recover();
 
-    task<async_outcome<accepted_message>> send(async_message m);
-    task<async_outcome<std::vector<async_message>>> pull(pull_request r);
+    /// `envelope`: the caller's envelope as received, for its transport
+    /// signature (transport_security.hpp); it must outlive the call.
+    task<async_outcome<accepted_message>> send(async_message m, const caller_envelope* envelope = nullptr);
+    task<async_outcome<std::vector<async_message>>> pull(pull_request r, const caller_envelope* envelope = nullptr);
     /// The answer is the notificationId.
-    task<async_outcome<std::string>> confirm(delivery_report r);
-    task<async_outcome<message_status>> status(status_query q);
+    task<async_outcome<std::string>> confirm(delivery_report r, const caller_envelope* envelope = nullptr);
+    task<async_outcome<message_status>> status(status_query q, const caller_envelope* envelope = nullptr);
 
 private:
-    task<async_outcome<accepted_message>> accept(async_message m);
-    task<async_outcome<std::vector<async_message>>> offer(pull_request r);
+    task<async_outcome<accepted_message>> accept(async_message m, const caller_envelope* envelope);
+    task<async_outcome<std::vector<async_message>>> offer(pull_request r, const caller_envelope* envelope);
     /// The journal's rows for messages offered to `puller` (none with the journal off).
     std::vector<journal_event> leased_rows(const std::vector<async_message>& offered, const system_entry& puller) const;
-    task<async_outcome<std::string>> take_report(delivery_report r);
-    task<result<const system_entry*>> caller(const registry_view& view, const std::optional<sender_info>& sender);
+    task<async_outcome<std::string>> take_report(delivery_report r, const caller_envelope* envelope);
+    /// The authenticated caller; on a signed endpoint, with its signature checked.
+    task<result<const system_entry*>> caller(const registry_view& view, const std::optional<sender_info>& sender,
+                                             const caller_envelope* envelope);
     /// Finds and leases (in memory) up to `amount` messages for a getMessages.
     task<result<std::vector<storage::queue_entry>>> claim(const pull_request& r, const std::string& queue,
                                                           std::size_t amount, unix_ms now, unix_ms until);
@@ -93,6 +98,7 @@ private:
     async_limits limits_;
     gateway_probe probe_;
     journal_sink& journal_;
+    const transport_security* security_;
     lease_table leases_;
 };
 

@@ -7,7 +7,8 @@
 namespace qaqpa::routing {
 
 std::string signature_evidence::describe() const {
-    return fmt::format("signed by \"{}\" (certificate SHA-256 {}, {})", subject, fingerprint, signature_method);
+    return fmt::format("signed by \"{}\" (certificate SHA-256 {}, {}; signature value {})", subject, fingerprint,
+                       signature_method, signature_value);
 }
 
 result<std::unique_ptr<transport_security>> transport_security::load(const security_config& c) {

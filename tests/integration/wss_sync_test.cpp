@@ -1,61 +1,23 @@
 // Transport signatures on the synchronous channel: callers' signatures
 // checked (signed endpoint, security_mode 2), the gateway's own on what it
 // forwards (security_mode 1) and on its answers (sign_responses).
-#include "crypto/wss.hpp"
-#include "tests/integration/node_fixture.hpp"
 #include "tests/integration/reply_fields.hpp"
+#include "tests/integration/wss_helpers.hpp"
 #include "tests/support/fake_provider.hpp"
 #include "tests/support/http_call.hpp"
 #include "tests/support/soap_samples.hpp"
-#include "tests/support/test_pki.hpp"
-#include "transports/soap/envelope.hpp"
-
-#include "tests/support/catch.hpp"
 
 using namespace qaqpa;
 using namespace qaqpa::test;
 
 namespace {
 
-std::string security_toml(bool sign_responses = true) {
-    return "[security]\ngateway_cert = \"" + pki_file("gateway.pem") + "\"\ngateway_key = \"" + pki_file("gateway.key") +
-           "\"\ntrusted_ca = [\"" + pki_file("ca.pem") + "\"]\ncrls = [\"" + pki_file("crl.pem") +
-           "\"]\nsign_responses = " + (sign_responses ? "true" : "false") + "\n";
-}
-
-node_settings secured(node_settings s = {}) {
-    s.extra_toml += "\n" + security_toml();
-    return s;
-}
-
-std::string signed_by(const std::string& who, const sample_request& r = {}) {
-    auto id = crypto::signing_identity::load(pki_file(who + ".pem"), pki_file(who + ".key"));
-    REQUIRE(id);
-    auto text = crypto::sign_envelope(sync_request_xml(r), **id);
-    REQUIRE(text);
-    return *text;
-}
-
-/// The signature over an envelope the gateway sent, checked as a caller would.
-result<crypto::verified_signature> gateway_signature(const std::string& text) {
-    auto& doc = soap::xml_document::scratch();
-    auto root = doc.parse(text);
-    REQUIRE(root);
-    auto env = soap::read_envelope(*root);
-    REQUIRE(env);
-    return crypto::verify_body_signature(text, soap::body_span_of(*env, text));
-}
+std::string signed_by(const std::string& who, const sample_request& r = {}) { return signed_as(who, sync_request_xml(r)); }
 
 std::string fault_code(const http_reply& reply) {
     INFO(reply.error << reply.body);
     CHECK(reply.status == 500);
     return field(reply.body, "errorCode");
-}
-
-void replace(std::string& s, const std::string& from, const std::string& to) {
-    const auto at = s.find(from);
-    REQUIRE(at != std::string::npos);
-    s.replace(at, from.size(), to);
 }
 
 } // namespace
@@ -88,7 +50,7 @@ TEST_CASE("each refusal on the signed endpoint has its own code, and the gateway
     const auto post = [&](const std::string& text) { return soap_post(gw.port(), "/bip-sync-wss-gost/", text); };
     CHECK(fault_code(post(sync_request_xml())) == "SIGNATURE_REQUIRED");
     auto tampered = signed_by("sender");
-    replace(tampered, "Сәлем", "Салем");
+    replace_once(tampered, "Сәлем", "Салем");
     CHECK(fault_code(post(tampered)) == "SIGNATURE_INVALID");
     CHECK(fault_code(post(signed_by("stranger"))) == "CERTIFICATE_UNTRUSTED");
     CHECK(fault_code(post(signed_by("expired"))) == "CERTIFICATE_EXPIRED");
@@ -106,8 +68,8 @@ TEST_CASE("each refusal on the signed endpoint has its own code, and the gateway
     const auto forged_body = forged.substr(forged.find("<soapenv:Body"),
                                            forged.find("</soapenv:Body>") + 15 - forged.find("<soapenv:Body"));
     auto wrapped = text;
-    replace(wrapped, body, forged_body);
-    replace(wrapped, "</soapenv:Header>", "<w>" + body + "</w></soapenv:Header>");
+    replace_once(wrapped, body, forged_body);
+    replace_once(wrapped, "</soapenv:Header>", "<w>" + body + "</w></soapenv:Header>");
     CHECK(fault_code(post(wrapped)) == "SIGNATURE_SCOPE");
     // faults on the signed endpoint are signed too
     CHECK(gateway_signature(post(sync_request_xml()).body));
@@ -127,7 +89,7 @@ TEST_CASE("security_mode 2 asks for the caller's signature on the plain path too
     CHECK(reply.status == 200);
     // a signature where nothing asks for one is ignored, even a broken one
     auto broken = signed_by("sender");
-    replace(broken, "Сәлем", "Салем");
+    replace_once(broken, "Сәлем", "Салем");
     CHECK(soap_post(gw.port(), "/bip-sync/", broken).status == 200);
 }
 

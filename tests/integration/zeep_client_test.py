@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Drives the qaqpa binary with SOAP clients generated from WSDL (python3-zeep),
 the way an existing client system would: one from the gateway's own WSDL, one
-from the real SHEP WSDL (skipped when ../shared is absent)."""
+from the real SHEP WSDL (skipped when ../shared is absent). The signed
+endpoints are driven by zeep's own WS-Security (BinarySignature, with
+python3-xmlsec), and what the gateway signs is checked by Debian's xmlsec1."""
 
 import argparse
 import os
@@ -13,8 +15,11 @@ import threading
 import time
 import unittest
 
+import xmlsec
 import zeep
 from lxml import etree
+from zeep.plugins import HistoryPlugin
+from zeep.wsse.signature import BinarySignature, _verify_envelope_with_key
 
 ARGS = None
 SYNC_BINDING = "{http://bip.bee.kz/SyncChannel/v10/Interfaces/Binding2}SyncChannelHttpBinding"
@@ -25,7 +30,7 @@ COMMON_NS = "http://bip.bee.kz/common/v10/Types"
 class Gateway:
     """A qaqpa serve process on loopback port 0; stops itself."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, extra=""):
         hashed = subprocess.run([ARGS.qaqpa, "hash-password"], input=b"zeep-secret\n",
                                 capture_output=True, check=True, timeout=30).stdout.decode().strip()
         assert hashed.startswith("scrypt$"), hashed
@@ -38,6 +43,7 @@ data_dir = "data"
 port = 0
 [listeners.admin]
 port = 0
+{extra}
 
 [[systems]]
 id = "zeep-client"
@@ -120,11 +126,12 @@ def request(password="zeep-secret", service="echo"):
 
 class WithGateway(unittest.TestCase):
     """One qaqpa process for the test class."""
+    extra_config = ""
 
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
-        cls.gateway = Gateway(cls.tmp.name)
+        cls.gateway = Gateway(cls.tmp.name, cls.extra_config)
 
     @classmethod
     def tearDownClass(cls):
@@ -251,12 +258,97 @@ class AsyncChannelThroughZeep(WithGateway):
         self.round_trip(client.create_service(ASYNC_BINDING, self.gateway.async_url))
 
 
+def pki(name):
+    return os.path.join(ARGS.pki, name)
+
+
+class GatewayVerifiedSignature(BinarySignature):
+    """Signs as the client; checks answers against the gateway's certificate
+    (zeep's own verify would use the client's)."""
+
+    def verify(self, envelope):
+        with open(pki("gateway.pem"), "rb") as f:
+            key = xmlsec.Key.from_memory(f.read(), xmlsec.constants.KeyDataFormatCertPem, None)
+        _verify_envelope_with_key(envelope, key)
+        return envelope
+
+
+def signing_as(name):
+    return GatewayVerifiedSignature(pki(name + ".key"), pki(name + ".pem"),
+                                    signature_method=xmlsec.constants.TransformRsaSha256,
+                                    digest_method=xmlsec.constants.TransformSha256)
+
+
+class SignedEndpointsThroughZeep(WithGateway):
+    """/bip-sync-wss-gost/ and /bip-async-wss-gost/ with zeep's BinarySignature
+    (RSA-SHA256) as the independent client; the gateway's signed answers
+    checked by zeep and by `xmlsec1 --verify`."""
+
+    @classmethod
+    def setUpClass(cls):
+        subprocess.run(["bash", ARGS.make_pki, ARGS.pki], check=True, timeout=120)
+        cls.extra_config = f"""
+[security]
+gateway_cert = "{pki('gateway.pem')}"
+gateway_key = "{pki('gateway.key')}"
+trusted_ca = ["{pki('ca.pem')}"]
+crls = ["{pki('crl.pem')}"]
+"""
+        super().setUpClass()
+
+    def client(self, path, signer):
+        history = HistoryPlugin()
+        client = zeep.Client(f"http://127.0.0.1:{self.gateway.port}{path}?wsdl", wsse=signing_as(signer),
+                             plugins=[history])
+        return client, history
+
+    def test_a_signed_sync_call_and_its_signed_answer(self):
+        client, history = self.client("/bip-sync-wss-gost/", "sender")
+        result = client.service.SendMessage(request=request())  # zeep verifies the answer's signature
+        self.assertEqual(result.responseInfo.status.code, "OK")
+        self.assertEqual(result.responseData.data, "Сәлем, қақпа! <&>")
+        answer = os.path.join(self.tmp.name, "answer.xml")
+        with open(answer, "wb") as f:
+            f.write(etree.tostring(history.last_received["envelope"]))
+        checked = subprocess.run(["xmlsec1", "--verify", "--pubkey-cert-pem", pki("gateway.pem"),
+                                  "--id-attr:Id", "http://schemas.xmlsoap.org/soap/envelope/:Body", answer],
+                                 capture_output=True, timeout=30)
+        self.assertEqual(checked.returncode, 0, checked.stderr.decode())
+
+    def test_another_organisations_certificate_is_refused(self):
+        client, _ = self.client("/bip-sync-wss-gost/", "other")
+        with self.assertRaises(zeep.exceptions.Fault) as caught:
+            client.service.SendMessage(request=request())
+        codes = [e.text for e in caught.exception.detail.iter() if etree.QName(e).localname == "errorCode"]
+        self.assertEqual(codes, ["CERTIFICATE_MISMATCH"])
+
+    def test_a_signed_async_send(self):
+        client, _ = self.client("/bip-async-wss-gost/", "sender")
+        payload = zeep.xsd.AnyObject(zeep.xsd.String(), "подписано")
+        accepted = client.service.sendMessage(request={
+            "messageInfo": {"serviceId": "inbox", "messageType": "REQUEST",
+                            "messageDate": "2026-11-23T10:00:00+06:00", "sender": SENDER},
+            "messageData": {"data": payload},
+        })
+        self.assertRegex(accepted.messageId, r"^[0-9a-f-]{36}$")
+
+    def test_unsigned_calls_are_refused_on_the_signed_endpoint(self):
+        client = zeep.Client(f"http://127.0.0.1:{self.gateway.port}/bip-sync-wss-gost/?wsdl")
+        with self.assertRaises(zeep.exceptions.Fault) as caught:
+            client.service.SendMessage(request=request())
+        codes = [e.text for e in caught.exception.detail.iter() if etree.QName(e).localname == "errorCode"]
+        self.assertEqual(codes, ["SIGNATURE_REQUIRED"])
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--qaqpa", required=True)
     parser.add_argument("--shared", required=True)
+    parser.add_argument("--pki", required=True, help="where the test PKI is (made if absent)")
+    parser.add_argument("--make-pki", required=True, help="tests/support/pki/make_pki.sh")
     ARGS, rest = parser.parse_known_args()
     ARGS.qaqpa = os.path.abspath(ARGS.qaqpa)
+    ARGS.pki = os.path.abspath(ARGS.pki)
     result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
     print(f"{max(0, result.testsRun - len(result.failures) - len(result.errors) - len(result.skipped))} passed, "
           f"{len(result.failures) + len(result.errors)} failed, {len(result.skipped)} skipped")

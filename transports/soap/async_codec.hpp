@@ -22,6 +22,7 @@ struct parsed_async_request {
     soap_version version = soap_version::v11;
     async_operation operation = async_operation::send_message;
     std::variant<async_message, pull_request, delivery_report, status_query> body;
+    crypto::body_span body_span; ///< where the Body lies in the text parsed (for a signature check)
 };
 
 /// Parses a caller's request. On failure `version` and `op` still say how

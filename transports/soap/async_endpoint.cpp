@@ -43,7 +43,7 @@ task<http::response> async_endpoint::handle(http::request& req) {
     const auto started = std::chrono::steady_clock::now();
     async_operation op = async_operation::send_message;
     std::optional<failure> fault;
-    auto res = co_await call(req, op, fault);
+    auto res = signed_answer(co_await call(req, op, fault), security_, signed_endpoint_);
     // async_operation and operation_kind list the four operations in the same order.
     probe_.record(static_cast<routing::operation_kind>(static_cast<int>(op) + 1), fault ? &*fault : nullptr,
                   std::chrono::steady_clock::now() - started);
@@ -58,28 +58,29 @@ task<http::response> async_endpoint::call(http::request& req, async_operation& o
         co_return fault_response(req, v, async_fault(op), {parsed.error(), nullptr}, braced(new_guid()));
     }
     std::visit([&](auto& body) { stamp_origin(body, req.peer); }, parsed->body);
+    const routing::caller_envelope envelope{req.body(), parsed->body_span, signed_endpoint_};
 
     switch (op) {
     case async_operation::send_message: {
-        auto out = co_await gateway_.send(std::get<async_message>(std::move(parsed->body)));
+        auto out = co_await gateway_.send(std::get<async_message>(std::move(parsed->body)), &envelope);
         co_return answer(req, v, op, out, fault, [&](const routing::accepted_message& a) {
             return build_accepted(v, a.message_id, a.correlation_id, out.session_id);
         });
     }
     case async_operation::get_messages: {
-        auto out = co_await gateway_.pull(std::get<pull_request>(std::move(parsed->body)));
+        auto out = co_await gateway_.pull(std::get<pull_request>(std::move(parsed->body)), &envelope);
         co_return answer(req, v, op, out, fault, [&](const std::vector<async_message>& m) {
             return build_messages(v, out.session_id, m);
         });
     }
     case async_operation::send_delivery_notification: {
-        auto out = co_await gateway_.confirm(std::get<delivery_report>(std::move(parsed->body)));
+        auto out = co_await gateway_.confirm(std::get<delivery_report>(std::move(parsed->body)), &envelope);
         co_return answer(req, v, op, out, fault, [&](const std::string& id) {
             return build_notification_accepted(v, id, out.session_id);
         });
     }
     case async_operation::get_message_status: {
-        auto out = co_await gateway_.status(std::get<status_query>(std::move(parsed->body)));
+        auto out = co_await gateway_.status(std::get<status_query>(std::move(parsed->body)), &envelope);
         co_return answer(req, v, op, out, fault, [&](const message_status& s) {
             return build_status(v, s, out.session_id);
         });

@@ -13,7 +13,11 @@ namespace qaqpa::soap {
 
 class async_endpoint {
 public:
-    async_endpoint(routing::async_gateway& gateway, routing::request_probe& probe) : gateway_(gateway), probe_(probe) {}
+    /// `signed_endpoint`: /bip-async-wss-gost/, where every call carries its
+    /// caller's signature and the answers are signed when `security` says so.
+    async_endpoint(routing::async_gateway& gateway, routing::request_probe& probe, bool signed_endpoint = false,
+                   const routing::transport_security* security = nullptr)
+        : gateway_(gateway), probe_(probe), signed_endpoint_(signed_endpoint), security_(security) {}
 
     task<http::response> handle(http::request& req);
 
@@ -24,6 +28,8 @@ private:
 
     routing::async_gateway& gateway_;
     routing::request_probe& probe_;
+    bool signed_endpoint_;
+    const routing::transport_security* security_;
 };
 
 } // namespace qaqpa::soap

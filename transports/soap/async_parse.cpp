@@ -161,6 +161,7 @@ result<parsed_async_request> parse_async_request(const std::string& body, soap_v
     parsed_async_request out;
     out.version = version;
     out.operation = op;
+    out.body_span = body_span_of(*env, body);
     auto take = [&](auto r) -> result<parsed_async_request> {
         if (!r) return r.error();
         out.body = std::move(*r);

@@ -1,0 +1,52 @@
+#pragma once
+// Transport signatures in integration tests: a node with [security] from the
+// test PKI, envelopes signed as one of its identities, and the gateway's own
+// signature checked as a caller would check it.
+
+#include "crypto/wss.hpp"
+#include "tests/integration/node_fixture.hpp"
+#include "tests/support/catch.hpp"
+#include "tests/support/test_pki.hpp"
+#include "transports/soap/envelope.hpp"
+
+#include <string>
+
+namespace qaqpa::test {
+
+inline std::string security_toml() {
+    return "[security]\ngateway_cert = \"" + pki_file("gateway.pem") + "\"\ngateway_key = \"" + pki_file("gateway.key") +
+           "\"\ntrusted_ca = [\"" + pki_file("ca.pem") + "\"]\ncrls = [\"" + pki_file("crl.pem") + "\"]\n";
+}
+
+/// `s` with [security]: the gateway's pair, the test CA and its CRL.
+inline node_settings secured(node_settings s = {}) {
+    s.extra_toml += "\n" + security_toml();
+    return s;
+}
+
+/// `envelope` signed by the test PKI's `who` (sender, sender-ec, other, expired, ...).
+inline std::string signed_as(const std::string& who, const std::string& envelope) {
+    auto id = crypto::signing_identity::load(pki_file(who + ".pem"), pki_file(who + ".key"));
+    REQUIRE(id);
+    auto text = crypto::sign_envelope(envelope, **id);
+    REQUIRE(text);
+    return *text;
+}
+
+/// The signature over an envelope the gateway sent, checked as its receiver would.
+inline result<crypto::verified_signature> gateway_signature(const std::string& text) {
+    auto& doc = soap::xml_document::scratch();
+    auto root = doc.parse(text);
+    REQUIRE(root);
+    auto env = soap::read_envelope(*root);
+    REQUIRE(env);
+    return crypto::verify_body_signature(text, soap::body_span_of(*env, text));
+}
+
+inline void replace_once(std::string& s, const std::string& from, const std::string& to) {
+    const auto at = s.find(from);
+    REQUIRE(at != std::string::npos);
+    s.replace(at, from.size(), to);
+}
+
+} // namespace qaqpa::test
