@@ -162,6 +162,13 @@ const std::string& journal_genesis_hash() {
 std::string canonical_bytes(std::uint64_t number, std::int64_t recorded_ms, std::string_view prev_hash,
                             const journal_event& e) {
     std::string out;
+    canonical_bytes_into(out, number, recorded_ms, prev_hash, e);
+    return out;
+}
+
+void canonical_bytes_into(std::string& out, std::uint64_t number, std::int64_t recorded_ms,
+                          std::string_view prev_hash, const journal_event& e) {
+    out.clear();
     out.reserve(256 + e.payload.size() + e.detail.size());
     out.append(journal_encoding_tag);
     put_u64(out, number);
@@ -171,7 +178,6 @@ std::string canonical_bytes(std::uint64_t number, std::int64_t recorded_ms, std:
     put_bytes(out, to_string(e.channel));
     for (const auto& c : journal_string_columns()) put_bytes(out, e.*c.field);
     for (const auto& n : journal_number_columns(e)) put_u64(out, static_cast<std::uint64_t>(n.value));
-    return out;
 }
 
 std::string canonical_bytes(const journal_row& r) {

@@ -34,6 +34,9 @@ std::string canonical_bytes(const journal_row& r);
 /// The same, for a row about to be written (no copy of the event).
 std::string canonical_bytes(std::uint64_t number, std::int64_t recorded_ms, std::string_view prev_hash,
                             const journal_event& e);
+/// The same, into `out` (cleared first): a writer of many rows reuses one buffer.
+void canonical_bytes_into(std::string& out, std::uint64_t number, std::int64_t recorded_ms,
+                          std::string_view prev_hash, const journal_event& e);
 /// Reads what canonical_bytes wrote (its `hash` stays empty).
 result<journal_row> decode_canonical(std::string_view bytes);
 /// The columns after the fixed head (row, recorded, prev, event, channel),

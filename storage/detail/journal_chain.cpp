@@ -4,7 +4,7 @@
 #include "storage/detail/record_codec.hpp"
 #include "storage/detail/rocksdb_status.hpp"
 #include "core/ids.hpp"
-#include "storage/journal_verify.hpp"
+#include "core/journal_format.hpp"
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -79,21 +79,23 @@ result<void> journal_chain::recover(rocksdb::DB& db) {
 
 journal_chain::tip journal_chain::begin() const {
     std::lock_guard lk(mutex_);
-    return tip{head_.last, head_.last_hash, last_ms_, 0};
+    return tip{head_.last, head_.last_hash, crypto::digest_from_hex(head_.last_hash), last_ms_, 0, {}};
 }
 
 std::uint64_t journal_chain::append(rocksdb::WriteBatch& b, tip& t, const journal_event& e, std::int64_t now_ms,
                                    bool index_message, bool index_chain) const {
     const auto number = t.last + 1;
     const auto recorded = std::max(now_ms, t.last_ms);
-    auto hash = row_hash(canonical_bytes(number, recorded, t.last_hash, e));
-    b.Put(f_.rows, journal_row_key(number), encode_stored_row(number, recorded, t.last_hash, hash, e));
+    canonical_bytes_into(t.canonical, number, recorded, t.last_hash, e);
+    const auto digest = crypto::sha256(t.canonical);
+    b.Put(f_.rows, journal_row_key(number), encode_stored_row(number, recorded, t.last_digest, digest, e));
     if (index_message && indexed(e.message_id))
         b.Put(f_.index, journal_index_key(e.message_id, number), rocksdb::Slice());
     if (index_chain && chain_indexed(e))
         b.Put(f_.chains, journal_index_key(e.correlation_id, number), rocksdb::Slice());
     t.last = number;
-    t.last_hash = std::move(hash);
+    t.last_hash = crypto::to_hex(digest);
+    t.last_digest = digest;
     t.last_ms = recorded;
     ++t.rows;
     return number;

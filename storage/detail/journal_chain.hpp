@@ -14,6 +14,7 @@
 // keeps the pruned anchor.
 
 #include "core/errors.hpp"
+#include "crypto/digest.hpp"
 #include "storage/journal_store.hpp"
 
 #include <cstdint>
@@ -68,9 +69,11 @@ public:
     /// Where the chain stands inside a batch being built.
     struct tip {
         std::uint64_t last = 0;
-        std::string last_hash;
+        std::string last_hash;               ///< hex, as the next row's canonical bytes hold it
+        crypto::sha256_digest last_digest{}; ///< the same, as the next stored record holds it
         std::int64_t last_ms = 0;
         std::uint64_t rows = 0; ///< rows appended to this batch
+        std::string canonical;  ///< one buffer for every row of the batch
     };
 
     explicit journal_chain(journal_families f) : f_(f) {}

@@ -12,14 +12,6 @@ constexpr std::uint8_t compact_version = 2;
 constexpr std::size_t digest_size = 32;
 constexpr std::size_t hash_hex_size = 2 * digest_size;
 
-std::string raw_of_hex(std::string_view hex) {
-    std::string out(hex.size() / 2, '\0');
-    const auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-    for (std::size_t i = 0; i < out.size(); ++i)
-        out[i] = static_cast<char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
-    return out;
-}
-
 std::string hex_of_raw(std::string_view raw) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out(raw.size() * 2, '\0');
@@ -42,13 +34,16 @@ result<journal_row> decode_canonical_row(std::string_view value) {
 
 } // namespace
 
-std::string encode_stored_row(std::uint64_t number, std::int64_t recorded_ms, std::string_view prev_hash,
-                              std::string_view hash, const journal_event& e) {
+std::string encode_stored_row(std::uint64_t number, std::int64_t recorded_ms, const crypto::sha256_digest& prev_hash,
+                              const crypto::sha256_digest& hash, const journal_event& e) {
     leb128_writer w(compact_version, 128 + e.message_id.size() * 2 + e.detail.size() + e.payload.size());
     w.u(number);
     w.i(recorded_ms);
-    w.raw(raw_of_hex(prev_hash));
-    w.raw(raw_of_hex(hash));
+    const auto raw = [](const crypto::sha256_digest& d) {
+        return std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
+    };
+    w.raw(raw(prev_hash));
+    w.raw(raw(hash));
     w.u(static_cast<std::uint64_t>(e.kind));
     w.u(static_cast<std::uint64_t>(e.channel));
     // as given: reading repairs invalid UTF-8 the way the canonical bytes did

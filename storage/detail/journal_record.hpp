@@ -11,6 +11,7 @@
 
 #include "core/errors.hpp"
 #include "core/journal.hpp"
+#include "crypto/digest.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -19,10 +20,10 @@
 
 namespace qaqpa::storage::detail {
 
-/// The stored record of row `number`, whose hash (hex) was taken over its
-/// canonical bytes with `prev_hash` (hex) among them.
-std::string encode_stored_row(std::uint64_t number, std::int64_t recorded_ms, std::string_view prev_hash,
-                              std::string_view hash, const journal_event& e);
+/// The stored record of row `number`, whose hash was taken over its
+/// canonical bytes with `prev_hash` among them.
+std::string encode_stored_row(std::uint64_t number, std::int64_t recorded_ms, const crypto::sha256_digest& prev_hash,
+                              const crypto::sha256_digest& hash, const journal_event& e);
 /// A stored row, decoded (its hashes in hex).
 result<journal_row> decode_stored_row(std::string_view value);
 /// The recorded time of a stored row, read without decoding the rest;

@@ -36,7 +36,8 @@ journal_row sample_row() {
 }
 
 std::string stored(const journal_row& r) {
-    return encode_stored_row(r.number, r.recorded_ms, r.prev_hash, r.hash, r.event);
+    return encode_stored_row(r.number, r.recorded_ms, crypto::digest_from_hex(r.prev_hash),
+                             crypto::digest_from_hex(r.hash), r.event);
 }
 
 } // namespace
