@@ -11,6 +11,8 @@
 #include <xmlsec/xmldsig.h>
 
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 namespace qaqpa::crypto {
 namespace {
@@ -50,8 +52,59 @@ const accepted& algorithms() {
     return a;
 }
 
-/// The signer's certificate, carried in the message (a token or X509Data).
-result<certificate> signer_certificate(const wss_document& doc, xmlNodePtr signature) {
+/// Certificates met in messages, parsed once, with their verification
+/// keys. OpenSSL 3 decodes a certificate's public key through its decoder
+/// framework (~0.2 ms) and prepares a key on its first use (Montgomery and
+/// curve tables): several times the signature check itself. A gateway sees
+/// the same callers' certificates again and again.
+class certificate_cache {
+public:
+    struct entry {
+        certificate cert;
+        xmlSecKeyPtr key; ///< owned by the cache; callers get duplicates
+    };
+
+    /// The certificate of these DER bytes and a key of its own for the
+    /// caller (xmlsec1 takes ownership of it).
+    result<std::pair<certificate, xmlSecKeyPtr>> lookup(const std::string& der) {
+        std::lock_guard lk(mutex_);
+        auto it = entries_.find(der);
+        if (it == entries_.end()) {
+            auto cert = certificate::from_der(der);
+            if (!cert) return cert.error();
+            xmlSecKeyDataPtr data = xmlSecOpenSSLX509CertGetKey(cert->handle().x509.get());
+            xmlSecKeyPtr key = data ? xmlSecKeyCreate() : nullptr;
+            if (!key || xmlSecKeySetValue(key, data) < 0) {
+                if (key) xmlSecKeyDestroy(key);
+                else if (data) xmlSecKeyDataDestroy(data);
+                return fail(errc::signature_unsupported, "the certificate's key cannot verify XML signatures");
+            }
+            if (entries_.size() >= max_entries) clear(); // many certificates: start again rather than grow
+            it = entries_.emplace(der, entry{std::move(*cert), key}).first;
+        }
+        xmlSecKeyPtr copy = xmlSecKeyDuplicate(it->second.key);
+        if (!copy) return fail(errc::internal, "xmlsec1 cannot copy a key");
+        return std::pair{it->second.cert, copy};
+    }
+    ~certificate_cache() { clear(); }
+
+private:
+    static constexpr std::size_t max_entries = 4096;
+    void clear() {
+        for (auto& [der, e] : entries_) xmlSecKeyDestroy(e.key);
+        entries_.clear();
+    }
+    std::mutex mutex_;
+    std::unordered_map<std::string, entry> entries_;
+};
+
+certificate_cache& known_certificates() {
+    static auto* cache = new certificate_cache; // never destroyed: xmlsec1 may be shut down first at exit
+    return *cache;
+}
+
+/// The DER bytes of the signer's certificate, carried in the message (a token or X509Data).
+result<std::string> signer_certificate(const wss_document& doc, xmlNodePtr signature) {
     xmlNodePtr key_info = child_element(signature, ns_dsig, "KeyInfo");
     if (!key_info) return fail(errc::signature_unsupported, "the ds:Signature has no ds:KeyInfo naming the certificate");
     xmlNodePtr x509_data = child_element(key_info, ns_dsig, "X509Data");
@@ -67,7 +120,7 @@ result<certificate> signer_certificate(const wss_document& doc, xmlNodePtr signa
             const auto value_type = attribute(token, nullptr, "ValueType");
             if (!value_type.empty() && !value_type.ends_with("#X509v3"))
                 return fail(errc::signature_unsupported, "the security token is not an X.509 v3 certificate");
-            return certificate::from_der(base64_text(token));
+            return base64_text(token);
         }
         x509_data = child_element(str, ns_dsig, "X509Data");
         if (!x509_data)
@@ -78,7 +131,7 @@ result<certificate> signer_certificate(const wss_document& doc, xmlNodePtr signa
     if (!x509_data) return fail(errc::signature_unsupported, "the ds:KeyInfo carries no certificate");
     xmlNodePtr cert = child_element(x509_data, ns_dsig, "X509Certificate");
     if (!cert) return fail(errc::signature_unsupported, "the ds:X509Data carries no ds:X509Certificate");
-    return certificate::from_der(base64_text(cert));
+    return base64_text(cert);
 }
 
 /// Which reference, if any, is the Body's: the one the gateway acts on.
@@ -107,22 +160,22 @@ result<verified_signature> verify_body_signature(std::string_view envelope, body
     if (auto agreed = doc->check_body_at(body); !agreed) return agreed.error();
     auto sig = doc->signature();
     if (!sig) return sig.error();
-    auto signer = signer_certificate(*doc, *sig);
-    if (!signer) return signer.error();
+    auto der = signer_certificate(*doc, *sig);
+    if (!der) return der.error();
+    auto known = known_certificates().lookup(*der);
+    if (!known) return known.error();
+    auto& [signer_cert, key] = *known;
+    const certificate* signer = &signer_cert;
 
     std::unique_ptr<xmlSecDSigCtx, dsig_ctx_free> ctx(xmlSecDSigCtxCreate(nullptr));
-    if (!ctx) return fail(errc::internal, "xmlsec1 cannot create a signature context");
+    if (!ctx) {
+        xmlSecKeyDestroy(key);
+        return fail(errc::internal, "xmlsec1 cannot create a signature context");
+    }
     const auto& a = algorithms();
     for (auto id : a.signature) xmlSecDSigCtxEnableSignatureTransform(ctx.get(), id);
     for (auto id : a.reference) xmlSecDSigCtxEnableReferenceTransform(ctx.get(), id);
     ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
-    xmlSecKeyDataPtr key_data = xmlSecOpenSSLX509CertGetKey(signer->handle().x509.get());
-    xmlSecKeyPtr key = key_data ? xmlSecKeyCreate() : nullptr;
-    if (!key || xmlSecKeySetValue(key, key_data) < 0) {
-        if (key) xmlSecKeyDestroy(key);
-        else if (key_data) xmlSecKeyDataDestroy(key_data);
-        return fail(errc::signature_unsupported, "the certificate's key cannot verify XML signatures");
-    }
     ctx->signKey = key; // the context owns it now
 
     if (xmlSecDSigCtxVerify(ctx.get(), *sig) < 0)
@@ -133,7 +186,7 @@ result<verified_signature> verify_body_signature(std::string_view envelope, body
                                                  signer->subject() + "\": the signed content was changed");
     }
     if (auto ok = check_body_reference(*doc, *ctx); !ok) return ok.error();
-    verified_signature v{std::move(*signer), {}, {}};
+    verified_signature v{*signer, {}, {}};
     if (ctx->signMethod && ctx->signMethod->id && ctx->signMethod->id->href)
         v.signature_method = reinterpret_cast<const char*>(ctx->signMethod->id->href);
     if (ctx->signValueNode) v.signature_value = text_content(ctx->signValueNode);

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# What transport signatures cost. First per core, on one thread: signing a
+# ~2 KB SendMessage as the gateway and verifying a caller's signature on
+# one, for an RSA-2048 and an ECDSA P-256 key, next to the bare signature
+# operation with the same key, and `openssl speed` for the same key sizes in
+# the same run. Then the relay (wrk, 64 connections): a signed SendMessage on
+# /bip-sync-wss-gost/ to a security_mode 1 point (the caller's signature
+# checked, the forwarded request and the answer signed by the gateway) next
+# to the unsigned one on /bip-sync/ to a plain point, alternating, medians.
+# Everything runs on 127.0.0.1 and stops at the end. Usage (repository root):
+#   bash bench/wss_bench.sh [connections=64] [seconds=8] [rounds=3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+CONNS=${1:-64}
+SECS=${2:-8}
+ROUNDS=${3:-3}
+BUILD=${BUILD:-build-bench}
+
+need_packages wrk
+build_release qaqpa bench_provider make_request wss_speed
+bash tests/support/pki/make_pki.sh "$work/pki" >/dev/null
+
+echo "== per core (one thread)"
+"$BUILD/bench/wss_speed" "$work/pki" 2
+echo "== openssl speed, same key sizes (one thread)"
+openssl speed -seconds 2 rsa2048 ecdsap256 2>/dev/null | grep -E "^(rsa 2048|\s*256 bits ecdsa|\s+sign)"
+
+"$BUILD/bench/bench_provider" 1 >"$work/provider.out" &
+pids+=($!)
+provider_port=$(wait_line "$work/provider.out" "bench_provider: listening")
+{
+  qaqpa_config_head "$work"
+  cat <<TOML
+bin = "123456789012"
+[security]
+gateway_cert = "$work/pki/gateway.pem"
+gateway_key = "$work/pki/gateway.key"
+trusted_ca = ["$work/pki/ca.pem"]
+crls = ["$work/pki/crl.pem"]
+[[delivery_points]]
+id = "plain"
+url = "http://127.0.0.1:$provider_port/"
+[[delivery_points]]
+id = "signed"
+url = "http://127.0.0.1:$provider_port/"
+security_mode = 1
+[[services]]
+id = "remote"
+owner = "bench"
+delivery_point = "plain"
+[[services]]
+id = "remote-signed"
+owner = "bench"
+delivery_point = "signed"
+[[access]]
+system = "bench"
+service = "remote"
+[[access]]
+system = "bench"
+service = "remote-signed"
+TOML
+} >"$work/qaqpa.toml"
+"$BUILD/bench/make_request" remote bench bench-password 2048 >"$work/plain.xml"
+"$BUILD/bench/make_request" remote-signed bench bench-password 2048 |
+  "$BUILD/bench/wss_speed" sign "$work/pki/sender.pem" "$work/pki/sender.key" >"$work/signed.xml"
+for kind in plain signed; do
+  cat >"$work/$kind.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
+local f = io.open("$work/$kind.xml", "rb"); wrk.body = f:read("*a"); f:close()
+LUA
+done
+start_qaqpa "$work/qaqpa.toml" "$work/qaqpa.out"
+rate() { # lua path → "requests/s CPU-µs-per-request non-2xx"
+  wrk -t1 -c1 -d1s -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2" >/dev/null
+  local t0 t1 out
+  t0=$(cpu_ticks "$qaqpa_pid")
+  out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2")
+  t1=$(cpu_ticks "$qaqpa_pid")
+  awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+    '/requests in/{n=$1} /Requests\/sec/{r=$2} /Non-2xx/{bad=$NF} END{printf "%d %.1f %d", r, ticks*1e6/hz/n, bad}' <<<"$out"
+}
+declare -A rates cpus
+for round in $(seq "$ROUNDS"); do
+  read -r r c bad <<<"$(rate plain /bip-sync/)"
+  [ "$bad" = 0 ] || { echo "plain relay: $bad answers were not 200" >&2; exit 1; }
+  rates[plain]+="$r "; cpus[plain]+="$c "
+  read -r r c bad <<<"$(rate signed /bip-sync-wss-gost/)"
+  [ "$bad" = 0 ] || { echo "signed relay: $bad answers were not 200" >&2; exit 1; }
+  rates[signed]+="$r "; cpus[signed]+="$c "
+done
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+echo "== relay: $(nproc) cores, $CONNS connections, ${SECS} s per run, $ROUNDS rounds (medians), ~2 KB, 127.0.0.1"
+printf "%-34s %10s %12s   %s\n" relay "req/s" "gateway µs" "(rounds)"
+printf "%-34s %10s %12s   (%s)\n" "unsigned, /bip-sync/" "$(median "${rates[plain]}")" "$(median "${cpus[plain]}")" "${rates[plain]}"
+printf "%-34s %10s %12s   (%s)\n" "signed: verify, sign forward+answer" "$(median "${rates[signed]}")" \
+  "$(median "${cpus[signed]}")" "${rates[signed]}"

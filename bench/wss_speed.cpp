@@ -1,0 +1,125 @@
+// WS-Security per core: signing a ~2 KB SendMessage as the gateway and
+// verifying a caller's signature on one, per key, next to the bare
+// signature operation with the same key (OpenSSL EVP, no XML). Prints
+// operations per second on one thread.
+//   wss_speed PKI_DIR [seconds=2]          the figures
+//   wss_speed sign CERT KEY < in > out     signs an envelope (for load tests)
+#include "crypto/wss.hpp"
+#include "tests/support/soap_samples.hpp"
+#include "transports/soap/envelope.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <iterator>
+#include <string>
+
+namespace {
+
+using namespace qaqpa;
+using clock_type = std::chrono::steady_clock;
+
+double per_second(double seconds, const std::function<bool()>& op) {
+    for (int i = 0; i < 50; ++i) op(); // warm-up
+    long n = 0;
+    const auto t0 = clock_type::now();
+    const auto until = t0 + std::chrono::duration<double>(seconds);
+    while (clock_type::now() < until) {
+        for (int i = 0; i < 16; ++i)
+            if (!op()) return -1;
+        n += 16;
+    }
+    return n / std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+/// The bare operations with the key of `key_file`: sign and verify a SHA-256 digest of 2 KB.
+std::pair<double, double> bare(const std::string& key_file, double seconds) {
+    FILE* f = std::fopen(key_file.c_str(), "r");
+    if (!f) return {-1, -1};
+    EVP_PKEY* key = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
+    std::fclose(f);
+    if (!key) return {-1, -1};
+    const std::string data(2048, 'x');
+    unsigned char sig[1024];
+    std::size_t sig_len = sizeof sig;
+    const auto sign = [&] {
+        EVP_MD_CTX* c = EVP_MD_CTX_new();
+        sig_len = sizeof sig;
+        const bool ok = EVP_DigestSignInit(c, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+                        EVP_DigestSign(c, sig, &sig_len, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
+        EVP_MD_CTX_free(c);
+        return ok;
+    };
+    const double s = per_second(seconds, sign);
+    sign();
+    const double v = per_second(seconds, [&] {
+        EVP_MD_CTX* c = EVP_MD_CTX_new();
+        const bool ok = EVP_DigestVerifyInit(c, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+                        EVP_DigestVerify(c, sig, sig_len, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
+        EVP_MD_CTX_free(c);
+        return ok;
+    });
+    EVP_PKEY_free(key);
+    return {s, v};
+}
+
+crypto::body_span scanned_body(const std::string& text) {
+    auto& doc = soap::xml_document::scratch();
+    auto root = doc.parse(text);
+    auto env = soap::read_envelope(*root);
+    return soap::body_span_of(*env, text);
+}
+
+int sign_stdin(const std::string& cert, const std::string& key) {
+    auto id = crypto::signing_identity::load(cert, key);
+    if (!id) {
+        std::fprintf(stderr, "wss_speed: %s\n", id.error().detail.c_str());
+        return 2;
+    }
+    const std::string in((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    auto out = crypto::sign_envelope(in, **id);
+    if (!out) {
+        std::fprintf(stderr, "wss_speed: %s\n", out.error().detail.c_str());
+        return 1;
+    }
+    std::cout << *out;
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc == 4 && std::string(argv[1]) == "sign") return sign_stdin(argv[2], argv[3]);
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: wss_speed PKI_DIR [seconds] | wss_speed sign CERT KEY\n");
+        return 2;
+    }
+    const std::string pki = argv[1];
+    const double seconds = argc > 2 ? std::atof(argv[2]) : 2.0;
+    const auto request = test::sync_request_of_size({}, 2048);
+    std::printf("wss_speed: %zu-byte SendMessage, one thread, %.0f s per figure (operations/s)\n", request.size(), seconds);
+    std::printf("%-22s %12s %12s %12s %12s %10s %10s\n", "key", "sign", "bare sign", "verify", "bare verify",
+                "sign ×", "verify ×");
+    for (const std::string name : {"sender", "sender-ec"}) {
+        auto id = crypto::signing_identity::load(pki + "/" + name + ".pem", pki + "/" + name + ".key");
+        if (!id) {
+            std::fprintf(stderr, "wss_speed: %s\n", id.error().detail.c_str());
+            return 1;
+        }
+        const auto signed_text = crypto::sign_envelope(request, **id);
+        if (!signed_text) return 1;
+        const auto span = scanned_body(*signed_text);
+        const double sign = per_second(seconds, [&] { return crypto::sign_envelope(request, **id).has_value(); });
+        const double verify =
+            per_second(seconds, [&] { return crypto::verify_body_signature(*signed_text, span).has_value(); });
+        const auto [bare_sign, bare_verify] = bare(pki + "/" + name + ".key", seconds);
+        const char* label = name == "sender" ? "RSA-2048 / SHA-256" : "ECDSA P-256 / SHA-256";
+        std::printf("%-22s %12.0f %12.0f %12.0f %12.0f %10.2f %10.2f\n", label, sign, bare_sign, verify, bare_verify,
+                    sign / bare_sign, verify / bare_verify);
+    }
+    return 0;
+}
