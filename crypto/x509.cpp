@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -192,15 +193,35 @@ result<std::shared_ptr<const trust_store::state>> trust_store::current() const {
     }
     if (!options_.crl_files.empty()) X509_STORE_set_flags(s->store.get(), X509_V_FLAG_CRL_CHECK);
     state_ = std::move(s);
+    accepted_.clear(); // judged under files that changed
     return state_;
 }
 
 result<void> trust_store::check(const certificate& cert, std::int64_t at_unix_s) const {
     auto s = current();
     if (!s) return s.error();
+    const auto fingerprint = cert.fingerprint();
+    {
+        std::lock_guard lk(mutex_);
+        if (const auto it = accepted_.find(fingerprint);
+            it != accepted_.end() && it->second.under == s->get() && at_unix_s < it->second.until_s)
+            return {};
+    }
+    if (auto r = check_chain(cert, **s, at_unix_s); !r) return r;
+    // remembered for a minute at most, never past the certificate's end
+    std::int64_t until = at_unix_s + 60;
+    if (int days = 0, secs = 0; ASN1_TIME_diff(&days, &secs, nullptr, X509_get0_notAfter(cert.handle().x509.get())) == 1)
+        until = std::min(until, now_s() + std::int64_t{days} * 86400 + secs);
+    std::lock_guard lk(mutex_);
+    if (accepted_.size() >= 4096) accepted_.clear();
+    accepted_[fingerprint] = accepted{until, s->get()};
+    return {};
+}
+
+result<void> trust_store::check_chain(const certificate& cert, const state& s, std::int64_t at_unix_s) const {
     std::unique_ptr<X509_STORE_CTX, store_ctx_free> ctx(X509_STORE_CTX_new());
     X509* x = cert.handle().x509.get();
-    if (!ctx || X509_STORE_CTX_init(ctx.get(), (*s)->store.get(), x, nullptr) != 1)
+    if (!ctx || X509_STORE_CTX_init(ctx.get(), s.store.get(), x, nullptr) != 1)
         return fail(errc::internal, "cannot start a certificate check: " + openssl_error());
     X509_STORE_CTX_set_time(ctx.get(), 0, static_cast<time_t>(at_unix_s));
     if (X509_verify_cert(ctx.get()) == 1) return {};

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace qaqpa::crypto {
@@ -62,23 +63,32 @@ public:
     static result<std::shared_ptr<trust_store>> load(trust_options options);
     ~trust_store();
 
-    /// Whether `cert` (with `intermediates` the caller sent along) is
-    /// acceptable at `at_unix_s`: certificate_untrusted (no chain to a
+    /// Whether `cert` is acceptable at `at_unix_s`: certificate_untrusted (no chain to a
     /// configured CA), certificate_expired (outside its dates),
     /// certificate_revoked, or certificate_status_unknown (a CRL is
     /// configured but none of them speaks for the issuer, or it is out of
-    /// date), each with a detail naming the certificate.
+    /// date), each with a detail naming the certificate. An acceptance is
+    /// remembered for up to a minute (never past the certificate's end, and
+    /// forgotten when a CRL file changes): building and checking the chain
+    /// costs several signature checks, and callers come back.
     result<void> check(const certificate& cert, std::int64_t at_unix_s) const;
 
 private:
     struct state;
     explicit trust_store(trust_options options);
     result<std::shared_ptr<const state>> current() const;
+    result<void> check_chain(const certificate& cert, const state& s, std::int64_t at_unix_s) const;
 
     trust_options options_;
     mutable std::mutex mutex_;
     mutable std::shared_ptr<const state> state_;
     mutable std::int64_t checked_at_s_ = 0;
+    /// Accepted certificates (by fingerprint) → until when, under which reading of the files.
+    struct accepted {
+        std::int64_t until_s = 0;
+        const state* under = nullptr;
+    };
+    mutable std::unordered_map<std::string, accepted> accepted_;
 };
 
 } // namespace qaqpa::crypto
