@@ -6,7 +6,8 @@
 # the same run. Then the relay (wrk, 64 connections): a signed SendMessage on
 # /bip-sync-wss-gost/ to a security_mode 1 point (the caller's signature
 # checked, the forwarded request and the answer signed by the gateway) next
-# to the unsigned one on /bip-sync/ to a plain point, alternating, medians.
+# to the unsigned one on /bip-sync/ to a plain point, alternating, medians;
+# the gateway signs with an RSA-2048 key, then with an ECDSA P-256 one.
 # Everything runs on 127.0.0.1 and stops at the end. Usage (repository root):
 #   bash bench/wss_bench.sh [connections=64] [seconds=8] [rounds=3]
 set -euo pipefail
@@ -29,13 +30,14 @@ openssl speed -seconds 2 rsa2048 ecdsap256 2>/dev/null | grep -E "^(rsa 2048|\s*
 "$BUILD/bench/bench_provider" 1 >"$work/provider.out" &
 pids+=($!)
 provider_port=$(wait_line "$work/provider.out" "bench_provider: listening")
-{
-  qaqpa_config_head "$work"
-  cat <<TOML
+write_config() { # gateway key name (gateway | gateway-ec)
+  {
+    qaqpa_config_head "$work/$1"
+    cat <<TOML
 bin = "123456789012"
 [security]
-gateway_cert = "$work/pki/gateway.pem"
-gateway_key = "$work/pki/gateway.key"
+gateway_cert = "$work/pki/$1.pem"
+gateway_key = "$work/pki/$1.key"
 trusted_ca = ["$work/pki/ca.pem"]
 crls = ["$work/pki/crl.pem"]
 [[delivery_points]]
@@ -60,7 +62,8 @@ service = "remote"
 system = "bench"
 service = "remote-signed"
 TOML
-} >"$work/qaqpa.toml"
+  } >"$work/$1.toml"
+}
 "$BUILD/bench/make_request" remote bench bench-password 2048 >"$work/plain.xml"
 "$BUILD/bench/make_request" remote-signed bench bench-password 2048 |
   "$BUILD/bench/wss_speed" sign "$work/pki/sender.pem" "$work/pki/sender.key" >"$work/signed.xml"
@@ -71,7 +74,6 @@ wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
 local f = io.open("$work/$kind.xml", "rb"); wrk.body = f:read("*a"); f:close()
 LUA
 done
-start_qaqpa "$work/qaqpa.toml" "$work/qaqpa.out"
 rate() { # lua path → "requests/s CPU-µs-per-request non-2xx"
   wrk -t1 -c1 -d1s -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2" >/dev/null
   local t0 t1 out
@@ -82,17 +84,26 @@ rate() { # lua path → "requests/s CPU-µs-per-request non-2xx"
     '/requests in/{n=$1} /Requests\/sec/{r=$2} /Non-2xx/{bad=$NF} END{printf "%d %.1f %d", r, ticks*1e6/hz/n, bad}' <<<"$out"
 }
 declare -A rates cpus
-for round in $(seq "$ROUNDS"); do
-  read -r r c bad <<<"$(rate plain /bip-sync/)"
-  [ "$bad" = 0 ] || { echo "plain relay: $bad answers were not 200" >&2; exit 1; }
-  rates[plain]+="$r "; cpus[plain]+="$c "
-  read -r r c bad <<<"$(rate signed /bip-sync-wss-gost/)"
-  [ "$bad" = 0 ] || { echo "signed relay: $bad answers were not 200" >&2; exit 1; }
-  rates[signed]+="$r "; cpus[signed]+="$c "
+for key in gateway gateway-ec; do
+  mkdir -p "$work/$key"
+  write_config "$key"
+  start_qaqpa "$work/$key.toml" "$work/$key.out"
+  for round in $(seq "$ROUNDS"); do
+    read -r r c bad <<<"$(rate plain /bip-sync/)"
+    [ "$bad" = 0 ] || { echo "plain relay: $bad answers were not 200" >&2; exit 1; }
+    rates[plain]+="$r "; cpus[plain]+="$c "
+    read -r r c bad <<<"$(rate signed /bip-sync-wss-gost/)"
+    [ "$bad" = 0 ] || { echo "signed relay ($key): $bad answers were not 200" >&2; exit 1; }
+    rates[$key]+="$r "; cpus[$key]+="$c "
+  done
+  stop_qaqpa
 done
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 echo "== relay: $(nproc) cores, $CONNS connections, ${SECS} s per run, $ROUNDS rounds (medians), ~2 KB, 127.0.0.1"
 printf "%-34s %10s %12s   %s\n" relay "req/s" "gateway µs" "(rounds)"
 printf "%-34s %10s %12s   (%s)\n" "unsigned, /bip-sync/" "$(median "${rates[plain]}")" "$(median "${cpus[plain]}")" "${rates[plain]}"
-printf "%-34s %10s %12s   (%s)\n" "signed: verify, sign forward+answer" "$(median "${rates[signed]}")" \
-  "$(median "${cpus[signed]}")" "${rates[signed]}"
+for key in gateway gateway-ec; do
+  label="signed, $([ $key = gateway ] && echo "RSA-2048" || echo "P-256") gateway key"
+  printf "%-34s %10s %12s   (%s)\n" "$label" "$(median "${rates[$key]}")" "$(median "${cpus[$key]}")" "${rates[$key]}"
+done
+echo "(signed: the caller's RSA-2048 signature checked, the forwarded request and the answer signed)"

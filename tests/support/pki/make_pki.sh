@@ -3,7 +3,7 @@
 # already holds ca.pem is left as it is). Subjects carry the BIN or IIN the
 # way the national CA writes them (OU=BIN<12 digits>, serialNumber=IIN<12>).
 #   ca.pem/ca.key          the trusted CA
-#   gateway.pem/.key       the gateway's own pair (BIN 990000000001)
+#   gateway.pem/.key       the gateway's own pair (BIN 990000000001); gateway-ec: ECDSA P-256
 #   sender.pem/.key        RSA-2048, BIN 123456789012 (the tests' "sender")
 #   sender-ec.pem/.key     ECDSA P-256, same BIN
 #   person.pem/.key        RSA, serialNumber=IIN880101300123 (an individual)
@@ -15,7 +15,7 @@
 # Usage: make_pki.sh DIR
 set -euo pipefail
 dir=$1
-[ -f "$dir/ca.pem" ] && [ -f "$dir/crl.pem" ] && exit 0
+[ -f "$dir/ca.pem" ] && [ -f "$dir/crl.pem" ] && [ -f "$dir/gateway-ec.pem" ] && exit 0
 mkdir -p "$dir"
 cd "$dir"
 rm -rf ca-db && mkdir ca-db && : >ca-db/index.txt && echo 1000 >ca-db/serial && echo 1000 >ca-db/crlnumber
@@ -61,6 +61,7 @@ issue() { # name subject key-algorithm [extra ca args...]
   rm -f "$name.csr"
 }
 issue gateway "/C=KZ/O=qaqpa/OU=BIN990000000001/CN=qaqpa gateway" rsa
+issue gateway-ec "/C=KZ/O=qaqpa/OU=BIN990000000001/CN=qaqpa gateway (ec)" ec
 issue sender "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender system" rsa
 issue sender-ec "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender system (ec)" ec
 issue person "/C=KZ/serialNumber=IIN880101300123/CN=IVANOV IVAN" rsa
