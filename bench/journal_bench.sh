@@ -62,19 +62,7 @@ local f = io.open("$work/$kind.xml", "rb"); wrk.body = f:read("*a"); f:close()
 LUA
 done
 
-rate() { # lua path → "requests/s CPU-µs-per-request" (the gateway's CPU, all threads)
-  # Warm-up: one connection first, so one scrypt check caches the login for
-  # every thread (64 at once would each run one, ~2.5 s of CPU inside the
-  # measured run), then all of them.
-  wrk -t1 -c1 -d1s -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2" >/dev/null
-  wrk -t1 -c"$CONNS" -d2s -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2" >/dev/null
-  local t0 t1 out
-  t0=$(cpu_ticks "$qaqpa_pid")
-  out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2")
-  t1=$(cpu_ticks "$qaqpa_pid")
-  awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
-    '/requests in/{n=$1} /Requests\/sec/{r=$2} END{printf "%d %.1f", r, ticks*1e6/hz/n}' <<<"$out"
-}
+rate() { wrk_measured "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2"; } # lua name, path
 
 modes=(off on on+scrape)
 [ -n "$BASELINE" ] && modes=(baseline "${modes[@]}")
@@ -100,8 +88,8 @@ for round in $(seq "$ROUNDS"); do
       (while sleep 1; do curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$qaqpa_admin/metrics"; done) &
       scraper=$!
     fi
-    read -r r c <<<"$(rate send /bip-async/)"; accept[$mode]+="$r "; accept_cpu[$mode]+="$c "
-    read -r r c <<<"$(rate sync /bip-sync/)"; relay[$mode]+="$r "; relay_cpu[$mode]+="$c "
+    read -r r c _ <<<"$(rate send /bip-async/)"; accept[$mode]+="$r "; accept_cpu[$mode]+="$c "
+    read -r r c _ <<<"$(rate sync /bip-sync/)"; relay[$mode]+="$r "; relay_cpu[$mode]+="$c "
     [ -n "$scraper" ] && kill "$scraper"
     kill "$qaqpa_pid"; wait "$qaqpa_pid" 2>/dev/null || true
     rm -rf "$dir/data"

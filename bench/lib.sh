@@ -67,6 +67,21 @@ stop_qaqpa() { kill "$qaqpa_pid"; wait "$qaqpa_pid" 2>/dev/null || true; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime+stime of a process, all its threads
+# One measured wrk run of lua file $1 against URL $2 ($CONNS connections,
+# $SECS s) after a warm-up: one connection first, so one scrypt check caches
+# the login for every thread (64 at once would each run one, ~2.5 s of CPU
+# inside the measured run), then all of them. Prints "requests/s
+# gateway-CPU-µs-per-request non-2xx" ($qaqpa_pid's CPU, all its threads).
+wrk_measured() {
+  wrk -t1 -c1 -d1s -s "$1" "$2" >/dev/null
+  wrk -t1 -c"$CONNS" -d2s -s "$1" "$2" >/dev/null
+  local t0 t1 out
+  t0=$(cpu_ticks "$qaqpa_pid")
+  out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$1" "$2")
+  t1=$(cpu_ticks "$qaqpa_pid")
+  awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+    '/requests in/{n=$1} /Requests\/sec/{r=$2} /Non-2xx/{bad=$NF} END{printf "%d %.1f %d", r, ticks*1e6/hz/n, bad}' <<<"$out"
+}
 rss_mb() { awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 to_ms() { # wrk's "1.23ms" / "456.00us" / "1.2s" → milliseconds
   awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; printf "%.2f", v}' <<<"$1"

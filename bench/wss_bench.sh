@@ -74,15 +74,7 @@ wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
 local f = io.open("$work/$kind.xml", "rb"); wrk.body = f:read("*a"); f:close()
 LUA
 done
-rate() { # lua path → "requests/s CPU-µs-per-request non-2xx"
-  wrk -t1 -c1 -d1s -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2" >/dev/null
-  local t0 t1 out
-  t0=$(cpu_ticks "$qaqpa_pid")
-  out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2")
-  t1=$(cpu_ticks "$qaqpa_pid")
-  awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
-    '/requests in/{n=$1} /Requests\/sec/{r=$2} /Non-2xx/{bad=$NF} END{printf "%d %.1f %d", r, ticks*1e6/hz/n, bad}' <<<"$out"
-}
+rate() { wrk_measured "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2"; } # lua name, path → "req/s µs non-2xx"
 declare -A rates cpus
 for key in gateway gateway-ec; do
   mkdir -p "$work/$key"

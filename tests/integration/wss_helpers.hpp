@@ -5,6 +5,7 @@
 
 #include "crypto/wss.hpp"
 #include "tests/integration/node_fixture.hpp"
+#include "tests/integration/reply_fields.hpp"
 #include "tests/support/catch.hpp"
 #include "tests/support/test_pki.hpp"
 #include "transports/soap/envelope.hpp"
@@ -41,6 +42,13 @@ inline result<crypto::verified_signature> gateway_signature(const std::string& t
     auto env = soap::read_envelope(*root);
     REQUIRE(env);
     return crypto::verify_body_signature(text, soap::body_span_of(*env, text));
+}
+
+/// The catalog code of a SOAP fault answer (HTTP 500 required).
+inline std::string fault_code(const http_reply& reply) {
+    INFO(reply.error << reply.body);
+    CHECK(reply.status == 500);
+    return field(reply.body, "errorCode");
 }
 
 inline void replace_once(std::string& s, const std::string& from, const std::string& to) {

@@ -14,12 +14,6 @@ namespace {
 
 std::string signed_by(const std::string& who, const sample_request& r = {}) { return signed_as(who, sync_request_xml(r)); }
 
-std::string fault_code(const http_reply& reply) {
-    INFO(reply.error << reply.body);
-    CHECK(reply.status == 500);
-    return field(reply.body, "errorCode");
-}
-
 } // namespace
 
 TEST_CASE("a signed call on the signed endpoint goes through, and the answer is signed by the gateway", "[integration][wss]") {
