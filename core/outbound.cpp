@@ -36,4 +36,11 @@ outbound_target system_target(const system_entry& s) {
     return t;
 }
 
+const outbound_target& with_security_mode(const outbound_target& to, int mode, std::optional<outbound_target>& raised) {
+    if (mode <= to.security_mode) return to;
+    raised = to;
+    raised->security_mode = mode;
+    return *raised;
+}
+
 } // namespace qaqpa

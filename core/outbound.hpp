@@ -45,6 +45,12 @@ outbound_target resolve_target(const delivery_point& dp);
 /// notifications): SOAP.
 outbound_target system_target(const system_entry& s);
 
+/// `to` as one call sends it under the effective security mode `mode` (an
+/// access row raises a point's; an IS's own address takes the mode of the
+/// message's service): `to` itself, or a copy kept in `raised` when the mode
+/// is higher than the target's own.
+const outbound_target& with_security_mode(const outbound_target& to, int mode, std::optional<outbound_target>& raised);
+
 enum class record_kind : std::uint8_t { message = 1, status_notification = 2 };
 
 /// What a destination receives: a message, or a status notification for a

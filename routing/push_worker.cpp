@@ -272,19 +272,24 @@ std::optional<push_worker::hold> push_worker::held(const call_policy* policy) {
 }
 
 task<push_result> push_worker::deliver(const registry_view& view, const storage::queued_message& body,
-                                       const delivery_policy& policy) {
+                                       const storage::tracking& track, const delivery_policy& policy) {
     const outbound_target* target = nullptr;
+    int mode = 0; // the effective security mode: signed by the gateway from 1
     if (dest_.kind == destination_kind::point) {
         const auto* dp = view.point(dest_.id);
         if (!dp) co_return push_result{false, "delivery point \"" + dest_.id + "\" is not registered"};
         target = &view.target(*dp);
+        mode = policy.security_mode;
     } else {
         target = view.system_target(dest_.id);
         if (!target) co_return push_result{false, "system \"" + dest_.id + "\" has no address to PUSH to"};
+        mode = view.security_mode(track.service_id, dest_.id); // the IS's own access row to the service
     }
-    auto* client = ctx_.clients.find(target->kind);
-    if (!client) co_return push_result{false, no_client_for(target->kind)};
-    co_return co_await client->push(*target, body, braced(new_guid()), std::chrono::milliseconds(policy.timeout_ms));
+    std::optional<outbound_target> raised;
+    const auto& to = with_security_mode(*target, mode, raised);
+    auto* client = ctx_.clients.find(to.kind);
+    if (!client) co_return push_result{false, no_client_for(to.kind)};
+    co_return co_await client->push(to, body, braced(new_guid()), std::chrono::milliseconds(policy.timeout_ms));
 }
 
 task<void> push_worker::attempt([[maybe_unused]] std::shared_ptr<push_worker> self, std::uint64_t seq,
@@ -293,7 +298,7 @@ task<void> push_worker::attempt([[maybe_unused]] std::shared_ptr<push_worker> se
     // The sender's effective policy: the point's with its access overrides.
     const delivery_policy& policy = call ? call->policy : ctx_.system_policy;
     const auto started = ctx_.clock.now();
-    const auto outcome = co_await deliver(*view, *body, policy);
+    const auto outcome = co_await deliver(*view, *body, track, policy);
     auto leave = [&] {
         in_flight_.erase(seq);
         --in_flight_count_;

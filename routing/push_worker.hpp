@@ -133,7 +133,7 @@ private:
                        std::shared_ptr<const storage::queued_message> body, storage::tracking track,
                        std::shared_ptr<const registry_view> view, const call_policy* policy);
     task<push_result> deliver(const registry_view& view, const storage::queued_message& body,
-                              const delivery_policy& policy);
+                              const storage::tracking& track, const delivery_policy& policy);
     task<void> settle(std::uint64_t seq, storage::state_change change);
     /// Adds the journal's row for an event of a delivery (none with the journal off).
     void journal(std::vector<journal_event>& rows, journal_event_kind kind, const storage::queued_message& body,

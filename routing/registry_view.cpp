@@ -68,6 +68,12 @@ const outbound_target* registry_view::system_target(std::string_view system) con
     return it == system_targets_.end() ? nullptr : &it->second;
 }
 
+int registry_view::security_mode(std::string_view service, std::string_view system) const noexcept {
+    const auto* svc = this->service(service);
+    const auto* dp = svc && !svc->delivery_point.empty() ? point(svc->delivery_point) : nullptr;
+    return dp ? policy(*dp, system, service).policy.security_mode : 0;
+}
+
 const access_right* registry_view::access(std::string_view system, std::string_view service) const noexcept {
     const auto it = access_.find(access_key(system, service));
     return it == access_.end() ? nullptr : it->second.right;

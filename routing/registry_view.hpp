@@ -46,6 +46,11 @@ public:
     /// Resolved when the snapshot is built, not per call.
     const call_policy& policy(const delivery_point& point, std::string_view system,
                               std::string_view service) const noexcept;
+    /// The security mode of `service`'s delivery point for `system` (its
+    /// access row may raise it); 0 for a PULL-only or unknown service. What
+    /// goes to an IS's own address about a message of that service (an
+    /// answer in its chain, a status notification) is signed by it.
+    int security_mode(std::string_view service, std::string_view system) const noexcept;
 
     /// Where a point's calls go: its kind and settings, its URL parsed,
     /// resolved when the snapshot is built.

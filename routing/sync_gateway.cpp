@@ -105,7 +105,7 @@ task<sync_outcome> sync_gateway::relay(sync_request req, const caller_envelope* 
     }
     const delivery_point& dp = *route->point;
     if (signature_required(envelope, route->policy->policy.security_mode)) {
-        auto evidence = check_signature(security_, envelope, **caller);
+        auto evidence = co_await check_signature(security_, envelope, **caller);
         if (!evidence) {
             out.answer = gateway_fault{evidence.error(), nullptr};
             co_return out;
@@ -131,7 +131,8 @@ task<sync_outcome> sync_gateway::relay(sync_request req, const caller_envelope* 
             nullptr};
         co_return out;
     }
-    const auto& target = view->target(dp);
+    std::optional<outbound_target> raised; // the caller's access row may raise the point's mode
+    const auto& target = with_security_mode(view->target(dp), route->policy->policy.security_mode, raised);
     auto* client = clients_.find(target.kind);
     if (!client) {
         out.answer = gateway_fault{fail(errc::internal, no_client_for(target.kind)), nullptr};

@@ -80,3 +80,42 @@ TEST_CASE("what the gateway PUSHes to a security_mode 1 point is signed by it", 
     CHECK(got[0].body.find(m.payload) != std::string::npos);
     CHECK(field(got[0].body, "messageId") == a.message_id);
 }
+
+TEST_CASE("an access row's security_mode 1 signs the PUSH to the point and the status notifications to its sender",
+          "[integration][wss]") {
+    fake_provider recipient(provider_mode::recipient);
+    fake_provider sender_side(provider_mode::recipient);
+    node_settings s = secured();
+    s.sender_address = sender_side.url();
+    s.push_url = recipient.url();
+    s.extra_registry = point_with_service("raised", recipient.url(), "", "security_mode = 1",
+                                          "delivery = \"push\"\nnotify_status = true\n");
+    gateway gw(s);
+    async_send m;
+    m.service = "raised-svc";
+    const auto a = accept(gw.port(), m);
+    REQUIRE(eventually([&] { return sender_side.request_count() >= 1; }));
+    const auto pushed = recipient.requests();
+    REQUIRE(pushed.size() == 1);
+    CHECK(gateway_signature(pushed[0].body)); // the point's own mode is 0: the access row raised it
+    const auto notice = sender_side.requests().front().body;
+    INFO(notice);
+    CHECK(field(notice, "messageId") == a.message_id);
+    CHECK(field(notice, "messageState") == "DELIVERED");
+    auto sig = gateway_signature(notice);
+    INFO((sig ? std::string() : sig.error().detail));
+    REQUIRE(sig);
+    CHECK(sig->signer.bin() == "990000000001");
+
+    // a service whose mode stays 0 notifies unsigned
+    async_send plain = m;
+    plain.service = "push-svc";
+    const auto b = accept(gw.port(), plain);
+    std::string unsigned_notice;
+    REQUIRE(eventually([&] {
+        for (const auto& r : sender_side.requests())
+            if (field(r.body, "messageId") == b.message_id) unsigned_notice = r.body;
+        return !unsigned_notice.empty();
+    }));
+    CHECK(unsigned_notice.find("wsse:Security") == std::string::npos);
+}

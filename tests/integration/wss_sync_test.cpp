@@ -108,3 +108,19 @@ TEST_CASE("security_mode 1: what the gateway forwards is signed by it, the paylo
     // the answer on the plain path is not signed
     CHECK(reply.body.find("wsse:Security") == std::string::npos);
 }
+
+TEST_CASE("an access row's security_mode 1 has the relay signed where the point's own mode is 0", "[integration][wss]") {
+    fake_provider provider(provider_mode::echo);
+    node_settings s = secured(remote(provider.url()));
+    s.extra_registry = point_with_service("raised", provider.url(), "", "security_mode = 1", "mode = \"sync\"");
+    gateway gw(s);
+    sample_request r;
+    r.service = "raised-svc";
+    REQUIRE(soap_post(gw.port(), "/bip-sync/", sync_request_xml(r)).status == 200);
+    r.service = "remote"; // the same provider through a point nobody raised
+    REQUIRE(soap_post(gw.port(), "/bip-sync/", sync_request_xml(r)).status == 200);
+    const auto got = provider.requests();
+    REQUIRE(got.size() == 2);
+    CHECK(gateway_signature(got[0].body));
+    CHECK(got[1].body.find("wsse:Security") == std::string::npos);
+}
