@@ -23,6 +23,7 @@
 #include "storage/store.hpp"
 #include "transports/admin/admin_api.hpp"
 #include "transports/admin/incident_webhook.hpp"
+#include "transports/http/ocsp_client.hpp"
 #include "transports/http/router.hpp"
 #include "transports/soap/async_endpoint.hpp"
 #include "transports/soap/outbound_client.hpp"
@@ -115,6 +116,7 @@ struct node::parts {
     routing::builtin_client builtin_client;
     soap::soap_outbound_client soap_client;
     routing::outbound_table clients;
+    http::ocsp_client ocsp; ///< asks certificates' OCSP responders ([security] ocsp = true)
     std::unique_ptr<routing::transport_security> security; ///< [security]: trust, the gateway's key
     routing::throttle_table throttles; ///< both channels count in the same windows
     std::unique_ptr<routing::point_states> points; ///< both channels read which points are off
@@ -185,6 +187,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     auto security = routing::transport_security::load(c.security);
     if (!security) return fail(errc::bad_config, c.source + ": " + security.error().detail);
     p->security = std::move(*security);
+    p->security->ask_ocsp_through(&p->ocsp);
     p->soap_client.sign_with(p->security.get());
     if (auto r = p->clients.add(point_kind::builtin, p->builtin_client); !r) return r.error();
     if (auto r = p->clients.add(point_kind::soap, p->soap_client); !r) return r.error();
@@ -235,7 +238,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->public_port = pub->port();
 
     p->message_admin = std::make_unique<routing::message_admin>(messages, *p->engine, *p->journal_to);
-    p->registry_editor = std::make_unique<routing::registry_editor>(*p->store, *p->registry,
+    p->registry_editor = std::make_unique<routing::registry_editor>(*p->store, *p->registry, c.security,
                                                                     [e = p->engine.get()] { e->reconsider(); });
     p->metrics.get_gauge("qaqpa_build_info", "the running qaqpa build", {{"version", QAQPA_VERSION}}).set(1);
     p->admin = std::make_unique<admin::admin_api>(

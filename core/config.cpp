@@ -136,22 +136,6 @@ void read_limits(table_reader& r, limits_config& l) {
         throw config_error{"limits.pull_batch_default", "must not exceed limits.pull_batch_max"};
 }
 
-/// A mode the gateway cannot apply would forward unsigned traffic where
-/// signatures were asked for, or let unchecked callers through: refused.
-void check_security_modes(const config& c) {
-    const auto need = [&](const std::string& key, int mode) {
-        if (mode >= 1 && (c.security.gateway_cert.empty() || c.security.gateway_key.empty()))
-            throw config_error{key, "mode " + std::to_string(mode) + " needs [security] gateway_cert and gateway_key"};
-        if (mode >= 2 && c.security.trusted_ca.empty())
-            throw config_error{key, "mode 2 needs [security] trusted_ca to check callers' certificates against"};
-    };
-    for (std::size_t i = 0; i < c.bootstrap.delivery_points.size(); ++i)
-        need(fmt::format("delivery_points[{}].security_mode", i), c.bootstrap.delivery_points[i].policy.security_mode);
-    for (std::size_t i = 0; i < c.bootstrap.access.size(); ++i)
-        if (const auto m = c.bootstrap.access[i].overrides.security_mode)
-            need(fmt::format("access[{}].security_mode", i), *m);
-}
-
 void read_security(table_reader& r, security_config& s, const fs::path& base) {
     const auto* t = r.subtable("security");
     if (!t) return;
@@ -161,6 +145,15 @@ void read_security(table_reader& r, security_config& s, const fs::path& base) {
     for (auto& p : sr.strings("trusted_ca")) s.trusted_ca.push_back(resolve_path(base, p));
     for (auto& p : sr.strings("crls")) s.crls.push_back(resolve_path(base, p));
     sr.read_bool("ocsp", s.ocsp);
+    if (auto v = sr.text("ocsp_responder")) {
+        if (!v->starts_with("http://"))
+            throw config_error{sr.key_path("ocsp_responder"), "must be an http:// URL (OCSP is asked over plain HTTP)"};
+        s.ocsp_responder = *v;
+    }
+    sr.read_int("ocsp_timeout_ms", s.ocsp_timeout_ms, 100, 60000);
+    sr.read_bool("ocsp_soft_fail", s.ocsp_soft_fail);
+    if (s.ocsp && s.trusted_ca.empty())
+        throw config_error{sr.key_path("ocsp"), "needs security.trusted_ca (the issuers OCSP is asked about)"};
     sr.read_bool("sign_responses", s.sign_responses);
     sr.finish();
 }
@@ -215,7 +208,7 @@ result<config> parse_config(std::string_view toml_text, const std::string& sourc
         read_access(r, c);
         r.finish();
         check_references(c.bootstrap);
-        check_security_modes(c);
+        detail::check_security_modes(c.bootstrap, c.security);
     } catch (const toml::parse_error& e) {
         return fail(errc::bad_config, one_line(fmt::format("{}:{}: {}", source_name, e.source().begin.line,
                                                              e.description())));

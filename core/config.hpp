@@ -57,6 +57,9 @@ struct security_config {
     std::vector<std::string> trusted_ca;
     std::vector<std::string> crls;
     bool ocsp = false;
+    std::string ocsp_responder;  ///< asked instead of the certificate's AIA responder
+    int ocsp_timeout_ms = 3000;  ///< per question; a caller waits at most this long for it
+    bool ocsp_soft_fail = false; ///< no usable answer: accept (and say so) rather than refuse
     bool sign_responses = true;
 };
 

@@ -167,9 +167,10 @@ result<read_entry> read_registry_entry(registry_part part, std::string_view text
     }
 }
 
-result<void> check_registry(const registry& reg) {
+result<void> check_registry(const registry& reg, const security_config& security) {
     try {
         detail::check_references(reg);
+        detail::check_security_modes(reg, security);
         return {};
     } catch (const config_error& e) {
         return fail(errc::invalid_request, to_valid_utf8(e.key + ": " + e.reason));

@@ -5,6 +5,7 @@
 // by the file's own reader, so every check and message is the start-up's;
 // and written back in the same shape, without secrets.
 
+#include "core/config.hpp"
 #include "core/errors.hpp"
 #include "core/registry.hpp"
 
@@ -40,9 +41,10 @@ struct read_entry {
 /// key ("systems.bin: must be 12 digits") otherwise.
 result<read_entry> read_registry_entry(registry_part part, std::string_view json_object, bool keep_secrets);
 
-/// The whole registry's references, as at start-up: invalid_request naming
-/// the entry and key ("services[2].owner: no system with id \"x\"").
-result<void> check_registry(const registry& reg);
+/// The whole registry's references and security modes (against what
+/// `security` configures), as at start-up: invalid_request naming the entry
+/// and key ("services[2].owner: no system with id \"x\"").
+result<void> check_registry(const registry& reg, const security_config& security);
 
 /// The entry as a JSON object in the file's shape, without a system's
 /// password_hash or a delivery point's credentials password.

@@ -1,6 +1,7 @@
 #include "crypto/x509.hpp"
 
 #include "crypto/detail/openssl_handles.hpp"
+#include "crypto/detail/trust_state.hpp"
 #include "crypto/digest.hpp"
 
 #include <openssl/err.h>
@@ -38,13 +39,6 @@ struct bio_free {
     void operator()(BIO* b) const noexcept { BIO_free(b); }
 };
 using bio_ptr = std::unique_ptr<BIO, bio_free>;
-
-struct store_free {
-    void operator()(X509_STORE* s) const noexcept { X509_STORE_free(s); }
-};
-struct store_ctx_free {
-    void operator()(X509_STORE_CTX* c) const noexcept { X509_STORE_CTX_free(c); }
-};
 
 result<std::string> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -130,12 +124,6 @@ std::string certificate::der() const {
 
 std::string certificate::fingerprint() const { return sha256_hex(der()); }
 
-/// What one reading of the files gave: the store to verify against.
-struct trust_store::state {
-    std::unique_ptr<X509_STORE, store_free> store;
-    std::vector<std::int64_t> crl_mtimes;
-};
-
 trust_store::trust_store(trust_options options) : options_(std::move(options)) {}
 trust_store::~trust_store() = default;
 
@@ -219,7 +207,7 @@ result<void> trust_store::check(const certificate& cert, std::int64_t at_unix_s)
 }
 
 result<void> trust_store::check_chain(const certificate& cert, const state& s, std::int64_t at_unix_s) const {
-    std::unique_ptr<X509_STORE_CTX, store_ctx_free> ctx(X509_STORE_CTX_new());
+    detail::store_ctx_ptr ctx(X509_STORE_CTX_new());
     X509* x = cert.handle().x509.get();
     if (!ctx || X509_STORE_CTX_init(ctx.get(), s.store.get(), x, nullptr) != 1)
         return fail(errc::internal, "cannot start a certificate check: " + openssl_error());

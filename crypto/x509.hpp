@@ -10,6 +10,7 @@
 // CRL files when they change (at most once a second).
 
 #include "core/errors.hpp"
+#include "crypto/ocsp.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -72,6 +73,19 @@ public:
     /// forgotten when a CRL file changes): building and checking the chain
     /// costs several signature checks, and callers come back.
     result<void> check(const certificate& cert, std::int64_t at_unix_s) const;
+    /// Whether check() consults CRL files.
+    bool checks_crls() const { return !options_.crl_files.empty(); }
+
+    /// The OCSP question about `cert`, whose issuer must be a configured CA:
+    /// sent to `responder` when it is given, else to the http:// responder
+    /// the certificate's Authority Information Access names.
+    /// certificate_status_unknown when there is none, or no issuer.
+    result<ocsp_query> ocsp_query_for(const certificate& cert, const std::string& responder) const;
+    /// A responder's DER answer to `q`, checked: signed by the issuer or by
+    /// a responder the issuer delegated to (id-kp-OCSPSigning), the nonce
+    /// echoed when any is, thisUpdate/nextUpdate current (5 minutes' skew).
+    /// What cannot be trusted is certificate_status_unknown naming why.
+    result<ocsp_status> read_ocsp_answer(const ocsp_query& q, std::string_view der, std::int64_t at_unix_s) const;
 
 private:
     struct state;

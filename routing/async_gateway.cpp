@@ -111,7 +111,7 @@ task<result<const system_entry*>> async_gateway::caller(const registry_view& vie
     if (!sender) co_return fail(errc::auth_failed, "request/sender is required");
     auto who = co_await auth_.authenticate(view, *sender);
     if (who && envelope && envelope->signed_endpoint)
-        if (auto checked = check_signature(security_, envelope, **who); !checked) co_return checked.error();
+        if (auto checked = co_await check_signature(security_, envelope, **who); !checked) co_return checked.error();
     co_return who;
 }
 
@@ -164,7 +164,7 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
     const auto* point = route_point(*view, route->queue);
     const int mode = point ? view->policy(*point, sender.id, m.info.service_id).policy.security_mode : 0;
     if (signature_required(envelope, mode)) {
-        auto checked = check_signature(security_, envelope, sender);
+        auto checked = co_await check_signature(security_, envelope, sender);
         if (!checked) co_return faulted<accepted_message>(session, checked.error());
         evidence = std::move(*checked);
     }

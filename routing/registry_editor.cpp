@@ -38,8 +38,9 @@ std::string describe(registry_part part, const std::string& key) {
 
 } // namespace
 
-registry_editor::registry_editor(storage::store& store, registry_holder& holder, std::function<void()> changed)
-    : store_(store), holder_(holder), changed_(std::move(changed)) {}
+registry_editor::registry_editor(storage::store& store, registry_holder& holder, security_config security,
+                                 std::function<void()> changed)
+    : store_(store), holder_(holder), security_(std::move(security)), changed_(std::move(changed)) {}
 
 result<void> registry_editor::reload(const config& cfg) {
     std::lock_guard lk(mutex_);
@@ -102,7 +103,7 @@ result<put_outcome> registry_editor::put_now(registry_part part, read_entry e, b
             }
         });
     }, e.entry);
-    if (auto checked = check_registry(next); !checked) return checked.error();
+    if (auto checked = check_registry(next, security_); !checked) return checked.error();
     if (auto r = install(std::move(next)); !r) return r.error();
     return put_outcome{std::move(e.entry), !at};
 }
@@ -116,7 +117,7 @@ result<void> registry_editor::remove_now(registry_part part, const std::string& 
         return at.has_value();
     });
     if (!removed) return fail(errc::not_found, "no entry " + describe(part, key));
-    if (auto checked = check_registry(next); !checked)
+    if (auto checked = check_registry(next, security_); !checked)
         return fail(errc::conflict, describe(part, key) + " is still referred to: " + checked.error().detail);
     return install(std::move(next));
 }

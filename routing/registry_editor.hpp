@@ -24,8 +24,10 @@ namespace qaqpa::routing {
 
 class registry_editor final : public registry_control, public service {
 public:
-    /// `changed` runs after every installed change (the delivery engine looks again).
-    registry_editor(storage::store& store, registry_holder& holder, std::function<void()> changed);
+    /// `changed` runs after every installed change (the delivery engine looks
+    /// again); `security` is what security modes are checked against.
+    registry_editor(storage::store& store, registry_holder& holder, security_config security,
+                    std::function<void()> changed);
 
     std::string_view name() const noexcept override { return "registry editor"; }
     void start() override {}
@@ -48,6 +50,7 @@ private:
 
     storage::store& store_;
     registry_holder& holder_;
+    security_config security_;
     std::function<void()> changed_;
     std::mutex mutex_; ///< one change at a time, API or SIGHUP
     blocking_worker worker_{"qaqpa-registry"};

@@ -1,19 +1,23 @@
 #include "routing/transport_security.hpp"
 
+#include "core/log.hpp"
+
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace qaqpa::routing {
 
 std::string signature_evidence::describe() const {
-    return fmt::format("signed by \"{}\" (certificate SHA-256 {}, {}; signature value {})", subject, fingerprint,
-                       signature_method, signature_value);
+    return fmt::format("signed by \"{}\" (certificate SHA-256 {}, {}; {}; signature value {})", subject, fingerprint,
+                       signature_method, revocation, signature_value);
 }
 
 result<std::unique_ptr<transport_security>> transport_security::load(const security_config& c) {
     auto s = std::make_unique<transport_security>();
     s->sign_responses_ = c.sign_responses;
+    s->ocsp_ = {c.ocsp, c.ocsp_responder, std::chrono::milliseconds(c.ocsp_timeout_ms), c.ocsp_soft_fail};
     if (!c.trusted_ca.empty()) {
         auto t = crypto::trust_store::load({c.trusted_ca, c.crls});
         if (!t) return t.error();
@@ -31,8 +35,8 @@ result<std::unique_ptr<transport_security>> transport_security::load(const secur
     return s;
 }
 
-result<signature_evidence> transport_security::check_caller(const caller_envelope* env, const system_entry& caller,
-                                                            std::int64_t now_unix_s) const {
+result<crypto::verified_signature> transport_security::verified(const caller_envelope* env, const system_entry& caller,
+                                                                std::int64_t now_unix_s) const {
     if (!env) return fail(errc::signature_required, "this call must carry a WS-Security transport signature");
     auto v = crypto::verify_body_signature(env->text, env->body);
     if (!v) return v.error();
@@ -49,8 +53,68 @@ result<signature_evidence> transport_security::check_caller(const caller_envelop
         return fail(errc::certificate_mismatch, fmt::format("the certificate \"{}\" names {}; sender \"{}\" is registered "
                                                             "with BIN {}", v->signer.subject(), named, caller.id, caller.bin));
     }
-    return signature_evidence{v->signer.subject(), v->signer.fingerprint(), std::move(v->signature_method),
-                              std::move(v->signature_value)};
+    return v;
+}
+
+task<result<signature_evidence>> transport_security::check_caller(const caller_envelope* env,
+                                                                  const system_entry& caller,
+                                                                  std::int64_t now_unix_s) const {
+    auto v = verified(env, caller, now_unix_s);
+    if (!v) co_return v.error();
+    std::string revocation = trust_->checks_crls() ? "revocation: CRL" : "revocation: not checked (no CRL)";
+    if (ocsp_.enabled) {
+        auto judged = co_await ocsp_status(v->signer, now_unix_s);
+        if (!judged) co_return judged.error();
+        revocation = std::move(*judged);
+    }
+    co_return signature_evidence{v->signer.subject(), v->signer.fingerprint(), std::move(v->signature_method),
+                                 std::move(v->signature_value), std::move(revocation)};
+}
+
+result<std::string> transport_security::uncertain(const failure& why) const {
+    if (!ocsp_.soft_fail) return why;
+    log::warn("security", "OCSP soft-fail, accepted: {}", why.detail);
+    return "OCSP unavailable, accepted by ocsp_soft_fail: " + why.detail;
+}
+
+task<result<std::string>> transport_security::ocsp_status(const crypto::certificate& signer,
+                                                          std::int64_t now_unix_s) const {
+    // an answer is good until its nextUpdate (an hour at most); no usable
+    // answer is remembered for 10 s, so a dead responder is not asked per call
+    constexpr std::int64_t longest_s = 3600, unusable_s = 10;
+    const auto fingerprint = signer.fingerprint();
+    {
+        std::lock_guard lk(ocsp_mutex_);
+        if (const auto it = ocsp_memory_.find(fingerprint); it != ocsp_memory_.end() && now_unix_s < it->second.until_s)
+            co_return it->second.judged;
+    }
+    auto remember = [&](result<std::string> judged, std::int64_t until_s) {
+        std::lock_guard lk(ocsp_mutex_);
+        if (ocsp_memory_.size() >= 4096) ocsp_memory_.clear();
+        ocsp_memory_.insert_or_assign(fingerprint, ocsp_memory{judged, until_s});
+        return judged;
+    };
+    auto query = trust_->ocsp_query_for(signer, ocsp_.responder);
+    if (!query) co_return remember(uncertain(query.error()), now_unix_s + unusable_s);
+    if (!ocsp_transport_)
+        co_return uncertain(fail(errc::certificate_status_unknown, "the gateway has no way to ask OCSP responders"));
+    auto answer = co_await ocsp_transport_->ask(query->responder(), query->der(), ocsp_.timeout);
+    if (!answer)
+        co_return remember(uncertain(fail(errc::certificate_status_unknown,
+                                          fmt::format("\"{}\": OCSP responder {}: {}", signer.subject(),
+                                                      query->responder(), answer.error().detail))),
+                           now_unix_s + unusable_s);
+    auto status = trust_->read_ocsp_answer(*query, *answer, now_unix_s);
+    if (!status) co_return remember(uncertain(status.error()), now_unix_s + unusable_s);
+    const auto until = std::clamp(status->fresh_until_s, now_unix_s, now_unix_s + longest_s);
+    switch (status->said) {
+    case crypto::ocsp_status::verdict::good: co_return remember(status->detail, until);
+    case crypto::ocsp_status::verdict::revoked:
+        co_return remember(fail(errc::certificate_revoked, status->detail), until);
+    case crypto::ocsp_status::verdict::unknown:
+        co_return remember(uncertain(fail(errc::certificate_status_unknown, status->detail)), until);
+    }
+    co_return uncertain(fail(errc::internal, "an OCSP verdict of no known kind"));
 }
 
 result<std::string> transport_security::sign(std::string_view envelope) const {
@@ -58,14 +122,14 @@ result<std::string> transport_security::sign(std::string_view envelope) const {
     return crypto::sign_envelope(envelope, *identity_);
 }
 
-result<signature_evidence> check_signature(const transport_security* security, const caller_envelope* env,
-                                           const system_entry& caller) {
+task<result<signature_evidence>> check_signature(const transport_security* security, const caller_envelope* env,
+                                                 const system_entry& caller) {
     if (!security)
-        return fail(errc::signature_required, "this call needs a transport signature, and the gateway has no "
+        co_return fail(errc::signature_required, "this call needs a transport signature, and the gateway has no "
                                               "[security] to check it with");
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
-    return security->check_caller(env, caller, now);
+    co_return co_await security->check_caller(env, caller, now);
 }
 
 } // namespace qaqpa::routing

@@ -8,14 +8,18 @@
 // Lifecycle: made once by cmd/ from [security]; outlives the gateways.
 // Thread safety: every method may run on every thread at once.
 
+#include "core/async.hpp"
 #include "core/config.hpp"
 #include "core/errors.hpp"
 #include "core/registry.hpp"
 #include "crypto/wss.hpp"
 #include "crypto/x509.hpp"
 
+#include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 
@@ -34,6 +38,7 @@ struct signature_evidence {
     std::string fingerprint; ///< SHA-256 of the certificate
     std::string signature_method;
     std::string signature_value;
+    std::string revocation; ///< how revocation was judged: CRL, OCSP, or OCSP unavailable (soft-fail)
     /// One line for the journal's detail column.
     std::string describe() const;
 };
@@ -45,16 +50,33 @@ inline bool signature_required(const caller_envelope* env, int security_mode) {
     return (env && env->signed_endpoint) || security_mode >= 2;
 }
 
+/// Puts an OCSP question to a responder: POSTs the DER request to `url`
+/// (application/ocsp-request) and gives back the DER answer of an HTTP 200,
+/// within `timeout`. transports/ implements it; crypto/ does no I/O.
+class ocsp_transport {
+public:
+    virtual ~ocsp_transport() = default;
+    virtual task<result<std::string>> ask(const std::string& url, std::string request,
+                                          std::chrono::milliseconds timeout) = 0;
+};
+
 class transport_security {
 public:
     /// Reads the keys and trust files [security] names; what is absent is
     /// simply not available (a check or a signature then fails clearly).
     static result<std::unique_ptr<transport_security>> load(const security_config& c);
 
+    /// Where OCSP questions go ([security] ocsp = true); set before the first call.
+    void ask_ocsp_through(ocsp_transport* t) { ocsp_transport_ = t; }
+
     /// Checks `env`'s signature for `caller`. Without an envelope (a
-    /// transport that carries none) it is signature_required.
-    result<signature_evidence> check_caller(const caller_envelope* env, const system_entry& caller,
-                                            std::int64_t now_unix_s) const;
+    /// transport that carries none) it is signature_required. With OCSP on,
+    /// the signer's status is asked of its responder (once per answer's
+    /// freshness, at most an hour): revoked is certificate_revoked; no
+    /// usable answer is certificate_status_unknown, or accepted and noted in
+    /// the evidence with ocsp_soft_fail.
+    task<result<signature_evidence>> check_caller(const caller_envelope* env, const system_entry& caller,
+                                                  std::int64_t now_unix_s) const;
 
     /// Signs an envelope as the gateway; internal when no gateway key is configured.
     result<std::string> sign(std::string_view envelope) const;
@@ -62,14 +84,36 @@ public:
     bool sign_responses() const { return sign_responses_; }
 
 private:
+    /// The signature, the certificate's chain, dates and CRLs, and its BIN.
+    result<crypto::verified_signature> verified(const caller_envelope* env, const system_entry& caller,
+                                                std::int64_t now_unix_s) const;
+    /// The OCSP judgement of `signer`: what the evidence says of it.
+    task<result<std::string>> ocsp_status(const crypto::certificate& signer, std::int64_t now_unix_s) const;
+    /// What an uncertain status comes to: refused, or noted with soft-fail.
+    result<std::string> uncertain(const failure& why) const;
+
+    struct ocsp_settings {
+        bool enabled = false;
+        std::string responder;
+        std::chrono::milliseconds timeout{3000};
+        bool soft_fail = false;
+    };
+    struct ocsp_memory {
+        result<std::string> judged; ///< the evidence's note, or the refusal
+        std::int64_t until_s = 0;
+    };
     std::shared_ptr<crypto::trust_store> trust_;
     std::shared_ptr<const crypto::signing_identity> identity_;
     bool sign_responses_ = true;
+    ocsp_settings ocsp_;
+    ocsp_transport* ocsp_transport_ = nullptr;
+    mutable std::mutex ocsp_mutex_;
+    mutable std::unordered_map<std::string, ocsp_memory> ocsp_memory_; ///< by certificate fingerprint
 };
 
 /// check_caller at this moment, or signature_required naming what is
 /// missing when the gateway has no [security] at all.
-result<signature_evidence> check_signature(const transport_security* security, const caller_envelope* env,
-                                           const system_entry& caller);
+task<result<signature_evidence>> check_signature(const transport_security* security, const caller_envelope* env,
+                                                 const system_entry& caller);
 
 } // namespace qaqpa::routing

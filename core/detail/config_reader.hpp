@@ -141,6 +141,10 @@ void read_services(table_reader& r, config& c);
 void read_access(table_reader& r, config& c);
 /// Ids unique, every reference names an entry that exists.
 void check_references(const registry& reg);
+/// Every security_mode (points, access rows) one the gateway can apply with
+/// `security`: a mode it cannot apply would forward unsigned traffic where
+/// signatures were asked for, or let unchecked callers through.
+void check_security_modes(const registry& reg, const security_config& security);
 /// An outbound address the gateway can reach: http:// or builtin:echo.
 void check_url(const std::string& url, const std::string& key);
 

@@ -129,6 +129,19 @@ void check_unique(const std::vector<T>& items, Id id, std::string_view key) {
 } // namespace
 
 /// Every reference names an entry that exists.
+void check_security_modes(const registry& reg, const security_config& security) {
+    const auto need = [&](const std::string& key, int mode) {
+        if (mode >= 1 && (security.gateway_cert.empty() || security.gateway_key.empty()))
+            throw config_error{key, "mode " + std::to_string(mode) + " needs [security] gateway_cert and gateway_key"};
+        if (mode >= 2 && security.trusted_ca.empty())
+            throw config_error{key, "mode 2 needs [security] trusted_ca to check callers' certificates against"};
+    };
+    for (std::size_t i = 0; i < reg.delivery_points.size(); ++i)
+        need(fmt::format("delivery_points[{}].security_mode", i), reg.delivery_points[i].policy.security_mode);
+    for (std::size_t i = 0; i < reg.access.size(); ++i)
+        if (const auto m = reg.access[i].overrides.security_mode) need(fmt::format("access[{}].security_mode", i), *m);
+}
+
 void check_references(const registry& reg) {
     check_unique(reg.systems, [](auto& s) { return s.id; }, "systems");
     check_unique(reg.delivery_points, [](auto& d) { return d.id; }, "delivery_points");

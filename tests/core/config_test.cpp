@@ -121,6 +121,11 @@ TEST_CASE("config errors name the file, the key and the reason", "[unit][core]")
     CHECK(error_of("[security]\ngateway_cert = \"g.pem\"\ngateway_key = \"g.key\"\n"
                    "[[delivery_points]]\nid = \"d\"\nurl = \"builtin:echo\"\nsecurity_mode = 2\n") ==
           "test.toml: delivery_points[0].security_mode: mode 2 needs [security] trusted_ca to check callers' certificates against");
+    CHECK(error_of("[security]\nocsp = true\n") ==
+          "test.toml: security.ocsp: needs security.trusted_ca (the issuers OCSP is asked about)");
+    CHECK(error_of("[security]\ntrusted_ca = [\"ca.pem\"]\nocsp = true\nocsp_responder = \"https://ocsp.example\"\n") ==
+          "test.toml: security.ocsp_responder: must be an http:// URL (OCSP is asked over plain HTTP)");
+    CHECK(error_of("[security]\nocsp_timeout_ms = 5\n").rfind("test.toml: security.ocsp_timeout_ms: must be between 100", 0) == 0);
     CHECK(error_of("[limits]\nmax_queue_depth = 0\n").rfind("test.toml: limits.max_queue_depth: must be between 1", 0) == 0);
     CHECK(error_of("[limits]\npull_lease_ms = -5\n").rfind("test.toml: limits.pull_lease_ms: must be between 1", 0) == 0);
     CHECK(error_of("[listeners.public]\nport = 70000\n") == "test.toml: listeners.public.port: must be between 0 and 65535");

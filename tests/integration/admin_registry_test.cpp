@@ -103,6 +103,11 @@ TEST_CASE("admin: registry entries are checked with the start-up's rules and mes
     CHECK(refused("PUT", "/admin/v1/services/echo", R"({"id":"other","owner":"owner"})")
               .find("services.id: differs from the path's \\\"echo\\\"") != std::string::npos);
     CHECK(refused("POST", "/admin/v1/systems", "not json").find("not a JSON object") != std::string::npos);
+    // a security mode this gateway (no [security]) cannot apply, as start-up refuses it
+    CHECK(refused("POST", "/admin/v1/delivery-points", R"({"id":"p","url":"http://127.0.0.1:9/","security_mode":1})")
+              .find("security_mode: mode 1 needs [security] gateway_cert and gateway_key") != std::string::npos);
+    CHECK(refused("PUT", "/admin/v1/access/sender/echo", R"({"security_mode":2})")
+              .find("security_mode: mode 2 needs [security]") != std::string::npos);
     CHECK(admin_call(gw, "POST", "/admin/v1/systems", R"({"id":"sender","password":"p"})").status == 409);
     CHECK(admin_call(gw, "DELETE", "/admin/v1/services/none").status == 404);
     CHECK(http_request(gw.node().admin_port(), "GET", "/admin/v1/systems").status == 401);

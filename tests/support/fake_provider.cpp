@@ -119,7 +119,15 @@ struct fake_provider::impl {
             }
             http::response<http::string_body> res{http::status::ok, req.version()};
             res.set(http::field::content_type, "text/xml; charset=utf-8");
-            if (take_failure() || mode == provider_mode::fault) {
+            if (mode == provider_mode::custom) {
+                received_request seen;
+                seen.content_type = std::string(req[http::field::content_type]);
+                seen.body = req.body();
+                auto a = answer(seen);
+                res.result(static_cast<http::status>(a.status));
+                res.set(http::field::content_type, a.content_type);
+                res.body() = std::move(a.body);
+            } else if (take_failure() || mode == provider_mode::fault) {
                 res.result(http::status::internal_server_error);
                 res.body() = fault_body;
             } else if (mode == provider_mode::garbage) {
@@ -154,6 +162,7 @@ struct fake_provider::impl {
     std::chrono::milliseconds delay;
     std::atomic<int> failures{0};
     std::function<void(const received_request&)> observer;
+    std::function<custom_answer(const received_request&)> answer;
     asio::io_context ctx;
     tcp::acceptor acceptor;
     std::vector<std::thread> workers;
@@ -180,6 +189,7 @@ std::vector<received_request> fake_provider::requests() const {
 std::size_t fake_provider::request_count() const noexcept { return impl_->count; }
 void fake_provider::fail_next(int n) noexcept { impl_->failures = n; }
 void fake_provider::on_request(std::function<void(const received_request&)> fn) { impl_->observer = std::move(fn); }
+void fake_provider::answer_with(std::function<custom_answer(const received_request&)> fn) { impl_->answer = std::move(fn); }
 std::size_t fake_provider::connection_count() const noexcept { return impl_->connections; }
 
 std::uint16_t closed_port() {

@@ -29,12 +29,21 @@ enum class provider_mode {
     /// response (see fail_next for failures), after `delay` when one is given
     /// (a recipient with that latency; the wait holds no thread).
     recipient,
+    /// Answers with what answer_with's function gives (any HTTP service a test needs).
+    custom,
 };
 
 struct received_request {
     std::string content_type;
     std::string soap_action;
     bool has_soap_action = false;
+    std::string body;
+};
+
+/// A custom provider's answer to one request.
+struct custom_answer {
+    int status = 200;
+    std::string content_type;
     std::string body;
 };
 
@@ -52,6 +61,8 @@ public:
     /// Calls `fn` with every request as it arrives (on a provider thread);
     /// set it before any traffic.
     void on_request(std::function<void(const received_request&)> fn);
+    /// How provider_mode::custom answers (on a provider thread); set it before any traffic.
+    void answer_with(std::function<custom_answer(const received_request&)> fn);
 
     /// The next `n` requests are answered with HTTP 500 and a SOAP fault
     /// (whatever the mode).

@@ -12,10 +12,13 @@
 #   revoked.pem/.key       RSA, sender's BIN, revoked in crl.pem
 #   stranger-ca.pem, stranger.pem/.key   a chain the gateway does not trust
 #   crl.pem                the CA's CRL (revoked.pem listed); crl-before.pem the one before
+#   ocsp-responder.pem/.key  a responder the CA delegated to (extendedKeyUsage OCSPSigning)
+#   sender-aia.pem/.key    like sender, naming an OCSP responder in its Authority Information Access
+#   ca-db/index.txt        the CA's database: what `openssl ocsp -index` answers from
 # Usage: make_pki.sh DIR
 set -euo pipefail
 dir=$1
-[ -f "$dir/ca.pem" ] && [ -f "$dir/crl.pem" ] && [ -f "$dir/gateway-ec.pem" ] && exit 0
+[ -f "$dir/ca.pem" ] && [ -f "$dir/crl.pem" ] && [ -f "$dir/ocsp-responder.pem" ] && exit 0
 mkdir -p "$dir"
 cd "$dir"
 rm -rf ca-db && mkdir ca-db && : >ca-db/index.txt && echo 1000 >ca-db/serial && echo 1000 >ca-db/crlnumber
@@ -49,6 +52,18 @@ basicConstraints = CA:false
 keyUsage = digitalSignature, nonRepudiation, keyEncipherment
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+[leaf_aia]
+basicConstraints = CA:false
+keyUsage = digitalSignature, nonRepudiation, keyEncipherment
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+authorityInfoAccess = OCSP;URI:http://127.0.0.1:9/ocsp
+[ocsp_signer]
+basicConstraints = CA:false
+keyUsage = digitalSignature
+extendedKeyUsage = OCSPSigning
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 CNF
 quiet() { "$@" >/dev/null 2>&1 || { echo "make_pki: failed: $*" >&2; "$@"; exit 1; }; }
 quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -sha256 \
@@ -68,6 +83,8 @@ issue person "/C=KZ/serialNumber=IIN880101300123/CN=IVANOV IVAN" rsa
 issue other "/C=KZ/O=Other LLP/OU=BIN555555555555/CN=other system" rsa
 issue expired "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender (expired)" rsa -startdate 20200101000000Z -enddate 20210101000000Z
 issue revoked "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender (revoked)" rsa
+issue sender-aia "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender system (aia)" rsa -extensions leaf_aia
+issue ocsp-responder "/C=KZ/O=qaqpa test CA/CN=qaqpa test OCSP responder" rsa -extensions ocsp_signer
 quiet openssl ca -config ca.cnf -gencrl -out crl-before.pem
 quiet openssl ca -config ca.cnf -revoke revoked.pem -crl_reason keyCompromise
 quiet openssl ca -config ca.cnf -gencrl -out crl.pem
