@@ -6,7 +6,7 @@
 namespace qaqpa {
 namespace {
 
-constexpr std::array<error_entry, 40> catalog{{
+constexpr std::array<error_entry, 42> catalog{{
     {"BAD_ENVELOPE", "The request is not a well-formed SOAP envelope of the expected shape", true},
     {"UNSUPPORTED_MEDIA_TYPE", "The content type must be text/xml, application/soap+xml or application/xml", true},
     {"UNKNOWN_OPERATION", "The body element is not an operation of this channel", true},
@@ -46,6 +46,8 @@ constexpr std::array<error_entry, 40> catalog{{
     {"CERTIFICATE_REVOKED", "The signer's certificate is revoked", true},
     {"CERTIFICATE_STATUS_UNKNOWN", "The revocation status of the signer's certificate cannot be established; retry later", false},
     {"CERTIFICATE_MISMATCH", "The signer's certificate does not belong to the sender's organisation", true},
+    {"DECRYPTION_FAILED", "The encrypted message cannot be decrypted with the gateway's key", true},
+    {"ENCRYPTION_UNSUPPORTED", "The message is encrypted with an algorithm or in a form the gateway does not accept", true},
     {"INTERNAL_ERROR", "Internal gateway error", false},
 }};
 

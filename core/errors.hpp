@@ -51,6 +51,8 @@ enum class errc {
     certificate_revoked,    ///< the signer's certificate is revoked (CRL or OCSP)
     certificate_status_unknown, ///< the certificate's revocation status cannot be established (no current CRL, OCSP down)
     certificate_mismatch,   ///< the certificate's BIN/IIN is not the one registered for the sender
+    decryption_failed,      ///< an encrypted Body cannot be decrypted with the gateway's key (another recipient, damaged)
+    encryption_unsupported, ///< XML Encryption in an algorithm or form the gateway does not accept
     internal,               ///< a gateway defect or storage failure; logged
 };
 

@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -82,5 +83,46 @@ result<std::string> sign_envelope(std::string_view envelope, const signing_ident
 
 /// The signature methods and digests accepted, by algorithm URI (for the README and tests).
 const std::vector<std::string_view>& accepted_signature_methods();
+
+// XML Encryption (rules of 2016, appendix 8, scenario 3), in the form WS-Security
+// 1.1 gives it: an xenc:EncryptedKey in the wsse:Security header (RSA-OAEP
+// key transport) whose ReferenceList names the Body's xenc:EncryptedData.
+
+/// Whether the envelope's bytes hold XML Encryption at all (a cheap look
+/// before anything parses it).
+bool looks_encrypted(std::string_view envelope);
+
+/// An encrypted envelope with its Body decrypted.
+struct opened_envelope {
+    /// The envelope's bytes with the Body's EncryptedData replaced by its
+    /// plaintext; every other byte as it came (the header keeps its
+    /// EncryptedKey, which nothing reads again).
+    std::string text;
+    /// A ds:Signature that came before the EncryptedKey in the header
+    /// (encrypt-then-sign) signed the encrypted Body: it was checked on the
+    /// bytes as they came, and this is its outcome. Empty when the
+    /// signature comes after (sign-then-encrypt: it is checked on `text`
+    /// like any other) or there is none.
+    std::optional<result<verified_signature>> verified_before;
+};
+
+/// Decrypts the Body of `envelope` (whose Body the gateway's scanner found
+/// at `body`) with `key`'s RSA private key, processing the wsse:Security
+/// header's elements in the order they appear. Accepted: RSA-OAEP
+/// (MGF1-SHA1) key transport; AES-128/192/256 in CBC or GCM for the data,
+/// of type Content or Element; exactly one EncryptedData, the Body's only
+/// child. Failures: encryption_unsupported (another algorithm, an
+/// encrypted part elsewhere, a ReferenceList outside an EncryptedKey),
+/// decryption_failed (encrypted to another certificate, or any failure to
+/// decrypt or to read the plaintext as the Body's content: one answer for
+/// all, so it tells an attacker nothing about padding).
+result<opened_envelope> open_envelope(std::string_view envelope, body_span body, const signing_identity& key);
+
+/// `envelope` with its Body's content encrypted to `recipient` (an RSA
+/// certificate): AES-256-GCM under a fresh key, the key by RSA-OAEP in an
+/// EncryptedKey put first in the wsse:Security header (made when there is
+/// none), naming the certificate by issuer and serial. Sign first, then
+/// encrypt: the signature then verifies after decryption.
+result<std::string> encrypt_body(std::string_view envelope, const certificate& recipient);
 
 } // namespace qaqpa::crypto

@@ -1,6 +1,7 @@
 #include "crypto/wss.hpp"
 
 #include "crypto/detail/openssl_handles.hpp"
+#include "crypto/detail/signing_key.hpp"
 #include "crypto/detail/wss_document.hpp"
 #include "crypto/detail/xmlsec_library.hpp"
 
@@ -15,14 +16,6 @@
 #include <xmlsec/openssl/evp.h>
 
 namespace qaqpa::crypto {
-
-struct signing_identity::key {
-    xmlSecKeyPtr value = nullptr;
-    bool ec = false;
-    ~key() {
-        if (value) xmlSecKeyDestroy(value);
-    }
-};
 
 namespace {
 

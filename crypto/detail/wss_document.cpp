@@ -24,7 +24,11 @@ void start_element(void* ctx, const xmlChar* local, const xmlChar* prefix, const
                    const xmlChar** ns, int nb_attrs, int nb_defaulted, const xmlChar** attrs) {
     auto* c = static_cast<xmlParserCtxtPtr>(ctx);
     xmlSAX2StartElementNs(ctx, local, prefix, uri, nb_ns, ns, nb_attrs, nb_defaulted, attrs);
-    if (c->nodeNr == 2 && (equal(local, "Body") || equal(local, "Header"))) {
+    const bool soap_child = c->nodeNr == 2 && (equal(local, "Body") || equal(local, "Header"));
+    // and their children: the Security header, the Body's content (encryption splices there)
+    const bool grandchild = c->nodeNr == 3 && c->node->parent &&
+                            (equal(c->node->parent->name, "Body") || equal(c->node->parent->name, "Header"));
+    if (soap_child || grandchild) {
         auto* marks = static_cast<std::vector<wss_document::child_mark>*>(c->_private);
         // the parser stands on the '>' (or "/>") that ends the start tag
         const auto at = static_cast<std::size_t>(xmlByteConsumed(c));
@@ -37,7 +41,11 @@ void end_element(void* ctx, const xmlChar* local, const xmlChar* prefix, const x
     xmlNodePtr closing = c->node;
     xmlSAX2EndElementNs(ctx, local, prefix, uri);
     auto* marks = static_cast<std::vector<wss_document::child_mark>*>(c->_private);
-    if (!marks->empty() && marks->back().node == closing) marks->back().end = static_cast<std::size_t>(xmlByteConsumed(c));
+    for (auto m = marks->rbegin(); m != marks->rend(); ++m)
+        if (m->end == 0 && m->node == closing) {
+            m->end = static_cast<std::size_t>(xmlByteConsumed(c));
+            break;
+        }
 }
 
 bool in_soap_ns(xmlNodePtr n) {
@@ -45,6 +53,15 @@ bool in_soap_ns(xmlNodePtr n) {
 }
 
 } // namespace
+
+std::string node_text(xmlDocPtr doc, xmlNodePtr node) {
+    xmlBufferPtr buf = xmlBufferCreate();
+    std::string out;
+    if (buf && xmlNodeDump(buf, doc, node, 0, 0) >= 0)
+        out.assign(reinterpret_cast<const char*>(xmlBufferContent(buf)), static_cast<std::size_t>(xmlBufferLength(buf)));
+    if (buf) xmlBufferFree(buf);
+    return out;
+}
 
 bool is_element(xmlNodePtr n, const char* ns, const char* local) {
     return n && n->type == XML_ELEMENT_NODE && equal(n->name, local) && n->ns && equal(n->ns->href, ns);
@@ -146,7 +163,7 @@ result<const wss_document::child_mark*> wss_document::only_child(const char* loc
         return fail(errc::signature_scope, "libxml2 does not find a SOAP Envelope at the root");
     const child_mark* found = nullptr;
     for (const auto& m : marks_)
-        if (m.node->ns == root->ns && equal(m.node->name, local)) {
+        if (m.node->parent == root && m.node->ns == root->ns && equal(m.node->name, local)) {
             if (found) return fail(errc::signature_scope, std::string("the Envelope has more than one ") + local);
             found = &m;
         }
@@ -185,6 +202,12 @@ result<xmlNodePtr> wss_document::signature() const {
                     return fail(errc::signature_scope, "the signed id \"" + uri.substr(1) + "\" is on more than one element");
             }
     return sig;
+}
+
+const wss_document::child_mark* wss_document::mark_of(xmlNodePtr node) const {
+    for (const auto& m : marks_)
+        if (m.node == node) return &m;
+    return nullptr;
 }
 
 xmlNodePtr wss_document::element_with_id(std::string_view id) const {

@@ -22,8 +22,13 @@ namespace qaqpa::crypto::detail {
 inline constexpr const char* ns_dsig = "http://www.w3.org/2000/09/xmldsig#";
 inline constexpr const char* ns_wsse = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
 inline constexpr const char* ns_wsu = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+inline constexpr const char* ns_xenc = "http://www.w3.org/2001/04/xmlenc#";
 inline constexpr const char* ns_soap11 = "http://schemas.xmlsoap.org/soap/envelope/";
 inline constexpr const char* ns_soap12 = "http://www.w3.org/2003/05/soap-envelope";
+
+inline const xmlChar* xml_chars(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
+/// `node` written out as libxml2 writes it (no formatting added).
+std::string node_text(xmlDocPtr doc, xmlNodePtr node);
 
 bool is_element(xmlNodePtr n, const char* ns, const char* local);
 /// The first child element with this namespace and local name.
@@ -51,8 +56,10 @@ public:
     xmlDocPtr doc() const { return doc_.get(); }
     xmlNodePtr body() const { return body_; }
     xmlNodePtr security() const { return security_; }
+    /// How many wsse:Security headers the Envelope's Header holds.
+    int security_headers() const { return security_headers_; }
 
-    /// Where a Body or Header child of the Envelope was met while parsing.
+    /// Where a Body or Header child of the Envelope, or a child of those, was met while parsing.
     struct child_mark {
         xmlNodePtr node = nullptr;
         std::size_t start = 0; ///< just past its start tag
@@ -61,6 +68,8 @@ public:
     /// The Envelope's one SOAP child of this local name (Body, Header):
     /// nullptr when there is none, signature_scope when there are several.
     result<const child_mark*> only_child(const char* local) const;
+    /// Where `node` (a Body or Header, or a child of one) is in the bytes; nullptr for other nodes.
+    const child_mark* mark_of(xmlNodePtr node) const;
 
 private:
     struct doc_free {

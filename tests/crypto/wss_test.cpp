@@ -3,6 +3,7 @@
 #include "tests/support/catch.hpp"
 #include "tests/support/soap_samples.hpp"
 #include "tests/support/test_pki.hpp"
+#include "tests/support/wss_samples.hpp"
 #include "transports/soap/envelope.hpp"
 
 using namespace qaqpa;
@@ -11,35 +12,18 @@ using qaqpa::test::pki_file;
 
 namespace {
 
-std::shared_ptr<const signing_identity> identity(const std::string& name) {
-    auto id = signing_identity::load(pki_file(name + ".pem"), pki_file(name + ".key"));
-    REQUIRE(id);
-    return *id;
-}
-
-/// What the gateway's scanner reads: the Body's span in `text`.
-body_span scanned_body(const std::string& text) {
-    auto& doc = soap::xml_document::scratch();
-    auto root = doc.parse(text);
-    REQUIRE(root);
-    auto env = soap::read_envelope(*root);
-    REQUIRE(env);
-    return soap::body_span_of(*env, text);
-}
+using test::identity_of;
+using test::scanned_body;
 
 result<verified_signature> verify(const std::string& text) { return verify_body_signature(text, scanned_body(text)); }
 
 std::string signed_sample(const std::string& who = "sender") {
-    auto s = sign_envelope(test::sync_request_xml(), *identity(who));
+    auto s = sign_envelope(test::sync_request_xml(), *identity_of(who));
     REQUIRE(s);
     return *s;
 }
 
-void replace(std::string& s, const std::string& from, const std::string& to) {
-    const auto at = s.find(from);
-    REQUIRE(at != std::string::npos);
-    s.replace(at, from.size(), to);
-}
+const auto replace = test::replace_once;
 
 std::string between(const std::string& s, const std::string& open, const std::string& close) {
     const auto a = s.find(open);

@@ -8,7 +8,7 @@
 #include "tests/integration/reply_fields.hpp"
 #include "tests/support/catch.hpp"
 #include "tests/support/test_pki.hpp"
-#include "transports/soap/envelope.hpp"
+#include "tests/support/wss_samples.hpp"
 
 #include <string>
 
@@ -27,21 +27,14 @@ inline node_settings secured(node_settings s = {}) {
 
 /// `envelope` signed by the test PKI's `who` (sender, sender-ec, other, expired, ...).
 inline std::string signed_as(const std::string& who, const std::string& envelope) {
-    auto id = crypto::signing_identity::load(pki_file(who + ".pem"), pki_file(who + ".key"));
-    REQUIRE(id);
-    auto text = crypto::sign_envelope(envelope, **id);
+    auto text = crypto::sign_envelope(envelope, *identity_of(who));
     REQUIRE(text);
     return *text;
 }
 
 /// The signature over an envelope the gateway sent, checked as its receiver would.
 inline result<crypto::verified_signature> gateway_signature(const std::string& text) {
-    auto& doc = soap::xml_document::scratch();
-    auto root = doc.parse(text);
-    REQUIRE(root);
-    auto env = soap::read_envelope(*root);
-    REQUIRE(env);
-    return crypto::verify_body_signature(text, soap::body_span_of(*env, text));
+    return crypto::verify_body_signature(text, scanned_body(text));
 }
 
 /// The catalog code of a SOAP fault answer (HTTP 500 required).
@@ -49,12 +42,6 @@ inline std::string fault_code(const http_reply& reply) {
     INFO(reply.error << reply.body);
     CHECK(reply.status == 500);
     return field(reply.body, "errorCode");
-}
-
-inline void replace_once(std::string& s, const std::string& from, const std::string& to) {
-    const auto at = s.find(from);
-    REQUIRE(at != std::string::npos);
-    s.replace(at, from.size(), to);
 }
 
 } // namespace qaqpa::test

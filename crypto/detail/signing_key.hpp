@@ -1,0 +1,20 @@
+#pragma once
+// The private key behind a signing_identity (private to crypto/): it signs
+// (wss_sign.cpp) and, as the gateway's encryption key, unwraps the keys
+// callers encrypt to it (wss_decrypt.cpp).
+
+#include "crypto/wss.hpp"
+
+#include <xmlsec/keys.h>
+
+namespace qaqpa::crypto {
+
+struct signing_identity::key {
+    xmlSecKeyPtr value = nullptr;
+    bool ec = false;
+    ~key() {
+        if (value) xmlSecKeyDestroy(value);
+    }
+};
+
+} // namespace qaqpa::crypto
