@@ -188,6 +188,8 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (!security) return fail(errc::bad_config, c.source + ": " + security.error().detail);
     p->security = std::move(*security);
     p->security->ask_ocsp_through(&p->ocsp);
+    if (auto r = p->security->check_recipients(p->registry->current()->data()); !r)
+        return fail(errc::bad_config, c.source + ": " + r.error().detail);
     p->soap_client.sign_with(p->security.get());
     if (auto r = p->clients.add(point_kind::builtin, p->builtin_client); !r) return r.error();
     if (auto r = p->clients.add(point_kind::soap, p->soap_client); !r) return r.error();
@@ -238,7 +240,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->public_port = pub->port();
 
     p->message_admin = std::make_unique<routing::message_admin>(messages, *p->engine, *p->journal_to);
-    p->registry_editor = std::make_unique<routing::registry_editor>(*p->store, *p->registry, c.security,
+    p->registry_editor = std::make_unique<routing::registry_editor>(*p->store, *p->registry, c.security, p->security.get(),
                                                                     [e = p->engine.get()] { e->reconsider(); });
     p->metrics.get_gauge("qaqpa_build_info", "the running qaqpa build", {{"version", QAQPA_VERSION}}).set(1);
     p->admin = std::make_unique<admin::admin_api>(

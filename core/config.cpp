@@ -142,6 +142,11 @@ void read_security(table_reader& r, security_config& s, const fs::path& base) {
     table_reader sr(*t, "security");
     if (auto v = sr.text("gateway_cert")) s.gateway_cert = resolve_path(base, *v);
     if (auto v = sr.text("gateway_key")) s.gateway_key = resolve_path(base, *v);
+    if (auto v = sr.text("encryption_cert")) s.encryption_cert = resolve_path(base, *v);
+    if (auto v = sr.text("encryption_key")) s.encryption_key = resolve_path(base, *v);
+    if (s.encryption_cert.empty() != s.encryption_key.empty())
+        throw config_error{sr.key_path(s.encryption_cert.empty() ? "encryption_cert" : "encryption_key"),
+                           "security.encryption_cert and security.encryption_key go together"};
     for (auto& p : sr.strings("trusted_ca")) s.trusted_ca.push_back(resolve_path(base, p));
     for (auto& p : sr.strings("crls")) s.crls.push_back(resolve_path(base, p));
     sr.read_bool("ocsp", s.ocsp);
@@ -204,6 +209,8 @@ result<config> parse_config(std::string_view toml_text, const std::string& sourc
         read_security(r, c.security, base_dir);
         read_systems(r, c);
         read_delivery_points(r, c);
+        for (auto& dp : c.bootstrap.delivery_points)
+            if (!dp.encrypt_to.empty()) dp.encrypt_to = resolve_path(base_dir, dp.encrypt_to);
         read_services(r, c);
         read_access(r, c);
         r.finish();

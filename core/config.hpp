@@ -54,6 +54,9 @@ struct limits_config {
 struct security_config {
     std::string gateway_cert;
     std::string gateway_key;
+    /// The RSA pair callers encrypt Bodies to; "" = gateway_cert/gateway_key.
+    std::string encryption_cert;
+    std::string encryption_key;
     std::vector<std::string> trusted_ca;
     std::vector<std::string> crls;
     bool ocsp = false;

@@ -19,6 +19,7 @@ outbound_target resolve_target(const delivery_point& dp) {
     t.protocol = dp.protocol;
     t.creds = dp.creds;
     t.security_mode = dp.policy.security_mode;
+    t.encrypt_to = dp.encrypt_to;
     if (dp.url.starts_with("builtin:")) {
         t.kind = point_kind::builtin;
         return t;

@@ -36,6 +36,7 @@ struct outbound_target {
     wire_protocol protocol = wire_protocol::soap;
     std::optional<credentials> creds; ///< presented as the sender
     int security_mode = 0;            ///< the point's; a caller's access row may raise it
+    std::string encrypt_to;           ///< the point's certificate file: Bodies sent are encrypted to it
     tls_settings tls;
 };
 

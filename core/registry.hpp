@@ -81,6 +81,8 @@ struct delivery_point {
     std::int64_t max_queue_depth = 0;
     /// Keep the payload of its services' messages in the journal (never by default).
     bool journal_payload = false;
+    /// A PEM certificate (RSA): what the gateway sends the point is encrypted to it. "" = sent in clear.
+    std::string encrypt_to;
     bool operator==(const delivery_point&) const = default;
 };
 

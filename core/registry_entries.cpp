@@ -70,6 +70,7 @@ struct to_json {
                           p.security_mode, p.concurrency});
         if (d.max_queue_depth) o["max_queue_depth"] = d.max_queue_depth;
         o["journal_payload"] = d.journal_payload;
+        if (!d.encrypt_to.empty()) o["encrypt_to"] = d.encrypt_to;
         if (d.creds) o["credentials"] = json::object{{"login", d.creds->login}};
         return o;
     }

@@ -124,6 +124,11 @@ std::string certificate::der() const {
 
 std::string certificate::fingerprint() const { return sha256_hex(der()); }
 
+bool certificate::has_rsa_key() const {
+    const EVP_PKEY* key = X509_get0_pubkey(h_->x509.get());
+    return key && EVP_PKEY_is_a(key, "RSA");
+}
+
 trust_store::trust_store(trust_options options) : options_(std::move(options)) {}
 trust_store::~trust_store() = default;
 

@@ -44,6 +44,8 @@ public:
     std::string der() const;
     /// SHA-256 of the DER bytes, lower-case hex.
     std::string fingerprint() const;
+    /// Whether its public key is RSA (what XML Encryption's key transport needs).
+    bool has_rsa_key() const;
 
     const detail::certificate_handle& handle() const { return *h_; }
 

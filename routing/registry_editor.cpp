@@ -39,11 +39,20 @@ std::string describe(registry_part part, const std::string& key) {
 } // namespace
 
 registry_editor::registry_editor(storage::store& store, registry_holder& holder, security_config security,
-                                 std::function<void()> changed)
-    : store_(store), holder_(holder), security_(std::move(security)), changed_(std::move(changed)) {}
+                                 const transport_security* keys, std::function<void()> changed)
+    : store_(store), holder_(holder), security_(std::move(security)), keys_(keys), changed_(std::move(changed)) {}
+
+result<void> registry_editor::checked(const registry& next) const {
+    if (auto r = check_registry(next, security_); !r) return r;
+    if (!keys_) return {};
+    if (auto r = keys_->check_recipients(next); !r) return fail(errc::invalid_request, r.error().detail);
+    return {};
+}
 
 result<void> registry_editor::reload(const config& cfg) {
     std::lock_guard lk(mutex_);
+    if (keys_)
+        if (auto r = keys_->check_recipients(cfg.bootstrap); !r) return r.error();
     auto live = storage::bootstrap_registry(store_, cfg.bootstrap, cfg.bootstrap_fingerprint, false);
     if (!live) return live.error();
     holder_.replace(std::move(*live));
@@ -103,7 +112,7 @@ result<put_outcome> registry_editor::put_now(registry_part part, read_entry e, b
             }
         });
     }, e.entry);
-    if (auto checked = check_registry(next, security_); !checked) return checked.error();
+    if (auto ok = checked(next); !ok) return ok.error();
     if (auto r = install(std::move(next)); !r) return r.error();
     return put_outcome{std::move(e.entry), !at};
 }
@@ -117,8 +126,8 @@ result<void> registry_editor::remove_now(registry_part part, const std::string& 
         return at.has_value();
     });
     if (!removed) return fail(errc::not_found, "no entry " + describe(part, key));
-    if (auto checked = check_registry(next, security_); !checked)
-        return fail(errc::conflict, describe(part, key) + " is still referred to: " + checked.error().detail);
+    if (auto ok = check_registry(next, security_); !ok)
+        return fail(errc::conflict, describe(part, key) + " is still referred to: " + ok.error().detail);
     return install(std::move(next));
 }
 

@@ -15,6 +15,7 @@
 #include "core/service.hpp"
 #include "routing/registry_control.hpp"
 #include "routing/registry_view.hpp"
+#include "routing/transport_security.hpp"
 #include "storage/store.hpp"
 
 #include <functional>
@@ -25,9 +26,10 @@ namespace qaqpa::routing {
 class registry_editor final : public registry_control, public service {
 public:
     /// `changed` runs after every installed change (the delivery engine looks
-    /// again); `security` is what security modes are checked against.
+    /// again); `security` is what security modes are checked against, `keys`
+    /// (may be null) what delivery points' encrypt_to certificates are.
     registry_editor(storage::store& store, registry_holder& holder, security_config security,
-                    std::function<void()> changed);
+                    const transport_security* keys, std::function<void()> changed);
 
     std::string_view name() const noexcept override { return "registry editor"; }
     void start() override {}
@@ -51,7 +53,10 @@ private:
     storage::store& store_;
     registry_holder& holder_;
     security_config security_;
+    const transport_security* keys_;
     std::function<void()> changed_;
+    /// check_registry, and every encrypt_to a usable certificate.
+    result<void> checked(const registry& next) const;
     std::mutex mutex_; ///< one change at a time, API or SIGHUP
     blocking_worker worker_{"qaqpa-registry"};
 };

@@ -32,13 +32,28 @@ result<std::unique_ptr<transport_security>> transport_security::load(const secur
         if (!id) return fail(errc::bad_config, "security: " + id.error().detail);
         s->identity_ = std::move(*id);
     }
+    if (!c.encryption_cert.empty()) {
+        auto id = crypto::signing_identity::load(c.encryption_cert, c.encryption_key);
+        if (!id) return fail(errc::bad_config, "security.encryption_cert: " + id.error().detail);
+        if (!(*id)->cert().has_rsa_key())
+            return fail(errc::bad_config, "security.encryption_cert: \"" + (*id)->cert().subject() +
+                                              "\" is not RSA (XML Encryption's key transport needs RSA)");
+        s->decryption_ = std::move(*id);
+    } else if (s->identity_ && s->identity_->cert().has_rsa_key()) {
+        s->decryption_ = s->identity_;
+    } else {
+        s->no_decryption_ = s->identity_ ? "the gateway's key is not RSA and [security] encryption_cert/encryption_key "
+                                           "name no RSA pair to decrypt with"
+                                         : "the gateway has no key to decrypt with ([security] encryption_cert and "
+                                           "encryption_key, or gateway_cert and gateway_key)";
+    }
     return s;
 }
 
 result<crypto::verified_signature> transport_security::verified(const caller_envelope* env, const system_entry& caller,
                                                                 std::int64_t now_unix_s) const {
     if (!env) return fail(errc::signature_required, "this call must carry a WS-Security transport signature");
-    auto v = crypto::verify_body_signature(env->text, env->body);
+    auto v = env->verified_before ? *env->verified_before : crypto::verify_body_signature(env->text, env->body);
     if (!v) return v.error();
     if (!trust_)
         return fail(errc::certificate_untrusted,
@@ -120,6 +135,45 @@ task<result<std::string>> transport_security::ocsp_status(const crypto::certific
 result<std::string> transport_security::sign(std::string_view envelope) const {
     if (!identity_) return fail(errc::internal, "the gateway has no signing key ([security] gateway_cert and gateway_key)");
     return crypto::sign_envelope(envelope, *identity_);
+}
+
+result<crypto::opened_envelope> transport_security::open(std::string_view envelope, crypto::body_span body) const {
+    if (!decryption_) return fail(errc::decryption_failed, "the Body is encrypted, but " + no_decryption_);
+    return crypto::open_envelope(envelope, body, *decryption_);
+}
+
+result<crypto::certificate> transport_security::recipient(const std::string& cert_file) const {
+    std::error_code ec;
+    const auto written = std::filesystem::last_write_time(cert_file, ec);
+    if (ec) return fail(errc::bad_config, "cannot read \"" + cert_file + "\": " + ec.message());
+    {
+        std::lock_guard lk(recipients_mutex_);
+        if (const auto it = recipients_.find(cert_file); it != recipients_.end() && it->second.written == written)
+            return it->second.cert;
+    }
+    auto cert = crypto::certificate::from_pem_file(cert_file);
+    if (!cert) return fail(errc::bad_config, cert.error().detail);
+    if (!cert->has_rsa_key())
+        return fail(errc::bad_config, fmt::format("\"{}\" ({}) is not RSA: XML Encryption's key transport needs RSA",
+                                                  cert_file, cert->subject()));
+    std::lock_guard lk(recipients_mutex_);
+    recipients_.insert_or_assign(cert_file, recipient_file{written, *cert});
+    return cert;
+}
+
+result<std::string> transport_security::encrypt_for(const std::string& cert_file, std::string_view envelope) const {
+    auto cert = recipient(cert_file);
+    if (!cert) return fail(errc::internal, "encrypt_to: " + cert.error().detail);
+    return crypto::encrypt_body(envelope, *cert);
+}
+
+result<void> transport_security::check_recipients(const registry& reg) const {
+    for (const auto& dp : reg.delivery_points)
+        if (!dp.encrypt_to.empty())
+            if (auto cert = recipient(dp.encrypt_to); !cert)
+                return fail(errc::bad_config,
+                            fmt::format("delivery point \"{}\": encrypt_to: {}", dp.id, cert.error().detail));
+    return {};
 }
 
 task<result<signature_evidence>> check_signature(const transport_security* security, const caller_envelope* env,

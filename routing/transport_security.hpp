@@ -16,6 +16,8 @@
 #include "crypto/x509.hpp"
 
 #include <chrono>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +32,10 @@ struct caller_envelope {
     std::string_view text;
     crypto::body_span body;
     bool signed_endpoint = false; ///< came in on a /bip-*-wss-gost/ path: a signature is required
+    /// The Body came encrypted and a signature over the ciphertext was
+    /// checked before decrypting (encrypt-then-sign): its outcome, used
+    /// instead of checking `text` (which holds the plaintext).
+    std::optional<result<crypto::verified_signature>> verified_before;
 };
 
 /// What a verified caller signature leaves as evidence (kept with the message, journalled).
@@ -83,6 +89,17 @@ public:
     bool can_sign() const { return identity_ != nullptr; }
     bool sign_responses() const { return sign_responses_; }
 
+    /// Decrypts the encrypted Body of `envelope` (found at `body`) with
+    /// [security] encryption_key, or gateway_key when none is set
+    /// (crypto::open_envelope); decryption_failed when the gateway has no RSA key.
+    result<crypto::opened_envelope> open(std::string_view envelope, crypto::body_span body) const;
+    /// `envelope` with its Body encrypted to the certificate in `cert_file`
+    /// (a delivery point's encrypt_to; re-read when the file changes).
+    result<std::string> encrypt_for(const std::string& cert_file, std::string_view envelope) const;
+    /// Every delivery point's encrypt_to names a readable RSA certificate;
+    /// bad_config naming the point when one does not.
+    result<void> check_recipients(const registry& reg) const;
+
 private:
     /// The signature, the certificate's chain, dates and CRLs, and its BIN.
     result<crypto::verified_signature> verified(const caller_envelope* env, const system_entry& caller,
@@ -102,8 +119,19 @@ private:
         result<std::string> judged; ///< the evidence's note, or the refusal
         std::int64_t until_s = 0;
     };
+    /// The certificate in `cert_file`, from memory while the file is unchanged.
+    result<crypto::certificate> recipient(const std::string& cert_file) const;
+
     std::shared_ptr<crypto::trust_store> trust_;
     std::shared_ptr<const crypto::signing_identity> identity_;
+    std::shared_ptr<const crypto::signing_identity> decryption_;
+    std::string no_decryption_; ///< why decryption_ is null
+    struct recipient_file {
+        std::filesystem::file_time_type written;
+        crypto::certificate cert;
+    };
+    mutable std::mutex recipients_mutex_;
+    mutable std::map<std::string, recipient_file, std::less<>> recipients_; ///< by file path
     bool sign_responses_ = true;
     ocsp_settings ocsp_;
     ocsp_transport* ocsp_transport_ = nullptr;

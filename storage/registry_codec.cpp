@@ -73,6 +73,7 @@ std::string serialize(const registry& reg) {
                        {"policy", policy_json(as_overrides(d.policy))}};
         if (d.max_queue_depth) o["max_queue_depth"] = d.max_queue_depth;
         if (d.journal_payload) o["journal_payload"] = true;
+        if (!d.encrypt_to.empty()) o["encrypt_to"] = d.encrypt_to;
         if (d.creds) o["credentials"] = json::object{{"login", d.creds->login}, {"password", d.creds->password}};
         points.push_back(std::move(o));
     }
@@ -111,6 +112,7 @@ result<registry> deserialize_registry(std::string_view text) {
             d.policy = apply(d.policy, policy_from(o.at("policy").as_object()));
             if (auto* m = o.if_contains("max_queue_depth")) d.max_queue_depth = m->as_int64();
             d.journal_payload = flag(o, "journal_payload");
+            d.encrypt_to = str(o, "encrypt_to");
             if (auto* c = o.if_contains("credentials"))
                 d.creds = credentials{str(c->as_object(), "login"), str(c->as_object(), "password")};
             reg.delivery_points.push_back(std::move(d));

@@ -76,6 +76,12 @@ void read_delivery_points(table_reader& r, config& c) {
         dp.policy = apply(dp.policy, o);
         e.read_int("max_queue_depth", dp.max_queue_depth, 1, std::int64_t{1} << 40);
         e.read_bool("journal_payload", dp.journal_payload);
+        if (auto v = e.text("encrypt_to")) {
+            if (v->empty()) throw config_error{e.key_path("encrypt_to"), "must name a PEM certificate file"};
+            if (dp.url.starts_with("builtin:"))
+                throw config_error{e.key_path("encrypt_to"), "a builtin point receives nothing over the wire to encrypt"};
+            dp.encrypt_to = *v;
+        }
         if (const auto* cr = e.subtable("credentials")) {
             table_reader cred(*cr, e.key_path("credentials"));
             dp.creds = credentials{cred.required_text("login"), cred.text("password").value_or("")};

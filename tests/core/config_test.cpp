@@ -103,6 +103,16 @@ TEST_CASE("the CONFIG.md shape loads with defaults and resolved paths", "[unit][
     CHECK(c.bootstrap.access[0].overrides.timeout_ms == 700);
 }
 
+TEST_CASE("encryption keys and a point's encrypt_to resolve against the file's folder", "[unit][core]") {
+    auto r = parse_config("[security]\nencryption_cert = \"keys/enc.pem\"\nencryption_key = \"keys/enc.key\"\n"
+                          "[[delivery_points]]\nid = \"d\"\nurl = \"http://127.0.0.1:9/\"\nencrypt_to = \"d.pem\"\n",
+                          "test.toml", "/etc/qaqpa");
+    REQUIRE(r);
+    CHECK(r->security.encryption_cert == "/etc/qaqpa/keys/enc.pem");
+    CHECK(r->security.encryption_key == "/etc/qaqpa/keys/enc.key");
+    CHECK(r->bootstrap.delivery_points[0].encrypt_to == "/etc/qaqpa/d.pem");
+}
+
 TEST_CASE("config errors name the file, the key and the reason", "[unit][core]") {
     CHECK(error_of("[node]\ndata_dri = \"x\"\n") == "test.toml: node.data_dri: unknown key");
     CHECK(error_of("[limits]\nmax_body_bytes = \"big\"\n") == "test.toml: limits.max_body_bytes: must be an integer");
@@ -126,6 +136,10 @@ TEST_CASE("config errors name the file, the key and the reason", "[unit][core]")
     CHECK(error_of("[security]\ntrusted_ca = [\"ca.pem\"]\nocsp = true\nocsp_responder = \"https://ocsp.example\"\n") ==
           "test.toml: security.ocsp_responder: must be an http:// URL (OCSP is asked over plain HTTP)");
     CHECK(error_of("[security]\nocsp_timeout_ms = 5\n").rfind("test.toml: security.ocsp_timeout_ms: must be between 100", 0) == 0);
+    CHECK(error_of("[security]\nencryption_cert = \"e.pem\"\n") ==
+          "test.toml: security.encryption_key: security.encryption_cert and security.encryption_key go together");
+    CHECK(error_of("[[delivery_points]]\nid = \"d\"\nurl = \"builtin:echo\"\nencrypt_to = \"d.pem\"\n") ==
+          "test.toml: delivery_points[0].encrypt_to: a builtin point receives nothing over the wire to encrypt");
     CHECK(error_of("[limits]\nmax_queue_depth = 0\n").rfind("test.toml: limits.max_queue_depth: must be between 1", 0) == 0);
     CHECK(error_of("[limits]\npull_lease_ms = -5\n").rfind("test.toml: limits.pull_lease_ms: must be between 1", 0) == 0);
     CHECK(error_of("[listeners.public]\nport = 70000\n") == "test.toml: listeners.public.port: must be between 0 and 65535");

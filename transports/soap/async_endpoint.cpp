@@ -3,6 +3,7 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "transports/soap/async_codec.hpp"
+#include "transports/soap/encrypted_request.hpp"
 #include "transports/soap/sync_endpoint.hpp"
 
 namespace qaqpa::soap {
@@ -52,13 +53,19 @@ task<http::response> async_endpoint::handle(http::request& req) {
 
 task<http::response> async_endpoint::call(http::request& req, async_operation& op, std::optional<failure>& fault) {
     soap_version v = soap_version::v11;
+    auto opened = open_if_encrypted(req.body(), security_, v);
+    if (!opened) {
+        fault = opened.error();
+        co_return fault_response(req, v, async_fault(op), {opened.error(), nullptr}, braced(new_guid()));
+    }
     auto parsed = parse_async_request(req.body(), v, op);
     if (!parsed) {
         fault = parsed.error();
         co_return fault_response(req, v, async_fault(op), {parsed.error(), nullptr}, braced(new_guid()));
     }
     std::visit([&](auto& body) { stamp_origin(body, req.peer); }, parsed->body);
-    const routing::caller_envelope envelope{req.body(), parsed->body_span, signed_endpoint_};
+    const routing::caller_envelope envelope{req.body(), parsed->body_span, signed_endpoint_,
+                                            std::move(opened->verified_before)};
 
     switch (op) {
     case async_operation::send_message: {

@@ -19,7 +19,8 @@ class soap_outbound_client final : public routing::outbound_client {
 public:
     explicit soap_outbound_client(std::size_t max_response_bytes) : max_response_bytes_(max_response_bytes) {}
     /// Where the gateway's signature comes from, for points with
-    /// security_mode 1 or 2 (set before the first call).
+    /// security_mode 1 or 2, and encryption for points with encrypt_to
+    /// (set before the first call).
     void sign_with(const routing::transport_security* security) { security_ = security; }
 
     task<routing::provider_result> relay(const outbound_target& to, const sync_request& req,
@@ -28,7 +29,8 @@ public:
                                     std::string_view session_id, std::chrono::milliseconds timeout) override;
 
 private:
-    /// `body`, signed as the gateway when the point's mode asks for it.
+    /// `body`, signed as the gateway when the point's mode asks for it, then
+    /// encrypted to the point's encrypt_to certificate when it has one.
     result<std::string> as_point_wants(const outbound_target& to, std::string body) const;
 
     std::size_t max_response_bytes_;

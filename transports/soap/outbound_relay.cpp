@@ -14,11 +14,19 @@ gateway_fault fault(errc code, std::string detail) { return gateway_fault{fail(c
 } // namespace
 
 result<std::string> soap_outbound_client::as_point_wants(const outbound_target& to, std::string body) const {
-    if (to.security_mode < 1) return body;
-    if (!security_ || !security_->can_sign())
-        return fail(errc::internal, fmt::format("delivery point \"{}\" has security_mode {} but the gateway has no "
-                                                "signing key ([security] gateway_cert, gateway_key)", to.id, to.security_mode));
-    return security_->sign(body);
+    if (to.security_mode < 1 && to.encrypt_to.empty()) return body;
+    if (!security_) return fail(errc::internal, "the gateway's transport security is not set up");
+    if (to.security_mode >= 1) {
+        if (!security_->can_sign())
+            return fail(errc::internal, fmt::format("delivery point \"{}\" has security_mode {} but the gateway has no "
+                                                    "signing key ([security] gateway_cert, gateway_key)", to.id, to.security_mode));
+        auto s = security_->sign(body);
+        if (!s) return s.error();
+        body = std::move(*s);
+    }
+    // signed first, then encrypted: the point verifies what it decrypts
+    if (!to.encrypt_to.empty()) return security_->encrypt_for(to.encrypt_to, body);
+    return body;
 }
 
 task<routing::provider_result> soap_outbound_client::relay(const outbound_target& dp, const sync_request& req,

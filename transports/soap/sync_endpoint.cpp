@@ -3,6 +3,7 @@
 #include "core/async.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "transports/soap/encrypted_request.hpp"
 #include "transports/soap/sync_codec.hpp"
 #include "transports/soap/wsdl.hpp"
 
@@ -90,13 +91,19 @@ task<http::response> sync_endpoint::handle(http::request& req) {
 
 task<http::response> sync_endpoint::call(http::request& req, std::optional<failure>& fault) {
     soap_version version = soap_version::v11;
+    auto opened = open_if_encrypted(req.body(), security_, version);
+    if (!opened) {
+        fault = opened.error();
+        co_return fault_response(req, version, sync_fault, {opened.error(), nullptr}, braced(new_guid()));
+    }
     auto parsed = parse_sync_request(req.body(), version);
     if (!parsed) {
         fault = parsed.error();
         co_return fault_response(req, version, sync_fault, {parsed.error(), nullptr}, braced(new_guid()));
     }
     parsed->request.info.sender.client_address = req.peer;
-    const routing::caller_envelope envelope{req.body(), parsed->body, signature_required_};
+    const routing::caller_envelope envelope{req.body(), parsed->body, signature_required_,
+                                            std::move(opened->verified_before)};
     auto outcome = co_await gateway_.send(std::move(parsed->request), &envelope);
     if (auto* f = std::get_if<gateway_fault>(&outcome.answer)) {
         fault = f->cause;
