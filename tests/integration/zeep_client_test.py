@@ -3,9 +3,11 @@
 the way an existing client system would: one from the gateway's own WSDL, one
 from the real SHEP WSDL (skipped when ../shared is absent). The signed
 endpoints are driven by zeep's own WS-Security (BinarySignature, with
-python3-xmlsec), and what the gateway signs is checked by Debian's xmlsec1."""
+python3-xmlsec), and what the gateway signs is checked by Debian's xmlsec1.
+An encrypted call is made with python3-xmlsec in WS-Security 1.1's form."""
 
 import argparse
+import base64
 import os
 import json
 import subprocess
@@ -279,6 +281,66 @@ def signing_as(name):
                                     digest_method=xmlsec.constants.TransformSha256)
 
 
+WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+XENC_NS = "http://www.w3.org/2001/04/xmlenc#"
+DS_NS = "http://www.w3.org/2000/09/xmldsig#"
+SKI_TYPE = ("http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0"
+            "#X509SubjectKeyIdentifier")
+
+
+def subject_key_identifier(cert):
+    out = subprocess.run(["openssl", "x509", "-in", cert, "-noout", "-ext", "subjectKeyIdentifier"],
+                         capture_output=True, text=True, check=True, timeout=30).stdout
+    return base64.b64encode(bytes.fromhex(out.strip().splitlines()[-1].strip().replace(":", ""))).decode()
+
+
+def child(parent, ns, local):
+    # by tag text: lxml's find() misses elements xmlsec1 made (their names are not in the document's dictionary)
+    return next(c for c in parent if c.tag == f"{{{ns}}}{local}")
+
+
+class SignedThenEncryptedTo:
+    """zeep's BinarySignature, then the Body's content encrypted to `cert`
+    with python3-xmlsec (AES-256-CBC, RSA-OAEP), moved into WS-Security 1.1's
+    form: the EncryptedKey first in wsse:Security, naming the certificate by
+    its subject key identifier and the EncryptedData by a ReferenceList."""
+
+    def __init__(self, signer, cert):
+        self.signer, self.cert, self.sent = signer, cert, b""
+
+    def apply(self, envelope, headers):
+        envelope, headers = self.signer.apply(envelope, headers)
+        body = envelope.find("{http://schemas.xmlsoap.org/soap/envelope/}Body")
+        template = xmlsec.template.encrypted_data_create(envelope, xmlsec.constants.TransformAes256Cbc,
+                                                         id="zeep-body", type=xmlsec.constants.TypeEncContent,
+                                                         ns="xenc")
+        xmlsec.template.encrypted_data_ensure_cipher_value(template)
+        key_info = xmlsec.template.encrypted_data_ensure_key_info(template, ns="ds")
+        xmlsec.template.encrypted_data_ensure_cipher_value(
+            xmlsec.template.add_encrypted_key(key_info, xmlsec.constants.TransformRsaOaep))
+        manager = xmlsec.KeysManager()
+        manager.add_key(xmlsec.Key.from_file(self.cert, xmlsec.constants.KeyDataFormatCertPem, None))
+        ctx = xmlsec.EncryptionContext(manager)
+        ctx.key = xmlsec.Key.generate(xmlsec.constants.KeyDataAes, 256, xmlsec.constants.KeyDataTypeSession)
+        data = ctx.encrypt_xml(template, body)
+        inner = child(data, DS_NS, "KeyInfo")
+        key = child(inner, XENC_NS, "EncryptedKey")
+        data.remove(inner)
+        named = etree.Element(f"{{{DS_NS}}}KeyInfo")
+        reference = etree.SubElement(named, f"{{{WSSE_NS}}}SecurityTokenReference")
+        ski = etree.SubElement(reference, f"{{{WSSE_NS}}}KeyIdentifier", ValueType=SKI_TYPE)
+        ski.text = subject_key_identifier(self.cert)
+        key.insert(1, named)
+        etree.SubElement(etree.SubElement(key, f"{{{XENC_NS}}}ReferenceList"), f"{{{XENC_NS}}}DataReference",
+                         URI="#zeep-body")
+        envelope.find(f".//{{{WSSE_NS}}}Security").insert(0, key)
+        self.sent = etree.tostring(envelope)
+        return envelope, headers
+
+    def verify(self, envelope):
+        return self.signer.verify(envelope)
+
+
 class SignedEndpointsThroughZeep(WithGateway):
     """/bip-sync-wss-gost/ and /bip-async-wss-gost/ with zeep's BinarySignature
     (RSA-SHA256) as the independent client; the gateway's signed answers
@@ -331,6 +393,23 @@ crls = ["{pki('crl.pem')}"]
             "messageData": {"data": payload},
         })
         self.assertRegex(accepted.messageId, r"^[0-9a-f-]{36}$")
+
+    def test_a_signed_and_encrypted_sync_call(self):
+        sealed = SignedThenEncryptedTo(signing_as("sender"), pki("gateway.pem"))
+        client = zeep.Client(f"http://127.0.0.1:{self.gateway.port}/bip-sync-wss-gost/?wsdl", wsse=sealed)
+        result = client.service.SendMessage(request=request())
+        self.assertIn(b"EncryptedData", sealed.sent)
+        self.assertNotIn("Сәлем".encode(), sealed.sent)
+        self.assertEqual(result.responseInfo.status.code, "OK")
+        self.assertEqual(result.responseData.data, "Сәлем, қақпа! <&>")
+
+    def test_a_call_encrypted_to_another_certificate_is_refused(self):
+        sealed = SignedThenEncryptedTo(signing_as("sender"), pki("other.pem"))
+        client = zeep.Client(f"http://127.0.0.1:{self.gateway.port}/bip-sync-wss-gost/?wsdl", wsse=sealed)
+        with self.assertRaises(zeep.exceptions.Fault) as caught:
+            client.service.SendMessage(request=request())
+        codes = [e.text for e in caught.exception.detail.iter() if etree.QName(e).localname == "errorCode"]
+        self.assertEqual(codes, ["DECRYPTION_FAILED"])
 
     def test_unsigned_calls_are_refused_on_the_signed_endpoint(self):
         client = zeep.Client(f"http://127.0.0.1:{self.gateway.port}/bip-sync-wss-gost/?wsdl")
