@@ -24,9 +24,6 @@ using namespace detail;
 constexpr const char* content_type = "http://www.w3.org/2001/04/xmlenc#Content";
 constexpr const char* element_type = "http://www.w3.org/2001/04/xmlenc#Element";
 
-struct enc_ctx_free {
-    void operator()(xmlSecEncCtx* c) const noexcept { xmlSecEncCtxDestroy(c); }
-};
 
 /// One answer for every failure to decrypt, whatever went wrong: telling
 /// bad padding from bad plaintext would be an oracle (Jager and Somorovsky,
@@ -61,7 +58,7 @@ result<void> method_among(xmlNodePtr node, const std::vector<xmlSecTransformId>&
 /// Decrypts `node` (EncryptedKey or EncryptedData) with `key` (taken), only `allowed` enabled.
 result<std::string> decrypt(xmlNodePtr node, xmlSecKeyPtr key, const std::vector<xmlSecTransformId>& allowed,
                             bool encrypted_key) {
-    std::unique_ptr<xmlSecEncCtx, enc_ctx_free> ctx(xmlSecEncCtxCreate(nullptr));
+    enc_ctx_ptr ctx(xmlSecEncCtxCreate(nullptr));
     if (!ctx || !key) {
         if (key) xmlSecKeyDestroy(key);
         return undecryptable();

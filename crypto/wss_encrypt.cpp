@@ -26,12 +26,6 @@ using namespace detail;
 constexpr const char* data_id = "qaqpa-encrypted-body";
 constexpr const char* key_id = "qaqpa-encrypted-key";
 
-struct enc_ctx_free {
-    void operator()(xmlSecEncCtx* c) const noexcept { xmlSecEncCtxDestroy(c); }
-};
-struct doc_free {
-    void operator()(xmlDoc* d) const noexcept { xmlFreeDoc(d); }
-};
 
 /// The certificate's issuer (RFC 2253) and decimal serial, for X509IssuerSerial.
 std::pair<std::string, std::string> issuer_serial(X509* cert) {
@@ -56,7 +50,7 @@ std::pair<std::string, std::string> issuer_serial(X509* cert) {
 
 /// Encrypts `plain` into the template `node` (EncryptedData or EncryptedKey) under `key` (taken).
 result<void> encrypt_into(xmlNodePtr node, xmlSecKeyPtr key, std::string_view plain, bool encrypted_key) {
-    std::unique_ptr<xmlSecEncCtx, enc_ctx_free> ctx(xmlSecEncCtxCreate(nullptr));
+    enc_ctx_ptr ctx(xmlSecEncCtxCreate(nullptr));
     if (!ctx) {
         xmlSecKeyDestroy(key);
         return fail(errc::internal, "xmlsec1 cannot create an encryption context");
@@ -88,20 +82,15 @@ void prefix_namespaces(xmlNodePtr node) {
 } // namespace
 
 result<std::string> encrypt_body(std::string_view envelope, const certificate& recipient) {
-    if (!xmlsec_ready()) return fail(errc::internal, "xmlsec1 cannot be initialised: " + last_xmlsec_error());
-    auto doc = wss_document::parse(envelope);
-    if (!doc) return fail(errc::internal, "cannot encrypt an envelope libxml2 cannot read: " + doc.error().detail);
-    auto body = doc->only_child("Body");
-    if (!body || !*body) return fail(errc::internal, "cannot encrypt an envelope without exactly one Body");
-    auto header = doc->only_child("Header");
-    if (!header) return header.error();
-    const std::size_t content_begin = (*body)->start;
+    auto e = read_outgoing(envelope, "encrypt");
+    if (!e) return e.error();
+    const std::size_t content_begin = e->body->start;
     if (envelope[content_begin - 2] == '/') return fail(errc::internal, "cannot encrypt an empty Body");
-    const std::size_t content_end = envelope.rfind('<', (*body)->end - 1);
+    const std::size_t content_end = envelope.rfind('<', e->body->end - 1);
     const auto content = envelope.substr(content_begin, content_end - content_begin);
 
     // the Body's content under a fresh AES-256 key
-    std::unique_ptr<xmlDoc, doc_free> scratch(xmlNewDoc(xml_chars("1.0")));
+    xml_doc_ptr scratch(xmlNewDoc(xml_chars("1.0")));
     xmlNodePtr data = xmlSecTmplEncDataCreate(scratch.get(), xmlSecTransformAes256GcmId, xml_chars(data_id),
                                               xmlSecTypeEncContent, nullptr, nullptr);
     if (!data || !xmlSecTmplEncDataEnsureCipherValue(data)) return fail(errc::internal, "xmlsec1 cannot make a template");
@@ -115,7 +104,7 @@ result<std::string> encrypt_body(std::string_view envelope, const certificate& r
     // the AES key to the recipient, by RSA-OAEP, in an EncryptedKey naming the certificate and the data
     X509* cert = recipient.handle().x509.get();
     // in a document of its own, so that it declares every namespace it uses
-    std::unique_ptr<xmlDoc, doc_free> key_doc(xmlNewDoc(xml_chars("1.0")));
+    xml_doc_ptr key_doc(xmlNewDoc(xml_chars("1.0")));
     xmlNodePtr holder = xmlNewDocNode(key_doc.get(), nullptr, xml_chars("holder"), nullptr);
     xmlDocSetRootElement(key_doc.get(), holder);
     xmlNodePtr key = xmlSecTmplKeyInfoAddEncryptedKey(holder, xmlSecTransformRsaOaepId, xml_chars(key_id), nullptr, nullptr);
@@ -152,37 +141,21 @@ result<std::string> encrypt_body(std::string_view envelope, const certificate& r
 
     // splice: the EncryptedKey first in wsse:Security (made when there is none), the data as the Body's content
     std::string out;
-    out.reserve(envelope.size() + encrypted_key.size() + encrypted_data.size());
+    out.reserve(envelope.size() + encrypted_key.size() + encrypted_data.size() + 128);
     std::size_t copied = 0;
     const auto copy_to = [&](std::size_t at) {
         out.append(envelope.substr(copied, at - copied));
         copied = at;
     };
-    const auto* security = doc->security() ? doc->mark_of(doc->security()) : nullptr;
-    if (security && envelope[security->start - 2] != '/') {
+    const auto* security = e->doc.security() ? e->doc.mark_of(e->doc.security()) : nullptr;
+    if (security) {
+        if (envelope[security->start - 2] == '/') return fail(errc::internal, "cannot encrypt into an empty <wsse:Security/>");
         copy_to(security->start);
         out.append(encrypted_key);
     } else {
-        if (security) return fail(errc::internal, "cannot encrypt into an empty <wsse:Security/>");
-        const std::string wrapped = std::string("<wsse:Security xmlns:wsse=\"") + ns_wsse + "\">" + encrypted_key +
-                                    "</wsse:Security>";
-        const std::size_t body_begin = envelope.rfind('<', content_begin - 1);
-        if (*header && envelope[(*header)->start - 2] != '/') {
-            copy_to((*header)->start);
-            out.append(wrapped);
-        } else {
-            const auto qname = envelope.substr(body_begin + 1, envelope.find_first_of(" \t\r\n/>", body_begin) - body_begin - 1);
-            const auto colon = qname.find(':');
-            const std::string header_name =
-                colon == std::string_view::npos ? "Header" : std::string(qname.substr(0, colon)) + ":Header";
-            if (*header) { // <Header/>: replace it by an open one
-                copy_to(envelope.rfind('<', (*header)->start - 1));
-                copied = (*header)->start;
-            } else {
-                copy_to(body_begin);
-            }
-            out.append("<").append(header_name).append(">").append(wrapped).append("</").append(header_name).append(">");
-        }
+        copied = append_into_header(out, envelope, *e,
+                                    std::string("<wsse:Security xmlns:wsse=\"") + ns_wsse + "\">" + encrypted_key +
+                                        "</wsse:Security>");
     }
     copy_to(content_begin);
     out.append(encrypted_data);

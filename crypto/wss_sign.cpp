@@ -128,14 +128,10 @@ result<std::shared_ptr<const signing_identity>> signing_identity::load(const std
 }
 
 result<std::string> sign_envelope(std::string_view envelope, const signing_identity& who) {
-    if (!xmlsec_ready()) return fail(errc::internal, "xmlsec1 cannot be initialised: " + last_xmlsec_error());
-    auto doc = wss_document::parse(envelope);
-    if (!doc) return fail(errc::internal, "cannot sign an envelope libxml2 cannot read: " + doc.error().detail);
-    auto body = doc->only_child("Body");
-    if (!body || !*body) return fail(errc::internal, "cannot sign an envelope without exactly one Body");
-    auto header = doc->only_child("Header");
-    if (!header) return header.error();
-    xmlNodePtr body_node = (*body)->node;
+    auto e = read_outgoing(envelope, "sign");
+    if (!e) return e.error();
+    auto& doc = e->doc;
+    xmlNodePtr body_node = e->body->node;
 
     // the Body's id: its own wsu:Id when it has one, else ours (added to the DOM and to the bytes)
     std::string id = attribute(body_node, ns_wsu, "Id");
@@ -143,42 +139,21 @@ result<std::string> sign_envelope(std::string_view envelope, const signing_ident
     if (id.empty()) {
         id = body_id;
         xmlNsPtr wsu = xmlNewNs(body_node, x(ns_wsu), x(wsu_prefix));
-        xmlAddID(nullptr, doc->doc(), x(id.c_str()), xmlSetNsProp(body_node, wsu, x("Id"), x(id.c_str())));
+        xmlAddID(nullptr, doc.doc(), x(id.c_str()), xmlSetNsProp(body_node, wsu, x("Id"), x(id.c_str())));
         body_attributes = std::string(" xmlns:") + wsu_prefix + "=\"" + ns_wsu + "\" " + wsu_prefix + ":Id=\"" + id + "\"";
-    } else if (!doc->element_with_id(id)) {
+    } else if (!doc.element_with_id(id)) {
         return fail(errc::internal, "the Body's id \"" + id + "\" is used twice");
     }
-    auto security = signed_security_header(*doc, body_node, id, who);
+    auto security = signed_security_header(doc, body_node, id, who);
     if (!security) return security.error();
 
     // splice: the header, then the Body's attributes, into the original bytes
-    const std::size_t body_open_end = (*body)->start; // past '>'
+    const std::size_t body_open_end = e->body->start; // past '>'
     const std::size_t body_tag_close = envelope[body_open_end - 2] == '/' ? body_open_end - 2 : body_open_end - 1;
-    const std::size_t body_tag_begin = envelope.rfind('<', body_tag_close);
     std::string out;
     out.reserve(envelope.size() + security->size() + 128);
-    if (*header) {
-        const std::size_t header_open_end = (*header)->start;
-        if (envelope[header_open_end - 2] == '/') { // <Header/>: open it
-            const std::size_t header_begin = envelope.rfind('<', header_open_end - 2);
-            const auto qname = std::string_view(envelope).substr(header_begin + 1);
-            const auto name = qname.substr(0, qname.find_first_of(" \t\r\n/"));
-            out.append(envelope.substr(0, header_open_end - 2)).append(">").append(*security);
-            out.append("</").append(name).append(">");
-        } else {
-            out.append(envelope.substr(0, header_open_end)).append(*security);
-        }
-        out.append(envelope.substr(header_open_end, body_tag_close - header_open_end));
-    } else {
-        const auto qname = std::string_view(envelope).substr(body_tag_begin + 1);
-        const auto body_name = qname.substr(0, qname.find_first_of(" \t\r\n/>"));
-        const auto colon = body_name.find(':');
-        const std::string header_name =
-            colon == std::string_view::npos ? "Header" : std::string(body_name.substr(0, colon)) + ":Header";
-        out.append(envelope.substr(0, body_tag_begin));
-        out.append("<").append(header_name).append(">").append(*security).append("</").append(header_name).append(">");
-        out.append(envelope.substr(body_tag_begin, body_tag_close - body_tag_begin));
-    }
+    const std::size_t from = append_into_header(out, envelope, *e, *security);
+    out.append(envelope.substr(from, body_tag_close - from));
     out.append(body_attributes);
     out.append(envelope.substr(body_tag_close));
     return out;

@@ -215,4 +215,44 @@ xmlNodePtr wss_document::element_with_id(std::string_view id) const {
     return it == ids_.end() ? nullptr : it->second;
 }
 
+result<outgoing_envelope> read_outgoing(std::string_view envelope, const char* doing) {
+    if (!xmlsec_ready()) return fail(errc::internal, "xmlsec1 cannot be initialised: " + last_xmlsec_error());
+    auto doc = wss_document::parse(envelope);
+    if (!doc)
+        return fail(errc::internal, std::string("cannot ") + doing + " an envelope libxml2 cannot read: " + doc.error().detail);
+    auto body = doc->only_child("Body");
+    if (!body || !*body) return fail(errc::internal, std::string("cannot ") + doing + " an envelope without exactly one Body");
+    auto header = doc->only_child("Header");
+    if (!header) return header.error();
+    return outgoing_envelope{std::move(*doc), *body, *header};
+}
+
+std::size_t append_into_header(std::string& out, std::string_view envelope, const outgoing_envelope& e,
+                               std::string_view header_child) {
+    const auto name_at = [&](std::size_t tag_begin) {
+        const auto qname = envelope.substr(tag_begin + 1);
+        return qname.substr(0, qname.find_first_of(" \t\r\n/>"));
+    };
+    if (e.header) {
+        const std::size_t open_end = e.header->start; // past '>'
+        if (envelope[open_end - 2] != '/') {
+            out.append(envelope.substr(0, open_end)).append(header_child);
+            return open_end;
+        }
+        // <Header/>: open it
+        const auto name = name_at(envelope.rfind('<', open_end - 2));
+        out.append(envelope.substr(0, open_end - 2)).append(">").append(header_child);
+        out.append("</").append(name).append(">");
+        return open_end;
+    }
+    const std::size_t body_begin = envelope.rfind('<', e.body->start - 1);
+    const auto body_name = name_at(body_begin);
+    const auto colon = body_name.find(':');
+    const std::string header_name =
+        colon == std::string_view::npos ? "Header" : std::string(body_name.substr(0, colon)) + ":Header";
+    out.append(envelope.substr(0, body_begin));
+    out.append("<").append(header_name).append(">").append(header_child).append("</").append(header_name).append(">");
+    return body_begin;
+}
+
 } // namespace qaqpa::crypto::detail

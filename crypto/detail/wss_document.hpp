@@ -10,6 +10,7 @@
 #include "crypto/wss.hpp"
 
 #include <libxml/tree.h>
+#include <xmlsec/xmlenc.h>
 
 #include <map>
 #include <memory>
@@ -27,6 +28,15 @@ inline constexpr const char* ns_soap11 = "http://schemas.xmlsoap.org/soap/envelo
 inline constexpr const char* ns_soap12 = "http://www.w3.org/2003/05/soap-envelope";
 
 inline const xmlChar* xml_chars(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
+
+struct xml_doc_free {
+    void operator()(xmlDoc* d) const noexcept { xmlFreeDoc(d); }
+};
+using xml_doc_ptr = std::unique_ptr<xmlDoc, xml_doc_free>;
+struct enc_ctx_free {
+    void operator()(xmlSecEncCtx* c) const noexcept { xmlSecEncCtxDestroy(c); }
+};
+using enc_ctx_ptr = std::unique_ptr<xmlSecEncCtx, enc_ctx_free>;
 /// `node` written out as libxml2 writes it (no formatting added).
 std::string node_text(xmlDocPtr doc, xmlNodePtr node);
 
@@ -72,10 +82,7 @@ public:
     const child_mark* mark_of(xmlNodePtr node) const;
 
 private:
-    struct doc_free {
-        void operator()(xmlDoc* d) const noexcept { xmlFreeDoc(d); }
-    };
-    std::unique_ptr<xmlDoc, doc_free> doc_;
+    xml_doc_ptr doc_;
     std::vector<child_mark> marks_;
     xmlNodePtr body_ = nullptr;
     xmlNodePtr security_ = nullptr;
@@ -83,5 +90,21 @@ private:
     std::map<std::string, xmlNodePtr, std::less<>> ids_;
     std::set<std::string, std::less<>> duplicated_;
 };
+
+/// An envelope the gateway is about to sign or encrypt, as libxml2 reads it:
+/// its one Body (with content) and its Header (null when it has none).
+struct outgoing_envelope {
+    wss_document doc;
+    const wss_document::child_mark* body = nullptr;
+    const wss_document::child_mark* header = nullptr;
+};
+/// internal naming `doing` ("sign", "encrypt") when the envelope is not one the gateway can.
+result<outgoing_envelope> read_outgoing(std::string_view envelope, const char* doing);
+/// Appends to `out` the bytes of `e`'s `envelope` up to where a first child
+/// of the Header goes, then `header_child` there: in the open Header, in a
+/// `<Header/>` opened for it, or in a Header made before the Body (with the
+/// Body's prefix). Returns the offset the rest of the envelope goes on from.
+std::size_t append_into_header(std::string& out, std::string_view envelope, const outgoing_envelope& e,
+                               std::string_view header_child);
 
 } // namespace qaqpa::crypto::detail
