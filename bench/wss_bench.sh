@@ -8,6 +8,8 @@
 # checked, the forwarded request and the answer signed by the gateway) next
 # to the unsigned one on /bip-sync/ to a plain point, alternating, medians;
 # the gateway signs with an RSA-2048 key, then with an ECDSA P-256 one.
+# wss_speed also encrypts and decrypts the Body (RSA-2048, AES-256-GCM)
+# next to the bare RSA-OAEP key transport.
 # Everything runs on 127.0.0.1 and stops at the end. Usage (repository root):
 #   bash bench/wss_bench.sh [connections=64] [seconds=8] [rounds=3]
 set -euo pipefail
