@@ -204,7 +204,7 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
         e.at_ms = e.received_ms = now;
         e.request_bytes = static_cast<std::int64_t>(n.body->message.data.content.size());
         if (point && point->journal_payload) e.payload = n.body->message.data.content;
-        if (evidence) e.detail = evidence->describe();
+        e.detail = transport_note(envelope, evidence ? &*evidence : nullptr);
         n.journal.push_back(std::move(e));
     }
 

@@ -104,15 +104,17 @@ task<sync_outcome> sync_gateway::relay(sync_request req, const caller_envelope* 
         co_return out;
     }
     const delivery_point& dp = *route->point;
+    std::optional<signature_evidence> evidence;
     if (signature_required(envelope, route->policy->policy.security_mode)) {
-        auto evidence = co_await check_signature(security_, envelope, **caller);
-        if (!evidence) {
-            out.answer = gateway_fault{evidence.error(), nullptr};
+        auto checked = co_await check_signature(security_, envelope, **caller);
+        if (!checked) {
+            out.answer = gateway_fault{checked.error(), nullptr};
             co_return out;
         }
-        if (journal_.enabled()) e.detail = evidence->describe();
+        evidence = std::move(*checked);
     }
     if (journal_.enabled()) {
+        e.detail = transport_note(envelope, evidence ? &*evidence : nullptr);
         e.point = dp.id;
         if (const auto* svc = view->service(req.info.service_id)) e.recipient = svc->owner;
         if (dp.journal_payload) e.payload = req.data.content;

@@ -14,6 +14,12 @@ std::string signature_evidence::describe() const {
                        signature_method, revocation, signature_value);
 }
 
+std::string transport_note(const caller_envelope* env, const signature_evidence* evidence) {
+    const bool decrypted = env && env->decrypted;
+    if (!evidence) return decrypted ? "encrypted to the gateway, decrypted" : "";
+    return decrypted ? "encrypted to the gateway, decrypted; " + evidence->describe() : evidence->describe();
+}
+
 result<std::unique_ptr<transport_security>> transport_security::load(const security_config& c) {
     auto s = std::make_unique<transport_security>();
     s->sign_responses_ = c.sign_responses;

@@ -36,6 +36,7 @@ struct caller_envelope {
     /// checked before decrypting (encrypt-then-sign): its outcome, used
     /// instead of checking `text` (which holds the plaintext).
     std::optional<result<crypto::verified_signature>> verified_before;
+    bool decrypted = false; ///< the Body came encrypted to the gateway
 };
 
 /// What a verified caller signature leaves as evidence (kept with the message, journalled).
@@ -48,6 +49,10 @@ struct signature_evidence {
     /// One line for the journal's detail column.
     std::string describe() const;
 };
+
+/// What the journal's detail says of how a call came: encrypted to the
+/// gateway, signed (the evidence); "" when neither.
+std::string transport_note(const caller_envelope* env, const signature_evidence* evidence);
 
 /// Whether a call needs its caller's signature: on a signed endpoint, or
 /// when the effective security mode (the point's, or the caller's access

@@ -109,6 +109,10 @@ TEST_CASE("encrypted operations on the asynchronous channel", "[integration][xen
     REQUIRE(reply.status == 200);
     check_valid(reply.body);
     const auto id = field(reply.body, "messageId");
+    // the journal says how it came: encrypted, then the signature's evidence
+    const auto rows = admin_call(gw, "GET", "/admin/v1/journal?messageId=" + id + "&event=accepted");
+    INFO(rows.body);
+    CHECK(rows.body.find("encrypted to the gateway, decrypted; signed by") != std::string::npos);
     const auto status = soap_post(gw.port(), "/bip-async/", encrypted_to("gateway", message_status_xml(login{}, id)));
     INFO(status.body);
     CHECK(field(status.body, "messageState") == "ON_DELIVERY");

@@ -103,7 +103,7 @@ task<http::response> sync_endpoint::call(http::request& req, std::optional<failu
     }
     parsed->request.info.sender.client_address = req.peer;
     const routing::caller_envelope envelope{req.body(), parsed->body, signature_required_,
-                                            std::move(opened->verified_before)};
+                                            std::move(opened->verified_before), opened->decrypted};
     auto outcome = co_await gateway_.send(std::move(parsed->request), &envelope);
     if (auto* f = std::get_if<gateway_fault>(&outcome.answer)) {
         fault = f->cause;
