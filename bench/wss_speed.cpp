@@ -38,12 +38,18 @@ double per_second(double seconds, const std::function<bool()>& op) {
     return n / std::chrono::duration<double>(clock_type::now() - t0).count();
 }
 
-/// The bare operations with the key of `key_file`: sign and verify a SHA-256 digest of 2 KB.
-std::pair<double, double> bare(const std::string& key_file, double seconds) {
+/// The PEM private key in `key_file` (the caller frees it); null when it cannot be read.
+EVP_PKEY* private_key(const std::string& key_file) {
     FILE* f = std::fopen(key_file.c_str(), "r");
-    if (!f) return {-1, -1};
+    if (!f) return nullptr;
     EVP_PKEY* key = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
     std::fclose(f);
+    return key;
+}
+
+/// The bare operations with the key of `key_file`: sign and verify a SHA-256 digest of 2 KB.
+std::pair<double, double> bare(const std::string& key_file, double seconds) {
+    EVP_PKEY* key = private_key(key_file);
     if (!key) return {-1, -1};
     const std::string data(2048, 'x');
     unsigned char sig[1024];
@@ -71,10 +77,7 @@ std::pair<double, double> bare(const std::string& key_file, double seconds) {
 
 /// The bare key transport with the RSA key of `key_file`: RSA-OAEP of a 32-byte AES key, each way.
 std::pair<double, double> bare_oaep(const std::string& key_file, double seconds) {
-    FILE* f = std::fopen(key_file.c_str(), "r");
-    if (!f) return {-1, -1};
-    EVP_PKEY* key = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
-    std::fclose(f);
+    EVP_PKEY* key = private_key(key_file);
     if (!key) return {-1, -1};
     const unsigned char session[32] = {1};
     unsigned char wrapped[512], unwrapped[512];
