@@ -158,7 +158,12 @@ result<read_entry> read_registry_entry(registry_part part, std::string_view text
             if (!c.plain_passwords.empty()) out.plain_password = c.plain_passwords.begin()->second;
             out.entry = c.bootstrap.systems[0];
             break;
-        case registry_part::delivery_points: out.entry = c.bootstrap.delivery_points[0]; break;
+        case registry_part::delivery_points:
+            // the file's relative paths are the file's folder's; the API has no folder
+            if (const auto& to = c.bootstrap.delivery_points[0].encrypt_to; !to.empty() && to.front() != '/')
+                throw config_error{"delivery_points.encrypt_to", "must be an absolute path through the admin API"};
+            out.entry = c.bootstrap.delivery_points[0];
+            break;
         case registry_part::services: out.entry = c.bootstrap.services[0]; break;
         case registry_part::access: out.entry = c.bootstrap.access[0]; break;
         }
