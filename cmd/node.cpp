@@ -1,6 +1,7 @@
 #include "cmd/node.hpp"
 
 #include "core/log.hpp"
+#include "core/registry_entries.hpp"
 #include "core/journal.hpp"
 #include "core/metrics.hpp"
 #include "core/runtime.hpp"
@@ -179,6 +180,9 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     auto live = storage::bootstrap_registry(*p->store, c.bootstrap, c.bootstrap_fingerprint, opts.reset_registry);
     if (!live) return live.error();
     p->registry = std::make_unique<routing::registry_holder>(std::move(*live));
+    // entries stored through the admin API were checked against the [security] of their day
+    if (auto checked = check_registry(p->registry->current()->data(), c.security); !checked)
+        return fail(errc::bad_config, c.source + ": the stored registry: " + checked.error().detail);
 
     auto token = load_admin_token(c.admin_listener.token_file);
     if (!token) return token.error();

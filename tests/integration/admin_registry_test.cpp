@@ -3,6 +3,7 @@
 // start-up's own rules and messages; kept across a restart and an unchanged
 // SIGHUP; removed only when nothing refers to it; never showing a password.
 #include "tests/integration/node_fixture.hpp"
+#include "tests/integration/wss_helpers.hpp"
 #include "tests/integration/reply_fields.hpp"
 #include "tests/support/http_call.hpp"
 #include "tests/support/soap_samples.hpp"
@@ -127,4 +128,21 @@ TEST_CASE("admin: registry entries are checked with the start-up's rules and mes
     CHECK(point.body.find(R"("throttle":{"requests":1,"window_s":60})") != std::string::npos);
     CHECK(echo_as(gw, "sender", "sender-password") == "OK");
     CHECK(echo_as(gw, "sender", "sender-password") == "THROTTLED");
+}
+
+TEST_CASE("entries stored through the API are checked against the [security] of the next start", "[integration][admin]") {
+    gateway gw(secured());
+    const auto added = admin_call(gw, "POST", "/admin/v1/delivery-points",
+                                  R"({"id":"signed","url":"http://127.0.0.1:9/","security_mode":1})");
+    INFO(added.body);
+    REQUIRE(added.status == 201);
+    // the keys gone from the file: the stored point could not be served as it asks
+    const auto refused = gw.restart_with(node_settings{});
+    REQUIRE(refused);
+    CHECK(refused->code == errc::bad_config);
+    INFO(refused->detail);
+    CHECK(refused->detail.find("the stored registry: delivery_points[") != std::string::npos);
+    CHECK(refused->detail.find("].security_mode: mode 1 needs [security] gateway_cert and gateway_key") !=
+          std::string::npos);
+    CHECK_FALSE(gw.restart_with(secured())); // and with them back it starts
 }

@@ -12,6 +12,15 @@ void gateway::restart() {
     start();
 }
 
+std::optional<failure> gateway::restart_with(node_settings changed) {
+    node_.reset();
+    settings_ = std::move(changed);
+    auto n = cmd::node::start(make_config(), {false, settings_.journal, settings_.incident_clock});
+    if (!n) return n.error();
+    node_ = std::move(*n);
+    return std::nullopt;
+}
+
 void gateway::start() {
     auto cfg = make_config();
     auto n = cmd::node::start(std::move(cfg), {false, settings_.journal, settings_.incident_clock});

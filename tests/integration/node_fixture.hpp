@@ -59,6 +59,9 @@ public:
     cmd::node& node() { return *node_; }
     /// Stops the node and starts it again on the same data directory.
     void restart();
+    /// Stops the node and starts it with `changed` on the same data
+    /// directory: why it does not start, or nothing when it does.
+    std::optional<failure> restart_with(node_settings changed);
     /// Applies the registry of `changed` to the running node (what SIGHUP
     /// does with an edited file); the other settings keep their start values.
     void reload(node_settings changed);
