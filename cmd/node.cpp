@@ -1,7 +1,6 @@
 #include "cmd/node.hpp"
 
 #include "core/log.hpp"
-#include "core/registry_entries.hpp"
 #include "core/journal.hpp"
 #include "core/metrics.hpp"
 #include "core/runtime.hpp"
@@ -180,9 +179,6 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     auto live = storage::bootstrap_registry(*p->store, c.bootstrap, c.bootstrap_fingerprint, opts.reset_registry);
     if (!live) return live.error();
     p->registry = std::make_unique<routing::registry_holder>(std::move(*live));
-    // entries stored through the admin API were checked against the [security] of their day
-    if (auto checked = check_registry(p->registry->current()->data(), c.security); !checked)
-        return fail(errc::bad_config, c.source + ": the stored registry: " + checked.error().detail);
 
     auto token = load_admin_token(c.admin_listener.token_file);
     if (!token) return token.error();
@@ -192,8 +188,9 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (!security) return fail(errc::bad_config, c.source + ": " + security.error().detail);
     p->security = std::move(*security);
     p->security->ask_ocsp_through(&p->ocsp);
-    if (auto r = p->security->check_recipients(p->registry->current()->data()); !r)
-        return fail(errc::bad_config, c.source + ": " + r.error().detail);
+    // entries stored through the admin API were checked against the [security] of their day
+    if (auto checked = routing::check_live_registry(p->registry->current()->data(), c.security, p->security.get()); !checked)
+        return fail(errc::bad_config, c.source + ": the stored registry: " + checked.error().detail);
     p->soap_client.sign_with(p->security.get());
     if (auto r = p->clients.add(point_kind::builtin, p->builtin_client); !r) return r.error();
     if (auto r = p->clients.add(point_kind::soap, p->soap_client); !r) return r.error();

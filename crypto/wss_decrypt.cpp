@@ -7,7 +7,6 @@
 #include "crypto/detail/wss_document.hpp"
 #include "crypto/detail/xmlsec_library.hpp"
 
-#include <openssl/bn.h>
 #include <xmlsec/buffer.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/keys.h>
@@ -83,18 +82,6 @@ std::string named_serial(xmlNodePtr encrypted_key) {
     return serial ? text_content(serial) : std::string();
 }
 
-std::string serial_of(const certificate& c) {
-    std::string out;
-    if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(c.handle().x509.get()), nullptr)) {
-        if (char* dec = BN_bn2dec(bn)) {
-            out = dec;
-            OPENSSL_free(dec);
-        }
-        BN_free(bn);
-    }
-    return out;
-}
-
 /// The Body's one element child when it is an EncryptedData (the only encrypted part accepted).
 result<xmlNodePtr> encrypted_content(xmlNodePtr body) {
     xmlNodePtr found = nullptr;
@@ -145,7 +132,7 @@ result<opened_envelope> open_envelope(std::string_view envelope, body_span span,
             if (!ref || ref != xmlFirstElementChild(refs) || xmlNextElementSibling(ref) || data_id.empty() ||
                 attribute(ref, nullptr, "URI") != "#" + data_id)
                 return unsupported("the EncryptedKey's ReferenceList must name the Body's EncryptedData, and only it");
-            if (const auto serial = named_serial(c); !serial.empty() && serial != serial_of(identity.cert()))
+            if (const auto serial = named_serial(c); !serial.empty() && serial != identity.cert().serial_number())
                 return fail(errc::decryption_failed, "the Body is encrypted to another certificate (serial number " +
                                                          serial + "), not the gateway's");
             auto session = decrypt(c, xmlSecKeyDuplicate(identity.signing_key().value), key_transports(), true);

@@ -8,7 +8,6 @@
 #include "crypto/detail/xmlsec_library.hpp"
 #include "crypto/random.hpp"
 
-#include <openssl/bn.h>
 #include <openssl/x509.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/keys.h>
@@ -26,27 +25,6 @@ using namespace detail;
 constexpr const char* data_id = "qaqpa-encrypted-body";
 constexpr const char* key_id = "qaqpa-encrypted-key";
 
-
-/// The certificate's issuer (RFC 2253) and decimal serial, for X509IssuerSerial.
-std::pair<std::string, std::string> issuer_serial(X509* cert) {
-    std::string issuer;
-    if (BIO* bio = BIO_new(BIO_s_mem())) {
-        X509_NAME_print_ex(bio, X509_get_issuer_name(cert), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-        char* data = nullptr;
-        const auto n = BIO_get_mem_data(bio, &data);
-        issuer.assign(data, static_cast<std::size_t>(n));
-        BIO_free(bio);
-    }
-    std::string serial;
-    if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr)) {
-        if (char* dec = BN_bn2dec(bn)) {
-            serial = dec;
-            OPENSSL_free(dec);
-        }
-        BN_free(bn);
-    }
-    return {issuer, serial};
-}
 
 /// Encrypts `plain` into the template `node` (EncryptedData or EncryptedKey) under `key` (taken).
 result<void> encrypt_into(xmlNodePtr node, xmlSecKeyPtr key, std::string_view plain, bool encrypted_key) {
@@ -82,6 +60,9 @@ void prefix_namespaces(xmlNodePtr node) {
 } // namespace
 
 result<std::string> encrypt_body(std::string_view envelope, const certificate& recipient) {
+    if (!recipient.has_rsa_key())
+        return fail(errc::internal, "the recipient's certificate \"" + recipient.subject() +
+                                        "\" is not RSA: XML Encryption's key transport needs RSA");
     auto e = read_outgoing(envelope, "encrypt");
     if (!e) return e.error();
     const std::size_t content_begin = e->body->start;
@@ -113,7 +94,8 @@ result<std::string> encrypt_body(std::string_view envelope, const certificate& r
     xmlNodePtr str = xmlNewChild(key_info, nullptr, xml_chars("SecurityTokenReference"), nullptr);
     xmlSetNs(str, xmlNewNs(str, xml_chars(ns_wsse), xml_chars("wsse")));
     xmlNsPtr ds = xmlSearchNsByHref(key_doc.get(), key_info, xml_chars(ns_dsig)); // KeyInfo's, ds: once prefixed
-    const auto [issuer, serial] = issuer_serial(cert);
+    const auto issuer = recipient.issuer();
+    const auto serial = recipient.serial_number();
     xmlNodePtr named = xmlNewChild(xmlNewChild(str, ds, xml_chars("X509Data"), nullptr), ds, xml_chars("X509IssuerSerial"), nullptr);
     xmlNewTextChild(named, ds, xml_chars("X509IssuerName"), xml_chars(issuer.c_str()));
     xmlNewTextChild(named, ds, xml_chars("X509SerialNumber"), xml_chars(serial.c_str()));
@@ -125,11 +107,6 @@ result<std::string> encrypt_body(std::string_view envelope, const certificate& r
         if (transport) xmlSecKeyDestroy(transport);
         else if (rsa) xmlSecKeyDataDestroy(rsa);
         return fail(errc::internal, "the recipient's certificate has no key to encrypt to");
-    }
-    if (xmlSecKeyGetValue(transport)->id != xmlSecKeyDataRsaId) {
-        xmlSecKeyDestroy(transport);
-        return fail(errc::internal, "the recipient's certificate \"" + recipient.subject() +
-                                        "\" is not RSA: XML Encryption's key transport needs RSA");
     }
     if (auto r = encrypt_into(key, transport, std::string_view(reinterpret_cast<const char*>(session.data()), session.size()), true);
         !r)

@@ -4,6 +4,7 @@
 #include "crypto/detail/trust_state.hpp"
 #include "crypto/digest.hpp"
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
@@ -101,12 +102,33 @@ result<certificate> certificate::from_pem_file(const std::string& path) {
     return c;
 }
 
-std::string certificate::subject() const {
+namespace {
+
+/// A name on one line (RFC 2253, UTF-8 kept).
+std::string name_text(const X509_NAME* name) {
     bio_ptr bio(BIO_new(BIO_s_mem()));
-    X509_NAME_print_ex(bio.get(), X509_get_subject_name(h_->x509.get()), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
     char* data = nullptr;
     const auto n = BIO_get_mem_data(bio.get(), &data);
     return std::string(data, static_cast<std::size_t>(n));
+}
+
+} // namespace
+
+std::string certificate::subject() const { return name_text(X509_get_subject_name(h_->x509.get())); }
+
+std::string certificate::issuer() const { return name_text(X509_get_issuer_name(h_->x509.get())); }
+
+std::string certificate::serial_number() const {
+    std::string out;
+    if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(h_->x509.get()), nullptr)) {
+        if (char* dec = BN_bn2dec(bn)) {
+            out = dec;
+            OPENSSL_free(dec);
+        }
+        BN_free(bn);
+    }
+    return out;
 }
 
 std::string certificate::bin() const { return subject_number(h_->x509.get(), NID_organizationalUnitName, "BIN"); }

@@ -36,6 +36,10 @@ public:
 
     /// The subject, one line (RFC 2253).
     std::string subject() const;
+    /// The issuer, one line (RFC 2253).
+    std::string issuer() const;
+    /// The serial number in decimal (as X509IssuerSerial writes it).
+    std::string serial_number() const;
     /// The 12 digits of the subject's OU=BIN…, or "" when it names none.
     std::string bin() const;
     /// The 12 digits of the subject's serialNumber=IIN…, or "" when it names none.

@@ -38,16 +38,17 @@ std::string describe(registry_part part, const std::string& key) {
 
 } // namespace
 
+result<void> check_live_registry(const registry& reg, const security_config& security, const transport_security* keys) {
+    if (auto r = check_registry(reg, security); !r) return r;
+    if (!keys) return {};
+    if (auto r = keys->check_recipients(reg); !r) return fail(errc::invalid_request, r.error().detail);
+    return {};
+}
+
 registry_editor::registry_editor(storage::store& store, registry_holder& holder, security_config security,
                                  const transport_security* keys, std::function<void()> changed)
     : store_(store), holder_(holder), security_(std::move(security)), keys_(keys), changed_(std::move(changed)) {}
 
-result<void> registry_editor::checked(const registry& next) const {
-    if (auto r = check_registry(next, security_); !r) return r;
-    if (!keys_) return {};
-    if (auto r = keys_->check_recipients(next); !r) return fail(errc::invalid_request, r.error().detail);
-    return {};
-}
 
 result<void> registry_editor::reload(const config& cfg) {
     std::lock_guard lk(mutex_);
@@ -112,7 +113,7 @@ result<put_outcome> registry_editor::put_now(registry_part part, read_entry e, b
             }
         });
     }, e.entry);
-    if (auto ok = checked(next); !ok) return ok.error();
+    if (auto ok = check_live_registry(next, security_, keys_); !ok) return ok.error();
     if (auto r = install(std::move(next)); !r) return r.error();
     return put_outcome{std::move(e.entry), !at};
 }

@@ -23,6 +23,11 @@
 
 namespace qaqpa::routing {
 
+/// What a registry must pass to be served: check_registry against
+/// `security`, and every encrypt_to a usable certificate (when `keys` is given).
+/// Start-up applies it to the live registry, the editor to every change.
+result<void> check_live_registry(const registry& reg, const security_config& security, const transport_security* keys);
+
 class registry_editor final : public registry_control, public service {
 public:
     /// `changed` runs after every installed change (the delivery engine looks
@@ -55,8 +60,6 @@ private:
     security_config security_;
     const transport_security* keys_;
     std::function<void()> changed_;
-    /// check_registry, and every encrypt_to a usable certificate.
-    result<void> checked(const registry& next) const;
     std::mutex mutex_; ///< one change at a time, API or SIGHUP
     blocking_worker worker_{"qaqpa-registry"};
 };
