@@ -5,6 +5,11 @@
 #include "crypto/detail/wss_document.hpp"
 #include "crypto/detail/xmlsec_library.hpp"
 
+#include "crypto/detail/gost_engine.hpp"
+#include "crypto/detail/signature_algorithms.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <xmlsec/app.h>
 #include <xmlsec/base64.h>
@@ -72,13 +77,11 @@ result<std::string> signed_security_header(wss_document& doc, xmlNodePtr body, c
     xmlSetProp(token, x("ValueType"), x(x509v3));
     xmlAddID(nullptr, doc.doc(), x(token_id), xmlSetNsProp(token, wsu, x("Id"), x(token_id)));
 
-    const bool ec = who.signing_key().ec;
-    xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(doc.doc(), xmlSecTransformExclC14NId,
-                                                     ec ? xmlSecTransformEcdsaSha256Id : xmlSecTransformRsaSha256Id,
-                                                     nullptr, x("ds"));
+    const signature_algorithm& alg = signing_algorithm(who.signing_key().family);
+    xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(doc.doc(), xmlSecTransformExclC14NId, alg.method, nullptr, x("ds"));
     xmlAddChild(security, sig);
     const std::string uri = "#" + id;
-    xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, xmlSecTransformSha256Id, nullptr, x(uri.c_str()), nullptr);
+    xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, alg.digest, nullptr, x(uri.c_str()), nullptr);
     xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId);
     xmlNodePtr key_info = xmlSecTmplSignatureEnsureKeyInfo(sig, nullptr);
     xmlNodePtr str = xmlNewChild(key_info, wsse, x("SecurityTokenReference"), nullptr);
@@ -98,13 +101,29 @@ result<std::string> signed_security_header(wss_document& doc, xmlNodePtr body, c
                        static_cast<std::size_t>(xmlBufferLength(buf.get())));
 }
 
+struct pkey_free {
+    void operator()(EVP_PKEY* k) const noexcept { EVP_PKEY_free(k); }
+};
+using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_free>;
+
+/// A PEM private key (unencrypted): RSA, EC, or GOST R 34.10-2012 once the engine is loaded.
+result<pkey_ptr> read_private_key(const std::string& file) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_file(file.c_str(), "r"), BIO_free);
+    if (!in) return fail(errc::bad_config, "cannot read the private key \"" + file + "\": " + openssl_error());
+    pkey_ptr key(PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr));
+    if (!key)
+        return fail(errc::bad_config, "cannot read the private key \"" + file + "\": " + openssl_error() +
+                                          (gost_engine() ? "" : " (GOST keys need " + gost_unavailable_reason() + ")"));
+    return key;
+}
+
 } // namespace
 
 signing_identity::signing_identity(certificate cert, std::unique_ptr<key> k) : cert_(std::move(cert)), key_(std::move(k)) {}
 signing_identity::~signing_identity() = default;
 
 std::string_view signing_identity::signature_method() const {
-    return reinterpret_cast<const char*>((key_->ec ? xmlSecTransformEcdsaSha256Id : xmlSecTransformRsaSha256Id)->href);
+    return signing_algorithm(key_->family).uri;
 }
 
 result<std::shared_ptr<const signing_identity>> signing_identity::load(const std::string& cert_file,
@@ -112,18 +131,25 @@ result<std::shared_ptr<const signing_identity>> signing_identity::load(const std
     if (!xmlsec_ready()) return fail(errc::internal, "xmlsec1 cannot be initialised: " + last_xmlsec_error());
     auto cert = certificate::from_pem_file(cert_file);
     if (!cert) return cert.error();
-    auto k = std::make_unique<key>();
-    k->value = xmlSecCryptoAppKeyLoad(key_file.c_str(), xmlSecKeyDataFormatPem, nullptr, nullptr, nullptr);
-    if (!k->value) return fail(errc::bad_config, "cannot read the private key \"" + key_file + "\": " + last_xmlsec_error());
-    const xmlSecKeyDataId data_id = xmlSecKeyGetValue(k->value) ? xmlSecKeyGetValue(k->value)->id : nullptr;
-    k->ec = data_id == xmlSecKeyDataEcdsaId;
-    if (!k->ec && data_id != xmlSecKeyDataRsaId)
-        return fail(errc::bad_config, "the private key \"" + key_file + "\" is neither RSA nor EC");
+    auto pkey = read_private_key(key_file);
+    if (!pkey) return pkey.error();
+    auto family = family_of(pkey->get());
+    if (!family)
+        return fail(errc::bad_config, "the private key \"" + key_file + "\" cannot sign: " + family.error().detail);
+    if (auto usable = family_available(*family); !usable)
+        return fail(errc::bad_config, "the private key \"" + key_file + "\" cannot sign: " + usable.error().detail);
     EVP_PKEY* pub = X509_get0_pubkey(cert->handle().x509.get());
-    EVP_PKEY* priv = xmlSecOpenSSLEvpKeyDataGetEvp(xmlSecKeyGetValue(k->value));
-    if (!pub || !priv || EVP_PKEY_eq(pub, priv) != 1)
+    if (!pub || EVP_PKEY_eq(pub, pkey->get()) != 1)
         return fail(errc::bad_config, "the private key \"" + key_file + "\" does not belong to the certificate \"" +
                                           cert_file + "\"");
+    auto k = std::make_unique<key>();
+    k->family = *family;
+    xmlSecKeyDataPtr data = key_data_for(pkey->get(), true);
+    k->value = data ? xmlSecKeyCreate() : nullptr;
+    if (!k->value || xmlSecKeySetValue(k->value, data) < 0) {
+        if (data) xmlSecKeyDataDestroy(data);
+        return fail(errc::internal, "xmlsec1 cannot take the private key \"" + key_file + "\": " + last_xmlsec_error());
+    }
     return std::shared_ptr<const signing_identity>(new signing_identity(std::move(*cert), std::move(k)));
 }
 

@@ -1,5 +1,6 @@
 #include "crypto/x509.hpp"
 
+#include "crypto/detail/gost_engine.hpp"
 #include "crypto/detail/openssl_handles.hpp"
 #include "crypto/detail/trust_state.hpp"
 #include "crypto/digest.hpp"
@@ -79,6 +80,7 @@ std::int64_t now_s() {
 
 result<certificate> certificate::from_der(std::string_view der) {
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    detail::gost_engine(); // before any parse: a GOST key read without it stays unreadable in that certificate
     detail::x509_ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
     if (!x) {
         ERR_clear_error();
@@ -89,6 +91,7 @@ result<certificate> certificate::from_der(std::string_view der) {
 
 result<certificate> certificate::from_pem(std::string_view pem) {
     bio_ptr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    detail::gost_engine();
     detail::x509_ptr x(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (!x) return fail(errc::bad_config, "no PEM certificate: " + openssl_error());
     return certificate(std::make_shared<const detail::certificate_handle>(detail::certificate_handle{std::move(x)}));
@@ -177,6 +180,7 @@ result<std::shared_ptr<const trust_store::state>> trust_store::current() const {
         bio_ptr bio(BIO_new_file(f.c_str(), "r"));
         if (!bio) return fail(errc::bad_config, "security.trusted_ca: cannot read \"" + f + "\"");
         int n = 0;
+        detail::gost_engine();
         while (detail::x509_ptr x{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
             X509_STORE_add_cert(s->store.get(), x.get());
             ++n;

@@ -3,6 +3,7 @@
 // (wss_sign.cpp) and, as the gateway's encryption key, unwraps the keys
 // callers encrypt to it (wss_decrypt.cpp).
 
+#include "crypto/detail/signature_algorithms.hpp"
 #include "crypto/wss.hpp"
 
 #include <xmlsec/keys.h>
@@ -11,7 +12,7 @@ namespace qaqpa::crypto {
 
 struct signing_identity::key {
     xmlSecKeyPtr value = nullptr;
-    bool ec = false;
+    detail::key_family family = detail::key_family::rsa;
     ~key() {
         if (value) xmlSecKeyDestroy(value);
     }

@@ -1,5 +1,8 @@
 #include "crypto/detail/xmlsec_library.hpp"
 
+#include "crypto/detail/gost_engine.hpp"
+#include "crypto/detail/gost_xmlsec.hpp"
+
 #include <libxml/parser.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/errors.h>
@@ -36,6 +39,8 @@ bool init() {
     if (xmlSecCheckVersion() != 1) return false;
     if (xmlSecCryptoAppInit(nullptr) < 0) return false;
     if (xmlSecCryptoInit() < 0) return false;
+    // without the engine GOST stays unregistered: a signature naming it gets a fault saying why
+    if (gost_engine() && !register_gost_transforms()) return false;
     return true;
 }
 

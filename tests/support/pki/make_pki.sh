@@ -15,10 +15,17 @@
 #   ocsp-responder.pem/.key  a responder the CA delegated to (extendedKeyUsage OCSPSigning)
 #   sender-aia.pem/.key    like sender, naming an OCSP responder in its Authority Information Access
 #   ca-db/index.txt        the CA's database: what `openssl ocsp -index` answers from
+# With OpenSSL's GOST engine (libengine-gost-openssl), a second, GOST chain:
+#   gost-ca.pem/.key       a GOST R 34.10-2012 (256, TC26 set A) root signing with 34.11-2012; gost-crl.pem its CRL
+#   sender-gost.pem/.key   GOST 256 (TC26 set A), the sender's BIN
+#   sender-gost512.pem/.key  GOST 512 (TC26 set A), the sender's BIN
+#   gateway-gost.pem/.key  GOST 256 (CryptoPro set A), the gateway's BIN
 # Usage: make_pki.sh DIR
 set -euo pipefail
 dir=$1
-[ -f "$dir/ca.pem" ] && [ -f "$dir/crl.pem" ] && [ -f "$dir/ocsp-responder.pem" ] && exit 0
+gost_engine() { openssl engine gost >/dev/null 2>&1; }
+[ -f "$dir/ca.pem" ] && [ -f "$dir/crl.pem" ] && [ -f "$dir/ocsp-responder.pem" ] &&
+  { [ -f "$dir/gost-crl.pem" ] || ! gost_engine; } && exit 0
 mkdir -p "$dir"
 cd "$dir"
 rm -rf ca-db && mkdir ca-db && : >ca-db/index.txt && echo 1000 >ca-db/serial && echo 1000 >ca-db/crlnumber
@@ -95,3 +102,21 @@ quiet openssl req -newkey rsa:2048 -nodes -keyout stranger.key -out stranger.csr
 quiet openssl x509 -req -in stranger.csr -CA stranger-ca.pem -CAkey stranger-ca.key -CAcreateserial \
   -out stranger.pem -days 3650 -sha256
 rm -f stranger.csr
+
+gost_engine || exit 0
+sed -e 's|ca-db|gost-db|g; s|ca.pem|gost-ca.pem|; s|ca.key|gost-ca.key|; s|= sha256|= md_gost12_256|' ca.cnf >gost-ca.cnf
+rm -rf gost-db && mkdir gost-db && : >gost-db/index.txt && echo 2000 >gost-db/serial && echo 2000 >gost-db/crlnumber
+gost_key() { quiet openssl genpkey -engine gost -algorithm "$1" -pkeyopt "paramset:$2" -out "$3"; }
+gost_key gost2012_256 A gost-ca.key
+quiet openssl req -engine gost -x509 -new -key gost-ca.key -md_gost12_256 -out gost-ca.pem -days 3650 \
+  -subj "/C=KZ/O=qaqpa test CA/CN=qaqpa test GOST root"
+issue_gost() { # name subject algorithm paramset
+  gost_key "$3" "$4" "$1.key"
+  quiet openssl req -engine gost -new -key "$1.key" "-md_gost12_${3#gost2012_}" -out "$1.csr" -subj "$2"
+  quiet openssl ca -engine gost -batch -config gost-ca.cnf -in "$1.csr" -out "$1.pem" -notext
+  rm -f "$1.csr"
+}
+issue_gost sender-gost "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender system (gost)" gost2012_256 A
+issue_gost sender-gost512 "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender system (gost 512)" gost2012_512 A
+issue_gost gateway-gost "/C=KZ/O=qaqpa/OU=BIN990000000001/CN=qaqpa gateway (gost)" gost2012_256 B
+quiet openssl ca -engine gost -config gost-ca.cnf -gencrl -out gost-crl.pem
