@@ -113,7 +113,7 @@ result<pkey_ptr> read_private_key(const std::string& file) {
     pkey_ptr key(PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr));
     if (!key)
         return fail(errc::bad_config, "cannot read the private key \"" + file + "\": " + openssl_error() +
-                                          (gost_engine() ? "" : " (GOST keys need " + gost_unavailable_reason() + ")"));
+                                          (gost_engine() ? "" : " (if it is a GOST key: " + gost_unavailable_reason() + ")"));
     return key;
 }
 

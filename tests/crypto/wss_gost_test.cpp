@@ -122,7 +122,7 @@ TEST_CASE("GOST R 34.10-2012 signatures: the gateway's own round trip, 256 and 5
         REQUIRE_FALSE(bad);
         CHECK(bad.error().code == errc::signature_invalid);
     }
-    CHECK(test::identity_of("gateway-gost")->cert().bin() == "990000000001"); // CryptoPro parameter set A
+    CHECK(test::identity_of("gateway-gost")->cert().bin() == "990000000001"); // CryptoPro parameter set B
     CHECK(verify(signed_by("gateway-gost")));
 }
 
@@ -165,6 +165,31 @@ TEST_CASE("GOST values agree with openssl dgst under the engine, and reversed by
     auto refused = verify(with_value(reversed));
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == errc::signature_invalid);
+}
+
+TEST_CASE("every parameter set of the engine signs and verifies", "[unit][crypto][gost]") {
+    REQUIRE_GOST_ENGINE();
+    test::temp_dir dir;
+    const std::vector<std::pair<std::string, std::string>> sets{
+        {"gost2012_256", "TCA"}, {"gost2012_256", "TCB"}, {"gost2012_256", "TCC"}, {"gost2012_256", "TCD"},
+        {"gost2012_256", "A"},   {"gost2012_256", "B"},   {"gost2012_256", "C"},   {"gost2012_256", "XA"},
+        {"gost2012_256", "XB"},  {"gost2012_512", "A"},   {"gost2012_512", "B"},   {"gost2012_512", "C"}};
+    for (const auto& [algorithm, set] : sets) {
+        CAPTURE(algorithm, set);
+        const std::string base = dir.str() + "/" + algorithm + set;
+        const std::string md = algorithm == "gost2012_512" ? "-md_gost12_512" : "-md_gost12_256";
+        run("openssl genpkey -engine gost -algorithm " + algorithm + " -pkeyopt paramset:" + set + " -out " + base + ".key");
+        run("openssl req -engine gost -x509 -new -key " + base + ".key " + md + " -subj /OU=BIN123456789012/CN=set -days 2 -out " +
+            base + ".pem");
+        auto id = signing_identity::load(base + ".pem", base + ".key");
+        INFO((id ? std::string() : id.error().detail));
+        REQUIRE(id);
+        auto text = sign_envelope(test::sync_request_xml(), **id);
+        REQUIRE(text);
+        auto v = verify(*text);
+        INFO((v ? std::string() : v.error().detail));
+        CHECK(v);
+    }
 }
 
 TEST_CASE("a GOST signature method that does not fit the key's size is refused", "[unit][crypto][gost]") {

@@ -16,10 +16,10 @@
 #   sender-aia.pem/.key    like sender, naming an OCSP responder in its Authority Information Access
 #   ca-db/index.txt        the CA's database: what `openssl ocsp -index` answers from
 # With OpenSSL's GOST engine (libengine-gost-openssl), a second, GOST chain:
-#   gost-ca.pem/.key       a GOST R 34.10-2012 (256, TC26 set A) root signing with 34.11-2012; gost-crl.pem its CRL
-#   sender-gost.pem/.key   GOST 256 (TC26 set A), the sender's BIN
+#   gost-ca.pem/.key       a GOST R 34.10-2012 (256, CryptoPro set A) root signing with 34.11-2012; gost-crl.pem its CRL
+#   sender-gost.pem/.key   GOST 256 (TC26 set A, a twisted Edwards curve), the sender's BIN
 #   sender-gost512.pem/.key  GOST 512 (TC26 set A), the sender's BIN
-#   gateway-gost.pem/.key  GOST 256 (CryptoPro set A), the gateway's BIN
+#   gateway-gost.pem/.key  GOST 256 (CryptoPro set B), the gateway's BIN
 # Usage: make_pki.sh DIR
 set -euo pipefail
 dir=$1
@@ -116,7 +116,7 @@ issue_gost() { # name subject algorithm paramset
   quiet openssl ca -engine gost -batch -config gost-ca.cnf -in "$1.csr" -out "$1.pem" -notext
   rm -f "$1.csr"
 }
-issue_gost sender-gost "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender system (gost)" gost2012_256 A
+issue_gost sender-gost "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender system (gost)" gost2012_256 TCA
 issue_gost sender-gost512 "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender system (gost 512)" gost2012_512 A
 issue_gost gateway-gost "/C=KZ/O=qaqpa/OU=BIN990000000001/CN=qaqpa gateway (gost)" gost2012_256 B
 quiet openssl ca -engine gost -config gost-ca.cnf -gencrl -out gost-crl.pem
