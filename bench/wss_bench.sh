@@ -7,7 +7,8 @@
 # /bip-sync-wss-gost/ to a security_mode 1 point (the caller's signature
 # checked, the forwarded request and the answer signed by the gateway) next
 # to the unsigned one on /bip-sync/ to a plain point, alternating, medians;
-# the gateway signs with an RSA-2048 key, then with an ECDSA P-256 one.
+# the gateway signs with an RSA-2048 key, then with an ECDSA P-256 one, then
+# (with OpenSSL's GOST engine) a GOST R 34.10-2012 256-bit one.
 # wss_speed also encrypts and decrypts the Body (RSA-2048, AES-256-GCM)
 # next to the bare RSA-OAEP key transport.
 # Everything runs on 127.0.0.1 and stops at the end. Usage (repository root):
@@ -32,7 +33,7 @@ openssl speed -seconds 2 rsa2048 ecdsap256 2>/dev/null | grep -E "^(rsa 2048|\s*
 "$BUILD/bench/bench_provider" 1 >"$work/provider.out" &
 pids+=($!)
 provider_port=$(wait_line "$work/provider.out" "bench_provider: listening")
-write_config() { # gateway key name (gateway | gateway-ec)
+write_config() { # gateway key name (gateway | gateway-ec | gateway-gost)
   {
     qaqpa_config_head "$work/$1"
     cat <<TOML
@@ -78,7 +79,9 @@ LUA
 done
 rate() { wrk_measured "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2"; } # lua name, path → "req/s µs non-2xx"
 declare -A rates cpus
-for key in gateway gateway-ec; do
+keys=(gateway gateway-ec)
+[ -f "$work/pki/gateway-gost.pem" ] && keys+=(gateway-gost)
+for key in "${keys[@]}"; do
   mkdir -p "$work/$key"
   write_config "$key"
   start_qaqpa "$work/$key.toml" "$work/$key.out"
@@ -96,8 +99,9 @@ median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{v[NR]=$1} END{print v[
 echo "== relay: $(nproc) cores, $CONNS connections, ${SECS} s per run, $ROUNDS rounds (medians), ~2 KB, 127.0.0.1"
 printf "%-34s %10s %12s   %s\n" relay "req/s" "gateway µs" "(rounds)"
 printf "%-34s %10s %12s   (%s)\n" "unsigned, /bip-sync/" "$(median "${rates[plain]}")" "$(median "${cpus[plain]}")" "${rates[plain]}"
-for key in gateway gateway-ec; do
-  label="signed, $([ $key = gateway ] && echo "RSA-2048" || echo "P-256") gateway key"
+for key in "${keys[@]}"; do
+  case $key in gateway) name=RSA-2048 ;; gateway-ec) name=P-256 ;; *) name="GOST 2012-256" ;; esac
+  label="signed, $name gateway key"
   printf "%-34s %10s %12s   (%s)\n" "$label" "$(median "${rates[$key]}")" "$(median "${cpus[$key]}")" "${rates[$key]}"
 done
 echo "(signed: the caller's RSA-2048 signature checked, the forwarded request and the answer signed)"

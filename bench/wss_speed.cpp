@@ -1,9 +1,10 @@
 // WS-Security per core: signing a ~2 KB SendMessage as the gateway and
 // verifying a caller's signature on one, per key, next to the bare
-// signature operation with the same key (OpenSSL EVP, no XML); encrypting
+// signature operation with the same key (OpenSSL EVP, no XML; GOST through
+// OpenSSL's GOST engine when the PKI has GOST keys); encrypting
 // its Body to an RSA-2048 certificate and decrypting it, next to the bare
 // RSA-OAEP key transport. Prints operations per second on one thread.
-//   wss_speed PKI_DIR [seconds=2]          the figures
+//   wss_speed PKI_DIR [seconds=2] [key]    the figures (one key's only, e.g. sender-ec, for a profiler)
 //   wss_speed sign CERT KEY < in > out     signs an envelope (for load tests)
 #include "crypto/wss.hpp"
 #include "tests/support/soap_samples.hpp"
@@ -15,6 +16,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <iterator>
@@ -47,17 +49,18 @@ EVP_PKEY* private_key(const std::string& key_file) {
     return key;
 }
 
-/// The bare operations with the key of `key_file`: sign and verify a SHA-256 digest of 2 KB.
-std::pair<double, double> bare(const std::string& key_file, double seconds) {
+/// The bare operations with the key of `key_file`: sign and verify a digest (`md`) of 2 KB.
+std::pair<double, double> bare(const std::string& key_file, const char* md_name, double seconds) {
     EVP_PKEY* key = private_key(key_file);
-    if (!key) return {-1, -1};
+    const EVP_MD* md = EVP_get_digestbyname(md_name);
+    if (!key || !md) return {-1, -1};
     const std::string data(2048, 'x');
     unsigned char sig[1024];
     std::size_t sig_len = sizeof sig;
     const auto sign = [&] {
         EVP_MD_CTX* c = EVP_MD_CTX_new();
         sig_len = sizeof sig;
-        const bool ok = EVP_DigestSignInit(c, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+        const bool ok = EVP_DigestSignInit(c, nullptr, md, nullptr, key) == 1 &&
                         EVP_DigestSign(c, sig, &sig_len, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
         EVP_MD_CTX_free(c);
         return ok;
@@ -66,7 +69,7 @@ std::pair<double, double> bare(const std::string& key_file, double seconds) {
     sign();
     const double v = per_second(seconds, [&] {
         EVP_MD_CTX* c = EVP_MD_CTX_new();
-        const bool ok = EVP_DigestVerifyInit(c, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+        const bool ok = EVP_DigestVerifyInit(c, nullptr, md, nullptr, key) == 1 &&
                         EVP_DigestVerify(c, sig, sig_len, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
         EVP_MD_CTX_free(c);
         return ok;
@@ -140,7 +143,20 @@ int main(int argc, char** argv) {
     std::printf("wss_speed: %zu-byte SendMessage, one thread, %.0f s per figure (operations/s)\n", request.size(), seconds);
     std::printf("%-22s %12s %12s %12s %12s %10s %10s\n", "key", "sign", "bare sign", "verify", "bare verify",
                 "sign ×", "verify ×");
-    for (const std::string name : {"sender", "sender-ec"}) {
+    struct key_row {
+        const char* name;
+        const char* label;
+        const char* md;
+    };
+    for (const auto& [name, label, md] :
+         {key_row{"sender", "RSA-2048 / SHA-256", "SHA256"}, key_row{"sender-ec", "ECDSA P-256 / SHA-256", "SHA256"},
+          key_row{"sender-gost", "GOST 2012-256 (TC26 A)", "md_gost12_256"},
+          key_row{"sender-gost512", "GOST 2012-512", "md_gost12_512"}}) {
+        if (argc > 3 && name != std::string(argv[3])) continue;
+        if (std::string(md) != "SHA256" && !std::filesystem::exists(pki + "/" + name + ".key")) {
+            std::printf("%-22s (no GOST engine: the PKI has no GOST keys)\n", label);
+            continue;
+        }
         auto id = crypto::signing_identity::load(pki + "/" + name + ".pem", pki + "/" + name + ".key");
         if (!id) {
             std::fprintf(stderr, "wss_speed: %s\n", id.error().detail.c_str());
@@ -152,12 +168,12 @@ int main(int argc, char** argv) {
         const double sign = per_second(seconds, [&] { return crypto::sign_envelope(request, **id).has_value(); });
         const double verify =
             per_second(seconds, [&] { return crypto::verify_body_signature(*signed_text, span).has_value(); });
-        const auto [bare_sign, bare_verify] = bare(pki + "/" + name + ".key", seconds);
-        const char* label = name == "sender" ? "RSA-2048 / SHA-256" : "ECDSA P-256 / SHA-256";
+        const auto [bare_sign, bare_verify] = bare(pki + "/" + name + ".key", md, seconds);
         std::printf("%-22s %12.0f %12.0f %12.0f %12.0f %10.2f %10.2f\n", label, sign, bare_sign, verify, bare_verify,
                     sign / bare_sign, verify / bare_verify);
     }
 
+    if (argc > 3) return 0;
     // XML Encryption of the Body to the gateway's RSA-2048 certificate (AES-256-GCM, RSA-OAEP)
     auto gateway = crypto::signing_identity::load(pki + "/gateway.pem", pki + "/gateway.key");
     if (!gateway) return 1;

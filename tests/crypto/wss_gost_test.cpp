@@ -30,10 +30,8 @@ namespace {
 constexpr const char* gost256 = "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-256";
 constexpr const char* gost512 = "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-512";
 
-bool engine_present() { return std::system("openssl engine gost >/dev/null 2>&1") == 0; }
-
 #define REQUIRE_GOST_ENGINE()                                                                                          \
-    if (!engine_present()) {                                                                                           \
+    if (!test::gost_engine_installed()) {                                                                                           \
         WARN("skipped: OpenSSL's GOST engine (libengine-gost-openssl) is not installed");                              \
         return;                                                                                                        \
     }
@@ -204,12 +202,12 @@ TEST_CASE("a GOST signature method that does not fit the key's size is refused",
 TEST_CASE("GOST methods are listed among the accepted ones when the engine is there", "[unit][crypto][gost]") {
     const auto& methods = accepted_signature_methods();
     const bool listed = std::find(methods.begin(), methods.end(), gost256) != methods.end();
-    CHECK(listed == engine_present());
+    CHECK(listed == test::gost_engine_installed());
 }
 
 // ctest runs this one with OPENSSL_ENGINES pointing nowhere (the "gost_absent" test).
 TEST_CASE("without the engine a GOST signature gets a fault naming it, and RSA still works", "[gost-absent]") {
-    if (engine_present()) {
+    if (test::gost_engine_installed()) {
         WARN("skipped: the GOST engine loads here; ctest's gost_absent runs this without it");
         return;
     }
@@ -223,4 +221,11 @@ TEST_CASE("without the engine a GOST signature gets a fault naming it, and RSA s
     CHECK_THAT(v.error().detail, Catch::Contains("libengine-gost-openssl"));
     CHECK(std::find(accepted_signature_methods().begin(), accepted_signature_methods().end(), gost256) ==
           accepted_signature_methods().end());
+    // a GOST gateway key (made where the engine was) stops start-up naming the engine
+    if (std::ifstream(pki_file("gateway-gost.key"))) {
+        auto id = signing_identity::load(pki_file("gateway-gost.pem"), pki_file("gateway-gost.key"));
+        REQUIRE_FALSE(id);
+        CHECK(id.error().code == errc::bad_config);
+        CHECK_THAT(id.error().detail, Catch::Contains("libengine-gost-openssl"));
+    }
 }

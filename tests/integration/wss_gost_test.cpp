@@ -16,8 +16,6 @@ namespace {
 
 constexpr const char* gost256 = "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-256";
 
-bool engine_present() { return std::system("openssl engine gost >/dev/null 2>&1") == 0; }
-
 /// [security] with the gateway's GOST pair, trusting both test CAs (RSA and GOST) with their CRLs.
 node_settings gost_secured(node_settings s = {}) {
     s.extra_toml += "\n[security]\ngateway_cert = \"" + pki_file("gateway-gost.pem") + "\"\ngateway_key = \"" +
@@ -32,7 +30,7 @@ node_settings gost_secured(node_settings s = {}) {
 
 TEST_CASE("a GOST-signed call goes through the signed endpoint, answered under the gateway's GOST signature",
           "[integration][wss][gost]") {
-    if (!engine_present()) {
+    if (!test::gost_engine_installed()) {
         WARN("skipped: OpenSSL's GOST engine (libengine-gost-openssl) is not installed");
         return;
     }
@@ -55,7 +53,7 @@ TEST_CASE("a GOST-signed call goes through the signed endpoint, answered under t
 
 TEST_CASE("security_mode 1 with a GOST gateway key: the relay is GOST-signed, the payload unchanged",
           "[integration][wss][gost]") {
-    if (!engine_present()) {
+    if (!test::gost_engine_installed()) {
         WARN("skipped: OpenSSL's GOST engine (libengine-gost-openssl) is not installed");
         return;
     }

@@ -7,6 +7,7 @@
 #include "tests/support/test_pki.hpp"
 #include "transports/soap/envelope.hpp"
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,9 @@ inline crypto::body_span scanned_body(const std::string& text) {
     REQUIRE(env);
     return soap::body_span_of(*env, text);
 }
+
+/// Whether OpenSSL's GOST engine loads here (GOST tests warn and stop where it does not).
+inline bool gost_engine_installed() { return std::system("openssl engine gost >/dev/null 2>&1") == 0; }
 
 inline void replace_once(std::string& s, const std::string& from, const std::string& to) {
     const auto at = s.find(from);
