@@ -135,7 +135,9 @@ result<opened_envelope> open_envelope(std::string_view envelope, body_span span,
             if (const auto serial = named_serial(c); !serial.empty() && serial != identity.cert().serial_number())
                 return fail(errc::decryption_failed, "the Body is encrypted to another certificate (serial number " +
                                                          serial + "), not the gateway's");
-            auto session = decrypt(c, xmlSecKeyDuplicate(identity.signing_key().value), key_transports(), true);
+            if (!identity.signing_key().unwrapping)
+                return fail(errc::decryption_failed, "the gateway's encryption key is not an RSA key");
+            auto session = decrypt(c, xmlSecKeyDuplicate(identity.signing_key().unwrapping), key_transports(), true);
             if (!session) return session.error();
             auto aes = xmlSecKeyReadMemory(xmlSecKeyDataAesId, reinterpret_cast<const xmlSecByte*>(session->data()),
                                            static_cast<xmlSecSize>(session->size()));

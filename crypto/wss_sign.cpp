@@ -150,6 +150,15 @@ result<std::shared_ptr<const signing_identity>> signing_identity::load(const std
         if (data) xmlSecKeyDataDestroy(data);
         return fail(errc::internal, "xmlsec1 cannot take the private key \"" + key_file + "\": " + last_xmlsec_error());
     }
+    if (k->family == key_family::rsa) { // xmlsec1's own key data, for its RSA-OAEP key transport
+        xmlSecKeyDataPtr rsa = xmlSecOpenSSLEvpKeyAdopt(pkey->get());
+        if (rsa) pkey->release(); // adopted
+        k->unwrapping = rsa ? xmlSecKeyCreate() : nullptr;
+        if (!k->unwrapping || xmlSecKeySetValue(k->unwrapping, rsa) < 0) {
+            if (rsa) xmlSecKeyDataDestroy(rsa);
+            return fail(errc::internal, "xmlsec1 cannot take the private key \"" + key_file + "\": " + last_xmlsec_error());
+        }
+    }
     return std::shared_ptr<const signing_identity>(new signing_identity(std::move(*cert), std::move(k)));
 }
 

@@ -1,12 +1,10 @@
 #include "crypto/detail/signature_algorithms.hpp"
 
 #include "crypto/detail/gost_engine.hpp"
-#include "crypto/detail/gost_xmlsec.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <xmlsec/crypto.h>
-#include <xmlsec/openssl/evp.h>
 
 namespace qaqpa::crypto::detail {
 namespace {
@@ -24,15 +22,16 @@ const std::vector<signature_algorithm>& signature_algorithms() {
         auto add = [&](xmlSecTransformId method, f family, xmlSecTransformId digest, bool signs) {
             v.push_back({href(method), family, method, digest, signs});
         };
-        add(xmlSecOpenSSLTransformRsaSha1Id, f::rsa, xmlSecOpenSSLTransformSha1Id, false);
-        add(xmlSecOpenSSLTransformRsaSha256Id, f::rsa, xmlSecOpenSSLTransformSha256Id, true);
-        add(xmlSecOpenSSLTransformRsaSha384Id, f::rsa, xmlSecOpenSSLTransformSha384Id, false);
-        add(xmlSecOpenSSLTransformRsaSha512Id, f::rsa, xmlSecOpenSSLTransformSha512Id, false);
-        add(xmlSecOpenSSLTransformEcdsaSha256Id, f::ec, xmlSecOpenSSLTransformSha256Id, true);
-        add(xmlSecOpenSSLTransformEcdsaSha384Id, f::ec, xmlSecOpenSSLTransformSha384Id, false);
-        add(xmlSecOpenSSLTransformEcdsaSha512Id, f::ec, xmlSecOpenSSLTransformSha512Id, false);
-        add(gost2012_256_signature_transform(), f::gost2012_256, gost2012_256_digest_transform(), true);
-        add(gost2012_512_signature_transform(), f::gost2012_512, gost2012_512_digest_transform(), true);
+        using k = signature_kind;
+        add(signature_transform(k::rsa_sha1), f::rsa, xmlSecOpenSSLTransformSha1Id, false);
+        add(signature_transform(k::rsa_sha256), f::rsa, xmlSecOpenSSLTransformSha256Id, true);
+        add(signature_transform(k::rsa_sha384), f::rsa, xmlSecOpenSSLTransformSha384Id, false);
+        add(signature_transform(k::rsa_sha512), f::rsa, xmlSecOpenSSLTransformSha512Id, false);
+        add(signature_transform(k::ecdsa_sha256), f::ec, xmlSecOpenSSLTransformSha256Id, true);
+        add(signature_transform(k::ecdsa_sha384), f::ec, xmlSecOpenSSLTransformSha384Id, false);
+        add(signature_transform(k::ecdsa_sha512), f::ec, xmlSecOpenSSLTransformSha512Id, false);
+        add(signature_transform(k::gost2012_256), f::gost2012_256, gost2012_256_digest_transform(), true);
+        add(signature_transform(k::gost2012_512), f::gost2012_512, gost2012_512_digest_transform(), true);
         return v;
     }();
     return all;
@@ -84,12 +83,7 @@ result<key_family> family_of(const EVP_PKEY* key) {
 
 xmlSecKeyDataPtr key_data_for(EVP_PKEY* key, bool has_private) {
     auto family = family_of(key);
-    if (!family) return nullptr;
-    if (is_gost(*family)) return gost_key_data(key, has_private);
-    if (EVP_PKEY_up_ref(key) != 1) return nullptr;
-    xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(key);
-    if (!data) EVP_PKEY_free(key);
-    return data;
+    return family ? evp_key_data(key, *family, has_private) : nullptr;
 }
 
 } // namespace qaqpa::crypto::detail

@@ -1,12 +1,13 @@
 #pragma once
 // The algorithm registry (private to crypto/): every signature method and
 // digest a transport signature may use, by URI, with the key family it
-// takes and the xmlsec1 transform that computes it. RSA and ECDSA are
-// xmlsec1's own (OpenSSL's default provider); GOST R 34.10-2012 and
-// 34.11-2012 are the engine's, through crypto/detail/gost_xmlsec. Verifying
-// enables exactly these; signing picks its method here by the key's family.
+// takes and the xmlsec1 transform that computes it (crypto/detail/
+// evp_transforms: RSA and ECDSA through OpenSSL's default provider, GOST R
+// 34.10-2012 and 34.11-2012 through its GOST engine). Verifying enables
+// exactly these; signing picks its method here by the key's family.
 
 #include "core/errors.hpp"
+#include "crypto/detail/evp_transforms.hpp"
 
 #include <openssl/types.h>
 #include <xmlsec/keys.h>
@@ -16,8 +17,6 @@
 #include <vector>
 
 namespace qaqpa::crypto::detail {
-
-enum class key_family { rsa, ec, gost2012_256, gost2012_512 };
 
 struct signature_algorithm {
     std::string_view uri; ///< the SignatureMethod's Algorithm

@@ -11,10 +11,12 @@
 namespace qaqpa::crypto {
 
 struct signing_identity::key {
-    xmlSecKeyPtr value = nullptr;
+    xmlSecKeyPtr value = nullptr;     ///< for the registry's signature transforms
+    xmlSecKeyPtr unwrapping = nullptr; ///< RSA only: the same key as xmlsec1's RSA-OAEP takes it
     detail::key_family family = detail::key_family::rsa;
     ~key() {
         if (value) xmlSecKeyDestroy(value);
+        if (unwrapping) xmlSecKeyDestroy(unwrapping);
     }
 };
 

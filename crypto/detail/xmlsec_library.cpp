@@ -1,7 +1,7 @@
 #include "crypto/detail/xmlsec_library.hpp"
 
 #include "crypto/detail/gost_engine.hpp"
-#include "crypto/detail/gost_xmlsec.hpp"
+#include "crypto/detail/evp_transforms.hpp"
 
 #include <libxml/parser.h>
 #include <xmlsec/crypto.h>
@@ -40,7 +40,7 @@ bool init() {
     if (xmlSecCryptoAppInit(nullptr) < 0) return false;
     if (xmlSecCryptoInit() < 0) return false;
     // without the engine GOST stays unregistered: a signature naming it gets a fault saying why
-    if (gost_engine() && !register_gost_transforms()) return false;
+    if (!register_evp_transforms(gost_engine() != nullptr)) return false;
     return true;
 }
 

@@ -1,6 +1,7 @@
-// GOST R 34.10-2012 transport signatures through OpenSSL's GOST engine: the
-// gateway's own round trip, and the values checked independently with
-// `openssl dgst` under the engine (digest and signature byte order).
+// The registry's signature transforms (crypto/detail/evp_transforms) against
+// independent tools: RSA and ECDSA values both ways with Debian's xmlsec1
+// (its own implementations), GOST R 34.10-2012 through OpenSSL's GOST engine
+// with `openssl dgst` under the engine (digest and signature byte order).
 
 #include "crypto/wss.hpp"
 
@@ -102,6 +103,40 @@ std::string element_text(const std::string& xml, const std::string& local) {
 }
 
 } // namespace
+
+TEST_CASE("RSA and ECDSA values agree with Debian's xmlsec1 both ways", "[unit][crypto]") {
+    if (run("xmlsec1 --version").find("xmlsec") == std::string::npos) {
+        WARN("skipped: Debian's xmlsec1 is not installed (.ci/install-deps installs it)");
+        return;
+    }
+    test::temp_dir dir;
+    const std::string d = dir.str() + "/";
+    const std::string id_attr = " --id-attr:Id http://schemas.xmlsoap.org/soap/envelope/:Body ";
+    for (const std::string who : {"sender", "sender-ec"}) {
+        CAPTURE(who);
+        const auto ours = signed_by(who);
+        write_file(d + "ours.xml", ours);
+        const auto checked = run("xmlsec1 --verify --pubkey-cert-pem " + pki_file(who + ".pem") + id_attr + d + "ours.xml");
+        CHECK(checked.find("OK") != std::string::npos);
+        INFO(checked);
+
+        // the same template signed by xmlsec1's own RSA/ECDSA verifies here
+        auto blank = ours;
+        test::replace_once(blank, element_text(ours, "SignatureValue"), "");
+        test::replace_once(blank, element_text(ours, "DigestValue"), "");
+        write_file(d + "template.xml", blank);
+        const auto signed_out = run("xmlsec1 --sign --privkey-pem " + pki_file(who + ".key") + id_attr + "--output " + d +
+                                    "theirs.xml " + d + "template.xml");
+        INFO(signed_out);
+        const auto theirs = read_file(d + "theirs.xml");
+        REQUIRE(theirs.find("SignatureValue>") != std::string::npos);
+        // PKCS#1 v1.5 is deterministic: xmlsec1's RSA value is ours byte for byte; ECDSA's is random
+        CHECK((element_text(theirs, "SignatureValue") == element_text(ours, "SignatureValue")) == (who == "sender"));
+        auto v = verify(theirs);
+        INFO((v ? std::string() : v.error().detail));
+        CHECK(v);
+    }
+}
 
 TEST_CASE("GOST R 34.10-2012 signatures: the gateway's own round trip, 256 and 512", "[unit][crypto][gost]") {
     REQUIRE_GOST_ENGINE();
