@@ -25,6 +25,7 @@
 #include "transports/admin/incident_webhook.hpp"
 #include "transports/http/ocsp_client.hpp"
 #include "transports/http/router.hpp"
+#include "transports/http/tls_context.hpp"
 #include "transports/soap/async_endpoint.hpp"
 #include "transports/soap/outbound_client.hpp"
 #include "transports/soap/sync_endpoint.hpp"
@@ -62,6 +63,12 @@ result<std::string> load_admin_token(const std::string& file) {
     if (!out) return fail(errc::internal, "cannot write the admin token file " + file);
     std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
     return token;
+}
+
+/// The listener's TLS context; null for a plain HTTP listener.
+result<std::shared_ptr<http::tls_context>> tls_for(const listener_config& l, const std::string& key_path) {
+    if (!l.tls) return std::shared_ptr<http::tls_context>();
+    return http::tls_context::load(*l.tls, key_path);
 }
 
 http::server_options server_options_from(const limits_config& l) {
@@ -236,6 +243,8 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
 
     const auto server_opts = server_options_from(c.limits);
     p->public_server = std::make_unique<http::server>("public listener", p->rt, server_opts, p->public_router);
+    if (auto tls = tls_for(c.public_listener, "listeners.public.tls"); !tls) return tls.error();
+    else p->public_server->use_tls(*tls);
     auto pub = p->public_server->listen(c.public_listener.address, c.public_listener.port);
     if (!pub) return pub.error();
     p->public_port = pub->port();
@@ -251,6 +260,8 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
             [m = &messages] { return m->write_problem(); },
             [p = p.get(), m = &messages] { return p->scraped.refresh(*p->registry, *p->points, *m, p->metrics); }});
     p->admin_server = std::make_unique<http::server>("admin listener", p->rt, server_opts, *p->admin);
+    if (auto tls = tls_for(c.admin_listener, "listeners.admin.tls"); !tls) return tls.error();
+    else p->admin_server->use_tls(*tls);
     auto adm = p->admin_server->listen(c.admin_listener.address, c.admin_listener.port);
     if (!adm) return adm.error();
     p->admin_port = adm->port();
@@ -334,6 +345,8 @@ void node::run_until_signal(const std::function<result<config>()>& reread) {
         auto applied = cfg ? reload_registry(*cfg) : result<void>(cfg.error());
         if (applied) log::info("node", "SIGHUP: registry reloaded from the configuration file");
         else log::error("node", "SIGHUP: registry not reloaded, the running one stays: {}", applied.error().detail);
+        if (auto tls = cfg ? reload_tls(*cfg) : result<void>(cfg.error()); !tls)
+            log::error("node", "SIGHUP: TLS certificates not reloaded, the running ones stay: {}", tls.error().detail);
     }
     // The signal set must go before stop() destroys the io_context it
     // lives on. Destroyed on that context's thread, after the cancelled
@@ -347,6 +360,24 @@ void node::run_until_signal(const std::function<result<config>()>& reread) {
     if (gone.get_future().wait_for(std::chrono::seconds(5)) != std::future_status::ready)
         log::error("node", "event loop 0 did not run for 5 s while stopping");
     stop();
+}
+
+result<void> node::reload_tls(const config& cfg) {
+    const std::tuple<http::server*, const listener_config*, const char*> listeners[] = {
+        {parts_->public_server.get(), &cfg.public_listener, "listeners.public.tls"},
+        {parts_->admin_server.get(), &cfg.admin_listener, "listeners.admin.tls"}};
+    for (const auto& [server, l, key_path] : listeners) {
+        if (!server->serves_tls()) continue;
+        if (!l->tls) {
+            log::warn("node", "SIGHUP: the {} keeps TLS until a restart", server->name());
+            continue;
+        }
+        auto tls = http::tls_context::load(*l->tls, key_path);
+        if (!tls) return tls.error();
+        server->use_tls(*tls);
+        log::info("node", "SIGHUP: the {}'s TLS certificate read again", server->name());
+    }
+    return {};
 }
 
 result<void> node::reload_registry(const config& cfg) {

@@ -58,6 +58,10 @@ public:
     /// rights change at once, without a restart. Listeners, limits and
     /// [node] keep their start-up values.
     result<void> reload_registry(const config& cfg);
+    /// Reads the TLS listeners' certificates and keys again (the files
+    /// `cfg` names): new connections get them, open ones keep theirs. A
+    /// listener keeps serving as it was started (TLS or not) until a restart.
+    result<void> reload_tls(const config& cfg);
 
     struct parts;
 

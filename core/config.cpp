@@ -29,10 +29,9 @@ void read_listener(table_reader& r, std::string_view key, listener_config& out, 
     lr.read_int("port", out.port, 0, 65535);
     if (const auto* tls = lr.subtable("tls")) {
         table_reader tr(*tls, lr.key_path("tls"));
-        out.tls = tls_files{resolve_path(base, tr.required_text("cert")),
-                            resolve_path(base, tr.required_text("key"))};
+        out.tls = tls_files{resolve_path(base, tr.required_text("cert")), resolve_path(base, tr.required_text("key")), {}};
+        if (auto ca = tr.text("client_ca")) out.tls->client_ca = resolve_path(base, *ca);
         tr.finish();
-        throw config_error{lr.key_path("tls"), "TLS listeners are not supported yet (put a TLS terminator in front)"};
     }
     if (admin) {
         if (auto tf = lr.text("token_file")) out.token_file = *tf;

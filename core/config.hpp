@@ -16,8 +16,9 @@
 namespace qaqpa {
 
 struct tls_files {
-    std::string cert;
-    std::string key;
+    std::string cert;      ///< PEM: the listener's certificate (and its chain after it)
+    std::string key;       ///< PEM: its private key
+    std::string client_ca; ///< PEM, optional: clients must present a certificate chaining to it
 };
 
 struct listener_config {

@@ -110,6 +110,8 @@ task<result<const system_entry*>> async_gateway::caller(const registry_view& vie
                                                         const caller_envelope* envelope) {
     if (!sender) co_return fail(errc::auth_failed, "request/sender is required");
     auto who = co_await auth_.authenticate(view, *sender);
+    if (who)
+        if (auto named = check_client_certificate(envelope, **who); !named) co_return named.error();
     if (who && envelope && envelope->signed_endpoint)
         if (auto checked = co_await check_signature(security_, envelope, **who); !checked) co_return checked.error();
     co_return who;

@@ -94,6 +94,8 @@ task<sync_outcome> sync_gateway::relay(sync_request req, const caller_envelope* 
     sync_outcome out{braced(new_guid()), gateway_fault{}};
     const auto view = registry_.current();
     auto caller = co_await auth_.authenticate(*view, req.info.sender);
+    if (caller)
+        if (auto named = check_client_certificate(envelope, **caller); !named) caller = named.error();
     if (!caller) {
         out.answer = gateway_fault{caller.error(), nullptr};
         co_return out;

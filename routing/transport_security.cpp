@@ -9,6 +9,20 @@
 
 namespace qaqpa::routing {
 
+namespace {
+
+/// The certificate names the caller's registered BIN (or IIN): certificate_mismatch saying what it names instead.
+result<void> names_caller(const crypto::certificate& cert, const system_entry& caller, std::string_view which) {
+    const auto bin = cert.bin();
+    const auto iin = cert.iin();
+    if (bin == caller.bin || iin == caller.bin) return {};
+    const auto named = !bin.empty() ? "BIN " + bin : !iin.empty() ? "IIN " + iin : std::string("no BIN or IIN");
+    return fail(errc::certificate_mismatch, fmt::format("{} \"{}\" names {}; sender \"{}\" is registered with BIN {}",
+                                                        which, cert.subject(), named, caller.id, caller.bin));
+}
+
+} // namespace
+
 std::string signature_evidence::describe() const {
     return fmt::format("signed by \"{}\" (certificate SHA-256 {}, {}; {}; signature value {})", subject, fingerprint,
                        signature_method, revocation, signature_value);
@@ -65,16 +79,15 @@ result<crypto::verified_signature> transport_security::verified(const caller_env
         return fail(errc::certificate_untrusted,
                     "the gateway trusts no certification authority ([security] trusted_ca is not configured)");
     if (auto ok = trust_->check(v->signer, now_unix_s); !ok) return ok.error();
-    const auto bin = v->signer.bin();
-    const auto iin = v->signer.iin();
     if (caller.bin.empty())
         return fail(errc::certificate_mismatch, "sender \"" + caller.id + "\" has no BIN registered to check its certificate against");
-    if (bin != caller.bin && iin != caller.bin) {
-        const auto named = !bin.empty() ? "BIN " + bin : !iin.empty() ? "IIN " + iin : std::string("no BIN or IIN");
-        return fail(errc::certificate_mismatch, fmt::format("the certificate \"{}\" names {}; sender \"{}\" is registered "
-                                                            "with BIN {}", v->signer.subject(), named, caller.id, caller.bin));
-    }
+    if (auto names = names_caller(v->signer, caller, "the certificate"); !names) return names.error();
     return v;
+}
+
+result<void> check_client_certificate(const caller_envelope* env, const system_entry& caller) {
+    if (!env || !env->client_certificate || caller.bin.empty()) return {};
+    return names_caller(*env->client_certificate, caller, "the TLS client certificate");
 }
 
 task<result<signature_evidence>> transport_security::check_caller(const caller_envelope* env,

@@ -37,6 +37,8 @@ struct caller_envelope {
     /// instead of checking `text` (which holds the plaintext).
     std::optional<result<crypto::verified_signature>> verified_before;
     bool decrypted = false; ///< the Body came encrypted to the gateway
+    /// The certificate the client presented to a TLS listener with a client_ca; null when none.
+    const crypto::certificate* client_certificate = nullptr;
 };
 
 /// What a verified caller signature leaves as evidence (kept with the message, journalled).
@@ -143,6 +145,12 @@ private:
     mutable std::mutex ocsp_mutex_;
     mutable std::unordered_map<std::string, ocsp_memory> ocsp_memory_; ///< by certificate fingerprint
 };
+
+/// A client certificate presented to a TLS listener with a client_ca (its
+/// chain checked by the handshake) must name the caller's registered BIN or
+/// IIN when the caller has one: certificate_mismatch otherwise. Nothing to
+/// check without a client certificate or a registered BIN.
+result<void> check_client_certificate(const caller_envelope* env, const system_entry& caller);
 
 /// check_caller at this moment, or signature_required naming what is
 /// missing when the gateway has no [security] at all.

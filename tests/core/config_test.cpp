@@ -113,6 +113,22 @@ TEST_CASE("encryption keys and a point's encrypt_to resolve against the file's f
     CHECK(r->bootstrap.delivery_points[0].encrypt_to == "/etc/qaqpa/d.pem");
 }
 
+TEST_CASE("a listener's tls table resolves its files against the file's folder", "[unit][core]") {
+    auto r = parse_config("[listeners.public]\nport = 8443\ntls = { cert = \"tls/s.pem\", key = \"tls/s.key\", "
+                          "client_ca = \"/pki/clients.pem\" }\n[listeners.admin.tls]\ncert = \"a.pem\"\nkey = \"a.key\"\n",
+                          "test.toml", "/etc/qaqpa");
+    REQUIRE(r);
+    REQUIRE(r->public_listener.tls);
+    CHECK(r->public_listener.tls->cert == "/etc/qaqpa/tls/s.pem");
+    CHECK(r->public_listener.tls->key == "/etc/qaqpa/tls/s.key");
+    CHECK(r->public_listener.tls->client_ca == "/pki/clients.pem");
+    REQUIRE(r->admin_listener.tls);
+    CHECK(r->admin_listener.tls->client_ca.empty());
+    CHECK(error_of("[listeners.public.tls]\ncert = \"s.pem\"\n") == "test.toml: listeners.public.tls.key: required key is missing");
+    CHECK(error_of("[listeners.public.tls]\ncert = \"s.pem\"\nkey = \"s.key\"\nciphers = \"x\"\n") ==
+          "test.toml: listeners.public.tls.ciphers: unknown key");
+}
+
 TEST_CASE("config errors name the file, the key and the reason", "[unit][core]") {
     CHECK(error_of("[node]\ndata_dri = \"x\"\n") == "test.toml: node.data_dri: unknown key");
     CHECK(error_of("[limits]\nmax_body_bytes = \"big\"\n") == "test.toml: limits.max_body_bytes: must be an integer");

@@ -1,6 +1,9 @@
 #pragma once
 // HTTP message types shared by the listener and the handlers.
 
+#include "crypto/x509.hpp"
+
+#include <memory>
 #include "core/async.hpp"
 
 #include <boost/beast/http/message.hpp>
@@ -26,6 +29,10 @@ struct request : beast_http::request<beast_http::string_body> {
     request() = default;
     explicit request(base&& m) : base(std::move(m)) {}
     std::string peer; ///< the client's IP address, set by the listener ("" when unknown)
+    bool secure = false; ///< it came over TLS
+    /// The certificate the client presented on a listener with a client_ca
+    /// (it chains to that CA: the handshake checked); null when none.
+    std::shared_ptr<const crypto::certificate> client_certificate;
     /// Set by a handler whose answer is too large to hold (an export): the
     /// listener sends the response's head, then these pieces as they come
     /// (chunked; close-delimited for HTTP/1.0), never the whole at once.

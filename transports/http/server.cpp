@@ -3,8 +3,10 @@
 #include "core/async.hpp"
 #include "core/log.hpp"
 #include "transports/http/detail/connection.hpp"
+#include "transports/http/tls_context.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -144,11 +146,35 @@ void server::make_room(const boost::system::error_code& why) {
               why.message(), failures, shed_.load(std::memory_order_relaxed));
 }
 
+void server::use_tls(std::shared_ptr<tls_context> tls) {
+    std::lock_guard lk(tls_mutex_);
+    tls_ = std::move(tls);
+}
+
+std::shared_ptr<tls_context> server::current_tls() const {
+    std::lock_guard lk(tls_mutex_);
+    return tls_;
+}
+
 task<void> server::session(tcp_socket socket) {
     detail::connection_slot slot{active_};
     boost::system::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
-    co_await detail::serve_connection(socket, socket, opts_, handler_, stopping_, requests_, this);
+    if (auto tls = current_tls()) {
+        asio::ssl::stream<tcp_socket&> stream(socket, tls->native());
+        bool shaken = false;
+        {
+            deadline dl(socket, this); // a client that never finishes its handshake holds no slot for long
+            dl.expires_after(opts_.header_read_timeout);
+            co_await stream.async_handshake(asio::ssl::stream_base::server, use_task_ec(ec));
+            dl.translate(ec);
+            shaken = !ec;
+        }
+        if (shaken) co_await detail::serve_connection(stream, socket, opts_, handler_, stopping_, requests_, this);
+        else log::debug("http", "{}: TLS handshake failed: {}", name_, ec.message());
+    } else {
+        co_await detail::serve_connection(socket, socket, opts_, handler_, stopping_, requests_, this);
+    }
     socket.shutdown(tcp_socket::shutdown_send, ec);
     socket.close(ec);
 }

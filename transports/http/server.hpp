@@ -12,8 +12,8 @@
 // interval), so a new request is still answered.
 //
 // The connection itself is a template over its stream (detail/connection.hpp):
-// plain TCP today; a TLS listener serves the same coroutine over
-// ssl::stream after the handshake.
+// plain TCP, or, on a TLS listener (use_tls), the same coroutine over an
+// ssl::stream after its handshake (bounded by the header read timeout).
 //
 // Lifecycle: listen() binds, start() begins accepting (the accept loops and
 // connections are tasks of the server's task group), stop() closes the
@@ -40,6 +40,8 @@
 #include <vector>
 
 namespace qaqpa::http {
+
+class tls_context;
 
 /// What a listener serves. Called on the connection's thread; may suspend.
 class handler {
@@ -93,6 +95,11 @@ public:
     /// and before the io_contexts are destroyed (see cmd/node.cpp).
     void release_acceptors() noexcept { acceptors_.clear(); }
 
+    /// Serves HTTPS with `tls` from the next connection on (null: plain
+    /// HTTP); connections under way keep the context they started with.
+    void use_tls(std::shared_ptr<tls_context> tls);
+    bool serves_tls() const { return current_tls() != nullptr; }
+
     int active_connections() const noexcept { return active_.load(std::memory_order_relaxed); }
     /// Requests read and not yet answered.
     int requests_in_flight() const noexcept { return requests_.count(); }
@@ -102,6 +109,7 @@ public:
 private:
     task<void> accept_loop(tcp_acceptor& acceptor);
     task<void> session(tcp_socket socket);
+    std::shared_ptr<tls_context> current_tls() const;
     /// Accept failed (file descriptors ran short): closes idle connections
     /// on every thread and warns, at most once per interval.
     void make_room(const boost::system::error_code& why);
@@ -120,6 +128,8 @@ private:
     std::atomic<std::int64_t> accept_failures_{0};
     std::atomic<std::int64_t> shed_{0};
     std::atomic<std::int64_t> last_accept_warning_{0};
+    mutable std::mutex tls_mutex_;
+    std::shared_ptr<tls_context> tls_;
     task_group tasks_{"http"};
 };
 

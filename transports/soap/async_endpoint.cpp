@@ -65,7 +65,8 @@ task<http::response> async_endpoint::call(http::request& req, async_operation& o
     }
     std::visit([&](auto& body) { stamp_origin(body, req.peer); }, parsed->body);
     const routing::caller_envelope envelope{req.body(), parsed->body_span, signed_endpoint_,
-                                            std::move(opened->verified_before), opened->decrypted};
+                                            std::move(opened->verified_before), opened->decrypted,
+                                            req.client_certificate.get()};
 
     switch (op) {
     case async_operation::send_message: {

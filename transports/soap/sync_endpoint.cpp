@@ -30,7 +30,7 @@ bool is_xml_content_type(std::string_view ct) noexcept {
 
 std::optional<http::response> serve_wsdl(const http::request& req, std::string_view channel_wsdl) {
     const auto query = http::target_query(req.target());
-    std::string address = "http://";
+    std::string address = req.secure ? "https://" : "http://";
     append_escaped(address, req[http::beast_http::field::host]);
     append_escaped(address, http::target_path(req.target()));
     auto doc = wsdl_document(query, channel_wsdl, address);
@@ -103,7 +103,8 @@ task<http::response> sync_endpoint::call(http::request& req, std::optional<failu
     }
     parsed->request.info.sender.client_address = req.peer;
     const routing::caller_envelope envelope{req.body(), parsed->body, signature_required_,
-                                            std::move(opened->verified_before), opened->decrypted};
+                                            std::move(opened->verified_before), opened->decrypted,
+                                            req.client_certificate.get()};
     auto outcome = co_await gateway_.send(std::move(parsed->request), &envelope);
     if (auto* f = std::get_if<gateway_fault>(&outcome.answer)) {
         fault = f->cause;

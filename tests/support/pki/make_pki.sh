@@ -15,6 +15,7 @@
 #   ocsp-responder.pem/.key  a responder the CA delegated to (extendedKeyUsage OCSPSigning)
 #   sender-aia.pem/.key    like sender, naming an OCSP responder in its Authority Information Access
 #   ca-db/index.txt        the CA's database: what `openssl ocsp -index` answers from
+#   tls-server.pem/.key    a TLS server certificate for 127.0.0.1 and localhost (subjectAltName)
 # With OpenSSL's GOST engine (libengine-gost-openssl), a second, GOST chain:
 #   gost-ca.pem/.key       a GOST R 34.10-2012 (256, CryptoPro set A) root signing with 34.11-2012; gost-crl.pem its CRL
 #   sender-gost.pem/.key   GOST 256 (TC26 set A, a twisted Edwards curve), the sender's BIN
@@ -24,7 +25,7 @@
 set -euo pipefail
 dir=$1
 gost_engine() { openssl engine gost >/dev/null 2>&1; }
-[ -f "$dir/ca.pem" ] && [ -f "$dir/crl.pem" ] && [ -f "$dir/ocsp-responder.pem" ] &&
+[ -f "$dir/ca.pem" ] && [ -f "$dir/crl.pem" ] && [ -f "$dir/ocsp-responder.pem" ] && [ -f "$dir/tls-server.pem" ] &&
   { [ -f "$dir/gost-crl.pem" ] || ! gost_engine; } && exit 0
 mkdir -p "$dir"
 cd "$dir"
@@ -65,6 +66,13 @@ keyUsage = digitalSignature, nonRepudiation, keyEncipherment
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 authorityInfoAccess = OCSP;URI:http://127.0.0.1:9/ocsp
+[tls_server]
+basicConstraints = CA:false
+keyUsage = digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1, DNS:localhost
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 [ocsp_signer]
 basicConstraints = CA:false
 keyUsage = digitalSignature
@@ -91,6 +99,7 @@ issue other "/C=KZ/O=Other LLP/OU=BIN555555555555/CN=other system" rsa
 issue expired "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender (expired)" rsa -startdate 20200101000000Z -enddate 20210101000000Z
 issue revoked "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender (revoked)" rsa
 issue sender-aia "/C=KZ/O=Sender LLP/OU=BIN123456789012/CN=sender system (aia)" rsa -extensions leaf_aia
+issue tls-server "/C=KZ/O=qaqpa/CN=localhost" ec -extensions tls_server
 issue ocsp-responder "/C=KZ/O=qaqpa test CA/CN=qaqpa test OCSP responder" rsa -extensions ocsp_signer
 quiet openssl ca -config ca.cnf -gencrl -out crl-before.pem
 quiet openssl ca -config ca.cnf -revoke revoked.pem -crl_reason keyCompromise

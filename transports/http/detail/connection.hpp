@@ -13,11 +13,13 @@
 #include "transports/http/wire.hpp"
 
 #include <boost/asio/write.hpp>
+#include <openssl/types.h>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 
 #include <array>
+#include <type_traits>
 #include <atomic>
 #include <string_view>
 
@@ -49,6 +51,9 @@ inline response plain(status s, std::string_view text) {
     return res;
 }
 
+/// The certificate a TLS client presented; null for none.
+std::shared_ptr<const crypto::certificate> peer_certificate(SSL* ssl);
+
 /// Serves requests on `stream` until the peer leaves, an error or a timeout
 /// ends the connection, or `stopping` (after the answer under way). The
 /// caller closes the socket.
@@ -67,6 +72,9 @@ task<void> serve_connection(Stream& stream, tcp_socket& socket, const server_opt
     auto use = use_task_ec(ec);
     const auto remote = socket.remote_endpoint(ec);
     const std::string peer = ec ? std::string() : remote.address().to_string();
+    constexpr bool secure = !std::is_same_v<Stream, tcp_socket>;
+    std::shared_ptr<const crypto::certificate> client_certificate; // parsed once per connection
+    if constexpr (secure) client_certificate = peer_certificate(stream.native_handle());
 
     // Answers an error and closes. The rest of the request is never
     // processed, but what the client is still sending is read and discarded
@@ -170,6 +178,8 @@ task<void> serve_connection(Stream& stream, tcp_socket& socket, const server_opt
             }
             request req{parser.release()};
             req.peer = peer;
+            req.secure = secure;
+            req.client_certificate = client_certificate;
             if (frame.how == framing::kind::chunked) {
                 req.erase(beast_http::field::transfer_encoding);
                 req.body() = std::move(chunked_body);
