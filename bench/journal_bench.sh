@@ -96,7 +96,6 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 echo "conditions: $(nproc) cores, $CONNS connections, ${SECS} s per run, $ROUNDS rounds (medians), ~2 KB messages, durable, 127.0.0.1"
 printf "%-10s %14s %14s %12s %12s   %s\n" mode "accept msg/s" "relay req/s" "accept µs" "relay µs" \
   "(rounds: accept | relay)"

@@ -59,7 +59,6 @@ for round in $(seq "$ROUNDS"); do
     stop_qaqpa
   done
 done
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 echo "== relay: $(nproc) cores, $CONNS keep-alive connections, ${SECS} s per run, $ROUNDS rounds (medians), ~2 KB, 127.0.0.1"
 printf "%-10s %10s %12s   %s\n" listener "req/s" "gateway µs" "(rounds)"
 for scheme in http https; do

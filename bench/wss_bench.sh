@@ -95,7 +95,6 @@ for key in "${keys[@]}"; do
   done
   stop_qaqpa
 done
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 echo "== relay: $(nproc) cores, $CONNS connections, ${SECS} s per run, $ROUNDS rounds (medians), ~2 KB, 127.0.0.1"
 printf "%-34s %10s %12s   %s\n" relay "req/s" "gateway µs" "(rounds)"
 printf "%-34s %10s %12s   (%s)\n" "unsigned, /bip-sync/" "$(median "${rates[plain]}")" "$(median "${cpus[plain]}")" "${rates[plain]}"

@@ -4,7 +4,6 @@ zeep over HTTPS against the test CA (the WSDL then names an https://
 address), Python's ssl module for the protocol versions, a certificate
 replaced and re-read on SIGHUP while a keep-alive connection stays up, and
 a listener with a client_ca that asks for a client certificate."""
-import argparse
 import http.client
 import os
 import shutil
@@ -179,13 +178,4 @@ class TlsListenerWithClientCertificates(HttpsGateway):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--qaqpa", required=True)
-    parser.add_argument("--shared", required=True)
-    parser.add_argument("--pki", required=True, help="where the test PKI is (made if absent)")
-    parser.add_argument("--make-pki", required=True, help="tests/support/pki/make_pki.sh")
-    base.ARGS, rest = parser.parse_known_args()
-    base.ARGS.qaqpa = os.path.abspath(base.ARGS.qaqpa)
-    base.ARGS.pki = os.path.abspath(base.ARGS.pki)
-    result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
-    sys.exit(0 if result.wasSuccessful() else 1)
+    base.main(sys.modules[__name__])

@@ -419,7 +419,9 @@ crls = ["{pki('crl.pem')}"]
         self.assertEqual(codes, ["SIGNATURE_REQUIRED"])
 
 
-if __name__ == "__main__":
+def main(module="__main__"):
+    """Reads the arguments ctest passes (into this module's ARGS) and runs `module`'s tests."""
+    global ARGS
     parser = argparse.ArgumentParser()
     parser.add_argument("--qaqpa", required=True)
     parser.add_argument("--shared", required=True)
@@ -428,7 +430,11 @@ if __name__ == "__main__":
     ARGS, rest = parser.parse_known_args()
     ARGS.qaqpa = os.path.abspath(ARGS.qaqpa)
     ARGS.pki = os.path.abspath(ARGS.pki)
-    result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
+    result = unittest.main(module=module, argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
     print(f"{max(0, result.testsRun - len(result.failures) - len(result.errors) - len(result.skipped))} passed, "
           f"{len(result.failures) + len(result.errors)} failed, {len(result.skipped)} skipped")
     sys.exit(0 if result.wasSuccessful() else 1)
+
+
+if __name__ == "__main__":
+    main()
