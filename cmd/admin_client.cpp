@@ -54,6 +54,11 @@ std::variant<admin_target, int> locate(const flags& f) {
         to.host = address->substr(0, colon);
         to.port = address->substr(colon + 1);
     }
+    if (!address && cfg->admin_listener.tls) {
+        std::cerr << "qaqpa admin: the admin listener serves HTTPS and this command speaks plain HTTP; use the "
+                     "admin API with an HTTPS client (curl --cacert …), or --admin HOST:PORT of a plain listener\n";
+        return exit_usage;
+    }
     if (to.port == "0") {
         std::cerr << "qaqpa admin: the admin port is 0 in the config (chosen at start-up); give --admin HOST:PORT\n";
         return exit_usage;

@@ -7,6 +7,7 @@
 #include "tests/support/http_call.hpp"
 
 #include "tests/support/catch.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -173,4 +174,13 @@ TEST_CASE("qaqpa admin registry list, show, add and remove, as a script runs the
     CHECK(run("admin registry show systems acme " + where).code == 1);
     CHECK(run("admin registry list planets " + where).code == 2);
     CHECK(run("admin registry list systems --json " + where).out.find("\"items\":[") != std::string::npos);
+}
+
+TEST_CASE("qaqpa admin says so when the admin listener serves HTTPS", "[process]") {
+    temp_dir dir;
+    const auto config = dir.path() / "tls.toml";
+    std::ofstream(config) << "[listeners.admin]\nport = 8081\ntls = { cert = \"s.pem\", key = \"s.key\" }\n";
+    const auto r = run("admin dp state echo --config " + config.string());
+    CHECK(r.code == 2);
+    CHECK(r.out.find("the admin listener serves HTTPS") != std::string::npos);
 }
