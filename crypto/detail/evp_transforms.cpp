@@ -9,6 +9,7 @@
 #include <xmlsec/errors.h>
 #include <xmlsec/keysdata.h>
 #include <xmlsec/openssl/crypto.h>
+#include <xmlsec/strings.h>
 
 #include <cstring>
 #include <memory>
@@ -33,8 +34,6 @@ const EVP_MD* md_of(digest_name d) {
     default: return fetched[static_cast<int>(d)];
     }
 }
-
-bool is_gost(key_family f) { return f == key_family::gost2012_256 || f == key_family::gost2012_512; }
 
 // ---- the key: an EVP_PKEY after xmlsec1's own header ----
 
@@ -274,8 +273,8 @@ int signature_set_key(xmlSecTransformPtr t, xmlSecKeyPtr key) {
 
 constexpr xmlSecSize transform_size = sizeof(xmlSecTransform) + sizeof(transform_state);
 
-method_info signature_method(const char* name, const char* href, key_family family, digest_name digest) {
-    return {{sizeof(xmlSecTransformKlass), transform_size, x(name), x(href), xmlSecTransformUsageSignatureMethod,
+method_info signature_method(const xmlChar* name, const xmlChar* href, key_family family, digest_name digest) {
+    return {{sizeof(xmlSecTransformKlass), transform_size, name, href, xmlSecTransformUsageSignatureMethod,
              transform_initialize, transform_finalize, nullptr, nullptr, signature_key_requirements, signature_set_key,
              signature_verify, xmlSecTransformDefaultGetDataType, xmlSecTransformDefaultPushBin,
              xmlSecTransformDefaultPopBin, nullptr, nullptr, signature_execute, nullptr, nullptr},
@@ -294,19 +293,20 @@ method_info digest_method(const char* name, const char* href, digest_name digest
 
 using f = key_family;
 using d = digest_name;
+// RSA and ECDSA under xmlsec1's own names and URIs (these stand in for its transforms); GOST's are not in Debian's build
 const method_info signatures[] = {
-    signature_method("rsa-sha1", "http://www.w3.org/2000/09/xmldsig#rsa-sha1", f::rsa, d::sha1),
-    signature_method("rsa-sha256", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", f::rsa, d::sha256),
-    signature_method("rsa-sha384", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384", f::rsa, d::sha384),
-    signature_method("rsa-sha512", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", f::rsa, d::sha512),
-    signature_method("ecdsa-sha256", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256", f::ec, d::sha256),
-    signature_method("ecdsa-sha384", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384", f::ec, d::sha384),
-    signature_method("ecdsa-sha512", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512", f::ec, d::sha512),
-    signature_method("gostr34102012-gostr34112012-256",
-                     "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-256", f::gost2012_256,
+    signature_method(xmlSecNameRsaSha1, xmlSecHrefRsaSha1, f::rsa, d::sha1),
+    signature_method(xmlSecNameRsaSha256, xmlSecHrefRsaSha256, f::rsa, d::sha256),
+    signature_method(xmlSecNameRsaSha384, xmlSecHrefRsaSha384, f::rsa, d::sha384),
+    signature_method(xmlSecNameRsaSha512, xmlSecHrefRsaSha512, f::rsa, d::sha512),
+    signature_method(xmlSecNameEcdsaSha256, xmlSecHrefEcdsaSha256, f::ec, d::sha256),
+    signature_method(xmlSecNameEcdsaSha384, xmlSecHrefEcdsaSha384, f::ec, d::sha384),
+    signature_method(xmlSecNameEcdsaSha512, xmlSecHrefEcdsaSha512, f::ec, d::sha512),
+    signature_method(x("gostr34102012-gostr34112012-256"),
+                     x("urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-256"), f::gost2012_256,
                      d::gost256),
-    signature_method("gostr34102012-gostr34112012-512",
-                     "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-512", f::gost2012_512,
+    signature_method(x("gostr34102012-gostr34112012-512"),
+                     x("urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-512"), f::gost2012_512,
                      d::gost512),
 };
 const method_info gost_digest_256 =

@@ -26,6 +26,8 @@ namespace qaqpa::crypto::detail {
 
 enum class key_family { rsa, ec, gost2012_256, gost2012_512 };
 
+inline bool is_gost(key_family f) { return f == key_family::gost2012_256 || f == key_family::gost2012_512; }
+
 enum class signature_kind {
     rsa_sha1,
     rsa_sha256,

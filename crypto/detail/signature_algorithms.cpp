@@ -11,8 +11,6 @@ namespace {
 
 std::string_view href(xmlSecTransformId id) { return reinterpret_cast<const char*>(id->href); }
 
-bool is_gost(key_family f) { return f == key_family::gost2012_256 || f == key_family::gost2012_512; }
-
 } // namespace
 
 const std::vector<signature_algorithm>& signature_algorithms() {

@@ -7,8 +7,6 @@
 #include "tests/support/http_call.hpp"
 #include "tests/support/soap_samples.hpp"
 
-#include <cstdlib>
-
 using namespace qaqpa;
 using namespace qaqpa::test;
 
@@ -30,10 +28,7 @@ node_settings gost_secured(node_settings s = {}) {
 
 TEST_CASE("a GOST-signed call goes through the signed endpoint, answered under the gateway's GOST signature",
           "[integration][wss][gost]") {
-    if (!test::gost_engine_installed()) {
-        WARN("skipped: OpenSSL's GOST engine (libengine-gost-openssl) is not installed");
-        return;
-    }
+    QAQPA_SKIP_WITHOUT_GOST_ENGINE();
     gateway gw(gost_secured());
     for (const std::string who : {"sender-gost", "sender-gost512", "sender"}) {
         CAPTURE(who);
@@ -53,10 +48,7 @@ TEST_CASE("a GOST-signed call goes through the signed endpoint, answered under t
 
 TEST_CASE("security_mode 1 with a GOST gateway key: the relay is GOST-signed, the payload unchanged",
           "[integration][wss][gost]") {
-    if (!test::gost_engine_installed()) {
-        WARN("skipped: OpenSSL's GOST engine (libengine-gost-openssl) is not installed");
-        return;
-    }
+    QAQPA_SKIP_WITHOUT_GOST_ENGINE();
     fake_provider provider(provider_mode::echo);
     node_settings s = gost_secured(remote(provider.url()));
     s.extra_registry = point_with_service("signed-out", provider.url(), "security_mode = 1", "", "mode = \"sync\"");

@@ -33,6 +33,17 @@ inline crypto::body_span scanned_body(const std::string& text) {
 /// Whether OpenSSL's GOST engine loads here (GOST tests warn and stop where it does not).
 inline bool gost_engine_installed() { return std::system("openssl engine gost >/dev/null 2>&1") == 0; }
 
+} // namespace qaqpa::test
+
+/// In a GOST test case: warns and ends the case where the engine is not installed.
+#define QAQPA_SKIP_WITHOUT_GOST_ENGINE()                                                                               \
+    if (!qaqpa::test::gost_engine_installed()) {                                                                       \
+        WARN("skipped: OpenSSL's GOST engine (libengine-gost-openssl) is not installed");                              \
+        return;                                                                                                        \
+    }
+
+namespace qaqpa::test {
+
 inline void replace_once(std::string& s, const std::string& from, const std::string& to) {
     const auto at = s.find(from);
     REQUIRE(at != std::string::npos);
