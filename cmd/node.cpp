@@ -372,7 +372,7 @@ result<void> node::reload_tls(const config& cfg) {
             log::warn("node", "SIGHUP: the {} keeps TLS until a restart", server->name());
             continue;
         }
-        auto tls = http::tls_context::load(*l->tls, key_path);
+        auto tls = tls_for(*l, key_path);
         if (!tls) return tls.error();
         server->use_tls(*tls);
         log::info("node", "SIGHUP: the {}'s TLS certificate read again", server->name());

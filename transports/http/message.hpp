@@ -1,15 +1,14 @@
 #pragma once
 // HTTP message types shared by the listener and the handlers.
 
-#include "crypto/x509.hpp"
-
-#include <memory>
 #include "core/async.hpp"
+#include "crypto/x509.hpp"
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -13,15 +13,16 @@
 #include "transports/http/wire.hpp"
 
 #include <boost/asio/write.hpp>
-#include <openssl/types.h>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
+#include <openssl/types.h>
 
 #include <array>
-#include <type_traits>
 #include <atomic>
+#include <memory>
 #include <string_view>
+#include <type_traits>
 
 namespace qaqpa::http::detail {
 
