@@ -57,11 +57,7 @@ TOML
 start_qaqpa "$work/qaqpa.toml" "$work/qaqpa.out"
 
 "$BUILD/bench/make_request" --async inbox bench bench-password 2048 >"$work/send.xml"
-cat >"$work/send.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
-local f = io.open("$work/send.xml", "rb"); wrk.body = f:read("*a"); f:close()
-LUA
+post_lua send
 
 echo "conditions: $(nproc) cores, $(wc -c <"$work/send.xml") byte sendMessage, durable (fsync per group commit), all on 127.0.0.1"
 echo

@@ -20,9 +20,7 @@ BASELINE=${BASELINE:-}
 need_packages wrk curl
 build_release qaqpa bench_provider make_request
 
-"$BUILD/bench/bench_provider" 1 >"$work/provider.out" &
-pids+=($!)
-provider_port=$(wait_line "$work/provider.out" "bench_provider: listening")
+start_provider
 
 write_config() { # dir journal(on|off|none)
   mkdir -p "$1"
@@ -55,11 +53,7 @@ TOML
 "$BUILD/bench/make_request" --async inbox bench bench-password 2048 >"$work/send.xml"
 "$BUILD/bench/make_request" remote bench bench-password 2048 >"$work/sync.xml"
 for kind in send sync; do
-  cat >"$work/$kind.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
-local f = io.open("$work/$kind.xml", "rb"); wrk.body = f:read("*a"); f:close()
-LUA
+  post_lua "$kind"
 done
 
 rate() { wrk_measured "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2"; } # lua name, path

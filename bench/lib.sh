@@ -82,6 +82,18 @@ wrk_measured() {
   awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
     '/requests in/{n=$1} /Requests\/sec/{r=$2} /Non-2xx/{bad=$NF} END{printf "%d %.1f %d", r, ticks*1e6/hz/n, bad}' <<<"$out"
 }
+start_provider() { # bench_provider on a free loopback port → provider_port
+  "$BUILD/bench/bench_provider" 1 >"$work/provider.out" &
+  pids+=($!)
+  provider_port=$(wait_line "$work/provider.out" "bench_provider: listening")
+}
+post_lua() { # NAME → $work/NAME.lua: wrk POSTs $work/NAME.xml as SOAP
+  cat >"$work/$1.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
+local f = io.open("$work/$1.xml", "rb"); wrk.body = f:read("*a"); f:close()
+LUA
+}
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; } # of space-separated numbers
 rss_mb() { awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 to_ms() { # wrk's "1.23ms" / "456.00us" / "1.2s" → milliseconds

@@ -18,9 +18,7 @@ BUILD=${BUILD:-build-bench}
 need_packages nginx-light wrk
 build_release qaqpa bench_provider make_request
 
-"$BUILD/bench/bench_provider" 1 >"$work/provider.out" &
-pids+=($!)
-provider_port=$(wait_line "$work/provider.out" "bench_provider: listening")
+start_provider
 
 { qaqpa_config_head "$work"; cat <<TOML; } >"$work/qaqpa.toml"
 [[delivery_points]]
@@ -78,11 +76,7 @@ for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$nginx_port) 2>/dev/null && br
 "$BUILD/bench/make_request" echo bench bench-password 2048 >"$work/echo.xml"
 "$BUILD/bench/make_request" remote bench bench-password 2048 >"$work/remote.xml"
 for f in echo remote; do
-  cat >"$work/$f.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
-local f = io.open("$work/$f.xml", "rb"); wrk.body = f:read("*a"); f:close()
-LUA
+  post_lua "$f"
 done
 
 tree_ticks() { # nginx: master + workers

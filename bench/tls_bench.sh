@@ -18,9 +18,7 @@ need_packages wrk
 build_release qaqpa bench_provider make_request
 bash tests/support/pki/make_pki.sh "$work/pki" >/dev/null
 
-"$BUILD/bench/bench_provider" 1 >"$work/provider.out" &
-pids+=($!)
-provider_port=$(wait_line "$work/provider.out" "bench_provider: listening")
+start_provider
 write_config() { # http | https
   mkdir -p "$work/$1"
   {
@@ -43,11 +41,7 @@ TOML
   } >"$work/$1.toml"
 }
 "$BUILD/bench/make_request" remote bench bench-password 2048 >"$work/request.xml"
-cat >"$work/request.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
-local f = io.open("$work/request.xml", "rb"); wrk.body = f:read("*a"); f:close()
-LUA
+post_lua request
 declare -A rates cpus
 for scheme in http https; do write_config "$scheme"; done
 for round in $(seq "$ROUNDS"); do

@@ -30,9 +30,7 @@ echo "== per core (one thread)"
 echo "== openssl speed, same key sizes (one thread)"
 openssl speed -seconds 2 rsa2048 ecdsap256 2>/dev/null | grep -E "^(rsa 2048|\s*256 bits ecdsa|\s+sign)"
 
-"$BUILD/bench/bench_provider" 1 >"$work/provider.out" &
-pids+=($!)
-provider_port=$(wait_line "$work/provider.out" "bench_provider: listening")
+start_provider
 write_config() { # gateway key name (gateway | gateway-ec | gateway-gost)
   {
     qaqpa_config_head "$work/$1"
@@ -71,11 +69,7 @@ TOML
 "$BUILD/bench/make_request" remote-signed bench bench-password 2048 |
   "$BUILD/bench/wss_speed" sign "$work/pki/sender.pem" "$work/pki/sender.key" >"$work/signed.xml"
 for kind in plain signed; do
-  cat >"$work/$kind.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
-local f = io.open("$work/$kind.xml", "rb"); wrk.body = f:read("*a"); f:close()
-LUA
+  post_lua "$kind"
 done
 rate() { wrk_measured "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2"; } # lua name, path → "req/s µs non-2xx"
 declare -A rates cpus
