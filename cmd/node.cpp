@@ -26,6 +26,8 @@
 #include "transports/http/ocsp_client.hpp"
 #include "transports/http/router.hpp"
 #include "transports/http/tls_context.hpp"
+#include "transports/rest/endpoint.hpp"
+#include "transports/rest/outbound_client.hpp"
 #include "transports/soap/async_endpoint.hpp"
 #include "transports/soap/outbound_client.hpp"
 #include "transports/soap/sync_endpoint.hpp"
@@ -104,7 +106,7 @@ struct node::parts {
         : cfg(c), rt(c.node.threads),
           auth(1, 64, routing::login_limits{c.limits.failed_logins_per_sender, c.limits.failed_logins_per_address,
                                             c.limits.failed_logins_window_s * 1000LL}),
-          soap_client(c.limits.max_body_bytes) {}
+          soap_client(c.limits.max_body_bytes), rest_client(c.limits.max_body_bytes) {}
 
     config cfg;
     runtime rt;
@@ -115,6 +117,7 @@ struct node::parts {
     metrics_registry metrics; ///< every subsystem's probes; exported by the admin API
     routing::scrape_gauges scraped;    ///< gauges read when /metrics is scraped
     routing::request_probe soap_requests{metrics, "soap"}; ///< the SOAP channels' answers
+    routing::request_probe rest_requests{metrics, "rest"}; ///< the REST channel's answers
     null_journal no_journal;  ///< where events go with [journal] enabled = false
     journal_sink* journal_to = &no_journal;
     std::unique_ptr<storage::retention> retention;
@@ -122,6 +125,7 @@ struct node::parts {
     // they are chosen).
     routing::builtin_client builtin_client;
     soap::soap_outbound_client soap_client;
+    rest::rest_outbound_client rest_client;
     routing::outbound_table clients;
     http::ocsp_client ocsp; ///< asks certificates' OCSP responders ([security] ocsp = true)
     std::unique_ptr<routing::transport_security> security; ///< [security]: trust, the gateway's key
@@ -136,6 +140,7 @@ struct node::parts {
     std::unique_ptr<routing::incident_desk> incidents;
     std::unique_ptr<routing::registry_editor> registry_editor; ///< the API's and SIGHUP's changes, one at a time
     std::unique_ptr<soap::async_endpoint> async_endpoint, async_signed;
+    std::unique_ptr<rest::rest_endpoint> rest_endpoint;
     http::router public_router;
     std::unique_ptr<admin::admin_api> admin;
     std::unique_ptr<http::server> public_server, admin_server;
@@ -201,6 +206,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->soap_client.sign_with(p->security.get());
     if (auto r = p->clients.add(point_kind::builtin, p->builtin_client); !r) return r.error();
     if (auto r = p->clients.add(point_kind::soap, p->soap_client); !r) return r.error();
+    if (auto r = p->clients.add(point_kind::rest, p->rest_client); !r) return r.error();
 
     auto& messages = p->store->messages();
     p->points = std::make_unique<routing::point_states>(messages);
@@ -240,6 +246,9 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->async_signed = std::make_unique<soap::async_endpoint>(*p->async, p->soap_requests, true, p->security.get());
     if (auto r = p->public_router.add(c.paths.async, route_to(p->async_endpoint.get())); !r) return r.error();
     if (auto r = p->public_router.add(c.paths.async_signed, route_to(p->async_signed.get())); !r) return r.error();
+    p->rest_endpoint = std::make_unique<rest::rest_endpoint>(*p->sync, *p->async, p->rest_requests,
+                                                             c.limits.pull_batch_max, c.paths.rest);
+    if (auto r = p->rest_endpoint->mount(p->public_router, c.paths.rest); !r) return r.error();
 
     const auto server_opts = server_options_from(c.limits);
     p->public_server = std::make_unique<http::server>("public listener", p->rt, server_opts, p->public_router);

@@ -42,7 +42,7 @@ struct async_message_info {
 
 struct async_message {
     async_message_info info;
-    xml_payload data;
+    message_payload data;
 };
 
 /// getMessages: the caller's filter and batch size.

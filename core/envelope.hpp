@@ -5,9 +5,11 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace qaqpa {
@@ -25,16 +27,32 @@ struct sender_info {
     std::string client_address = {};
 };
 
-/// The business payload under `data`: carried, never re-encoded. `content`
-/// holds the bytes between <data> and </data> exactly as the sender wrote
-/// them; `attributes` holds the attributes of the <data> start tag as written,
-/// plus the namespace declarations inherited from its ancestors, so that the
-/// payload keeps its meaning when it is placed into another envelope.
-struct xml_payload {
+/// How a payload's bytes are read: XML content (SOAP's `data`), or one JSON
+/// value as the text that came (REST's `data`). The other transport carries
+/// each in its own way, restoring it exactly (README "REST and SOAP").
+enum class payload_format : std::uint8_t { xml, json };
+
+/// The business payload under `data`: carried, never re-encoded. For XML,
+/// `content` holds the bytes between <data> and </data> exactly as the sender
+/// wrote them, and `attributes` the attributes of the <data> start tag as
+/// written plus the namespace declarations inherited from its ancestors, so
+/// that the payload keeps its meaning in another envelope. For JSON,
+/// `content` is the value's text as it came (numbers never pass through a
+/// double) and `attributes` is empty.
+struct message_payload {
     bool present = false;
+    payload_format format = payload_format::xml;
     std::string attributes;
     std::string content;
 };
+
+/// The property that marks a payload carried in the other transport's form:
+/// "json" on a SOAP message whose `data` text is a JSON value, "xml" on a
+/// REST message whose `data` string holds XML; "qaqpa.dataAttributes" then
+/// keeps the XML's <data> attributes. The receiving edge restores the
+/// original and drops the marks.
+inline constexpr std::string_view data_format_property = "qaqpa.dataFormat";
+inline constexpr std::string_view data_attributes_property = "qaqpa.dataAttributes";
 
 /// SyncMessageInfo: the request header of the synchronous channel.
 struct sync_request_info {
@@ -50,7 +68,7 @@ struct sync_request_info {
 
 struct sync_request {
     sync_request_info info;
-    xml_payload data;
+    message_payload data;
 };
 
 /// SyncMessageInfoResponse: the response header of the synchronous channel.
@@ -65,7 +83,7 @@ struct sync_response_info {
 
 struct sync_response {
     sync_response_info info;
-    xml_payload data;
+    message_payload data;
 };
 
 /// ErrorInfo as the wire carries it (code, message, optional nested cause).

@@ -33,6 +33,8 @@ outbound_target system_target(const system_entry& s) {
     outbound_target t;
     t.id = s.id;
     t.address = s.address;
+    t.protocol = s.protocol;
+    t.kind = s.protocol == wire_protocol::rest ? point_kind::rest : point_kind::soap;
     t.endpoint = parse_url(s.address);
     return t;
 }

@@ -43,7 +43,7 @@ struct outbound_target {
 /// The target of a delivery point: its kind from the URL and protocol.
 outbound_target resolve_target(const delivery_point& dp);
 /// The target of an IS's own address (answers in its chains, status
-/// notifications): SOAP.
+/// notifications), in the IS's protocol.
 outbound_target system_target(const system_entry& s);
 
 /// `to` as one call sends it under the effective security mode `mode` (an

@@ -52,15 +52,16 @@ struct policy_overrides {
 
 delivery_policy apply(delivery_policy base, const policy_overrides& o);
 
+enum class wire_protocol { soap, rest };
+
 struct system_entry {
     std::string id;             ///< senderId (login)
     std::string password_hash;  ///< crypto/password.hpp format
     std::string bin;            ///< 12-digit BIN of the organisation
     std::string address;        ///< PUSH address; empty = it pulls
+    wire_protocol protocol = wire_protocol::soap; ///< what its address speaks
     bool operator==(const system_entry&) const = default;
 };
-
-enum class wire_protocol { soap, rest };
 enum class service_mode { sync, async, both };
 enum class delivery_mode { push, pull };
 

@@ -60,7 +60,7 @@ void add_overrides(json::object& o, const policy_overrides& p) {
 
 struct to_json {
     json::object operator()(const system_entry& s) const {
-        json::object o{{"id", s.id}, {"bin", s.bin}, {"address", s.address}};
+        json::object o{{"id", s.id}, {"bin", s.bin}, {"address", s.address}, {"protocol", to_string(s.protocol)}};
         return o;
     }
     json::object operator()(const delivery_point& d) const {

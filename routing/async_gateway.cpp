@@ -127,6 +127,7 @@ task<async_outcome<accepted_message>> async_gateway::send(async_message m, const
     // row is written on its own.
     journal_event refusal;
     refusal.channel = journal_channel::async;
+    refusal.transport = transport_of(envelope);
     refusal.service_id = m.info.service_id;
     refusal.sender = m.info.sender.sender_id;
     refusal.correlation_id = m.info.correlation_id.value_or("");
@@ -195,6 +196,7 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
         journal_event e;
         e.kind = journal_event_kind::accepted;
         e.channel = journal_channel::async;
+        e.transport = transport_of(envelope);
         e.message_id = n.body->id;
         e.correlation_id = *info.correlation_id;
         e.message_type = std::string(to_string(info.type));
@@ -307,7 +309,7 @@ task<async_outcome<std::vector<async_message>>> async_gateway::offer(pull_reques
         offered.push_back(std::move(e.body->message)); // read for this call alone
     }
     if (!slots.empty()) {
-        auto leased = co_await store_.set_leases(lease_table::records(queue, slots, until), leased_rows(offered, **who));
+        auto leased = co_await store_.set_leases(lease_table::records(queue, slots, until), leased_rows(offered, **who, transport_of(envelope)));
         if (!leased) {
             for (auto& slot : slots) leases_.give_back(queue, slot.seq, slot.id);
             co_return faulted<std::vector<async_message>>(session, leased.error());
@@ -317,7 +319,7 @@ task<async_outcome<std::vector<async_message>>> async_gateway::offer(pull_reques
 }
 
 std::vector<journal_event> async_gateway::leased_rows(const std::vector<async_message>& offered,
-                                                      const system_entry& puller) const {
+                                                      const system_entry& puller, const std::string& transport) const {
     std::vector<journal_event> rows;
     if (!journal_.enabled()) return rows;
     const auto at = now_ms();
@@ -326,6 +328,7 @@ std::vector<journal_event> async_gateway::leased_rows(const std::vector<async_me
         journal_event e;
         e.kind = journal_event_kind::leased;
         e.channel = journal_channel::pull;
+        e.transport = transport;
         e.message_id = m.info.message_id.value_or("");
         e.correlation_id = m.info.correlation_id.value_or("");
         e.message_type = std::string(to_string(m.info.type));
@@ -347,6 +350,7 @@ task<async_outcome<std::string>> async_gateway::confirm(delivery_report r, const
     const bool journalled = journal_.enabled();
     if (journalled) {
         refusal.channel = journal_channel::pull;
+        refusal.transport = transport_of(envelope);
         refusal.message_id = r.message_id;
         refusal.service_id = r.service_id;
         refusal.sender = r.sender ? r.sender->sender_id : std::string();
@@ -401,6 +405,7 @@ task<async_outcome<std::string>> async_gateway::take_report(delivery_report r, c
                  : next.state == message_state::not_delivered ? journal_event_kind::not_delivered
                                                               : journal_event_kind::resend;
         e.channel = journal_channel::pull;
+        e.transport = transport_of(envelope);
         e.message_id = r.message_id;
         e.service_id = track->service_id;
         e.sender = track->sender;

@@ -81,7 +81,8 @@ private:
     task<async_outcome<accepted_message>> accept(async_message m, const caller_envelope* envelope);
     task<async_outcome<std::vector<async_message>>> offer(pull_request r, const caller_envelope* envelope);
     /// The journal's rows for messages offered to `puller` (none with the journal off).
-    std::vector<journal_event> leased_rows(const std::vector<async_message>& offered, const system_entry& puller) const;
+    std::vector<journal_event> leased_rows(const std::vector<async_message>& offered, const system_entry& puller,
+                                           const std::string& transport) const;
     task<async_outcome<std::string>> take_report(delivery_report r, const caller_envelope* envelope);
     /// The authenticated caller; on a signed endpoint, with its signature checked.
     task<result<const system_entry*>> caller(const registry_view& view, const std::optional<sender_info>& sender,

@@ -56,6 +56,7 @@ task<sync_outcome> sync_gateway::send(sync_request req, const caller_envelope* e
     journal_event e;
     e.kind = journal_event_kind::forwarded;
     e.channel = journal_channel::sync;
+    e.transport = transport_of(envelope);
     const auto started = now_ms();
     if (journalled) { // the strings are built only for a sink that keeps them
         e.message_id = req.info.message_id;

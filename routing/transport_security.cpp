@@ -195,8 +195,26 @@ result<void> transport_security::check_recipients(const registry& reg) const {
     return {};
 }
 
+namespace {
+
+/// Over REST: the TLS client certificate (its chain checked by the
+/// handshake, its BIN by check_client_certificate) stands for the signature.
+result<signature_evidence> client_certificate_evidence(const caller_envelope& env, const system_entry& caller) {
+    if (!env.client_certificate)
+        return fail(errc::signature_required, "this call needs a transport signature; over REST that is a TLS client "
+                                              "certificate (a listener with tls.client_ca)");
+    if (caller.bin.empty())
+        return fail(errc::signature_required, "this call needs a transport signature; over REST a TLS client "
+                                              "certificate stands for it only for a sender with a registered bin");
+    return signature_evidence{env.client_certificate->subject(), env.client_certificate->fingerprint(),
+                              "TLS client certificate", "", "revocation: by the listener's client_ca"};
+}
+
+} // namespace
+
 task<result<signature_evidence>> check_signature(const transport_security* security, const caller_envelope* env,
                                                  const system_entry& caller) {
+    if (env && env->transport == wire_protocol::rest) co_return client_certificate_evidence(*env, caller);
     if (!security)
         co_return fail(errc::signature_required, "this call needs a transport signature, and the gateway has no "
                                               "[security] to check it with");

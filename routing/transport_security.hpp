@@ -39,7 +39,15 @@ struct caller_envelope {
     bool decrypted = false; ///< the Body came encrypted to the gateway
     /// The certificate the client presented to a TLS listener with a client_ca; null when none.
     const crypto::certificate* client_certificate = nullptr;
+    /// The caller's wire. REST carries no XML signature: where one is
+    /// required, a TLS client certificate naming the caller's BIN stands for it.
+    wire_protocol transport = wire_protocol::soap;
 };
+
+/// The journal's transport column for a call: "soap" or "rest".
+inline std::string transport_of(const caller_envelope* env) {
+    return env ? to_string(env->transport) : "soap";
+}
 
 /// What a verified caller signature leaves as evidence (kept with the message, journalled).
 struct signature_evidence {

@@ -67,7 +67,7 @@ std::string serialize(const registry& reg) {
     json::array systems, points, services, access;
     for (const auto& s : reg.systems)
         systems.push_back(json::object{{"id", s.id}, {"password_hash", s.password_hash}, {"bin", s.bin},
-                                       {"address", s.address}});
+                                       {"address", s.address}, {"protocol", to_string(s.protocol)}});
     for (const auto& d : reg.delivery_points) {
         json::object o{{"id", d.id}, {"url", d.url}, {"protocol", to_string(d.protocol)},
                        {"policy", policy_json(as_overrides(d.policy))}};
@@ -101,7 +101,8 @@ result<registry> deserialize_registry(std::string_view text) {
         registry reg;
         for (const auto& v : root.at("systems").as_array()) {
             const auto& o = v.as_object();
-            reg.systems.push_back({str(o, "id"), str(o, "password_hash"), str(o, "bin"), str(o, "address")});
+            reg.systems.push_back({str(o, "id"), str(o, "password_hash"), str(o, "bin"), str(o, "address"),
+                                   parse_wire_protocol(str(o, "protocol")).value_or(wire_protocol::soap)});
         }
         for (const auto& v : root.at("delivery_points").as_array()) {
             const auto& o = v.as_object();

@@ -51,6 +51,7 @@ void read_systems(table_reader& r, config& c) {
         s.bin = e.text("bin").value_or("");
         if (!s.bin.empty() && !is_bin(s.bin)) throw config_error{e.key_path("bin"), "must be 12 digits"};
         s.address = e.text("address").value_or("");
+        e.read_choice("protocol", s.protocol, parse_wire_protocol, "\"soap\" or \"rest\"");
         c.bootstrap.systems.push_back(std::move(s));
     });
 }
@@ -69,10 +70,10 @@ void read_delivery_points(table_reader& r, config& c) {
         dp.url = e.required_text("url");
         check_url(dp.url, e.key_path("url"));
         e.read_choice("protocol", dp.protocol, parse_wire_protocol, "\"soap\" or \"rest\"");
-        if (dp.protocol == wire_protocol::rest)
-            throw config_error{e.key_path("protocol"), "REST delivery points are not supported yet"};
         policy_overrides o;
         read_policy(e, o);
+        if (dp.protocol == wire_protocol::rest && o.security_mode.value_or(0) > 0)
+            throw config_error{e.key_path("security_mode"), "a REST point is secured by HTTPS, not by XML signatures (0 only)"};
         dp.policy = apply(dp.policy, o);
         e.read_int("max_queue_depth", dp.max_queue_depth, 1, std::int64_t{1} << 40);
         e.read_bool("journal_payload", dp.journal_payload);
@@ -80,6 +81,8 @@ void read_delivery_points(table_reader& r, config& c) {
             if (v->empty()) throw config_error{e.key_path("encrypt_to"), "must name a PEM certificate file"};
             if (dp.url.starts_with("builtin:"))
                 throw config_error{e.key_path("encrypt_to"), "a builtin point receives nothing over the wire to encrypt"};
+            if (dp.protocol == wire_protocol::rest)
+                throw config_error{e.key_path("encrypt_to"), "a REST point is secured by HTTPS, not by XML encryption"};
             dp.encrypt_to = *v;
         }
         if (const auto* cr = e.subtable("credentials")) {

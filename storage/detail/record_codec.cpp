@@ -60,7 +60,8 @@ std::string encode(const queued_message& m) {
         w.s(p.value);
     }
     w.opt(info.session_id);
-    w.u(m.message.data.present ? 1 : 0);
+    // 0 absent, 1 XML (what version 1 wrote before JSON payloads), 2 JSON.
+    w.u(!m.message.data.present ? 0 : m.message.data.format == payload_format::json ? 2 : 1);
     w.s(m.message.data.attributes);
     w.s(m.message.data.content);
     return w.take();
@@ -96,7 +97,9 @@ result<queued_message> decode_message(std::string_view bytes) {
         info.properties.push_back({std::move(key), r.s()});
     }
     info.session_id = r.opt();
-    m.message.data.present = r.u() != 0;
+    const auto presence = r.u();
+    m.message.data.present = presence != 0;
+    if (presence == 2) m.message.data.format = payload_format::json;
     m.message.data.attributes = r.s();
     m.message.data.content = r.s();
     if (!r.ok()) return damaged("message");

@@ -64,3 +64,20 @@ TEST_CASE("queue keys sort by destination, then sequence", "[unit][storage]") {
     CHECK(seq == 123456789);
     CHECK_FALSE(split_queue_key("short", dest, seq));
 }
+
+TEST_CASE("a payload keeps its format: XML as version 1 wrote it, JSON text byte for byte", "[unit][storage]") {
+    queued_message m;
+    m.id = "id";
+    m.message.data = {true, payload_format::json, "", R"({"n": 9007199254740993, "x": 1.50})"};
+    auto back = decode_message(encode(m));
+    REQUIRE(back);
+    CHECK(back->message.data.format == payload_format::json);
+    CHECK(back->message.data.content == R"({"n": 9007199254740993, "x": 1.50})");
+    m.message.data = {true, payload_format::xml, "xmlns:a=\"urn:a\"", "<a:x/>"};
+    back = decode_message(encode(m));
+    REQUIRE(back);
+    CHECK(back->message.data.format == payload_format::xml);
+    CHECK(back->message.data.attributes == "xmlns:a=\"urn:a\"");
+    m.message.data = {};
+    CHECK_FALSE(decode_message(encode(m))->message.data.present);
+}

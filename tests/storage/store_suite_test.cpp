@@ -51,7 +51,7 @@ new_message sample(std::string id, std::string queue = "pull/owner/svc", std::si
     b->message.info.message_date = "2026-11-23T10:00:00Z";
     b->message.info.sender.sender_id = "sender";
     b->message.info.properties = {{"k", "v"}};
-    b->message.data = {true, "xmlns:x=\"urn:x\"", "<x:doc>Сәлем</x:doc>"};
+    b->message.data = {true, payload_format::xml, "xmlns:x=\"urn:x\"", "<x:doc>Сәлем</x:doc>"};
     new_message m;
     m.body = b;
     m.track.destination = std::move(queue);

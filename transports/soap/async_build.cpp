@@ -25,7 +25,7 @@ std::string envelope_with(soap_version v, std::string_view element, std::string_
     return out;
 }
 
-void append_message_info(std::string& out, const async_message_info& info) {
+void append_message_info(std::string& out, const async_message_info& info, const message_payload& data) {
     out.append("<messageInfo>");
     append_optional(out, "messageId", info.message_id);
     append_optional(out, "correlationId", info.correlation_id);
@@ -34,7 +34,7 @@ void append_message_info(std::string& out, const async_message_info& info) {
     append_optional(out, "routeId", info.route_id);
     append_element(out, "messageDate", info.message_date);
     detail::append_sender(out, info.sender);
-    detail::append_properties(out, info.properties);
+    detail::append_properties(out, info.properties, data);
     append_optional(out, "sessionId", info.session_id);
     out.append("</messageInfo>");
 }
@@ -47,7 +47,7 @@ void append_status_info(std::string& out, const message_status& s) {
     out.append("</status>");
 }
 
-std::size_t payload_size(const xml_payload& d) { return d.content.size() + d.attributes.size(); }
+std::size_t payload_size(const message_payload& d) { return d.content.size() + d.attributes.size(); }
 
 } // namespace
 
@@ -69,7 +69,7 @@ std::string build_messages(soap_version v, std::string_view session_id, const st
         append_element(out, "sessionId", session_id);
         for (const auto& m : messages) {
             out.append("<messages>");
-            append_message_info(out, m.info);
+            append_message_info(out, m.info, m.data);
             detail::append_payload(out, "messageData", m.data);
             out.append("</messages>");
         }
@@ -94,10 +94,10 @@ std::string build_status(soap_version v, const message_status& status, std::stri
     });
 }
 
-std::string build_push(const async_message_info& info, const xml_payload& data) {
+std::string build_push(const async_message_info& info, const message_payload& data) {
     return envelope_with(soap_version::v11, "sendMessage", async_ns, "request", 1024 + payload_size(data),
                          [&](std::string& out) {
-                             append_message_info(out, info);
+                             append_message_info(out, info, data);
                              detail::append_payload(out, "messageData", data);
                          });
 }

@@ -47,7 +47,7 @@ std::string build_status(soap_version v, const message_status& status, std::stri
 /// The sendMessage the gateway PUSHes to a recipient (SOAP 1.1): `info`
 /// (the stored one with this attempt's sessionId and credentials) and the
 /// stored payload, which is written from where it lies, never copied.
-std::string build_push(const async_message_info& info, const xml_payload& data);
+std::string build_push(const async_message_info& info, const message_payload& data);
 inline std::string build_push(const async_message& m) { return build_push(m.info, m.data); }
 
 /// The changeMassageStatusNotification the gateway PUSHes to a sender (SOAP 1.1).

@@ -63,6 +63,8 @@ result<async_message> read_send_message(const xml_node* op) {
     auto payload = extract_payload(data);
     if (!payload) return payload.error();
     m.data = std::move(*payload);
+    if (auto json = detail::adopt_marked_json(info.properties, data, m.data, "request/messageData"); !json)
+        return json.error();
     return m;
 }
 

@@ -23,6 +23,18 @@ std::string clip_utf8(std::string s, std::size_t max_chars) {
     return s;
 }
 
+/// An answer carries no properties to mark its payload: a REST provider's
+/// JSON string that holds XML with an element (a SOAP caller's payload
+/// echoed back) is written as that XML; any other JSON value as its text.
+void append_answer_payload(std::string& out, const message_payload& data) {
+    if (data.present && data.format == payload_format::json) {
+        bool has_element = false;
+        if (auto xml = json_string_contents(data.content); xml && is_xml_content(*xml, &has_element) && has_element)
+            return append_payload(out, "responseData", {true, payload_format::xml, {}, std::move(*xml)});
+    }
+    append_payload(out, "responseData", data);
+}
+
 } // namespace
 
 result<parsed_sync_request> parse_sync_request(const std::string& body, soap_version& version) {
@@ -63,6 +75,10 @@ result<parsed_sync_request> parse_sync_request(const std::string& body, soap_ver
         if (!payload) return payload.error();
         out.request.data = std::move(*payload);
     }
+    if (auto json = detail::adopt_marked_json(info.properties, child(request_data, "data"), out.request.data,
+                                              "request/requestData");
+        !json)
+        return json.error();
     return out;
 }
 
@@ -78,7 +94,7 @@ std::string build_sync_request(const sync_request& req) {
     append_element(out, "messageDate", info.message_date);
     append_optional(out, "routeId", info.route_id);
     detail::append_sender(out, info.sender);
-    detail::append_properties(out, info.properties);
+    detail::append_properties(out, info.properties, req.data);
     append_optional(out, "sessionId", info.session_id);
     out.append("</requestInfo>");
     append_payload(out, "requestData", req.data);
@@ -144,7 +160,7 @@ std::string build_sync_response(soap_version v, const sync_response& res) {
     out.append("</status>");
     append_optional(out, "sessionId", info.session_id);
     out.append("</responseInfo>");
-    append_payload(out, "responseData", res.data);
+    append_answer_payload(out, res.data);
     out.append("</response></ns2:SendMessageResponse>");
     end_envelope(out);
     return out;

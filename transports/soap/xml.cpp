@@ -336,9 +336,12 @@ const xml_node* child(const xml_node* parent, std::string_view local) noexcept {
 
 std::optional<std::string> text_of(const xml_node* n) {
     if (n->first_child) return std::nullopt;
+    return text_content(n->content);
+}
+
+std::optional<std::string> text_content(std::string_view s) {
     // Character data and CDATA sections; comments and processing
     // instructions between them are left out.
-    const std::string_view s = n->content;
     std::string out;
     for (std::size_t pos = 0;;) {
         const auto lt = find_byte(s, '<', pos);
@@ -360,6 +363,17 @@ std::optional<std::string> text_of(const xml_node* n) {
     }
 }
 
+bool is_xml_content(std::string_view content, bool* has_element) {
+    std::string wrapped;
+    wrapped.reserve(content.size() + 7);
+    wrapped.append("<x>").append(content).append("</x>");
+    xml_document doc;
+    auto root = doc.parse(wrapped);
+    if (!root) return false;
+    if (has_element) *has_element = first_element(*root) != nullptr;
+    return true;
+}
+
 bool is_nil(const xml_node* n) noexcept {
     bool nil = false;
     for_each_attribute(n->attributes, [&](std::string_view name, std::string_view value) {
@@ -370,8 +384,8 @@ bool is_nil(const xml_node* n) noexcept {
     return nil;
 }
 
-result<xml_payload> extract_payload(const xml_node* data) {
-    xml_payload p;
+result<message_payload> extract_payload(const xml_node* data) {
+    message_payload p;
     p.present = true;
     const auto own = trim(data->attributes);
     p.attributes.reserve(own.size() + 256);

@@ -98,12 +98,22 @@ const xml_node* child(const xml_node* parent, std::string_view local) noexcept;
 /// for an undefined entity or an element with child elements.
 std::optional<std::string> text_of(const xml_node* n);
 
+/// The character data of content the scanner has read (entities decoded,
+/// CDATA kept, comments and processing instructions left out); nullopt when
+/// it holds an element or an undefined entity.
+std::optional<std::string> text_content(std::string_view content);
+
+/// Whether `content` could stand between a start and an end tag (well
+/// formed, by the same rules as a document); `has_element` learns whether it
+/// holds an element.
+bool is_xml_content(std::string_view content, bool* has_element = nullptr);
+
 /// True when the element carries xsi:nil="true".
 bool is_nil(const xml_node* n) noexcept;
 
 /// The payload of a `data` element: its content bytes as written, its
 /// attributes, and the namespace declarations it inherits.
-result<xml_payload> extract_payload(const xml_node* data);
+result<message_payload> extract_payload(const xml_node* data);
 
 /// Appends text with &, <, > and " escaped.
 void append_escaped(std::string& out, std::string_view text);

@@ -2,9 +2,11 @@
 // Reading and writing the unqualified children of SOAP operation elements;
 // shared by the channel codecs (private to transports/soap).
 
+#include "core/json_text.hpp"
 #include "core/utf8.hpp"
 #include "transports/soap/xml.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -82,12 +84,16 @@ inline void append_optional(std::string& out, std::string_view name, const std::
     if (v) append_element(out, name, *v);
 }
 
-inline void append_payload(std::string& out, std::string_view container, const xml_payload& data) {
+inline void append_payload(std::string& out, std::string_view container, const message_payload& data) {
     out.append(1, '<').append(container).append(1, '>');
     if (data.present) {
         out.append("<data");
         if (!data.attributes.empty()) out.append(1, ' ').append(data.attributes);
-        out.append(1, '>').append(data.content).append("</data>");
+        out.append(1, '>');
+        // A JSON value travels as its text (README "REST and SOAP").
+        if (data.format == payload_format::json) append_escaped(out, data.content);
+        else out.append(data.content);
+        out.append("</data>");
     }
     out.append("</").append(container).append(1, '>');
 }
@@ -119,13 +125,36 @@ inline void append_sender(std::string& out, const sender_info& s) {
     out.append("</sender>");
 }
 
-inline void append_properties(std::string& out, const std::vector<property>& props) {
-    for (const auto& p : props) {
-        out.append("<properties>");
-        append_element(out, "key", p.key);
-        append_element(out, "value", p.value);
-        out.append("</properties>");
-    }
+inline void append_property(std::string& out, std::string_view key, std::string_view value) {
+    out.append("<properties>");
+    append_element(out, "key", key);
+    append_element(out, "value", value);
+    out.append("</properties>");
+}
+
+/// The properties, and the mark of a JSON payload carried as text.
+inline void append_properties(std::string& out, const std::vector<property>& props, const message_payload& data) {
+    for (const auto& p : props) append_property(out, p.key, p.value);
+    if (data.present && data.format == payload_format::json) append_property(out, data_format_property, "json");
+}
+
+/// A payload marked as JSON text (qaqpa.dataFormat = json: what the gateway
+/// wrote for a REST sender's value) becomes that JSON value again, and the
+/// mark is dropped; a SOAP party passes a REST party's data on unchanged.
+inline result<void> adopt_marked_json(std::vector<property>& props, const xml_node* data, message_payload& out,
+                                      std::string_view path) {
+    const auto mark = std::find_if(props.begin(), props.end(), [](const property& p) { return p.key == data_format_property; });
+    if (mark == props.end()) return {};
+    const std::string where = std::string(path) + "/data";
+    if (mark->value != "json")
+        return fail(errc::bad_envelope, "property " + std::string(data_format_property) + " must be \"json\" on SOAP");
+    if (!data) return fail(errc::bad_envelope, where + " is missing (" + std::string(data_format_property) + " = json)");
+    auto text = text_of(data);
+    if (!text) return fail(errc::bad_envelope, where + " must be JSON text (" + std::string(data_format_property) + " = json)");
+    if (!is_json_value(*text)) return fail(errc::bad_envelope, where + " is not a JSON value");
+    out = {true, payload_format::json, {}, std::move(*text)};
+    props.erase(mark);
+    return {};
 }
 
 } // namespace qaqpa::soap::detail
