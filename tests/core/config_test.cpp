@@ -243,3 +243,17 @@ TEST_CASE("[log] takes a format and a level, and names a wrong one", "[config]")
     REQUIRE_FALSE(bad);
     CHECK(bad.error().detail == "t.toml: log.format: must be \"text\" or \"json\"");
 }
+
+TEST_CASE("a REST point is secured by HTTPS: security_mode and encrypt_to are refused on it", "[unit][core]") {
+    const std::string point = "[[delivery_points]]\nid = \"r\"\nurl = \"http://127.0.0.1:9/\"\nprotocol = \"rest\"\n";
+    CHECK(error_of(point + "security_mode = 1\n") ==
+          "test.toml: delivery_points[0].security_mode: a REST point is secured by HTTPS, not by XML signatures (0 only)");
+    CHECK(error_of(point + "encrypt_to = \"p.pem\"\n") ==
+          "test.toml: delivery_points[0].encrypt_to: a REST point is secured by HTTPS, not by XML encryption");
+    auto ok = parse_config(point + "[[systems]]\nid = \"s\"\npassword = \"p\"\naddress = \"http://127.0.0.1:9/\"\n"
+                                   "protocol = \"rest\"\n",
+                           "test.toml", "/etc/qaqpa");
+    REQUIRE(ok);
+    CHECK(ok->bootstrap.delivery_points[0].protocol == wire_protocol::rest);
+    CHECK(ok->bootstrap.systems[0].protocol == wire_protocol::rest);
+}

@@ -38,7 +38,9 @@ void gateway::reload(node_settings changed) {
 
 config gateway::make_config() {
     const auto& s = settings_;
-    const auto address = s.sender_address.empty() ? std::string() : "address = \"" + s.sender_address + "\"";
+    const auto address = s.sender_address.empty() ? std::string()
+                                                   : "address = \"" + s.sender_address + "\"\nprotocol = \"" +
+                                                         s.sender_protocol + "\"";
     const auto toml = fmt::format(R"(
 [node]
 data_dir = "data"

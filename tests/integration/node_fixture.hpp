@@ -26,6 +26,7 @@ struct node_settings {
     std::string push_url = "http://127.0.0.1:9/";
     int push_retries = 3; ///< back-off 50 ms doubling to 200 ms, timeout 2 s
     std::string sender_address;
+    std::string sender_protocol = "soap"; ///< what the sender's address speaks
     std::string extra_registry; ///< appended after the registry (more points, services, access)
     journal_sink* journal = nullptr; ///< where the node's message events go
     time_source* incident_clock = nullptr; ///< the incident desk's clock (simulated time)

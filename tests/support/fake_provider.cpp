@@ -90,6 +90,7 @@ struct fake_provider::impl {
         }
         std::lock_guard lock(mutex);
         received_request r;
+        r.target = std::string(req.target());
         r.content_type = std::string(req[http::field::content_type]);
         r.has_soap_action = req.find("SOAPAction") != req.end();
         r.soap_action = std::string(req["SOAPAction"]);
@@ -121,6 +122,7 @@ struct fake_provider::impl {
             res.set(http::field::content_type, "text/xml; charset=utf-8");
             if (mode == provider_mode::custom) {
                 received_request seen;
+                seen.target = std::string(req.target());
                 seen.content_type = std::string(req[http::field::content_type]);
                 seen.body = req.body();
                 auto a = answer(seen);

@@ -34,6 +34,7 @@ enum class provider_mode {
 };
 
 struct received_request {
+    std::string target; ///< the request's path and query
     std::string content_type;
     std::string soap_action;
     bool has_soap_action = false;
