@@ -12,7 +12,7 @@ build="${1:?usage: run.sh BUILD_DIR [SECONDS] [TARGET...]}"
 seconds="${2:-30}"
 shift $(( $# >= 2 ? 2 : $# ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(soap_parse http_request config journal_line)
+[ ${#targets[@]} -gt 0 ] || targets=(soap_parse rest_parse http_request config journal_line)
 
 if ! command -v clang++ >/dev/null; then
   echo "SKIPPED: clang++ is not installed (.ci/install-deps installs it)"
