@@ -34,7 +34,7 @@ TEST_CASE("admin: a system added through the API calls at once, and survives a r
                        R"({"id":"acme","password":"acme-password","bin":"123456789012"})");
     INFO(added.body);
     REQUIRE(added.status == 201);
-    CHECK(added.body == R"({"id":"acme","bin":"123456789012","address":""})"); // no password, no hash
+    CHECK(added.body == R"({"id":"acme","bin":"123456789012","address":"","protocol":"soap"})"); // no password, no hash
     CHECK(echo_as(gw, "acme", "acme-password") == "ACCESS_DENIED");
     REQUIRE(admin_call(gw, "POST", "/admin/v1/access", R"({"system":"acme","service":"echo","timeout_ms":3000})").status ==
             201);
