@@ -126,6 +126,7 @@ struct node::parts {
     routing::builtin_client builtin_client;
     soap::soap_outbound_client soap_client;
     rest::rest_outbound_client rest_client;
+    std::unique_ptr<http::client_tls> client_tls; ///< https:// points' trust and client certificates
     routing::outbound_table clients;
     http::ocsp_client ocsp; ///< asks certificates' OCSP responders ([security] ocsp = true)
     std::unique_ptr<routing::transport_security> security; ///< [security]: trust, the gateway's key
@@ -204,6 +205,14 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (auto checked = routing::check_live_registry(p->registry->current()->data(), c.security, p->security.get()); !checked)
         return fail(errc::bad_config, c.source + ": the stored registry: " + checked.error().detail);
     p->soap_client.sign_with(p->security.get());
+    p->client_tls = std::make_unique<http::client_tls>(c.security.trusted_ca);
+    // an https:// point's CA and client certificate are read now: a bad file stops start-up
+    for (const auto& dp : p->registry->current()->data().delivery_points)
+        if (const auto to = resolve_target(dp); to.endpoint && to.endpoint->tls)
+            if (auto ctx = p->client_tls->context_for(to.tls); !ctx)
+                return fail(errc::bad_config, fmt::format("{}: delivery point \"{}\": {}", c.source, dp.id, ctx.error().detail));
+    p->soap_client.use_tls(p->client_tls.get());
+    p->rest_client.use_tls(p->client_tls.get());
     if (auto r = p->clients.add(point_kind::builtin, p->builtin_client); !r) return r.error();
     if (auto r = p->clients.add(point_kind::soap, p->soap_client); !r) return r.error();
     if (auto r = p->clients.add(point_kind::rest, p->rest_client); !r) return r.error();

@@ -105,7 +105,7 @@ void read_incidents(table_reader& r, incidents_config& c) {
     if (auto url = ir.text("notify_url")) {
         if (!url->empty()) {
             check_url(*url, ir.key_path("notify_url"));
-            if (!parse_url(*url)) throw config_error{ir.key_path("notify_url"), "must be an http:// URL"};
+            if (auto u = parse_url(*url); !u || u->tls) throw config_error{ir.key_path("notify_url"), "must be an http:// URL"};
         }
         c.notify_url = *url;
     }
@@ -209,7 +209,8 @@ result<config> parse_config(std::string_view toml_text, const std::string& sourc
         read_systems(r, c);
         read_delivery_points(r, c);
         for (auto& dp : c.bootstrap.delivery_points)
-            if (!dp.encrypt_to.empty()) dp.encrypt_to = resolve_path(base_dir, dp.encrypt_to);
+            for (auto* file : {&dp.encrypt_to, &dp.ca, &dp.client_cert, &dp.client_key})
+                if (!file->empty()) *file = resolve_path(base_dir, *file);
         read_services(r, c);
         read_access(r, c);
         r.finish();

@@ -20,6 +20,7 @@ outbound_target resolve_target(const delivery_point& dp) {
     t.creds = dp.creds;
     t.security_mode = dp.policy.security_mode;
     t.encrypt_to = dp.encrypt_to;
+    t.tls = {dp.ca, dp.client_cert, dp.client_key};
     if (dp.url.starts_with("builtin:")) {
         t.kind = point_kind::builtin;
         return t;

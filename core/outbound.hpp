@@ -21,9 +21,12 @@ namespace qaqpa {
 enum class point_kind { builtin, soap, rest, gateway };
 const char* to_string(point_kind k) noexcept;
 
-/// TLS to a target (trusted CA, client certificate). Empty until HTTPS
-/// delivery points land; carried now so clients need no new signature then.
+/// TLS to an https:// target: the CA its certificate must chain to ("" =
+/// [security] trusted_ca) and the client certificate presented ("" = none).
 struct tls_settings {
+    std::string ca;
+    std::string client_cert;
+    std::string client_key;
     bool operator==(const tls_settings&) const = default;
 };
 

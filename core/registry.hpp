@@ -84,6 +84,12 @@ struct delivery_point {
     bool journal_payload = false;
     /// A PEM certificate (RSA): what the gateway sends the point is encrypted to it. "" = sent in clear.
     std::string encrypt_to;
+    /// https:// points: the PEM CA file their certificate must chain to ("" =
+    /// [security] trusted_ca), and the client certificate and key the gateway
+    /// presents to them ("" = none).
+    std::string ca;
+    std::string client_cert;
+    std::string client_key;
     bool operator==(const delivery_point&) const = default;
 };
 

@@ -71,6 +71,8 @@ struct to_json {
         if (d.max_queue_depth) o["max_queue_depth"] = d.max_queue_depth;
         o["journal_payload"] = d.journal_payload;
         if (!d.encrypt_to.empty()) o["encrypt_to"] = d.encrypt_to;
+        if (!d.ca.empty()) o["ca"] = d.ca;
+        if (!d.client_cert.empty()) o["client_cert"] = json::object{{"cert", d.client_cert}, {"key", d.client_key}};
         if (d.creds) o["credentials"] = json::object{{"login", d.creds->login}};
         return o;
     }
@@ -160,8 +162,12 @@ result<read_entry> read_registry_entry(registry_part part, std::string_view text
             break;
         case registry_part::delivery_points:
             // the file's relative paths are the file's folder's; the API has no folder
-            if (const auto& to = c.bootstrap.delivery_points[0].encrypt_to; !to.empty() && to.front() != '/')
-                throw config_error{"delivery_points.encrypt_to", "must be an absolute path through the admin API"};
+            for (const auto& [key, file] : {std::pair{"encrypt_to", &c.bootstrap.delivery_points[0].encrypt_to},
+                                            std::pair{"ca", &c.bootstrap.delivery_points[0].ca},
+                                            std::pair{"client_cert", &c.bootstrap.delivery_points[0].client_cert},
+                                            std::pair{"client_cert", &c.bootstrap.delivery_points[0].client_key}})
+                if (!file->empty() && file->front() != '/')
+                    throw config_error{std::string("delivery_points.") + key, "must be an absolute path through the admin API"};
             out.entry = c.bootstrap.delivery_points[0];
             break;
         case registry_part::services: out.entry = c.bootstrap.services[0]; break;

@@ -13,10 +13,11 @@ struct url {
     std::string port;
     std::string target;      ///< path and query, "/" at least
     std::string host_header; ///< host[:port] as the Host header wants it
+    bool tls = false;        ///< https://
     bool operator==(const url&) const = default;
 };
 
-/// Parses "http://host[:port][/path]"; nullopt for anything else.
+/// Parses "http[s]://host[:port][/path]"; nullopt for anything else.
 std::optional<url> parse_url(std::string_view text);
 
 } // namespace qaqpa

@@ -74,6 +74,8 @@ std::string serialize(const registry& reg) {
         if (d.max_queue_depth) o["max_queue_depth"] = d.max_queue_depth;
         if (d.journal_payload) o["journal_payload"] = true;
         if (!d.encrypt_to.empty()) o["encrypt_to"] = d.encrypt_to;
+        if (!d.ca.empty()) o["ca"] = d.ca;
+        if (!d.client_cert.empty()) o["client_cert"] = json::object{{"cert", d.client_cert}, {"key", d.client_key}};
         if (d.creds) o["credentials"] = json::object{{"login", d.creds->login}, {"password", d.creds->password}};
         points.push_back(std::move(o));
     }
@@ -114,6 +116,11 @@ result<registry> deserialize_registry(std::string_view text) {
             if (auto* m = o.if_contains("max_queue_depth")) d.max_queue_depth = m->as_int64();
             d.journal_payload = flag(o, "journal_payload");
             d.encrypt_to = str(o, "encrypt_to");
+            d.ca = str(o, "ca");
+            if (auto* cc = o.if_contains("client_cert")) {
+                d.client_cert = str(cc->as_object(), "cert");
+                d.client_key = str(cc->as_object(), "key");
+            }
             if (auto* c = o.if_contains("credentials"))
                 d.creds = credentials{str(c->as_object(), "login"), str(c->as_object(), "password")};
             reg.delivery_points.push_back(std::move(d));

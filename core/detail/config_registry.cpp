@@ -57,10 +57,25 @@ void read_systems(table_reader& r, config& c) {
 }
 
 void check_url(const std::string& url, const std::string& key) {
-    if (url == "builtin:echo" || url.rfind("http://", 0) == 0) return;
-    if (url.rfind("https://", 0) == 0)
-        throw config_error{key, "https delivery points are not supported yet"};
-    throw config_error{key, "must be an http:// URL or builtin:echo"};
+    if (url == "builtin:echo" || url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) return;
+    throw config_error{key, "must be an http:// or https:// URL, or builtin:echo"};
+}
+
+/// An https:// point's own CA and client certificate.
+void read_point_tls(table_reader& e, delivery_point& dp) {
+    const bool https = dp.url.rfind("https://", 0) == 0;
+    if (auto ca = e.text("ca")) {
+        if (!https) throw config_error{e.key_path("ca"), "is for https:// points"};
+        if (ca->empty()) throw config_error{e.key_path("ca"), "must name a PEM CA file"};
+        dp.ca = *ca;
+    }
+    if (const auto* t = e.subtable("client_cert")) {
+        if (!https) throw config_error{e.key_path("client_cert"), "is for https:// points"};
+        table_reader cc(*t, e.key_path("client_cert"));
+        dp.client_cert = cc.required_text("cert");
+        dp.client_key = cc.required_text("key");
+        cc.finish();
+    }
 }
 
 void read_delivery_points(table_reader& r, config& c) {
@@ -85,6 +100,7 @@ void read_delivery_points(table_reader& r, config& c) {
                 throw config_error{e.key_path("encrypt_to"), "a REST point is secured by HTTPS, not by XML encryption"};
             dp.encrypt_to = *v;
         }
+        read_point_tls(e, dp);
         if (const auto* cr = e.subtable("credentials")) {
             table_reader cred(*cr, e.key_path("credentials"));
             dp.creds = credentials{cred.required_text("login"), cred.text("password").value_or("")};

@@ -6,12 +6,14 @@ bad JSON of each kind, a client certificate of another organisation, and
 every answer checked against the OpenAPI document the gateway serves."""
 import base64
 import http.client
+import http.server
 import json
 import os
 import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 import zeep_client_test as base
@@ -241,6 +243,117 @@ class RestChannelWithClientCertificates(RestGateway):
         status, _, parsed, _ = self.call("sync/SendMessage", self.sync_request("x"), cert="other")  # BIN 555555555555
         self.assertEqual((status, parsed["errorCode"]), (403, "CERTIFICATE_MISMATCH"))
         self.assertIn("BIN 555555555555", parsed["errorMessage"])
+
+
+class HttpsProvider:
+    """A REST provider over HTTPS (Python's http.server and ssl) that requires a
+    client certificate of the test CA; it echoes SendMessage and records who called."""
+
+    def __init__(self, cert, key):
+        self.callers = []
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                owner.callers.append((self.path, dict(x[0] for x in self.connection.getpeercert()["subject"])))
+                data = body["request"]["requestData"]["data"]
+                answer = json.dumps({"response": {
+                    "responseInfo": {"messageId": "p1", "responseDate": DATE, "status": {"code": "OK", "message": "tls"}},
+                    "responseData": {"data": data}}}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(pki("ca.pem"))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class HttpsDeliveryPoints(unittest.TestCase):
+    """REST and SOAP points at https:// addresses: the provider's certificate is
+    checked against the CA and the host name, and the gateway presents its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        subprocess.run(["bash", base.ARGS.make_pki, base.ARGS.pki], check=True, timeout=120)
+        cls.provider = HttpsProvider(pki("tls-server.pem"), pki("tls-server.key"))
+        cls.misnamed = HttpsProvider(pki("sender.pem"), pki("sender.key"))  # the right CA, not 127.0.0.1
+        points = ""
+        for name, url, keys in [
+            ("tls-ok", f"https://127.0.0.1:{cls.provider.port}/api/", f'ca = "{pki("ca.pem")}"'),
+            ("tls-default-ca", f"https://127.0.0.1:{cls.provider.port}/api/", ""),
+            ("tls-stranger-ca", f"https://127.0.0.1:{cls.provider.port}/api/", f'ca = "{pki("stranger-ca.pem")}"'),
+            ("tls-misnamed", f"https://127.0.0.1:{cls.misnamed.port}/api/", f'ca = "{pki("ca.pem")}"'),
+        ]:
+            points += f"""
+[[delivery_points]]
+id = "{name}"
+url = "{url}"
+protocol = "rest"
+{keys}
+client_cert = {{ cert = "{pki('gateway.pem')}", key = "{pki('gateway.key')}" }}
+[[services]]
+id = "{name}"
+owner = "zeep-client"
+delivery_point = "{name}"
+[[access]]
+system = "zeep-client"
+service = "{name}"
+"""
+        extra = f'[security]\ntrusted_ca = ["{pki("ca.pem")}"]\n' + points
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.gateway = base.Gateway(cls.tmp.name, extra)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gateway.stop()
+        cls.provider.stop()
+        cls.misnamed.stop()
+        cls.tmp.cleanup()
+
+    def call(self, service):
+        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.port, timeout=20)
+        body = {"request": {"requestInfo": {"messageId": "t1", "serviceId": service, "messageDate": DATE},
+                            "requestData": {"data": {"n": 9007199254740993}}}}
+        conn.request("POST", "/api/v1/sync/SendMessage", body=json.dumps(body),
+                     headers={"Content-Type": "application/json", "Authorization": BASIC})
+        answer = conn.getresponse()
+        return answer.status, json.loads(answer.read())
+
+    def test_a_call_over_https_with_the_gateways_client_certificate(self):
+        for service in ("tls-ok", "tls-default-ca"):
+            status, answer = self.call(service)
+            self.assertEqual(status, 200, answer)
+            self.assertEqual(answer["response"]["responseData"]["data"], {"n": 9007199254740993})
+        path, subject = self.provider.callers[-1]
+        self.assertEqual(path, "/api/SendMessage")
+        self.assertIn("BIN990000000001", subject.get("organizationalUnitName", ""))  # the gateway's certificate
+
+    def test_a_provider_certificate_of_another_ca_is_refused(self):
+        status, answer = self.call("tls-stranger-ca")
+        self.assertEqual((status, answer["errorCode"]), (502, "PROVIDER_UNREACHABLE"))
+        self.assertIn("certificate", answer["errorMessage"])
+
+    def test_a_provider_certificate_for_another_host_is_refused(self):
+        status, answer = self.call("tls-misnamed")
+        self.assertEqual((status, answer["errorCode"]), (502, "PROVIDER_UNREACHABLE"))
+        self.assertIn("IP address mismatch", answer["errorMessage"])
+        self.assertEqual(self.misnamed.callers, [])
 
 
 if __name__ == "__main__":

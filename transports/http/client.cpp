@@ -3,8 +3,10 @@
 #include "core/async.hpp"
 #include "transports/http/deadline.hpp"
 
+#include <fmt/format.h>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -13,9 +15,14 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace qaqpa::http {
 namespace {
@@ -25,11 +32,35 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 struct connection {
-    explicit connection(const executor& ex) : socket(ex), dl(socket) { buffer.reserve(16 * 1024); }
+    connection(const executor& ex, asio::ssl::context* tls) : socket(ex), dl(socket) {
+        buffer.reserve(16 * 1024);
+        if (tls) stream.emplace(socket, *tls);
+    }
     tcp_socket socket;
     deadline dl; ///< registered for the connection's life; never while pooled
     beast::flat_buffer buffer;
+    std::optional<asio::ssl::stream<tcp_socket&>> stream; ///< over `socket`, for https://
 };
+
+/// Why a TLS handshake failed: the certificate check's own words when it was that.
+std::string handshake_failure(connection& c, const boost::system::error_code& ec) {
+    const long verdict = SSL_get_verify_result(c.stream->native_handle());
+    if (verdict != X509_V_OK) return std::string("the server's certificate: ") + X509_verify_cert_error_string(verdict);
+    return ec.message();
+}
+
+/// Sends the host name (SNI) unless it is an IP address, and checks that the certificate names it.
+void expect_host(connection& c, const std::string& host) {
+    boost::system::error_code ec;
+    asio::ip::make_address(host, ec);
+    auto* ssl = c.stream->native_handle();
+    if (ec) {
+        SSL_set_tlsext_host_name(ssl, host.c_str());
+        SSL_set1_host(ssl, host.c_str());
+    } else {
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
+    }
+}
 
 /// Idle keep-alive connections of one io_context, by "host:port".
 class pool final : public asio::execution_context::service {
@@ -80,7 +111,7 @@ client_failure io_failure(const boost::system::error_code& ec, std::string_view 
 /// fresh connection is safe.
 bool stale_connection(const boost::system::error_code& ec) {
     return ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-           ec == beast::http::error::end_of_stream;
+           ec == beast::http::error::end_of_stream || ec == asio::ssl::error::stream_truncated;
 }
 
 } // namespace
@@ -114,7 +145,11 @@ task<std::variant<response, client_failure>>
 post(const url& to, std::string body, const post_options& opts, std::chrono::steady_clock::time_point deadline) {
     const auto ex = co_await asio::this_coro::executor;
     auto& idle = thread_service<pool>(ex);
-    const std::string key = to.host + ':' + to.port;
+    if (to.tls && !opts.tls)
+        co_return client_failure{client_error::connect_failed, "https://" + to.host_header + " has no TLS settings"};
+    // pooled by host and TLS context: a connection is only reused for the same trust
+    const std::string key = to.tls ? fmt::format("{}:{}|{}", to.host, to.port, static_cast<const void*>(opts.tls))
+                                   : to.host + ':' + to.port;
     const std::string head = request_head(to, body.size(), opts);
     const std::array<asio::const_buffer, 2> request_bytes{asio::buffer(head), asio::buffer(body)};
 
@@ -124,7 +159,7 @@ post(const url& to, std::string body, const post_options& opts, std::chrono::ste
         auto conn = idle.take(key);
         const bool reused = conn != nullptr;
         if (!conn) {
-            conn = std::make_unique<connection>(ex);
+            conn = std::make_unique<connection>(ex, to.tls ? opts.tls : nullptr);
             conn->dl.expires_at(deadline);
             tcp_resolver resolver(ex);
             const auto endpoints = co_await resolver.async_resolve(to.host, to.port, use);
@@ -134,9 +169,20 @@ post(const url& to, std::string body, const post_options& opts, std::chrono::ste
             if (ec == beast::error::timeout) co_return client_failure{client_error::timeout, "connect timed out"};
             if (ec) co_return client_failure{client_error::connect_failed, "connect " + key + ": " + ec.message()};
             conn->socket.set_option(tcp::no_delay(true), ec);
+            if (conn->stream) {
+                expect_host(*conn, to.host);
+                co_await conn->stream->async_handshake(asio::ssl::stream_base::client, use);
+                conn->dl.translate(ec);
+                if (ec == beast::error::timeout) co_return client_failure{client_error::timeout, "TLS handshake timed out"};
+                if (ec)
+                    co_return client_failure{client_error::connect_failed,
+                                             "TLS handshake with " + key.substr(0, key.find('|')) + ": " + handshake_failure(*conn, ec)};
+            }
         }
         conn->dl.expires_at(deadline);
-        co_await asio::async_write(conn->socket, request_bytes, use);
+        // if/else, never a conditional in co_await: GCC 12 frees that temporary twice
+        if (conn->stream) co_await asio::async_write(*conn->stream, request_bytes, use);
+        else co_await asio::async_write(conn->socket, request_bytes, use);
         conn->dl.translate(ec);
         if (ec) {
             if (reused && stale_connection(ec)) continue;
@@ -144,7 +190,8 @@ post(const url& to, std::string body, const post_options& opts, std::chrono::ste
         }
         beast::http::response_parser<beast::http::string_body> parser;
         parser.body_limit(opts.max_response_bytes);
-        co_await beast::http::async_read(conn->socket, conn->buffer, parser, use);
+        if (conn->stream) co_await beast::http::async_read(*conn->stream, conn->buffer, parser, use);
+        else co_await beast::http::async_read(conn->socket, conn->buffer, parser, use);
         conn->dl.translate(ec);
         if (ec) {
             if (reused && stale_connection(ec) && !parser.got_some()) continue;

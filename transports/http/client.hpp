@@ -9,6 +9,7 @@
 #include "transports/http/message.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
 #include <optional>
@@ -26,6 +27,9 @@ struct post_options {
     bool send_soap_action = false;
     std::size_t max_response_bytes = 10 * 1024 * 1024;
     std::size_t max_idle_per_host = 64;
+    /// The client context for an https:// URL (client_tls.hpp); it must
+    /// outlive the call. An https:// URL without one fails to connect.
+    boost::asio::ssl::context* tls = nullptr;
 };
 
 enum class client_error {

@@ -34,8 +34,11 @@ task<routing::provider_result> rest_outbound_client::relay(const outbound_target
                                                            std::chrono::milliseconds timeout) {
     if (!dp.endpoint) co_return fault(errc::internal, "delivery point \"" + dp.id + "\" has an unusable URL");
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    auto reply = co_await http::post(operation_url(*dp.endpoint, "SendMessage"), build_sync_request(req),
-                                     json_post(max_response_bytes_), deadline);
+    auto opts = json_post(max_response_bytes_);
+    if (auto tls = http::prepare_tls(tls_, opts, dp); !tls) co_return fault(errc::provider_unreachable, tls.error().detail);
+    // a named local, never a temporary: post() keeps a reference across its suspensions
+    const auto target = operation_url(*dp.endpoint, "SendMessage");
+    auto reply = co_await http::post(target, build_sync_request(req), opts, deadline);
     if (auto* failed = std::get_if<http::client_failure>(&reply)) {
         switch (failed->kind) {
         case http::client_error::timeout:
@@ -68,8 +71,10 @@ task<routing::push_result> rest_outbound_client::push(const outbound_target& to,
         body = build_push(info, m.message.data);
         operation = "sendMessage";
     }
-    auto reply = co_await http::post(operation_url(*to.endpoint, operation), std::move(body), json_post(max_response_bytes_),
-                                     std::chrono::steady_clock::now() + timeout);
+    auto opts = json_post(max_response_bytes_);
+    if (auto tls = http::prepare_tls(tls_, opts, to); !tls) co_return routing::push_result{false, tls.error().detail};
+    const auto target = operation_url(*to.endpoint, operation);
+    auto reply = co_await http::post(target, std::move(body), opts, std::chrono::steady_clock::now() + timeout);
     if (auto* failed = std::get_if<http::client_failure>(&reply)) {
         if (failed->kind == http::client_error::timeout)
             co_return routing::push_result{false, fmt::format("no answer within {} ms", timeout.count())};

@@ -10,6 +10,7 @@
 // Thread safety: stateless; connections come from the calling thread's pool.
 
 #include "routing/outbound.hpp"
+#include "transports/http/client_tls.hpp"
 
 #include <cstddef>
 
@@ -18,6 +19,8 @@ namespace qaqpa::rest {
 class rest_outbound_client final : public routing::outbound_client {
 public:
     explicit rest_outbound_client(std::size_t max_response_bytes) : max_response_bytes_(max_response_bytes) {}
+    /// The TLS contexts of https:// points (set before the first call).
+    void use_tls(http::client_tls* tls) { tls_ = tls; }
 
     task<routing::provider_result> relay(const outbound_target& to, const sync_request& req,
                                          std::chrono::milliseconds timeout) override;
@@ -26,6 +29,7 @@ public:
 
 private:
     std::size_t max_response_bytes_;
+    http::client_tls* tls_ = nullptr;
 };
 
 /// The target's URL with `operation` as its last path segment.

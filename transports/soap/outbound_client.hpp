@@ -10,6 +10,7 @@
 
 #include "routing/outbound.hpp"
 #include "routing/transport_security.hpp"
+#include "transports/http/client_tls.hpp"
 
 #include <cstddef>
 
@@ -22,6 +23,8 @@ public:
     /// security_mode 1 or 2, and encryption for points with encrypt_to
     /// (set before the first call).
     void sign_with(const routing::transport_security* security) { security_ = security; }
+    /// The TLS contexts of https:// points (set before the first call).
+    void use_tls(http::client_tls* tls) { tls_ = tls; }
 
     task<routing::provider_result> relay(const outbound_target& to, const sync_request& req,
                                          std::chrono::milliseconds timeout) override;
@@ -35,6 +38,7 @@ private:
 
     std::size_t max_response_bytes_;
     const routing::transport_security* security_ = nullptr;
+    http::client_tls* tls_ = nullptr;
 };
 
 } // namespace qaqpa::soap

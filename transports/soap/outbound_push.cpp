@@ -29,6 +29,7 @@ task<routing::push_result> soap_outbound_client::push(const outbound_target& to,
     http::post_options opts;
     opts.send_soap_action = true;
     opts.max_response_bytes = max_response_bytes_;
+    if (auto tls = http::prepare_tls(tls_, opts, to); !tls) co_return routing::push_result{false, tls.error().detail};
     auto reply = co_await http::post(*to.endpoint, std::move(*sent), opts, std::chrono::steady_clock::now() + timeout);
     if (auto* failed = std::get_if<http::client_failure>(&reply)) {
         if (failed->kind == http::client_error::timeout)

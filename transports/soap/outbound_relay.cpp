@@ -36,6 +36,7 @@ task<routing::provider_result> soap_outbound_client::relay(const outbound_target
     http::post_options opts;
     opts.send_soap_action = true;
     opts.max_response_bytes = max_response_bytes_;
+    if (auto tls = http::prepare_tls(tls_, opts, dp); !tls) co_return fault(errc::provider_unreachable, tls.error().detail);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     auto body = as_point_wants(dp, build_sync_request(req));
     if (!body) co_return gateway_fault{body.error(), nullptr};
