@@ -139,7 +139,7 @@ TEST_CASE("config errors name the file, the key and the reason", "[unit][core]")
     CHECK(error_of("[[services]]\nid = \"s\"\nowner = \"ghost\"\n") == "test.toml: services[0].owner: no system with id \"ghost\"");
     CHECK(error_of("[[access]]\nsystem = \"x\"\nservice = \"y\"\n") == "test.toml: access[0].system: no system with id \"x\"");
     CHECK(error_of("[[delivery_points]]\nid = \"d\"\nurl = \"ftp://x\"\n") ==
-          "test.toml: delivery_points[0].url: must be an http:// URL or builtin:echo");
+          "test.toml: delivery_points[0].url: must be an http:// or https:// URL, or builtin:echo");
     CHECK(error_of("[[systems]]\nid=\"o\"\npassword=\"p\"\n[[services]]\nid = \"s\"\nowner = \"o\"\nmode = \"sometimes\"\n") ==
           "test.toml: services[0].mode: must be \"sync\", \"async\" or \"both\"");
     CHECK(error_of("[[delivery_points]]\nid = \"d\"\nurl = \"builtin:echo\"\nsecurity_mode = 1\n") ==

@@ -151,7 +151,7 @@ TEST_CASE("qaqpa admin registry list, show, add and remove, as a script runs the
     const auto added = run("admin registry add systems '{\"id\":\"acme\",\"password\":\"pw\",\"bin\":\"123456789012\"}' " + where);
     INFO(added.out);
     CHECK(added.code == 0);
-    CHECK(added.out == "{\"id\":\"acme\",\"bin\":\"123456789012\",\"address\":\"\"}\n");
+    CHECK(added.out == "{\"id\":\"acme\",\"bin\":\"123456789012\",\"address\":\"\",\"protocol\":\"soap\"}\n");
     std::ofstream(dir.path() / "access.json") << R"({"system":"acme","service":"inbox"})";
     CHECK(run("admin registry add access @" + (dir.path() / "access.json").string() + " " + where).code == 0);
     const auto table = run("admin registry list access " + where);

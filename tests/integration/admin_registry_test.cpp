@@ -94,7 +94,7 @@ TEST_CASE("admin: registry entries are checked with the start-up's rules and mes
     CHECK(refused("POST", "/admin/v1/systems", R"({"id":"x","password_hash":"plain"})")
               .find("systems.password_hash: not a hash from qaqpa hash-password") != std::string::npos);
     CHECK(refused("POST", "/admin/v1/delivery-points", R"({"id":"p","url":"ftp://x"})")
-              .find("delivery_points.url: must be an http:// URL or builtin:echo") != std::string::npos);
+              .find("delivery_points.url: must be an http:// or https:// URL, or builtin:echo") != std::string::npos);
     CHECK(refused("POST", "/admin/v1/delivery-points", R"({"id":"p","url":"http://127.0.0.1:9/","retries":"ten"})")
               .find("delivery_points.retries: must be an integer") != std::string::npos);
     CHECK(refused("POST", "/admin/v1/services", R"({"id":"s","owner":"nobody","delivery_point":"echo"})")
