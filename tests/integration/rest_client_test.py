@@ -16,6 +16,7 @@ import tempfile
 import threading
 import unittest
 
+import https_client_test
 import zeep_client_test as base
 
 DATE = "2026-11-23T10:00:00+06:00"
@@ -57,33 +58,19 @@ def check(schema, value, doc, where="$"):
             check(schema["items"], item, doc, f"{where}[{i}]")
 
 
-class RestGateway(unittest.TestCase):
-    client_ca = None
+class RestGateway(https_client_test.HttpsGateway):
+    """The HTTPS gateway of https_client_test, called on its REST channel."""
     openapi = None  # the document the gateway serves, fetched once per class
 
-    @classmethod
-    def setUpClass(cls):
-        subprocess.run(["bash", base.ARGS.make_pki, base.ARGS.pki], check=True, timeout=120)
-        extra = f'[listeners.public.tls]\ncert = "{pki("tls-server.pem")}"\nkey = "{pki("tls-server.key")}"\n'
-        if cls.client_ca:
-            extra += f'client_ca = "{cls.client_ca}"\n'
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.gateway = base.Gateway(cls.tmp.name, extra)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.gateway.stop()
-        cls.tmp.cleanup()
-
-    def context(self, cert=None):
-        ctx = ssl.create_default_context(cafile=pki("ca.pem"))
+    def client_context(self, cert=None):
+        ctx = self.context()
         if cert:
             ctx.load_cert_chain(pki(cert + ".pem"), pki(cert + ".key"))
         return ctx
 
     def call(self, path, body, headers=None, cert=None, method="POST"):
         """The status, headers and parsed JSON of one call; the answer is checked against the OpenAPI document."""
-        conn = http.client.HTTPSConnection("127.0.0.1", self.gateway.port, context=self.context(cert), timeout=10)
+        conn = http.client.HTTPSConnection("127.0.0.1", self.gateway.port, context=self.client_context(cert), timeout=10)
         data = body if isinstance(body, (bytes, str)) else json.dumps(body)
         sent = {"Content-Type": "application/json"}
         sent.update(headers or {})
@@ -99,7 +86,7 @@ class RestGateway(unittest.TestCase):
     def conforms(self, path, status, parsed, cert):
         cls = type(self)
         if cls.openapi is None:
-            conn = http.client.HTTPSConnection("127.0.0.1", self.gateway.port, context=self.context(cert), timeout=10)
+            conn = http.client.HTTPSConnection("127.0.0.1", self.gateway.port, context=self.client_context(cert), timeout=10)
             conn.request("GET", "/api/v1/openapi.json")
             cls.openapi = json.loads(conn.getresponse().read())
             conn.close()
@@ -178,7 +165,7 @@ class RestChannel(RestGateway):
         self.assertEqual((status, parsed["errorCode"]), (415, "UNSUPPORTED_MEDIA_TYPE"))
 
     def test_an_oversized_body_is_413(self):
-        conn = http.client.HTTPSConnection("127.0.0.1", self.gateway.port, context=self.context(), timeout=10)
+        conn = http.client.HTTPSConnection("127.0.0.1", self.gateway.port, context=self.client_context(), timeout=10)
         body = b'{"request": {"x": "' + b"a" * (11 * 1024 * 1024) + b'"}}'
         try:
             conn.request("POST", "/api/v1/sync/SendMessage", body=body, headers={"Content-Type": "application/json"})

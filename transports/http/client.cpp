@@ -141,6 +141,20 @@ const boost::system::error_category& client_category() noexcept {
 
 boost::system::error_code make_error_code(client_error e) noexcept { return {static_cast<int>(e), client_category()}; }
 
+failure relay_failure(const client_failure& f, std::string_view point, std::chrono::milliseconds timeout) {
+    switch (f.kind) {
+    case client_error::timeout:
+        return fail(errc::provider_timeout, fmt::format("no answer from \"{}\" within {} ms", point, timeout.count()));
+    case client_error::too_large: return fail(errc::provider_bad_response, fmt::format("the answer of \"{}\" is too large", point));
+    default: return fail(errc::provider_unreachable, fmt::format("\"{}\": {}", point, f.detail));
+    }
+}
+
+std::string push_failure(const client_failure& f, std::chrono::milliseconds timeout) {
+    if (f.kind == client_error::timeout) return fmt::format("no answer within {} ms", timeout.count());
+    return f.detail.empty() ? "connection failed" : f.detail;
+}
+
 task<std::variant<response, client_failure>>
 post(const url& to, std::string body, const post_options& opts, std::chrono::steady_clock::time_point deadline) {
     const auto ex = co_await asio::this_coro::executor;

@@ -49,6 +49,12 @@ struct client_failure {
     boost::system::error_code code() const noexcept { return make_error_code(kind); }
 };
 
+/// A relayed call's failed exchange as the caller's fault: provider_timeout,
+/// provider_bad_response (an answer over the limit) or provider_unreachable.
+failure relay_failure(const client_failure& f, std::string_view point, std::chrono::milliseconds timeout);
+/// Why a PUSH attempt's exchange failed, for its record.
+std::string push_failure(const client_failure& f, std::chrono::milliseconds timeout);
+
 /// POSTs `body` and reads the response, all before `deadline`. A pooled
 /// connection that turns out to be closed by the peer is replaced once.
 task<std::variant<response, client_failure>>

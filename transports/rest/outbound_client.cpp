@@ -39,16 +39,8 @@ task<routing::provider_result> rest_outbound_client::relay(const outbound_target
     // a named local, never a temporary: post() keeps a reference across its suspensions
     const auto target = operation_url(*dp.endpoint, "SendMessage");
     auto reply = co_await http::post(target, build_sync_request(req), opts, deadline);
-    if (auto* failed = std::get_if<http::client_failure>(&reply)) {
-        switch (failed->kind) {
-        case http::client_error::timeout:
-            co_return fault(errc::provider_timeout, fmt::format("no answer from \"{}\" within {} ms", dp.id, timeout.count()));
-        case http::client_error::too_large:
-            co_return fault(errc::provider_bad_response, "the answer of \"" + dp.id + "\" is too large");
-        default:
-            co_return fault(errc::provider_unreachable, "\"" + dp.id + "\": " + failed->detail);
-        }
-    }
+    if (auto* failed = std::get_if<http::client_failure>(&reply))
+        co_return gateway_fault{http::relay_failure(*failed, dp.id, timeout), nullptr};
     const auto& res = std::get<http::response>(reply);
     auto answer = parse_sync_reply(static_cast<int>(res.result_int()), res.body());
     if (auto* f = std::get_if<gateway_fault>(&answer); f && f->cause.code == errc::provider_bad_response)
@@ -75,11 +67,8 @@ task<routing::push_result> rest_outbound_client::push(const outbound_target& to,
     if (auto tls = http::prepare_tls(tls_, opts, to); !tls) co_return routing::push_result{false, tls.error().detail};
     const auto target = operation_url(*to.endpoint, operation);
     auto reply = co_await http::post(target, std::move(body), opts, std::chrono::steady_clock::now() + timeout);
-    if (auto* failed = std::get_if<http::client_failure>(&reply)) {
-        if (failed->kind == http::client_error::timeout)
-            co_return routing::push_result{false, fmt::format("no answer within {} ms", timeout.count())};
-        co_return routing::push_result{false, failed->detail.empty() ? "connection failed" : failed->detail};
-    }
+    if (auto* failed = std::get_if<http::client_failure>(&reply))
+        co_return routing::push_result{false, http::push_failure(*failed, timeout)};
     const auto& res = std::get<http::response>(reply);
     const int status = static_cast<int>(res.result_int());
     auto verdict = read_push_reply(status, res.body());

@@ -110,6 +110,16 @@ result<message_payload> payload_of(std::optional<std::string_view> text, std::ve
     return out;
 }
 
+/// A message's end: its sender (the body's, or HTTP Basic's) into `out`, then its payload.
+result<message_payload> sender_and_payload(problems& p, std::string_view info_path, std::optional<sender_info>& sender,
+                                           const std::optional<sender_info>& basic, sender_info& out, const document& doc,
+                                           std::vector<property>& props, std::string_view data_path) {
+    merge_basic(p, std::string(info_path) + "/sender", sender, basic);
+    if (p.any()) return p.failed();
+    out = std::move(*sender);
+    return payload_of(doc.data, props, data_path);
+}
+
 constexpr std::array<std::string_view, 3> sync_data_path{"request", "requestData", "data"};
 constexpr std::array<std::string_view, 3> async_data_path{"request", "messageData", "data"};
 constexpr std::array<std::string_view, 3> reply_data_path{"response", "responseData", "data"};
@@ -133,9 +143,8 @@ result<sync_request> parse_sync_request(std::string_view body, const std::option
         info.message_id = ri.required_string("messageId");
         info.correlation_id = ri.optional_string("correlationId");
         info.service_id = ri.required_string("serviceId");
-        const auto date = ri.required_string("messageDate");
-        if (!p.any() && !parse_datetime(date)) p.add("request/requestInfo/messageDate is not an xsd:dateTime");
-        info.message_date = date;
+        info.message_date = ri.required_string("messageDate");
+        check_date(ri, "messageDate", info.message_date);
         info.route_id = ri.optional_string("routeId");
         info.session_id = ri.optional_string("sessionId");
         read_sender(ri, "sender", false, sender);
@@ -143,10 +152,8 @@ result<sync_request> parse_sync_request(std::string_view body, const std::option
         object_reader rd(req.object("requestData", true), "request/requestData", p);
         rd.member("data", false);
     }
-    merge_basic(p, "request/requestInfo/sender", sender, basic);
-    if (p.any()) return p.failed();
-    out.info.sender = std::move(*sender);
-    auto data = payload_of(doc->data, out.info.properties, "request/requestData/data");
+    auto data = sender_and_payload(p, "request/requestInfo", sender, basic, out.info.sender, *doc, out.info.properties,
+                                   "request/requestData/data");
     if (!data) return data.error();
     out.data = std::move(*data);
     return out;
@@ -171,17 +178,15 @@ result<async_message> parse_send_message(std::string_view body, const std::optio
         else if (!p.any()) p.add("request/messageInfo/messageType must be REQUEST, RESPONSE, UPDATE or NOTIFICATION");
         info.route_id = mi.optional_string("routeId");
         info.message_date = mi.required_string("messageDate");
-        if (!p.any() && !parse_datetime(info.message_date)) p.add("request/messageInfo/messageDate is not an xsd:dateTime");
+        check_date(mi, "messageDate", info.message_date);
         read_sender(mi, "sender", false, sender);
         read_properties(mi, info.properties);
         info.session_id = mi.optional_string("sessionId");
         object_reader md(req.object("messageData", true), "request/messageData", p);
         md.member("data", true);
     }
-    merge_basic(p, "request/messageInfo/sender", sender, basic);
-    if (p.any()) return p.failed();
-    m.info.sender = std::move(*sender);
-    auto data = payload_of(doc->data, m.info.properties, "request/messageData/data");
+    auto data = sender_and_payload(p, "request/messageInfo", sender, basic, m.info.sender, *doc, m.info.properties,
+                                   "request/messageData/data");
     if (!data) return data.error();
     m.data = std::move(*data);
     return m;

@@ -31,11 +31,8 @@ task<routing::push_result> soap_outbound_client::push(const outbound_target& to,
     opts.max_response_bytes = max_response_bytes_;
     if (auto tls = http::prepare_tls(tls_, opts, to); !tls) co_return routing::push_result{false, tls.error().detail};
     auto reply = co_await http::post(*to.endpoint, std::move(*sent), opts, std::chrono::steady_clock::now() + timeout);
-    if (auto* failed = std::get_if<http::client_failure>(&reply)) {
-        if (failed->kind == http::client_error::timeout)
-            co_return routing::push_result{false, fmt::format("no answer within {} ms", timeout.count())};
-        co_return routing::push_result{false, failed->detail.empty() ? "connection failed" : failed->detail};
-    }
+    if (auto* failed = std::get_if<http::client_failure>(&reply))
+        co_return routing::push_result{false, http::push_failure(*failed, timeout)};
     const auto& res = std::get<http::response>(reply);
     auto verdict = read_push_reply(res.body(), expected);
     if (verdict.delivered && res.result_int() != 200)

@@ -42,16 +42,8 @@ task<routing::provider_result> soap_outbound_client::relay(const outbound_target
     if (!body) co_return gateway_fault{body.error(), nullptr};
     auto reply = co_await http::post(*to, std::move(*body), opts, deadline);
 
-    if (auto* failed = std::get_if<http::client_failure>(&reply)) {
-        switch (failed->kind) {
-        case http::client_error::timeout:
-            co_return fault(errc::provider_timeout, fmt::format("no answer from \"{}\" within {} ms", dp.id, timeout.count()));
-        case http::client_error::too_large:
-            co_return fault(errc::provider_bad_response, "the answer of \"" + dp.id + "\" is too large");
-        default:
-            co_return fault(errc::provider_unreachable, "\"" + dp.id + "\": " + failed->detail);
-        }
-    }
+    if (auto* failed = std::get_if<http::client_failure>(&reply))
+        co_return gateway_fault{http::relay_failure(*failed, dp.id, timeout), nullptr};
     const auto& res = std::get<http::response>(reply);
     auto answer = parse_sync_reply(res.body());
     if (auto* f = std::get_if<gateway_fault>(&answer); f && f->cause.code == errc::provider_bad_response)
