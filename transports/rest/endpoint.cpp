@@ -13,14 +13,19 @@ namespace {
 
 using routing::operation_kind;
 
+bool iequals_ascii(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20); });
+}
+
+/// application/json, application/…+json, or none at all.
 bool is_json_content_type(std::string_view ct) {
-    while (!ct.empty() && ct.front() == ' ') ct.remove_prefix(1);
-    const auto end = ct.find(';');
-    auto type = ct.substr(0, end);
+    auto type = ct.substr(0, ct.find(';'));
+    while (!type.empty() && type.front() == ' ') type.remove_prefix(1);
     while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-    auto lower = std::string(type);
-    for (auto& c : lower) c = static_cast<char>(c | 0x20);
-    return lower.empty() || lower == "application/json" || (lower.starts_with("application/") && lower.ends_with("+json"));
+    constexpr std::string_view app = "application/";
+    return type.empty() || iequals_ascii(type, "application/json") ||
+           (type.size() > app.size() + 5 && iequals_ascii(type.substr(0, app.size()), app) &&
+            iequals_ascii(type.substr(type.size() - 5), "+json"));
 }
 
 /// HTTP Basic credentials: none, the login and password, or malformed.

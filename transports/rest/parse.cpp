@@ -7,6 +7,7 @@
 #include "transports/rest/detail/json_source.hpp"
 #include "transports/soap/xml.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/stream_parser.hpp>
 
 #include <algorithm>
@@ -24,12 +25,21 @@ struct document {
     std::optional<std::string_view> data;
 };
 
-result<document> read_document(std::string_view body, std::span<const std::string_view> data_path) {
+/// Where one request's document lives: a buffer on the stack first, so a
+/// request of a few KB parses without touching the heap.
+struct scratch {
+    unsigned char parser_stack[1024];
+    unsigned char buffer[8192];
+    boost::json::monotonic_resource resource{buffer, sizeof buffer};
+};
+
+result<document> read_document(std::string_view body, std::span<const std::string_view> data_path, scratch& memory) {
     if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
         return fail(errc::invalid_request, "the body is empty; a JSON object is expected");
     boost::json::parse_options options;
     options.max_depth = 256; // as deep as XML payloads may nest
-    boost::json::stream_parser parser({}, options);
+    boost::json::stream_parser parser({}, options, memory.parser_stack, sizeof memory.parser_stack);
+    parser.reset(&memory.resource);
     boost::system::error_code ec;
     const auto used = parser.write(body.data(), body.size(), ec);
     if (!ec) parser.finish(ec);
@@ -51,7 +61,8 @@ void check_date(object_reader& r, std::string_view key, const std::optional<std:
 void read_sender(object_reader& parent, std::string_view key, bool needed, std::optional<sender_info>& out) {
     const auto* v = parent.object(key, needed);
     if (!v) return;
-    object_reader s(v, parent.path(key), parent.report());
+    const auto path = parent.path(key);
+    object_reader s(v, path, parent.report());
     out.emplace();
     out->sender_id = s.required_string("senderId");
     out->password = s.optional_string("password");
@@ -78,7 +89,8 @@ void read_properties(object_reader& parent, std::vector<property>& out) {
     if (!list) return;
     const auto path = parent.path("properties");
     for (std::size_t i = 0; i < list->size(); ++i) {
-        object_reader p(&(*list)[i], path + "/" + std::to_string(i), parent.report());
+        const auto item = path + "/" + std::to_string(i);
+        object_reader p(&(*list)[i], item, parent.report());
         property prop{p.required_string("key"), p.optional_string("value").value_or("")};
         out.push_back(std::move(prop));
     }
@@ -88,6 +100,14 @@ void read_properties(object_reader& parent, std::vector<property>& out) {
 /// holds when the sender marked it so (data_format_property = "xml").
 result<message_payload> payload_of(std::optional<std::string_view> text, std::vector<property>& props,
                                    std::string_view path) {
+    const auto count = [&props](std::string_view key) {
+        return std::count_if(props.begin(), props.end(), [key](const property& p) { return p.key == key; });
+    };
+    const auto formats = count(data_format_property), attributes = count(data_attributes_property);
+    if (formats > 1 || attributes > 1 || (attributes == 1 && formats == 0))
+        return fail(errc::invalid_request, "properties " + std::string(data_format_property) + " and " +
+                                               std::string(data_attributes_property) +
+                                               " are the gateway's marks: each at most once, attributes only with the format");
     const auto mark = std::find_if(props.begin(), props.end(), [](const property& p) { return p.key == data_format_property; });
     if (mark == props.end()) {
         if (!text) return message_payload{};
@@ -130,7 +150,8 @@ const boost::json::value* request_of(object_reader& top) { return top.object("re
 } // namespace
 
 result<sync_request> parse_sync_request(std::string_view body, const std::optional<sender_info>& basic) {
-    auto doc = read_document(body, sync_data_path);
+    scratch memory;
+    auto doc = read_document(body, sync_data_path, memory);
     if (!doc) return doc.error();
     problems p;
     sync_request out;
@@ -160,7 +181,8 @@ result<sync_request> parse_sync_request(std::string_view body, const std::option
 }
 
 result<async_message> parse_send_message(std::string_view body, const std::optional<sender_info>& basic) {
-    auto doc = read_document(body, async_data_path);
+    scratch memory;
+    auto doc = read_document(body, async_data_path, memory);
     if (!doc) return doc.error();
     problems p;
     async_message m;
@@ -193,7 +215,8 @@ result<async_message> parse_send_message(std::string_view body, const std::optio
 }
 
 result<pull_request> parse_get_messages(std::string_view body, int max_amount, const std::optional<sender_info>& basic) {
-    auto doc = read_document(body, {});
+    scratch memory;
+    auto doc = read_document(body, {}, memory);
     if (!doc) return doc.error();
     problems p;
     pull_request out;
@@ -216,7 +239,8 @@ result<pull_request> parse_get_messages(std::string_view body, int max_amount, c
 }
 
 result<delivery_report> parse_delivery_notification(std::string_view body, const std::optional<sender_info>& basic) {
-    auto doc = read_document(body, {});
+    scratch memory;
+    auto doc = read_document(body, {}, memory);
     if (!doc) return doc.error();
     problems p;
     delivery_report d;
@@ -257,7 +281,8 @@ result<delivery_report> parse_delivery_notification(std::string_view body, const
 }
 
 result<status_query> parse_status_query(std::string_view body, const std::optional<sender_info>& basic) {
-    auto doc = read_document(body, {});
+    scratch memory;
+    auto doc = read_document(body, {}, memory);
     if (!doc) return doc.error();
     problems p;
     status_query q;
@@ -304,7 +329,8 @@ std::variant<sync_response, gateway_fault> parse_sync_reply(int http_status, std
     auto bad = [http_status](std::string detail) {
         return gateway_fault{fail(errc::provider_bad_response, "HTTP " + std::to_string(http_status) + ": " + detail), nullptr};
     };
-    auto doc = read_document(body, reply_data_path);
+    scratch memory;
+    auto doc = read_document(body, reply_data_path, memory);
     if (!doc) return bad(doc.error().detail);
     if (http_status < 200 || http_status > 299) {
         if (auto sub = error_of(doc->root))
@@ -334,7 +360,8 @@ std::variant<sync_response, gateway_fault> parse_sync_reply(int http_status, std
 }
 
 push_verdict read_push_reply(int http_status, std::string_view body) {
-    auto doc = read_document(body, {});
+    scratch memory;
+    auto doc = read_document(body, {}, memory);
     if (http_status < 200 || http_status > 299) {
         if (doc)
             if (auto e = error_of(doc->root)) return {false, "HTTP " + std::to_string(http_status) + ": " + e->code + ": " + e->message};

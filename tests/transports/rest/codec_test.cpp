@@ -270,3 +270,19 @@ TEST_CASE("REST: the source scan finds the value and repeated keys at any depth"
     facts = rest::detail::scan_source(R"({"a":{"c":"b"}})", path);
     CHECK_FALSE(facts.value_at_path);
 }
+
+TEST_CASE("REST and SOAP: the gateway's marks are refused when repeated or out of place", "[unit][rest][soap]") {
+    const auto twice = R"("properties":[{"key":"qaqpa.dataFormat","value":"xml"},{"key":"qaqpa.dataAttributes","value":"a='1'"},{"key":"qaqpa.dataAttributes","value":"b='2'"}],)";
+    CHECK(error_of(rest::parse_sync_request(sync_body(twice, R"("<x/>")"), no_basic)).find("the gateway's marks") !=
+          std::string::npos);
+    const auto alone = R"("properties":[{"key":"qaqpa.dataAttributes","value":"a='1'"}],)";
+    CHECK(error_of(rest::parse_sync_request(sync_body(alone, "1"), no_basic)).find("the gateway's marks") !=
+          std::string::npos);
+    sync_request req;
+    req.info = {"m", std::nullopt, "svc", "2026-11-23T10:00:00Z", std::nullopt, {"s", std::string("p")}, {{"qaqpa.dataAttributes", "x"}}, std::nullopt};
+    req.data = {true, payload_format::xml, "", "<x/>"};
+    soap::soap_version v;
+    auto refused = soap::parse_sync_request(soap::build_sync_request(req), v);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == errc::bad_envelope);
+}

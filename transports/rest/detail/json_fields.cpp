@@ -6,10 +6,10 @@
 
 namespace qaqpa::rest::detail {
 
-object_reader::object_reader(const boost::json::value* value, std::string path, problems& p)
-    : path_(std::move(path)), problems_(p) {
+object_reader::object_reader(const boost::json::value* value, std::string_view path, problems& p)
+    : path_(path), problems_(p) {
     if (!value) return;
-    if (!value->is_object()) p.add(path_ + " must be an object");
+    if (!value->is_object()) p.add(std::string(path_) + " must be an object");
     else object_ = &value->get_object();
 }
 

@@ -7,6 +7,7 @@
 #include "core/errors.hpp"
 #include "core/json_text.hpp"
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
@@ -30,7 +31,8 @@ struct problems {
 class object_reader {
 public:
     /// `value` null: a missing object already reported (reads give nothing).
-    object_reader(const boost::json::value* value, std::string path, problems& p);
+    /// `path` (for messages) must outlive the reader.
+    object_reader(const boost::json::value* value, std::string_view path, problems& p);
     ~object_reader(); ///< reports the members nobody asked for
 
     object_reader(const object_reader&) = delete;
@@ -53,9 +55,9 @@ private:
     const boost::json::value* find(std::string_view key);
 
     const boost::json::object* object_ = nullptr;
-    std::string path_;
+    std::string_view path_;
     problems& problems_;
-    std::vector<std::string_view> asked_;
+    boost::container::small_vector<std::string_view, 12> asked_;
 };
 
 /// Writes a JSON object's members in order; strings escaped, raw values as given.

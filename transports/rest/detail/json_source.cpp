@@ -2,20 +2,24 @@
 
 #include "core/json_text.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
-#include <vector>
+#include <deque>
 
 namespace qaqpa::rest::detail {
 namespace {
 
+/// Walks the text once; keys are views into it (decoded aside only when they
+/// hold escapes), and a path is spelled out only for a repeated key.
 class walker {
 public:
     walker(std::string_view text, std::span<const std::string_view> path, source_facts& out)
         : s_(text), path_(path), out_(out) {}
 
     /// The value at the cursor. `matched`: how many keys of the path lead
-    /// here (-1: off the path); `where`: its path, for a repeated key.
-    void value(int matched, const std::string& where) {
+    /// here (-1: off the path).
+    void value(int matched) {
         space();
         const auto start = i_;
         if (!path_.empty() && matched == static_cast<int>(path_.size())) {
@@ -23,55 +27,77 @@ public:
             out_.value_at_path = s_.substr(start, i_ - start);
             return;
         }
-        if (s_[i_] == '{') object(matched, where);
-        else if (s_[i_] == '[') array(where);
+        if (s_[i_] == '{') object(matched);
+        else if (s_[i_] == '[') array();
         else skip();
     }
 
 private:
+    struct step {
+        std::string_view key; ///< empty for an array element
+        std::size_t index = 0;
+    };
+
     void space() {
         while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
     }
 
     std::string_view string_token() {
         const auto start = i_++;
-        while (s_[i_] != '"') i_ += s_[i_] == '\\' ? 2 : 1;
+        for (;;) { // memchr-speed jumps to the next quote or backslash
+            i_ = s_.find_first_of("\"\\", i_);
+            if (s_[i_] == '"') break;
+            i_ += 2;
+        }
         ++i_;
         return s_.substr(start, i_ - start);
     }
 
-    static std::string key_of(std::string_view token) {
-        if (token.find('\\') == std::string_view::npos) return std::string(token.substr(1, token.size() - 2));
-        return json_string_contents(token).value_or(std::string(token));
+    std::string_view key_of(std::string_view token) {
+        if (token.find('\\') == std::string_view::npos) return token.substr(1, token.size() - 2);
+        return decoded_.emplace_back(json_string_contents(token).value_or(std::string(token)));
     }
 
-    void object(int matched, const std::string& where) {
+    std::string spelled(std::string_view last) const {
+        std::string out;
+        for (const auto& s : where_) {
+            if (!out.empty()) out.push_back('/');
+            out.append(s.key.empty() ? std::to_string(s.index) : std::string(s.key));
+        }
+        if (!out.empty()) out.push_back('/');
+        return out.append(last);
+    }
+
+    void object(int matched) {
         ++i_; // {
-        std::vector<std::string> keys;
+        boost::container::small_vector<std::string_view, 16> keys;
         for (;;) {
             space();
             if (s_[i_] == '}') break;
-            auto key = key_of(string_token());
-            const std::string inner = where.empty() ? key : where + "/" + key;
-            if (std::find(keys.begin(), keys.end(), key) != keys.end() && out_.repeated_key.empty())
-                out_.repeated_key = inner;
+            const auto key = key_of(string_token());
+            if (out_.repeated_key.empty() && std::find(keys.begin(), keys.end(), key) != keys.end())
+                out_.repeated_key = spelled(key);
+            keys.push_back(key);
             space();
             ++i_; // :
             const bool on_path = matched >= 0 && matched < static_cast<int>(path_.size()) && path_[matched] == key;
-            value(on_path ? matched + 1 : -1, inner);
-            keys.push_back(std::move(key));
+            where_.push_back({key, 0});
+            value(on_path ? matched + 1 : -1);
+            where_.pop_back();
             space();
             if (s_[i_] == ',') ++i_;
         }
         ++i_; // }
     }
 
-    void array(const std::string& where) {
+    void array() {
         ++i_; // [
         for (std::size_t n = 0;; ++n) {
             space();
             if (s_[i_] == ']') break;
-            value(-1, where + "/" + std::to_string(n));
+            where_.push_back({{}, n});
+            value(-1);
+            where_.pop_back();
             space();
             if (s_[i_] == ',') ++i_;
         }
@@ -111,13 +137,15 @@ private:
     std::span<const std::string_view> path_;
     source_facts& out_;
     std::size_t i_ = 0;
+    boost::container::small_vector<step, 16> where_;
+    std::deque<std::string> decoded_; ///< keys that held escapes (stable addresses)
 };
 
 } // namespace
 
 source_facts scan_source(std::string_view text, std::span<const std::string_view> path) {
     source_facts out;
-    walker(text, path, out).value(0, "");
+    walker(text, path, out).value(0);
     return out;
 }
 

@@ -143,6 +143,12 @@ inline void append_properties(std::string& out, const std::vector<property>& pro
 /// mark is dropped; a SOAP party passes a REST party's data on unchanged.
 inline result<void> adopt_marked_json(std::vector<property>& props, const xml_node* data, message_payload& out,
                                       std::string_view path) {
+    const auto is_mark = [](const property& p) { return p.key == data_format_property || p.key == data_attributes_property; };
+    if (std::count_if(props.begin(), props.end(), is_mark) > 1 ||
+        std::any_of(props.begin(), props.end(), [](const property& p) { return p.key == data_attributes_property; }))
+        return fail(errc::bad_envelope, "property " + std::string(data_format_property) +
+                                            " is the gateway's mark: at most once on SOAP, and " +
+                                            std::string(data_attributes_property) + " never");
     const auto mark = std::find_if(props.begin(), props.end(), [](const property& p) { return p.key == data_format_property; });
     if (mark == props.end()) return {};
     const std::string where = std::string(path) + "/data";
