@@ -13,19 +13,15 @@ namespace {
 
 using routing::operation_kind;
 
-bool iequals_ascii(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20); });
-}
-
 /// application/json, application/…+json, or none at all.
 bool is_json_content_type(std::string_view ct) {
     auto type = ct.substr(0, ct.find(';'));
     while (!type.empty() && type.front() == ' ') type.remove_prefix(1);
     while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
     constexpr std::string_view app = "application/";
-    return type.empty() || iequals_ascii(type, "application/json") ||
-           (type.size() > app.size() + 5 && iequals_ascii(type.substr(0, app.size()), app) &&
-            iequals_ascii(type.substr(type.size() - 5), "+json"));
+    return type.empty() || boost::beast::iequals(type, "application/json") ||
+           (type.size() > app.size() + 5 && boost::beast::iequals(type.substr(0, app.size()), app) &&
+            boost::beast::iequals(type.substr(type.size() - 5), "+json"));
 }
 
 /// HTTP Basic credentials: none, the login and password, or malformed.
