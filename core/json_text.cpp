@@ -2,6 +2,7 @@
 
 #include "core/utf8.hpp"
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <fmt/format.h>
@@ -39,10 +40,47 @@ boost::json::value parse_payload(std::string_view text, boost::system::error_cod
 
 } // namespace
 
-bool is_json_value(std::string_view text) {
+namespace {
+
+/// Keeps nothing: the parser alone judges the text.
+struct null_handler {
+    using ec = boost::system::error_code;
+    using sv = boost::json::string_view;
+    static constexpr std::size_t max_object_size = -1;
+    static constexpr std::size_t max_array_size = -1;
+    static constexpr std::size_t max_key_size = -1;
+    static constexpr std::size_t max_string_size = -1;
+    bool on_document_begin(ec&) { return true; }
+    bool on_document_end(ec&) { return true; }
+    bool on_object_begin(ec&) { return true; }
+    bool on_object_end(std::size_t, ec&) { return true; }
+    bool on_array_begin(ec&) { return true; }
+    bool on_array_end(std::size_t, ec&) { return true; }
+    bool on_key_part(sv, std::size_t, ec&) { return true; }
+    bool on_key(sv, std::size_t, ec&) { return true; }
+    bool on_string_part(sv, std::size_t, ec&) { return true; }
+    bool on_string(sv, std::size_t, ec&) { return true; }
+    bool on_number_part(sv, ec&) { return true; }
+    bool on_int64(std::int64_t, sv, ec&) { return true; }
+    bool on_uint64(std::uint64_t, sv, ec&) { return true; }
+    bool on_double(double, sv, ec&) { return true; }
+    bool on_bool(bool, ec&) { return true; }
+    bool on_null(ec&) { return true; }
+    bool on_comment_part(sv, ec&) { return true; }
+    bool on_comment(sv, ec&) { return true; }
+};
+
+} // namespace
+
+std::optional<json_flaw> find_json_flaw(std::string_view text, std::size_t max_depth) {
+    boost::json::parse_options options;
+    options.max_depth = max_depth;
+    boost::json::basic_parser<null_handler> parser(options);
     boost::system::error_code ec;
-    parse_payload(text, ec);
-    return !ec;
+    const auto used = parser.write_some(false, text.data(), text.size(), ec);
+    if (!ec && used < text.size()) ec = boost::json::error::extra_data;
+    if (!ec) return std::nullopt;
+    return json_flaw{ec.message(), used};
 }
 
 std::optional<std::string> json_string_contents(std::string_view text) {

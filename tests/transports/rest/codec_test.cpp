@@ -38,7 +38,7 @@ TEST_CASE("REST: a synchronous request keeps its data as the text that came", "[
     CHECK(r->data.format == payload_format::json);
     CHECK(r->data.content == data);
     // strings holding braces, quotes and escapes do not confuse where the value ends
-    const std::string tricky = R"(["}", "\"]", {"a": "{[\\"}])";
+    const std::string tricky = R"(["}", "\"]", {"a": "{[\\"}, "\\\"}", "\\\\"])";
     r = rest::parse_sync_request(sync_body("", tricky), no_basic);
     REQUIRE(r);
     CHECK(r->data.content == tricky);

@@ -44,10 +44,12 @@ private:
 
     std::string_view string_token() {
         const auto start = i_++;
-        for (;;) { // memchr-speed jumps to the next quote or backslash
-            i_ = s_.find_first_of("\"\\", i_);
-            if (s_[i_] == '"') break;
-            i_ += 2;
+        for (;;) { // memchr to the next quote; one after an odd run of backslashes is escaped
+            i_ = s_.find('"', i_);
+            std::size_t backslashes = 0;
+            while (s_[i_ - 1 - backslashes] == '\\') ++backslashes;
+            if (backslashes % 2 == 0) break;
+            ++i_;
         }
         ++i_;
         return s_.substr(start, i_ - start);
