@@ -4,11 +4,10 @@
 #include "core/clock.hpp"
 #include "core/json_text.hpp"
 #include "transports/rest/detail/json_fields.hpp"
-#include "transports/rest/detail/json_source.hpp"
+#include "transports/rest/detail/json_envelope.hpp"
 #include "transports/soap/xml.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/stream_parser.hpp>
 
 #include <algorithm>
 #include <array>
@@ -33,46 +32,14 @@ struct scratch {
     boost::json::monotonic_resource resource{buffer, sizeof buffer};
 };
 
-/// Builds the document of `text`: the payload's span, where there is one,
-/// parsed as a null (its text is carried as it came, never built).
-result<boost::json::value> build_envelope(std::string_view text, std::optional<std::string_view> payload, scratch& memory) {
-    boost::json::parse_options options;
-    options.max_depth = 256; // as deep as XML payloads may nest
-    boost::json::stream_parser parser({}, options, memory.parser_stack, sizeof memory.parser_stack);
-    parser.reset(&memory.resource);
-    boost::system::error_code ec;
-    std::size_t used = 0;
-    if (payload) {
-        const auto start = static_cast<std::size_t>(payload->data() - text.data());
-        used = parser.write(text.data(), start, ec);
-        if (!ec) parser.write("null", 4, ec);
-        if (!ec) used = start + payload->size() + parser.write(text.data() + start + payload->size(), text.size() - start - payload->size(), ec);
-    } else {
-        used = parser.write(text.data(), text.size(), ec);
-    }
-    if (!ec) parser.finish(ec);
-    if (ec) return fail(errc::invalid_request, "the body is not JSON: " + ec.message() + " at byte " + std::to_string(used));
-    return parser.release();
-}
-
 result<document> read_document(std::string_view body, std::span<const std::string_view> data_path, scratch& memory) {
-    const auto first = body.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return fail(errc::invalid_request, "the body is empty; a JSON object is expected");
-    // Where a payload may be, the whole text is judged without building
-    // anything, and only the envelope around the payload is built.
-    detail::source_facts facts;
-    if (!data_path.empty()) {
-        if (auto flaw = find_json_flaw(body))
-            return fail(errc::invalid_request, "the body is not JSON: " + flaw->reason + " at byte " + std::to_string(flaw->at));
-        if (body[first] != '{') return fail(errc::invalid_request, "the body must be a JSON object");
-        facts = detail::scan_source(body, data_path);
-    }
-    auto root = build_envelope(body, facts.value_at_path, memory);
-    if (!root) return root.error();
-    if (!root->is_object()) return fail(errc::invalid_request, "the body must be a JSON object");
-    if (data_path.empty()) facts = detail::scan_source(body, data_path);
-    if (!facts.repeated_key.empty()) return fail(errc::invalid_request, facts.repeated_key + " is repeated");
-    return document{std::move(*root), facts.value_at_path};
+    if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
+        return fail(errc::invalid_request, "the body is empty; a JSON object is expected");
+    auto read = detail::read_envelope(body, data_path, {&memory.resource, memory.parser_stack, sizeof memory.parser_stack});
+    if (!read) return read.error();
+    if (!read->root.is_object()) return fail(errc::invalid_request, "the body must be a JSON object");
+    if (!read->repeated_key.empty()) return fail(errc::invalid_request, read->repeated_key + " is repeated");
+    return document{std::move(read->root), read->payload};
 }
 
 bool is_date(const std::optional<std::string>& v) { return !v || parse_datetime(*v).has_value(); }

@@ -34,8 +34,9 @@ public:
 
 private:
     struct step {
-        std::string_view key; ///< empty for an array element
+        std::string_view key;
         std::size_t index = 0;
+        bool element = false; ///< an array's element (index), not an object's member (key)
     };
 
     void space() {
@@ -62,11 +63,7 @@ private:
 
     std::string spelled(std::string_view last) const {
         std::string out;
-        for (const auto& s : where_) {
-            if (!out.empty()) out.push_back('/');
-            out.append(s.key.empty() ? std::to_string(s.index) : std::string(s.key));
-        }
-        if (!out.empty()) out.push_back('/');
+        for (const auto& s : where_) out.append(s.element ? std::to_string(s.index) : std::string(s.key)).push_back('/');
         return out.append(last);
     }
 
@@ -97,7 +94,7 @@ private:
         for (std::size_t n = 0;; ++n) {
             space();
             if (s_[i_] == ']') break;
-            where_.push_back({{}, n});
+            where_.push_back({{}, n, true});
             value(-1);
             where_.pop_back();
             space();
