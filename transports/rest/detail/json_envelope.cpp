@@ -212,10 +212,10 @@ private:
         payload_next_ = true;
         payload_start_ = payload_end_ = npos;
         if (after == npos) return;
-        auto i = after;
-        while (is_space(text_[i])) ++i;
-        ++i; // :
-        while (is_space(text_[i])) ++i;
+        // the parser reports a key before it reads on: the text may end here
+        auto i = text_.find_first_not_of(" \t\r\n", after);
+        if (i == npos || text_[i] != ':') return;
+        i = text_.find_first_not_of(" \t\r\n", i + 1);
         payload_start_ = i;
     }
 
@@ -247,7 +247,8 @@ private:
         if (text_[i - 1] == ',') --i;
         back_over_space();
         for (std::size_t c = 0; c < closers_; ++c) {
-            --i; // } or ]
+            if (i <= payload_start_ + 1 || (text_[i - 1] != '}' && text_[i - 1] != ']')) return; // never: the scan decides
+            --i;
             back_over_space();
         }
         payload_end_ = i;
