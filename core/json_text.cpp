@@ -15,16 +15,21 @@ void append_json_escaped(std::string& out, std::string_view text) {
         repaired = to_valid_utf8(text);
         text = repaired;
     }
-    for (const char c : text) {
-        switch (c) {
+    // runs that need no escape are appended whole
+    const auto plain = [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\'; };
+    std::size_t i = 0;
+    for (;;) {
+        const auto start = i;
+        while (i < text.size() && plain(text[i])) ++i;
+        out.append(text.data() + start, i - start);
+        if (i == text.size()) return;
+        switch (const char c = text[i++]) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
         case '\n': out += "\\n"; break;
         case '\r': out += "\\r"; break;
         case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
-            else out += c;
+        default: out += fmt::format("\\u{:04x}", static_cast<int>(c));
         }
     }
 }

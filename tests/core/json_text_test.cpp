@@ -47,3 +47,19 @@ TEST_CASE("a JSON string's contents are decoded; anything else is not a string",
     CHECK_FALSE(json_string_contents("{}"));
     CHECK_FALSE(json_string_contents("\"open"));
 }
+
+TEST_CASE("text is escaped into a JSON string that reads back the same", "[core][json_text]") {
+    const std::string text = std::string("plain \"quoted\" back\\slash\nline\r\ttab \x01\x1f end қақпа") + '\0' + "after nul";
+    std::string out = "\"";
+    append_json_escaped(out, text);
+    out += '"';
+    CHECK(out.find("\\u0001") != std::string::npos);
+    CHECK(out.find("\\u0000") != std::string::npos);
+    CHECK(json_string_contents(out) == text);
+    std::string empty;
+    append_json_escaped(empty, "");
+    CHECK(empty.empty());
+    std::string bad;
+    append_json_escaped(bad, "a\xff" "b"); // not UTF-8: repaired, still a valid string
+    CHECK(is_json_value("\"" + bad + "\""));
+}
