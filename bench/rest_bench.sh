@@ -8,6 +8,7 @@
 # Prints req/s and the gateway's CPU µs per request. Everything runs on
 # 127.0.0.1 and stops at the end. Usage (repository root):
 #   bash bench/rest_bench.sh [connections=64] [seconds=8] [rounds=3]
+# RUNS="sync-soap-text sync-rest-text" picks some of the runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -60,38 +61,56 @@ service = "inbox"
 TOML
 } >"$work/gateway.toml"
 
-# Requests of about 2 KB each: SOAP from make_request, REST of the same fields and a like payload.
-"$BUILD/bench/make_request" soap bench bench-password 2048 >"$work/sync-soap.xml"
-"$BUILD/bench/make_request" --async inbox bench bench-password 2048 >"$work/async-soap.xml"
+# Requests of about 2 KB each, of the same fields, with payloads of two
+# shapes carrying the same information over both channels: "text", one
+# ~1.7 KB string (a text node in SOAP), and "records", 24 small records
+# (elements in SOAP, objects in JSON) — a parser's cost follows its tokens.
+"$BUILD/bench/make_request" soap bench bench-password 2048 >"$work/sync-soap-text.xml"
+"$BUILD/bench/make_request" --async inbox bench bench-password 2048 >"$work/async-soap-text.xml"
 python3 - "$work" <<'PY'
-import json, sys
+import json, re, sys
 work = sys.argv[1]
+filler = re.compile(r'<doc xmlns="urn:example">([0-9a-f]*)</doc>')
+text = filler.search(open(f"{work}/sync-soap-text.xml").read()).group(1)
+records = {"greeting": "Сәлем, қақпа!", "n": 9007199254740993, "items": [{"k": i, "v": "x" * 40} for i in range(24)]}
+records_xml = ('<doc xmlns="urn:example"><greeting>Сәлем, қақпа!</greeting><n>9007199254740993</n><items>' +
+               "".join(f"<item><k>{i['k']}</k><v>{i['v']}</v></item>" for i in records["items"]) + "</items></doc>")
+for name in ("sync-soap", "async-soap"):
+    xml = open(f"{work}/{name}-text.xml").read()
+    open(f"{work}/{name}-records.xml", "w").write(filler.sub(lambda m: records_xml, xml, count=1))
 sender = {"senderId": "bench", "password": "bench-password"}
-data = {"greeting": "Сәлем, қақпа!", "n": 9007199254740993, "items": [{"k": i, "v": "x" * 40} for i in range(24)]}
-sync = {"request": {"requestInfo": {"messageId": "bench-1", "serviceId": "rest", "messageDate": "2026-11-23T10:00:00+06:00",
-                                    "sender": sender}, "requestData": {"data": data}}}
-send = {"request": {"messageInfo": {"serviceId": "inbox", "messageType": "REQUEST", "messageDate": "2026-11-23T10:00:00+06:00",
-                                    "sender": sender}, "messageData": {"data": data}}}
-for name, body in (("sync-rest", sync), ("async-rest", send)):
-    open(f"{work}/{name}.json", "w").write(json.dumps(body, ensure_ascii=False))
+for shape, data in (("text", text), ("records", records)):
+    sync = {"request": {"requestInfo": {"messageId": "bench-1", "serviceId": "rest", "messageDate": "2026-11-23T10:00:00+06:00",
+                                        "sender": sender}, "requestData": {"data": data}}}
+    send = {"request": {"messageInfo": {"serviceId": "inbox", "messageType": "REQUEST", "messageDate": "2026-11-23T10:00:00+06:00",
+                                        "sender": sender}, "messageData": {"data": data}}}
+    for name, body in ((f"sync-rest-{shape}", sync), (f"async-rest-{shape}", send)):
+        open(f"{work}/{name}.json", "w").write(json.dumps(body, ensure_ascii=False))
 PY
-for name in sync-soap async-soap; do post_lua "$name"; done
-for name in sync-rest async-rest; do
-  cat >"$work/$name.lua" <<LUA
+runs=(${RUNS:-sync-soap-text sync-rest-text sync-soap-records sync-rest-records async-soap-records async-rest-records})
+for run in "${runs[@]}"; do
+  case $run in
+  *soap*) post_lua "$run" ;;
+  *) cat >"$work/$run.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$work/$name.json", "rb"); wrk.body = f:read("*a"); f:close()
+local f = io.open("$work/$run.json", "rb"); wrk.body = f:read("*a"); f:close()
 LUA
+  ;;
+  esac
 done
 
-declare -A rates cpus paths
-paths[sync-soap]=/bip-sync/; paths[sync-rest]=/api/v1/sync/SendMessage
-paths[async-soap]=/bip-async/; paths[async-rest]=/api/v1/async/sendMessage
-runs=(sync-soap sync-rest async-soap async-rest)
+declare -A rates cpus
+path_of() {
+  case $1 in
+  sync-soap*) echo /bip-sync/ ;; sync-rest*) echo /api/v1/sync/SendMessage ;;
+  async-soap*) echo /bip-async/ ;; async-rest*) echo /api/v1/async/sendMessage ;;
+  esac
+}
 start_qaqpa "$work/gateway.toml" "$work/gateway.out"
 for round in $(seq "$ROUNDS"); do
   for run in "${runs[@]}"; do
-    read -r r c bad <<<"$(wrk_measured "$work/$run.lua" "http://127.0.0.1:$qaqpa_port${paths[$run]}")"
+    read -r r c bad <<<"$(wrk_measured "$work/$run.lua" "http://127.0.0.1:$qaqpa_port$(path_of "$run")")"
     [ "$bad" = 0 ] || { echo "$run: $bad answers were not 200" >&2; exit 1; }
     rates[$run]+="$r "; cpus[$run]+="$c "
   done
@@ -99,7 +118,8 @@ done
 stop_qaqpa
 echo "== REST next to SOAP: $(nproc) cores, $CONNS keep-alive connections, ${SECS} s per run, $ROUNDS rounds (medians), ~2 KB, 127.0.0.1"
 echo "   sync = relay to an echoing loopback provider of the same protocol; async = durable accept to a PULL queue"
-printf "%-11s %10s %12s   %s\n" run "req/s" "gateway µs" "(rounds)"
+echo "   payload: text = one ~1.7 KB string / text node; records = 24 small records (objects / elements)"
+printf "%-19s %6s %10s %12s   %s\n" run bytes "req/s" "gateway µs" "(rounds)"
 for run in "${runs[@]}"; do
-  printf "%-11s %10s %12s   (%s)\n" "$run" "$(median "${rates[$run]}")" "$(median "${cpus[$run]}")" "${rates[$run]}"
+  printf "%-19s %6s %10s %12s   (%s)\n" "$run" "$(cat "$work/$run".xml "$work/$run".json 2>/dev/null | wc -c)" "$(median "${rates[$run]}")" "$(median "${cpus[$run]}")" "${rates[$run]}"
 done
