@@ -207,8 +207,9 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->soap_client.sign_with(p->security.get());
     p->client_tls = std::make_unique<http::client_tls>(c.security.trusted_ca);
     // an https:// point's CA and client certificate are read now: a bad file stops start-up
-    for (const auto& dp : p->registry->current()->data().delivery_points)
-        if (const auto to = resolve_target(dp); to.endpoint && to.endpoint->tls)
+    const auto view = p->registry->current();
+    for (const auto& dp : view->data().delivery_points)
+        if (const auto& to = view->target(dp); to.endpoint && to.endpoint->tls)
             if (auto ctx = p->client_tls->context_for(to.tls); !ctx)
                 return fail(errc::bad_config, fmt::format("{}: delivery point \"{}\": {}", c.source, dp.id, ctx.error().detail));
     p->soap_client.use_tls(p->client_tls.get());
@@ -216,6 +217,10 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (auto r = p->clients.add(point_kind::builtin, p->builtin_client); !r) return r.error();
     if (auto r = p->clients.add(point_kind::soap, p->soap_client); !r) return r.error();
     if (auto r = p->clients.add(point_kind::rest, p->rest_client); !r) return r.error();
+    // A peer gateway is reached over its SOAP channel; its target carries the
+    // peer's address and this node's login there (synchronous calls only in
+    // this build: the registry refuses asynchronous services through a peer).
+    if (auto r = p->clients.add(point_kind::gateway, p->soap_client); !r) return r.error();
 
     auto& messages = p->store->messages();
     p->points = std::make_unique<routing::point_states>(messages);

@@ -207,6 +207,7 @@ result<config> parse_config(std::string_view toml_text, const std::string& sourc
         read_limits(r, c.limits);
         read_security(r, c.security, base_dir);
         read_systems(r, c);
+        read_peers(r, c);
         read_delivery_points(r, c);
         for (auto& dp : c.bootstrap.delivery_points)
             for (auto* file : {&dp.encrypt_to, &dp.ca, &dp.client_cert, &dp.client_key})

@@ -54,6 +54,12 @@ struct message_payload {
 inline constexpr std::string_view data_format_property = "qaqpa.dataFormat";
 inline constexpr std::string_view data_attributes_property = "qaqpa.dataAttributes";
 
+/// Carried across peer gateways (the first node sets them when absent): one
+/// id that follows a message's whole path through the nodes' journals and
+/// logs, and the system that sent it at the first node.
+inline constexpr std::string_view trace_property = "qaqpa.traceId";
+inline constexpr std::string_view origin_property = "qaqpa.origin";
+
 /// SyncMessageInfo: the request header of the synchronous channel.
 struct sync_request_info {
     std::string message_id;

@@ -12,7 +12,7 @@ const char* to_string(point_kind k) noexcept {
     return "?";
 }
 
-outbound_target resolve_target(const delivery_point& dp) {
+outbound_target resolve_target(const delivery_point& dp, const peer_entry* peer) {
     outbound_target t;
     t.id = dp.id;
     t.address = dp.url;
@@ -21,6 +21,14 @@ outbound_target resolve_target(const delivery_point& dp) {
     t.security_mode = dp.policy.security_mode;
     t.encrypt_to = dp.encrypt_to;
     t.tls = {dp.ca, dp.client_cert, dp.client_key};
+    if (!dp.peer.empty()) {
+        t.kind = point_kind::gateway;
+        if (!peer) return t; // no endpoint: the call fails, named
+        t.address = peer->url + std::string(peer_sync_path);
+        t.creds = credentials{peer->login, peer->password};
+        t.endpoint = parse_url(t.address);
+        return t;
+    }
     if (dp.url.starts_with("builtin:")) {
         t.kind = point_kind::builtin;
         return t;

@@ -43,8 +43,12 @@ struct outbound_target {
     tls_settings tls;
 };
 
-/// The target of a delivery point: its kind from the URL and protocol.
-outbound_target resolve_target(const delivery_point& dp);
+/// The target of a delivery point: its kind from the URL and protocol. A
+/// peer's point (`peer` set; null when the registry lost it) is the peer's
+/// synchronous channel, with the login this node has there.
+outbound_target resolve_target(const delivery_point& dp, const peer_entry* peer = nullptr);
+/// Where a peer's channels are: its listener and its default paths.
+inline constexpr std::string_view peer_sync_path = "/bip-sync/";
 /// The target of an IS's own address (answers in its chains, status
 /// notifications), in the IS's protocol.
 outbound_target system_target(const system_entry& s);

@@ -60,7 +60,22 @@ struct system_entry {
     std::string bin;            ///< 12-digit BIN of the organisation
     std::string address;        ///< PUSH address; empty = it pulls
     wire_protocol protocol = wire_protocol::soap; ///< what its address speaks
+    /// A peer qaqpa node (the other half of an internal/external pair): its
+    /// calls are always signed with its certificate (its BIN), and it
+    /// forwards for other systems.
+    bool gateway = false;
     bool operator==(const system_entry&) const = default;
+};
+
+/// A peer qaqpa node this node forwards to (its public listener, the
+/// default channel paths), and what this node presents there.
+struct peer_entry {
+    std::string id;
+    std::string url;      ///< "http[s]://host:port", no path
+    std::string login;    ///< the system id this node is known by at the peer
+    std::string password; ///< what it presents there
+    std::string bin;      ///< the peer's BIN, checked on its hop signatures
+    bool operator==(const peer_entry&) const = default;
 };
 enum class service_mode { sync, async, both };
 enum class delivery_mode { push, pull };
@@ -73,8 +88,11 @@ struct credentials {
 
 struct delivery_point {
     std::string id;
-    std::string url; ///< "http://..." or "builtin:echo"
+    std::string url; ///< "http://..." or "builtin:echo"; empty for a peer's point
     wire_protocol protocol = wire_protocol::soap;
+    /// A peer gateway (protocol = "gateway" in the file): calls go to it,
+    /// and it relays them to the provider behind it. Empty otherwise.
+    std::string peer;
     delivery_policy policy;
     std::optional<credentials> creds;
     /// Messages its queue may hold; beyond it sendMessage answers QUEUE_FULL.
@@ -114,6 +132,7 @@ struct access_right {
 };
 
 struct registry {
+    std::vector<peer_entry> peers;
     std::vector<system_entry> systems;
     std::vector<delivery_point> delivery_points;
     std::vector<service_entry> services;

@@ -61,10 +61,18 @@ void add_overrides(json::object& o, const policy_overrides& p) {
 struct to_json {
     json::object operator()(const system_entry& s) const {
         json::object o{{"id", s.id}, {"bin", s.bin}, {"address", s.address}, {"protocol", to_string(s.protocol)}};
+        if (s.gateway) o["gateway"] = true;
         return o;
     }
     json::object operator()(const delivery_point& d) const {
-        json::object o{{"id", d.id}, {"url", d.url}, {"protocol", to_string(d.protocol)}};
+        json::object o{{"id", d.id}};
+        if (d.peer.empty()) {
+            o["url"] = d.url;
+            o["protocol"] = to_string(d.protocol);
+        } else { // the file's shape: a peer's point has no url
+            o["protocol"] = "gateway";
+            o["peer"] = d.peer;
+        }
         const auto& p = d.policy;
         add_overrides(o, {p.timeout_ms, p.retries, p.backoff_ms, p.backoff_max_ms, p.throttle, p.error_shutdown,
                           p.security_mode, p.concurrency});

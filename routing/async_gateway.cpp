@@ -112,7 +112,7 @@ task<result<const system_entry*>> async_gateway::caller(const registry_view& vie
     auto who = co_await auth_.authenticate(view, *sender);
     if (who)
         if (auto named = check_client_certificate(envelope, **who); !named) co_return named.error();
-    if (who && envelope && envelope->signed_endpoint)
+    if (who && ((envelope && envelope->signed_endpoint) || (*who)->gateway))
         if (auto checked = co_await check_signature(security_, envelope, **who); !checked) co_return checked.error();
     co_return who;
 }
@@ -166,7 +166,7 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
     std::optional<signature_evidence> evidence;
     const auto* point = route_point(*view, route->queue);
     const int mode = point ? view->policy(*point, sender.id, m.info.service_id).policy.security_mode : 0;
-    if (signature_required(envelope, mode)) {
+    if (signature_required(envelope, mode, sender)) {
         auto checked = co_await check_signature(security_, envelope, sender);
         if (!checked) co_return faulted<accepted_message>(session, checked.error());
         evidence = std::move(*checked);

@@ -31,7 +31,12 @@ registry_view::registry_view(registry reg, std::uint64_t generation)
     for (const auto& s : reg_.services) services_.emplace(s.id, &s);
     for (const auto& d : reg_.delivery_points) points_.emplace(d.id, &d);
     for (const auto& d : reg_.delivery_points) own_policies_.emplace(&d, call_policy{d.policy, d.id, d.id});
-    for (const auto& d : reg_.delivery_points) targets_.emplace(&d, resolve_target(d));
+    const auto peer_of = [this](const delivery_point& d) -> const peer_entry* {
+        for (const auto& p : reg_.peers)
+            if (p.id == d.peer) return &p;
+        return nullptr;
+    };
+    for (const auto& d : reg_.delivery_points) targets_.emplace(&d, resolve_target(d, d.peer.empty() ? nullptr : peer_of(d)));
     for (const auto& s : reg_.systems)
         if (!s.address.empty()) system_targets_.emplace(s.id, qaqpa::system_target(s));
     for (const auto& a : reg_.access) {

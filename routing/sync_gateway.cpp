@@ -34,16 +34,36 @@ result<sync_route> resolve_sync_route(const registry_view& view, const system_en
     return sync_route{dp, std::chrono::milliseconds(ms), &policy};
 }
 
-sync_request forwarded_request(sync_request req, const delivery_point& dp, const std::string& session_id) {
+sync_request forwarded_request(sync_request req, const outbound_target& to, const std::string& session_id,
+                               std::string_view caller) {
     req.info.session_id = session_id;
-    if (dp.creds) {
-        req.info.sender.sender_id = dp.creds->login;
-        req.info.sender.password = dp.creds->password;
+    if (to.creds) {
+        req.info.sender.sender_id = to.creds->login;
+        req.info.sender.password = to.creds->password;
     } else {
         req.info.sender.password.reset();
     }
+    if (to.kind == point_kind::gateway) {
+        auto& props = req.info.properties;
+        const auto has = [&props](std::string_view key) {
+            return std::any_of(props.begin(), props.end(), [key](const property& p) { return p.key == key; });
+        };
+        if (!has(trace_property)) props.push_back({std::string(trace_property), session_id});
+        if (!has(origin_property)) props.push_back({std::string(origin_property), std::string(caller)});
+    }
     return req;
 }
+
+namespace {
+
+/// A property's value, or "" (the trace id a call carries, for the journal).
+std::string_view property_value(const std::vector<property>& props, std::string_view key) {
+    for (const auto& p : props)
+        if (p.key == key) return p.value;
+    return {};
+}
+
+} // namespace
 
 sync_gateway::sync_gateway(const registry_holder& registry, authenticator& auth, const outbound_table& clients,
                            throttle_table& throttles, const point_states& points, sync_limits limits,
@@ -108,7 +128,7 @@ task<sync_outcome> sync_gateway::relay(sync_request req, const caller_envelope* 
     }
     const delivery_point& dp = *route->point;
     std::optional<signature_evidence> evidence;
-    if (signature_required(envelope, route->policy->policy.security_mode)) {
+    if (signature_required(envelope, route->policy->policy.security_mode, **caller)) {
         auto checked = co_await check_signature(security_, envelope, **caller);
         if (!checked) {
             out.answer = gateway_fault{checked.error(), nullptr};
@@ -143,8 +163,20 @@ task<sync_outcome> sync_gateway::relay(sync_request req, const caller_envelope* 
         out.answer = gateway_fault{fail(errc::internal, no_client_for(target.kind)), nullptr};
         co_return out;
     }
-    auto answer = co_await client->relay(target, forwarded_request(std::move(req), dp, out.session_id), route->timeout);
-    if (auto* res = std::get_if<sync_response>(&answer)) res->info.session_id = out.session_id;
+    if (journal_.enabled()) { // the id that follows the call through peer gateways (the first hop's session)
+        auto trace = property_value(req.info.properties, trace_property);
+        if (trace.empty() && target.kind == point_kind::gateway) trace = out.session_id;
+        if (!trace.empty()) e.detail += (e.detail.empty() ? "trace " : "; trace ") + std::string(trace);
+    }
+    const auto caller_id = (*caller)->id;
+    auto answer = co_await client->relay(target, forwarded_request(std::move(req), target, out.session_id, caller_id),
+                                         route->timeout);
+    if (auto* res = std::get_if<sync_response>(&answer)) {
+        // a peer's own sessionId stays in this node's journal; the caller sees this node's
+        if (target.kind == point_kind::gateway && journal_.enabled() && res->info.session_id)
+            e.detail += (e.detail.empty() ? "peer session " : "; peer session ") + *res->info.session_id;
+        res->info.session_id = out.session_id;
+    }
     out.answer = std::move(answer);
     co_return out;
 }

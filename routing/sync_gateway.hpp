@@ -48,8 +48,11 @@ result<sync_route> resolve_sync_route(const registry_view& view, const system_en
                                       const sync_request_info& info, const sync_limits& limits);
 
 /// The request as the provider receives it: the gateway's sessionId and the
-/// delivery point's credentials in place of the caller's password.
-sync_request forwarded_request(sync_request req, const delivery_point& dp, const std::string& session_id);
+/// target's credentials (the point's, or this node's login at a peer) in
+/// place of the caller's password. Towards a peer gateway it also carries
+/// the trace id and the first sender (`caller`), unless it already does.
+sync_request forwarded_request(sync_request req, const outbound_target& to, const std::string& session_id,
+                               std::string_view caller);
 
 class sync_gateway {
 public:

@@ -64,11 +64,11 @@ struct signature_evidence {
 /// gateway, signed (the evidence); "" when neither.
 std::string transport_note(const caller_envelope* env, const signature_evidence* evidence);
 
-/// Whether a call needs its caller's signature: on a signed endpoint, or
-/// when the effective security mode (the point's, or the caller's access
-/// row's) is 2.
-inline bool signature_required(const caller_envelope* env, int security_mode) {
-    return (env && env->signed_endpoint) || security_mode >= 2;
+/// Whether a call needs its caller's signature: on a signed endpoint, when
+/// the effective security mode (the point's, or the caller's access row's)
+/// is 2, or from a peer gateway (its hops are always signed).
+inline bool signature_required(const caller_envelope* env, int security_mode, const system_entry& caller) {
+    return (env && env->signed_endpoint) || security_mode >= 2 || caller.gateway;
 }
 
 /// Puts an OCSP question to a responder: POSTs the DER request to `url`

@@ -17,6 +17,7 @@ void upsert(std::vector<T>& items, const T& item, Key key) {
 registry merge(registry live, const registry& file) {
     auto by_id = [](const auto& x) { return x.id; };
     for (const auto& s : file.systems) upsert(live.systems, s, by_id);
+    for (const auto& p : file.peers) upsert(live.peers, p, by_id);
     for (const auto& d : file.delivery_points) upsert(live.delivery_points, d, by_id);
     for (const auto& s : file.services) upsert(live.services, s, by_id);
     for (const auto& a : file.access)

@@ -64,10 +64,15 @@ bool flag(const json::object& j, const char* k) {
 } // namespace
 
 std::string serialize(const registry& reg) {
-    json::array systems, points, services, access;
-    for (const auto& s : reg.systems)
-        systems.push_back(json::object{{"id", s.id}, {"password_hash", s.password_hash}, {"bin", s.bin},
-                                       {"address", s.address}, {"protocol", to_string(s.protocol)}});
+    json::array systems, peers, points, services, access;
+    for (const auto& s : reg.systems) {
+        json::object o{{"id", s.id}, {"password_hash", s.password_hash}, {"bin", s.bin}, {"address", s.address},
+                       {"protocol", to_string(s.protocol)}};
+        if (s.gateway) o["gateway"] = true;
+        systems.push_back(std::move(o));
+    }
+    for (const auto& p : reg.peers)
+        peers.push_back(json::object{{"id", p.id}, {"url", p.url}, {"login", p.login}, {"password", p.password}, {"bin", p.bin}});
     for (const auto& d : reg.delivery_points) {
         json::object o{{"id", d.id}, {"url", d.url}, {"protocol", to_string(d.protocol)},
                        {"policy", policy_json(as_overrides(d.policy))}};
@@ -77,6 +82,7 @@ std::string serialize(const registry& reg) {
         if (!d.ca.empty()) o["ca"] = d.ca;
         if (!d.client_cert.empty()) o["client_cert"] = json::object{{"cert", d.client_cert}, {"key", d.client_key}};
         if (d.creds) o["credentials"] = json::object{{"login", d.creds->login}, {"password", d.creds->password}};
+        if (!d.peer.empty()) o["peer"] = d.peer;
         points.push_back(std::move(o));
     }
     for (const auto& s : reg.services) {
@@ -92,7 +98,7 @@ std::string serialize(const registry& reg) {
     for (const auto& a : reg.access)
         access.push_back(json::object{{"system", a.system}, {"service", a.service},
                                       {"overrides", policy_json(a.overrides)}});
-    return json::serialize(json::object{{"version", 1}, {"systems", std::move(systems)},
+    return json::serialize(json::object{{"version", 1}, {"systems", std::move(systems)}, {"peers", std::move(peers)},
                                         {"delivery_points", std::move(points)},
                                         {"services", std::move(services)}, {"access", std::move(access)}});
 }
@@ -104,8 +110,13 @@ result<registry> deserialize_registry(std::string_view text) {
         for (const auto& v : root.at("systems").as_array()) {
             const auto& o = v.as_object();
             reg.systems.push_back({str(o, "id"), str(o, "password_hash"), str(o, "bin"), str(o, "address"),
-                                   parse_wire_protocol(str(o, "protocol")).value_or(wire_protocol::soap)});
+                                   parse_wire_protocol(str(o, "protocol")).value_or(wire_protocol::soap), flag(o, "gateway")});
         }
+        if (const auto* stored = root.if_contains("peers")) // registries stored before peers existed have none
+            for (const auto& v : stored->as_array()) {
+                const auto& o = v.as_object();
+                reg.peers.push_back({str(o, "id"), str(o, "url"), str(o, "login"), str(o, "password"), str(o, "bin")});
+            }
         for (const auto& v : root.at("delivery_points").as_array()) {
             const auto& o = v.as_object();
             delivery_point d;
@@ -123,6 +134,7 @@ result<registry> deserialize_registry(std::string_view text) {
             }
             if (auto* c = o.if_contains("credentials"))
                 d.creds = credentials{str(c->as_object(), "login"), str(c->as_object(), "password")};
+            d.peer = str(o, "peer");
             reg.delivery_points.push_back(std::move(d));
         }
         for (const auto& v : root.at("services").as_array()) {

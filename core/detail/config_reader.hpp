@@ -136,6 +136,7 @@ void for_each_entry(table_reader& r, std::string_view key, F&& f) {
 /// The registry's tables ([[systems]] …), appended to c.bootstrap; plain
 /// passwords go to c.plain_passwords.
 void read_systems(table_reader& r, config& c);
+void read_peers(table_reader& r, config& c);
 void read_delivery_points(table_reader& r, config& c);
 void read_services(table_reader& r, config& c);
 void read_access(table_reader& r, config& c);

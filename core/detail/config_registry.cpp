@@ -52,7 +52,28 @@ void read_systems(table_reader& r, config& c) {
         if (!s.bin.empty() && !is_bin(s.bin)) throw config_error{e.key_path("bin"), "must be 12 digits"};
         s.address = e.text("address").value_or("");
         e.read_choice("protocol", s.protocol, parse_wire_protocol, "\"soap\" or \"rest\"");
+        e.read_bool("gateway", s.gateway);
+        if (s.gateway && s.bin.empty())
+            throw config_error{e.key_path("bin"), "a gateway system's hops are signed with its BIN's certificate: bin is required"};
         c.bootstrap.systems.push_back(std::move(s));
+    });
+}
+
+void read_peers(table_reader& r, config& c) {
+    for_each_entry(r, "peers", [&](table_reader& e) {
+        peer_entry p;
+        p.id = e.required_text("id");
+        p.url = e.required_text("url");
+        if (!(p.url.starts_with("http://") || p.url.starts_with("https://")))
+            throw config_error{e.key_path("url"), "must be the peer's http:// or https:// listener"};
+        if (const auto path = p.url.find('/', p.url.find("//") + 2); path != std::string::npos && path + 1 < p.url.size())
+            throw config_error{e.key_path("url"), "is the peer's listener without a path (its default channel paths are used)"};
+        while (p.url.ends_with('/')) p.url.pop_back();
+        p.login = e.required_text("login");
+        p.password = e.required_text("password");
+        p.bin = e.required_text("bin");
+        if (!is_bin(p.bin)) throw config_error{e.key_path("bin"), "must be 12 digits"};
+        c.bootstrap.peers.push_back(std::move(p));
     });
 }
 
@@ -82,14 +103,23 @@ void read_delivery_points(table_reader& r, config& c) {
     for_each_entry(r, "delivery_points", [&](table_reader& e) {
         delivery_point dp;
         dp.id = e.required_text("id");
-        dp.url = e.required_text("url");
-        check_url(dp.url, e.key_path("url"));
-        e.read_choice("protocol", dp.protocol, parse_wire_protocol, "\"soap\" or \"rest\"");
+        const auto protocol = e.text("protocol");
+        if (protocol == "gateway") { // a peer's point: its url is the peer's
+            dp.peer = e.required_text("peer");
+            if (e.text("url")) throw config_error{e.key_path("url"), "a gateway point has no url: its peer has it"};
+        } else {
+            if (e.text("peer")) throw config_error{e.key_path("peer"), "is for points with protocol = \"gateway\""};
+            dp.url = e.required_text("url");
+            check_url(dp.url, e.key_path("url"));
+            e.read_choice("protocol", dp.protocol, parse_wire_protocol, "\"soap\", \"rest\" or \"gateway\"");
+        }
         policy_overrides o;
         read_policy(e, o);
         if (dp.protocol == wire_protocol::rest && o.security_mode.value_or(0) > 0)
             throw config_error{e.key_path("security_mode"), "a REST point is secured by HTTPS, not by XML signatures (0 only)"};
         dp.policy = apply(dp.policy, o);
+        if (!dp.peer.empty() && dp.policy.security_mode < 1)
+            throw config_error{e.key_path("security_mode"), "hops to a peer gateway are signed: 1 or 2"};
         e.read_int("max_queue_depth", dp.max_queue_depth, 1, std::int64_t{1} << 40);
         e.read_bool("journal_payload", dp.journal_payload);
         if (auto v = e.text("encrypt_to")) {
@@ -171,14 +201,25 @@ void check_references(const registry& reg) {
     check_unique(reg.systems, [](auto& s) { return s.id; }, "systems");
     check_unique(reg.delivery_points, [](auto& d) { return d.id; }, "delivery_points");
     check_unique(reg.services, [](auto& s) { return s.id; }, "services");
+    check_unique(reg.peers, [](auto& p) { return p.id; }, "peers");
     auto has = [](const auto& items, const std::string& id) {
         for (const auto& i : items)
             if (i.id == id) return true;
         return false;
     };
+    for (std::size_t i = 0; i < reg.delivery_points.size(); ++i)
+        if (const auto& dp = reg.delivery_points[i]; !dp.peer.empty() && !has(reg.peers, dp.peer))
+            throw config_error{fmt::format("delivery_points[{}].peer", i), "no peer with id \"" + dp.peer + "\""};
+    const auto via_peer = [&](const std::string& id) {
+        for (const auto& dp : reg.delivery_points)
+            if (dp.id == id) return !dp.peer.empty();
+        return false;
+    };
     for (std::size_t i = 0; i < reg.services.size(); ++i) {
         const auto& s = reg.services[i];
         const auto at = fmt::format("services[{}]", i);
+        if (s.mode != service_mode::sync && via_peer(s.delivery_point))
+            throw config_error{at + ".mode", "a service through a peer gateway is synchronous only in this build"};
         if (!has(reg.systems, s.owner)) throw config_error{at + ".owner", "no system with id \"" + s.owner + "\""};
         if (!s.delivery_point.empty() && !has(reg.delivery_points, s.delivery_point))
             throw config_error{at + ".delivery_point", "no delivery point with id \"" + s.delivery_point + "\""};

@@ -257,3 +257,38 @@ TEST_CASE("a REST point is secured by HTTPS: security_mode and encrypt_to are re
     CHECK(ok->bootstrap.delivery_points[0].protocol == wire_protocol::rest);
     CHECK(ok->bootstrap.systems[0].protocol == wire_protocol::rest);
 }
+
+TEST_CASE("a peer gateway: its table, the point that forwards to it, and what is refused", "[unit][core]") {
+    const std::string security = "[security]\ngateway_cert = \"g.pem\"\ngateway_key = \"g.key\"\n";
+    const std::string peer = "[[peers]]\nid = \"far\"\nurl = \"http://127.0.0.1:9000/\"\nlogin = \"gw-near\"\n"
+                             "password = \"pw\"\nbin = \"123456789012\"\n";
+    const std::string point = "[[delivery_points]]\nid = \"to-far\"\nprotocol = \"gateway\"\npeer = \"far\"\n";
+    const std::string service = "[[systems]]\nid = \"o\"\npassword = \"p\"\n"
+                                "[[services]]\nid = \"across\"\nowner = \"o\"\ndelivery_point = \"to-far\"\n";
+    auto ok = parse_config(security + peer + point + "security_mode = 1\n" + service +
+                               "[[systems]]\nid = \"gw-far\"\npassword = \"p\"\nbin = \"210987654321\"\ngateway = true\n",
+                           "test.toml", "/etc/qaqpa");
+    INFO((ok ? std::string() : ok.error().detail));
+    REQUIRE(ok);
+    CHECK(ok->bootstrap.peers[0].url == "http://127.0.0.1:9000"); // the trailing slash dropped
+    CHECK(ok->bootstrap.delivery_points[0].peer == "far");
+    CHECK(ok->bootstrap.delivery_points[0].url.empty());
+    CHECK(ok->bootstrap.systems[1].gateway);
+
+    CHECK(error_of(security + peer + point + service) ==
+          "test.toml: delivery_points[0].security_mode: hops to a peer gateway are signed: 1 or 2");
+    CHECK(error_of(security + peer + point + "security_mode = 1\nurl = \"http://127.0.0.1:9/\"\n" + service) ==
+          "test.toml: delivery_points[0].url: a gateway point has no url: its peer has it");
+    CHECK(error_of(security + point + "security_mode = 1\n" + service) ==
+          "test.toml: delivery_points[0].peer: no peer with id \"far\"");
+    CHECK(error_of(security + peer + point + "security_mode = 1\n" + service + "mode = \"async\"\n") ==
+          "test.toml: services[0].mode: a service through a peer gateway is synchronous only in this build");
+    CHECK(error_of("[[peers]]\nid = \"far\"\nurl = \"http://127.0.0.1:9000/bip-sync/\"\nlogin = \"l\"\npassword = \"p\"\n"
+                   "bin = \"123456789012\"\n") ==
+          "test.toml: peers[0].url: is the peer's listener without a path (its default channel paths are used)");
+    CHECK(error_of(peer + peer) == "test.toml: peers[1].id: duplicate id \"far\"");
+    CHECK(error_of("[[systems]]\nid = \"g\"\npassword = \"p\"\ngateway = true\n") ==
+          "test.toml: systems[0].bin: a gateway system's hops are signed with its BIN's certificate: bin is required");
+    CHECK(error_of("[[delivery_points]]\nid = \"x\"\nurl = \"http://127.0.0.1:9/\"\npeer = \"far\"\n") ==
+          "test.toml: delivery_points[0].peer: is for points with protocol = \"gateway\"");
+}

@@ -78,11 +78,11 @@ TEST_CASE("the provider sees the gateway's credentials and sessionId, never the 
     const registry_view view(sample(), 1);
     sync_request req;
     req.info.sender = {"caller", "caller-secret"};
-    const auto with_creds = forwarded_request(req, *view.point("a"), "{s}");
+    const auto with_creds = forwarded_request(req, view.target(*view.point("a")), "{s}", "caller");
     CHECK(with_creds.info.sender.sender_id == "gw-login");
     CHECK(with_creds.info.sender.password == std::optional<std::string>("gw-pass"));
     CHECK(with_creds.info.session_id == std::optional<std::string>("{s}"));
-    const auto without = forwarded_request(req, *view.point("b"), "{s}");
+    const auto without = forwarded_request(req, view.target(*view.point("b")), "{s}", "caller");
     CHECK(without.info.sender.sender_id == "caller");
     CHECK_FALSE(without.info.sender.password);
 }

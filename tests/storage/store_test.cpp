@@ -45,11 +45,25 @@ std::unique_ptr<storage::store> open(const test::temp_dir& dir) {
 } // namespace
 
 TEST_CASE("the registry round-trips through its stored form", "[unit][storage]") {
-    const auto r = sample();
+    auto r = sample();
+    // and a peer gateway, the point forwarding to it, and a peer as a system
+    r.peers.push_back({"far", "http://127.0.0.1:9000", "gw-near", "hop", "210987654321"});
+    delivery_point hop;
+    hop.id = "to-far";
+    hop.peer = "far";
+    hop.policy.security_mode = 1;
+    r.delivery_points.push_back(hop);
+    r.systems.push_back({"gw-far", "scrypt$z", "210987654321", "", wire_protocol::soap, true});
+
     auto back = storage::deserialize_registry(storage::serialize(r));
     REQUIRE(back);
     CHECK(*back == r);
     CHECK_FALSE(storage::deserialize_registry("{not json"));
+    // a registry stored before peers existed has none
+    auto older = storage::serialize(registry{});
+    older.replace(older.find(",\"peers\":[]"), 11, "");
+    REQUIRE(older.find("peers") == std::string::npos);
+    CHECK(storage::deserialize_registry(older)->peers.empty());
 }
 
 TEST_CASE("a stored registry survives reopening the store", "[unit][storage]") {

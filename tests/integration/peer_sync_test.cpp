@@ -1,0 +1,109 @@
+// Two nodes on loopback, an internal and an external gateway: a synchronous
+// call crosses the signed hop to the provider behind the far node and its
+// answer (or fault) comes back through both; the far node refuses a peer's
+// unsigned calls and a peer signing with another BIN's certificate.
+#include "tests/integration/reply_fields.hpp"
+#include "tests/integration/wss_helpers.hpp"
+#include "tests/support/fake_provider.hpp"
+#include "tests/support/http_call.hpp"
+#include "tests/support/soap_samples.hpp"
+
+using namespace qaqpa;
+using namespace qaqpa::test;
+
+namespace {
+
+constexpr const char* gateway_bin = "990000000001"; // the test PKI's gateway certificate
+
+/// The far node: the near node as a gateway system with `bin`, and the
+/// service "across" going to `provider_url`.
+node_settings far_node(const std::string& provider_url, const std::string& bin = gateway_bin) {
+    node_settings s = secured();
+    s.extra_registry = "[[systems]]\nid = \"gw-near\"\npassword = \"hop-password\"\nbin = \"" + bin +
+                       "\"\ngateway = true\n"
+                       "[[delivery_points]]\nid = \"provider\"\nurl = \"" + provider_url + "\"\n"
+                       "[[services]]\nid = \"across\"\nowner = \"owner\"\ndelivery_point = \"provider\"\n"
+                       "[[access]]\nsystem = \"gw-near\"\nservice = \"across\"\n";
+    return s;
+}
+
+/// The near node: the far node as a peer, and "across" going to it.
+node_settings near_node(std::uint16_t far_port) {
+    node_settings s = secured();
+    s.extra_registry = "[[peers]]\nid = \"far\"\nurl = \"http://127.0.0.1:" + std::to_string(far_port) +
+                       "\"\nlogin = \"gw-near\"\npassword = \"hop-password\"\nbin = \"" + gateway_bin + "\"\n"
+                       "[[delivery_points]]\nid = \"to-far\"\nprotocol = \"gateway\"\npeer = \"far\"\nsecurity_mode = 1\n"
+                       "[[services]]\nid = \"across\"\nowner = \"owner\"\ndelivery_point = \"to-far\"\n"
+                       "[[access]]\nsystem = \"sender\"\nservice = \"across\"\n";
+    return s;
+}
+
+sample_request across() {
+    sample_request r;
+    r.service = "across";
+    return r;
+}
+
+/// A property's value in a SOAP request the far provider received.
+std::string property_in(const std::string& body, const std::string& key) {
+    const auto at = body.find(">" + key + "<");
+    if (at == std::string::npos) return {};
+    const auto value = body.find("value>", at);
+    const auto end = body.find('<', value);
+    return value == std::string::npos ? std::string() : body.substr(value + 6, end - value - 6);
+}
+
+} // namespace
+
+TEST_CASE("a synchronous call crosses a signed hop to the provider behind the far node", "[integration][peer]") {
+    fake_provider provider(provider_mode::echo);
+    gateway far(far_node(provider.url()));
+    gateway near(near_node(far.port()));
+
+    const auto reply = soap_post(near.port(), "/bip-sync/", sync_request_xml(across()));
+    INFO(reply.error << reply.body);
+    REQUIRE(reply.status == 200);
+    CHECK(field(reply.body, "code") == "PROVIDED"); // the provider's own status, through both hops
+    CHECK(reply.body.find("Сәлем, қақпа!") != std::string::npos);
+    const auto session = field(reply.body, "sessionId");
+    CHECK_FALSE(session.empty());
+
+    // the provider got the far node's call: the far node's own session, the
+    // near node's session as the trace id, and the first sender named
+    const auto got = provider.requests();
+    REQUIRE(got.size() == 1);
+    CHECK(property_in(got[0].body, "qaqpa.traceId") == session);
+    CHECK(property_in(got[0].body, "qaqpa.origin") == "sender");
+    CHECK(field(got[0].body, "sessionId") != session);
+
+    SECTION("a provider's fault comes back through both hops") {
+        fake_provider failing(provider_mode::fault);
+        gateway far2(far_node(failing.url()));
+        gateway near2(near_node(far2.port()));
+        const auto fault = soap_post(near2.port(), "/bip-sync/", sync_request_xml(across()));
+        INFO(fault.body);
+        CHECK(fault.status == 500);
+        CHECK(fault.body.find("PROVIDER-42") != std::string::npos);
+    }
+}
+
+TEST_CASE("the far node takes a peer's calls only signed with the peer's certificate", "[integration][peer]") {
+    fake_provider provider(provider_mode::echo);
+    SECTION("an unsigned call from a gateway system is refused") {
+        gateway far(far_node(provider.url()));
+        sample_request r = across();
+        r.sender = "gw-near";
+        r.password = "hop-password";
+        CHECK(fault_code(soap_post(far.port(), "/bip-sync/", sync_request_xml(r))) == "SIGNATURE_REQUIRED");
+        CHECK(provider.requests().empty());
+    }
+    SECTION("a peer signing with another BIN's certificate is refused, and the caller hears why") {
+        gateway far(far_node(provider.url(), "555555555555"));
+        gateway near(near_node(far.port()));
+        const auto reply = soap_post(near.port(), "/bip-sync/", sync_request_xml(across()));
+        INFO(reply.body);
+        CHECK(reply.status == 500);
+        CHECK(reply.body.find("CERTIFICATE_MISMATCH") != std::string::npos);
+        CHECK(provider.requests().empty());
+    }
+}
