@@ -419,6 +419,88 @@ crls = ["{pki('crl.pem')}"]
         self.assertEqual(codes, ["SIGNATURE_REQUIRED"])
 
 
+class PeerGatewaysThroughZeep(unittest.TestCase):
+    """Two qaqpa processes, an internal and an external gateway: a client
+    generated from the near node's WSDL calls a service that crosses the
+    signed hop to the far node's echo, as a system inside would."""
+
+    @classmethod
+    def setUpClass(cls):
+        subprocess.run(["bash", ARGS.make_pki, ARGS.pki], check=True, timeout=120)
+        security = f"""
+[security]
+gateway_cert = "{pki('gateway.pem')}"
+gateway_key = "{pki('gateway.key')}"
+trusted_ca = ["{pki('ca.pem')}"]
+crls = ["{pki('crl.pem')}"]
+"""
+        cls.tmp = tempfile.TemporaryDirectory()
+        far_dir, near_dir = (os.path.join(cls.tmp.name, d) for d in ("far", "near"))
+        os.makedirs(far_dir)
+        os.makedirs(near_dir)
+        cls.far = Gateway(far_dir, security + """
+[[systems]]
+id = "gw-near"
+password = "hop-password"
+bin = "990000000001"
+gateway = true
+[[services]]
+id = "across"
+owner = "zeep-client"
+delivery_point = "echo"
+[[access]]
+system = "gw-near"
+service = "across"
+""")
+        try:
+            cls.near = Gateway(near_dir, security + f"""
+[[peers]]
+id = "far"
+url = "http://127.0.0.1:{cls.far.port}"
+login = "gw-near"
+password = "hop-password"
+bin = "990000000001"
+[[delivery_points]]
+id = "to-far"
+protocol = "gateway"
+peer = "far"
+security_mode = 1
+[[services]]
+id = "across"
+owner = "zeep-client"
+delivery_point = "to-far"
+[[access]]
+system = "zeep-client"
+service = "across"
+""")
+        except Exception:
+            cls.far.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.near.stop()
+        cls.far.stop()
+        cls.tmp.cleanup()
+
+    def test_a_call_crosses_the_hop_and_its_answer_comes_back(self):
+        client = zeep.Client(self.near.url + "?wsdl")
+        result = client.service.SendMessage(request=request(service="across"))
+        info = result.responseInfo
+        self.assertEqual(info.status.code, "OK")
+        self.assertRegex(info.sessionId, r"^\{[0-9a-f-]{36}\}$")
+        self.assertEqual(result.responseData.data, "Сәлем, қақпа! <&>")
+
+    def test_the_far_node_refuses_the_peers_login_unsigned(self):
+        client = zeep.Client(self.far.url + "?wsdl")
+        unsigned = request(service="across")
+        unsigned["requestInfo"]["sender"] = {"senderId": "gw-near", "password": "hop-password"}
+        with self.assertRaises(zeep.exceptions.Fault) as caught:
+            client.service.SendMessage(request=unsigned)
+        codes = [e.text for e in caught.exception.detail.iter() if etree.QName(e).localname == "errorCode"]
+        self.assertEqual(codes, ["SIGNATURE_REQUIRED"])
+
+
 def main(module="__main__"):
     """Reads the arguments ctest passes (into this module's ARGS) and runs `module`'s tests."""
     global ARGS

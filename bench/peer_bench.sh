@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# What a hop between peer gateways costs: a ~2 KB SendMessage relayed by a
+# far node straight to an echoing provider ("direct"), next to the same call
+# sent to a near node that forwards it over the signed hop to the far node
+# ("hop": the near node signs as itself, the far node verifies that
+# signature and checks its BIN, then relays). Both nodes run on this machine
+# and share its cores; the gateway CPU is both nodes' time per call. The
+# runs alternate round by round; medians. With KEY=gateway-ec the near node
+# signs with ECDSA P-256 instead of RSA-2048.
+# Everything runs on 127.0.0.1 and stops at the end. Usage (repository root):
+#   bash bench/peer_bench.sh [connections=64] [seconds=8] [rounds=3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+CONNS=${1:-64}
+SECS=${2:-8}
+ROUNDS=${3:-3}
+BUILD=${BUILD:-build-bench}
+KEY=${KEY:-gateway}
+
+need_packages wrk
+build_release qaqpa bench_provider make_request
+bash tests/support/pki/make_pki.sh "$work/pki" >/dev/null
+start_provider
+hop_hash=$(echo "hop-password" | "$BUILD/cmd/qaqpa" hash-password)
+
+security() { # key name
+  cat <<TOML
+[security]
+gateway_cert = "$work/pki/$1.pem"
+gateway_key = "$work/pki/$1.key"
+trusted_ca = ["$work/pki/ca.pem"]
+crls = ["$work/pki/crl.pem"]
+TOML
+}
+
+mkdir -p "$work/far" "$work/near"
+{
+  qaqpa_config_head "$work/far"
+  security gateway
+  cat <<TOML
+[[systems]]
+id = "gw-near"
+password_hash = "$hop_hash"
+bin = "990000000001"
+gateway = true
+[[delivery_points]]
+id = "provider"
+url = "http://127.0.0.1:$provider_port/"
+[[services]]
+id = "remote"
+owner = "bench"
+delivery_point = "provider"
+[[access]]
+system = "bench"
+service = "remote"
+[[access]]
+system = "gw-near"
+service = "remote"
+TOML
+} >"$work/far/qaqpa.toml"
+start_qaqpa "$work/far/qaqpa.toml" "$work/far/out"
+far_pid=$qaqpa_pid far_port=$qaqpa_port
+
+{
+  qaqpa_config_head "$work/near"
+  security "$KEY"
+  cat <<TOML
+[[peers]]
+id = "far"
+url = "http://127.0.0.1:$far_port"
+login = "gw-near"
+password = "hop-password"
+bin = "990000000001"
+[[delivery_points]]
+id = "to-far"
+protocol = "gateway"
+peer = "far"
+security_mode = 1
+[[services]]
+id = "remote"
+owner = "bench"
+delivery_point = "to-far"
+[[access]]
+system = "bench"
+service = "remote"
+TOML
+} >"$work/near/qaqpa.toml"
+start_qaqpa "$work/near/qaqpa.toml" "$work/near/out"
+near_pid=$qaqpa_pid near_port=$qaqpa_port
+
+"$BUILD/bench/make_request" remote bench bench-password 2048 >"$work/call.xml"
+post_lua call
+
+# One measured run against port $1: "requests/s gateway-CPU-µs-per-call non-2xx",
+# the CPU being both nodes' (the far one alone serves "direct").
+measured() {
+  local url="http://127.0.0.1:$1/bip-sync/" t0 t1 out
+  wrk -t1 -c1 -d1s -s "$work/call.lua" "$url" >/dev/null
+  wrk -t1 -c"$CONNS" -d2s -s "$work/call.lua" "$url" >/dev/null
+  t0=$(($(cpu_ticks "$far_pid") + $(cpu_ticks "$near_pid")))
+  out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$work/call.lua" "$url")
+  t1=$(($(cpu_ticks "$far_pid") + $(cpu_ticks "$near_pid")))
+  awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+    '/requests in/{n=$1} /Requests\/sec/{r=$2} /Non-2xx/{bad=$NF} END{printf "%d %.1f %d", r, ticks*1e6/hz/n, bad}' <<<"$out"
+}
+
+declare -A rates cpus
+for round in $(seq "$ROUNDS"); do
+  for run in direct hop; do
+    port=$far_port
+    [ "$run" = hop ] && port=$near_port
+    read -r r c bad <<<"$(measured "$port")"
+    [ "$bad" = 0 ] || { echo "$run: $bad answers were not 200" >&2; exit 1; }
+    rates[$run]+="$r "; cpus[$run]+="$c "
+  done
+done
+echo "== a hop between peer gateways: $(nproc) cores, $CONNS keep-alive connections, ${SECS} s per run, $ROUNDS rounds (medians), ~2 KB, 127.0.0.1"
+echo "   direct = caller → far node → provider; hop = caller → near node → signed hop ($KEY) → far node → provider"
+printf "%-7s %10s %12s   %s\n" run "req/s" "gateway µs" "(rounds)"
+for run in direct hop; do
+  printf "%-7s %10s %12s   (%s)\n" "$run" "$(median "${rates[$run]}")" "$(median "${cpus[$run]}")" "${rates[$run]}"
+done
