@@ -26,6 +26,7 @@ outbound_target resolve_target(const delivery_point& dp, const peer_entry* peer)
         if (!peer) return t; // no endpoint: the call fails, named
         t.address = peer->url + std::string(peer_sync_path);
         t.creds = credentials{peer->login, peer->password};
+        t.peer_bin = peer->bin;
         t.endpoint = parse_url(t.address);
         return t;
     }

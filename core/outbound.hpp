@@ -41,6 +41,8 @@ struct outbound_target {
     int security_mode = 0;            ///< the point's; a caller's access row may raise it
     std::string encrypt_to;           ///< the point's certificate file: Bodies sent are encrypted to it
     tls_settings tls;
+    /// A peer gateway's BIN: its answers must be signed by a certificate with it. "" otherwise.
+    std::string peer_bin;
 };
 
 /// The target of a delivery point: its kind from the URL and protocol. A

@@ -121,6 +121,7 @@ task<sync_outcome> sync_gateway::relay(sync_request req, const caller_envelope* 
         out.answer = gateway_fault{caller.error(), nullptr};
         co_return out;
     }
+    out.sign_answer = (*caller)->gateway;
     auto route = resolve_sync_route(*view, **caller, req.info, limits_);
     if (!route) {
         out.answer = gateway_fault{route.error(), nullptr};

@@ -32,6 +32,9 @@ struct sync_limits {
 struct sync_outcome {
     std::string session_id; ///< "{guid}", the same on the answer and the fault
     std::variant<sync_response, gateway_fault> answer;
+    /// The caller is a peer gateway: its hop back (the answer or the fault)
+    /// is signed as this node, as its call was.
+    bool sign_answer = false;
 };
 
 /// Where a request goes and how long the caller may wait for it.

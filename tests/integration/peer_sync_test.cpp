@@ -16,9 +16,13 @@ namespace {
 constexpr const char* gateway_bin = "990000000001"; // the test PKI's gateway certificate
 
 /// The far node: the near node as a gateway system with `bin`, and the
-/// service "across" going to `provider_url`.
-node_settings far_node(const std::string& provider_url, const std::string& bin = gateway_bin) {
-    node_settings s = secured();
+/// service "across" going to `provider_url`; it signs as the test PKI's `key`.
+node_settings far_node(const std::string& provider_url, const std::string& bin = gateway_bin,
+                       const std::string& key = "gateway") {
+    node_settings s;
+    s.extra_toml = "\n[security]\ngateway_cert = \"" + pki_file(key + ".pem") + "\"\ngateway_key = \"" +
+                   pki_file(key + ".key") + "\"\ntrusted_ca = [\"" + pki_file("ca.pem") + "\"]\ncrls = [\"" +
+                   pki_file("crl.pem") + "\"]\n";
     s.extra_registry = "[[systems]]\nid = \"gw-near\"\npassword = \"hop-password\"\nbin = \"" + bin +
                        "\"\ngateway = true\n"
                        "[[delivery_points]]\nid = \"provider\"\nurl = \"" + provider_url + "\"\n"
@@ -75,6 +79,16 @@ TEST_CASE("a synchronous call crosses a signed hop to the provider behind the fa
     CHECK(property_in(got[0].body, "qaqpa.traceId") == session);
     CHECK(property_in(got[0].body, "qaqpa.origin") == "sender");
     CHECK(field(got[0].body, "sessionId") != session);
+
+    SECTION("the far node's answer is a signed hop too, checked against the peer's BIN") {
+        fake_provider echo(provider_mode::echo);
+        gateway impostor(far_node(echo.url(), gateway_bin, "other")); // signs with BIN 555555555555
+        gateway near2(near_node(impostor.port()));
+        const auto refused = soap_post(near2.port(), "/bip-sync/", sync_request_xml(across()));
+        INFO(refused.body);
+        CHECK(fault_code(refused) == "CERTIFICATE_MISMATCH");
+        CHECK(field(refused.body, "errorMessage").find("the answer of peer gateway") != std::string::npos);
+    }
 
     SECTION("a provider's fault comes back through both hops") {
         fake_provider failing(provider_mode::fault);

@@ -2,6 +2,7 @@
 
 #include "core/async.hpp"
 #include "transports/http/client.hpp"
+#include "transports/soap/envelope.hpp"
 #include "transports/soap/sync_codec.hpp"
 
 #include <fmt/format.h>
@@ -29,6 +30,26 @@ result<std::string> soap_outbound_client::as_point_wants(const outbound_target& 
     return body;
 }
 
+namespace {
+
+/// A peer gateway's answer is a hop back: signed by a certificate with the
+/// peer's BIN, checked like a caller's signature (trust, dates, revocation).
+task<result<void>> check_peer_answer(const routing::transport_security* security, const outbound_target& peer,
+                                     const std::string& text) {
+    soap_version version = soap_version::v11;
+    auto body = parse_envelope(text, version);
+    if (!body) co_return body.error();
+    const routing::caller_envelope envelope{text, body_span_of(*body, text), true};
+    system_entry as_system;
+    as_system.id = peer.id;
+    as_system.bin = peer.peer_bin;
+    auto checked = co_await routing::check_signature(security, &envelope, as_system);
+    if (!checked) co_return checked.error();
+    co_return result<void>{};
+}
+
+} // namespace
+
 task<routing::provider_result> soap_outbound_client::relay(const outbound_target& dp, const sync_request& req,
                                                            std::chrono::milliseconds timeout) {
     const auto& to = dp.endpoint;
@@ -45,6 +66,13 @@ task<routing::provider_result> soap_outbound_client::relay(const outbound_target
     if (auto* failed = std::get_if<http::client_failure>(&reply))
         co_return gateway_fault{http::relay_failure(*failed, dp.id, timeout), nullptr};
     const auto& res = std::get<http::response>(reply);
+    if (dp.kind == point_kind::gateway) {
+        if (auto checked = co_await check_peer_answer(security_, dp, res.body()); !checked) {
+            auto why = checked.error();
+            why.detail = fmt::format("the answer of peer gateway behind \"{}\" (HTTP {}): {}", dp.id, res.result_int(), why.detail);
+            co_return gateway_fault{std::move(why), nullptr};
+        }
+    }
     auto answer = parse_sync_reply(res.body());
     if (auto* f = std::get_if<gateway_fault>(&answer); f && f->cause.code == errc::provider_bad_response)
         f->cause.detail = fmt::format("\"{}\" answered HTTP {}: {}", dp.id, res.result_int(), f->cause.detail);

@@ -67,8 +67,10 @@ std::optional<http::response> answer_before_parsing(const http::request& req, st
     return std::nullopt;
 }
 
-http::response signed_answer(http::response res, const routing::transport_security* security, bool signed_endpoint) {
-    if (!signed_endpoint || !security || !security->sign_responses() || !security->can_sign()) return res;
+http::response signed_answer(http::response res, const routing::transport_security* security, bool signed_endpoint,
+                             bool hop) {
+    if (!security || !security->can_sign()) return res;
+    if (!hop && (!signed_endpoint || !security->sign_responses())) return res;
     auto s = security->sign(res.body());
     if (!s) {
         log::error("security", "an answer could not be signed: {}", s.error().detail);
@@ -83,13 +85,15 @@ task<http::response> sync_endpoint::handle(http::request& req) {
     if (auto early = answer_before_parsing(req, "sync.wsdl", sync_fault)) co_return std::move(*early);
     const auto started = std::chrono::steady_clock::now();
     std::optional<failure> fault;
-    auto res = signed_answer(co_await call(req, fault), security_, signature_required_);
+    bool to_peer = false; // a peer gateway's call: its answer is a signed hop
+    auto answer = co_await call(req, fault, to_peer);
+    auto res = signed_answer(std::move(answer), security_, signature_required_, to_peer);
     probe_.record(routing::operation_kind::sync_send_message, fault ? &*fault : nullptr,
                   std::chrono::steady_clock::now() - started);
     co_return res;
 }
 
-task<http::response> sync_endpoint::call(http::request& req, std::optional<failure>& fault) {
+task<http::response> sync_endpoint::call(http::request& req, std::optional<failure>& fault, bool& to_peer) {
     soap_version version = soap_version::v11;
     auto opened = open_if_encrypted(req.body(), security_, version);
     if (!opened) {
@@ -106,6 +110,7 @@ task<http::response> sync_endpoint::call(http::request& req, std::optional<failu
                                             std::move(opened->verified_before), opened->decrypted,
                                             req.client_certificate.get()};
     auto outcome = co_await gateway_.send(std::move(parsed->request), &envelope);
+    to_peer = outcome.sign_answer;
     if (auto* f = std::get_if<gateway_fault>(&outcome.answer)) {
         fault = f->cause;
         if (f->cause.code == errc::internal) log::error("sync", "session {}: {}", outcome.session_id, f->cause.detail);
