@@ -3,10 +3,11 @@
 # far node straight to an echoing provider ("direct"), next to the same call
 # sent to a near node that forwards it over the signed hop to the far node
 # ("hop": the near node signs as itself, the far node verifies that
-# signature and checks its BIN, then relays). Both nodes run on this machine
-# and share its cores; the gateway CPU is both nodes' time per call. The
-# runs alternate round by round; medians. With KEY=gateway-ec the near node
-# signs with ECDSA P-256 instead of RSA-2048.
+# signature and checks its BIN, relays, and signs its answer, which the near
+# node verifies). Both nodes run on this machine and share its cores; the
+# gateway CPU is both nodes' time per call. The runs alternate round by
+# round; medians. With KEY=gateway-ec both nodes sign with ECDSA P-256
+# instead of RSA-2048.
 # Everything runs on 127.0.0.1 and stops at the end. Usage (repository root):
 #   bash bench/peer_bench.sh [connections=64] [seconds=8] [rounds=3]
 set -euo pipefail
@@ -37,7 +38,7 @@ TOML
 mkdir -p "$work/far" "$work/near"
 {
   qaqpa_config_head "$work/far"
-  security gateway
+  security "$KEY"
   cat <<TOML
 [[systems]]
 id = "gw-near"
