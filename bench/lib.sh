@@ -67,18 +67,20 @@ stop_qaqpa() { kill "$qaqpa_pid"; wait "$qaqpa_pid" 2>/dev/null || true; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime+stime of a process, all its threads
+ticks_of() { local sum=0 p; for p in "$@"; do sum=$((sum + $(cpu_ticks "$p"))); done; echo "$sum"; } # of several
 # One measured wrk run of lua file $1 against URL $2 ($CONNS connections,
 # $SECS s) after a warm-up: one connection first, so one scrypt check caches
 # the login for every thread (64 at once would each run one, ~2.5 s of CPU
 # inside the measured run), then all of them. Prints "requests/s
-# gateway-CPU-µs-per-request non-2xx" ($qaqpa_pid's CPU, all its threads).
+# gateway-CPU-µs-per-request non-2xx" ($qaqpa_pid's CPU, all its threads;
+# the sum of $measured_pids' where several nodes serve one request).
 wrk_measured() {
   wrk -t1 -c1 -d1s -s "$1" "$2" >/dev/null
   wrk -t1 -c"$CONNS" -d2s -s "$1" "$2" >/dev/null
   local t0 t1 out
-  t0=$(cpu_ticks "$qaqpa_pid")
+  t0=$(ticks_of ${measured_pids:-$qaqpa_pid})
   out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$1" "$2")
-  t1=$(cpu_ticks "$qaqpa_pid")
+  t1=$(ticks_of ${measured_pids:-$qaqpa_pid})
   awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
     '/requests in/{n=$1} /Requests\/sec/{r=$2} /Non-2xx/{bad=$NF} END{printf "%d %.1f %d", r, ticks*1e6/hz/n, bad}' <<<"$out"
 }

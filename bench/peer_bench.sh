@@ -93,25 +93,14 @@ near_pid=$qaqpa_pid near_port=$qaqpa_port
 "$BUILD/bench/make_request" remote bench bench-password 2048 >"$work/call.xml"
 post_lua call
 
-# One measured run against port $1: "requests/s gateway-CPU-µs-per-call non-2xx",
-# the CPU being both nodes' (the far one alone serves "direct").
-measured() {
-  local url="http://127.0.0.1:$1/bip-sync/" t0 t1 out
-  wrk -t1 -c1 -d1s -s "$work/call.lua" "$url" >/dev/null
-  wrk -t1 -c"$CONNS" -d2s -s "$work/call.lua" "$url" >/dev/null
-  t0=$(($(cpu_ticks "$far_pid") + $(cpu_ticks "$near_pid")))
-  out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$work/call.lua" "$url")
-  t1=$(($(cpu_ticks "$far_pid") + $(cpu_ticks "$near_pid")))
-  awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
-    '/requests in/{n=$1} /Requests\/sec/{r=$2} /Non-2xx/{bad=$NF} END{printf "%d %.1f %d", r, ticks*1e6/hz/n, bad}' <<<"$out"
-}
+measured_pids="$far_pid $near_pid" # the gateway CPU of a call: both nodes' ("direct" uses the far one alone)
 
 declare -A rates cpus
 for round in $(seq "$ROUNDS"); do
   for run in direct hop; do
     port=$far_port
     [ "$run" = hop ] && port=$near_port
-    read -r r c bad <<<"$(measured "$port")"
+    read -r r c bad <<<"$(wrk_measured "$work/call.lua" "http://127.0.0.1:$port/bip-sync/")"
     [ "$bad" = 0 ] || { echo "$run: $bad answers were not 200" >&2; exit 1; }
     rates[$run]+="$r "; cpus[$run]+="$c "
   done
