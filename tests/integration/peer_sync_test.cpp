@@ -4,6 +4,7 @@
 // unsigned calls and a peer signing with another BIN's certificate.
 #include "tests/integration/reply_fields.hpp"
 #include "tests/integration/wss_helpers.hpp"
+#include "tests/support/async_samples.hpp"
 #include "tests/support/fake_provider.hpp"
 #include "tests/support/http_call.hpp"
 #include "tests/support/soap_samples.hpp"
@@ -110,6 +111,16 @@ TEST_CASE("the far node takes a peer's calls only signed with the peer's certifi
         r.password = "hop-password";
         CHECK(fault_code(soap_post(far.port(), "/bip-sync/", sync_request_xml(r))) == "SIGNATURE_REQUIRED");
         CHECK(provider.requests().empty());
+    }
+    SECTION("so is one on the asynchronous channel, whatever the operation") {
+        node_settings s = far_node(provider.url());
+        s.extra_registry += "[[access]]\nsystem = \"gw-near\"\nservice = \"async-only\"\n";
+        gateway far(s);
+        async_send m;
+        m.who = login{"gw-near", "hop-password"};
+        CHECK(fault_code(soap_post(far.port(), "/bip-async/", send_message_xml(m))) == "SIGNATURE_REQUIRED");
+        CHECK(fault_code(soap_post(far.port(), "/bip-async/", get_messages_xml(m.who, "async-only"))) ==
+              "SIGNATURE_REQUIRED");
     }
     SECTION("a peer signing with another BIN's certificate is refused, and the caller hears why") {
         gateway far(far_node(provider.url(), "555555555555"));
