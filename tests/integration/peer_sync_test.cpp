@@ -81,6 +81,12 @@ TEST_CASE("a synchronous call crosses a signed hop to the provider behind the fa
     CHECK(property_in(got[0].body, "qaqpa.origin") == "sender");
     CHECK(field(got[0].body, "sessionId") != session);
 
+    // the admin API shows the peer's point and the gateway system in the file's shape
+    const auto point = admin_call(near, "GET", "/admin/v1/delivery-points/to-far");
+    CHECK(point.body.find(R"("protocol":"gateway","peer":"far")") != std::string::npos);
+    CHECK(point.body.find("\"url\"") == std::string::npos);
+    CHECK(admin_call(far, "GET", "/admin/v1/systems/gw-near").body.find(R"("gateway":true)") != std::string::npos);
+
     SECTION("the far node's answer is a signed hop too, checked against the peer's BIN") {
         fake_provider echo(provider_mode::echo);
         gateway impostor(far_node(echo.url(), gateway_bin, "other")); // signs with BIN 555555555555
