@@ -39,7 +39,10 @@ task<result<void>> check_peer_answer(const routing::transport_security* security
     soap_version version = soap_version::v11;
     auto body = parse_envelope(text, version);
     if (!body) co_return body.error();
-    const routing::caller_envelope envelope{text, body_span_of(*body, text), true};
+    routing::caller_envelope envelope;
+    envelope.text = text;
+    envelope.body = body_span_of(*body, text);
+    envelope.signed_endpoint = true; // the hop's signature is required
     system_entry as_system;
     as_system.id = peer.id;
     as_system.bin = peer.peer_bin;
