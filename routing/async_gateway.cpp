@@ -112,7 +112,7 @@ task<result<const system_entry*>> async_gateway::caller(const registry_view& vie
     auto who = co_await auth_.authenticate(view, *sender);
     if (who)
         if (auto named = check_client_certificate(envelope, **who); !named) co_return named.error();
-    if (who && ((envelope && envelope->signed_endpoint) || (*who)->gateway))
+    if (who && signature_required(envelope, 0, **who)) // a point's mode is checked where the route is known
         if (auto checked = co_await check_signature(security_, envelope, **who); !checked) co_return checked.error();
     co_return who;
 }

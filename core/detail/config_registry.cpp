@@ -1,4 +1,5 @@
 #include "core/detail/config_reader.hpp"
+#include "core/url.hpp"
 
 namespace qaqpa::detail {
 namespace {
@@ -64,9 +65,9 @@ void read_peers(table_reader& r, config& c) {
         peer_entry p;
         p.id = e.required_text("id");
         p.url = e.required_text("url");
-        if (!(p.url.starts_with("http://") || p.url.starts_with("https://")))
-            throw config_error{e.key_path("url"), "must be the peer's http:// or https:// listener"};
-        if (const auto path = p.url.find('/', p.url.find("//") + 2); path != std::string::npos && path + 1 < p.url.size())
+        const auto listener = parse_url(p.url);
+        if (!listener) throw config_error{e.key_path("url"), "must be the peer's http:// or https:// listener"};
+        if (listener->target != "/")
             throw config_error{e.key_path("url"), "is the peer's listener without a path (its default channel paths are used)"};
         while (p.url.ends_with('/')) p.url.pop_back();
         p.login = e.required_text("login");
