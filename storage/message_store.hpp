@@ -73,6 +73,11 @@ struct new_message {
     std::optional<chain> opens; ///< a REQUEST opens its chain in the same batch
     std::size_t max_depth = 0;  ///< the destination's bound; 0 = unbounded
     std::vector<journal_event> journal; ///< rows written in the same batch (journal_store.hpp)
+    /// A peer gateway's forward, under the id the peer gave it: stored only
+    /// when no message has that id yet, else accept() fails with
+    /// errc::conflict and nothing is written (a retried forward is
+    /// recognised, never stored twice).
+    bool if_absent = false;
 };
 
 struct queue_entry {

@@ -142,6 +142,7 @@ public:
                 return std::nullopt;
             },
             [this, msg] { // admitted: the PUSH engine may start while the batch is written
+                if (msg->if_absent) return; // offered once its batch knows it is new (put_new)
                 std::function<void(const new_message&)> observer;
                 {
                     std::lock_guard lk(mutex_);
@@ -605,6 +606,13 @@ private:
     write_result put_new(rocksdb::WriteBatch& b, batch_state& st, const new_message& m) {
         const auto& dest = m.track.destination;
         const auto seq = m.track.seq;
+        if (m.if_absent) { // the committer is the only writer: checked here, the check holds
+            if (st.written.count(m.body->id)) return fail(errc::conflict, "message " + m.body->id + " is stored");
+            const auto known = track_now(m.body->id);
+            if (!known) return known.error();
+            if (*known) return fail(errc::conflict, "message " + m.body->id + " is stored");
+            st.validated.push_back(&m);
+        }
         st.max_seq = std::max(st.max_seq, seq);
         b.Put(f_.queues, queue_key(dest, seq), encode(*m.body));
         // Its acceptance's row number goes into its tracking (and a REQUEST's

@@ -369,3 +369,35 @@ TEST_CASE("the queued observer sees each admitted message with its sequence", "[
     CHECK(seen.size() == 2);
     m.set_queued_observer(nullptr);
 }
+
+TEST_CASE("a peer's forward is stored only once, whatever the concurrency", "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
+    test::temp_dir dir;
+    auto s = test::open_suite_store(dir, k);
+    auto& m = s->messages();
+    std::vector<std::string> offered;
+    m.set_queued_observer([&](const new_message& n) { offered.push_back(n.body->id); });
+    const auto forward = [](const std::string& id) {
+        auto n = sample(id, "dp/x");
+        n.if_absent = true;
+        return n;
+    };
+    REQUIRE(run_task(m.accept(forward("fwd"))));
+    const auto again = run_task(m.accept(forward("fwd")));
+    REQUIRE_FALSE(again);
+    CHECK(again.error().code == errc::conflict);
+    // many at once share group commits: a batch knows what it holds itself
+    boost::asio::io_context ctx;
+    int stored = 0, refused = 0;
+    for (int i = 0; i < 50; ++i)
+        boost::asio::co_spawn(ctx, m.accept(forward("fwd2")), [&](std::exception_ptr, result<std::uint64_t> r) {
+            if (r) ++stored;
+            else if (r.error().code == errc::conflict) ++refused;
+        });
+    ctx.run();
+    CHECK(stored == 1);
+    CHECK(refused == 49);
+    CHECK(depth_of(m, "dp/x") == 2);
+    CHECK(offered == std::vector<std::string>{"fwd", "fwd2"}); // the PUSH engine is offered each once
+    m.set_queued_observer(nullptr);
+}
