@@ -12,6 +12,19 @@ const char* to_string(point_kind k) noexcept {
     return "?";
 }
 
+namespace {
+
+/// A peer's channels, the login this node has there, and the BIN its answers carry.
+void to_peer(outbound_target& t, const peer_entry& peer) {
+    t.address = peer.url + std::string(peer_sync_path);
+    t.creds = credentials{peer.login, peer.password};
+    t.peer_bin = peer.bin;
+    t.endpoint = parse_url(t.address);
+    t.async_endpoint = parse_url(peer.url + std::string(peer_async_path));
+}
+
+} // namespace
+
 outbound_target resolve_target(const delivery_point& dp, const peer_entry* peer) {
     outbound_target t;
     t.id = dp.id;
@@ -23,11 +36,7 @@ outbound_target resolve_target(const delivery_point& dp, const peer_entry* peer)
     t.tls = {dp.ca, dp.client_cert, dp.client_key};
     if (!dp.peer.empty()) {
         t.kind = point_kind::gateway;
-        if (!peer) return t; // no endpoint: the call fails, named
-        t.address = peer->url + std::string(peer_sync_path);
-        t.creds = credentials{peer->login, peer->password};
-        t.peer_bin = peer->bin;
-        t.endpoint = parse_url(t.address);
+        if (peer) to_peer(t, *peer); // else no endpoint: the call fails, named
         return t;
     }
     if (dp.url.starts_with("builtin:")) {
@@ -46,6 +55,15 @@ outbound_target system_target(const system_entry& s) {
     t.protocol = s.protocol;
     t.kind = s.protocol == wire_protocol::rest ? point_kind::rest : point_kind::soap;
     t.endpoint = parse_url(s.address);
+    return t;
+}
+
+outbound_target system_target(const system_entry& s, const peer_entry& peer) {
+    outbound_target t;
+    t.id = s.id;
+    t.kind = point_kind::gateway;
+    t.security_mode = 1; // hops are signed
+    to_peer(t, peer);
     return t;
 }
 

@@ -43,17 +43,26 @@ struct outbound_target {
     tls_settings tls;
     /// A peer gateway's BIN: its answers must be signed by a certificate with it. "" otherwise.
     std::string peer_bin;
+    /// A peer's asynchronous channel: where a gateway point's queued messages
+    /// are PUSHed (`endpoint` is its synchronous one). nullopt otherwise.
+    std::optional<url> async_endpoint;
 };
 
 /// The target of a delivery point: its kind from the URL and protocol. A
 /// peer's point (`peer` set; null when the registry lost it) is the peer's
-/// synchronous channel, with the login this node has there.
+/// synchronous channel (and, for PUSH, its asynchronous one), with the login
+/// this node has there.
 outbound_target resolve_target(const delivery_point& dp, const peer_entry* peer = nullptr);
 /// Where a peer's channels are: its listener and its default paths.
 inline constexpr std::string_view peer_sync_path = "/bip-sync/";
+inline constexpr std::string_view peer_async_path = "/bip-async/";
 /// The target of an IS's own address (answers in its chains, status
 /// notifications), in the IS's protocol.
 outbound_target system_target(const system_entry& s);
+/// The way back to a peer gateway (a `gateway = true` system whose BIN a
+/// `[[peers]]` entry has): what is queued for it goes to the peer's
+/// asynchronous channel, signed, with the login this node has there.
+outbound_target system_target(const system_entry& s, const peer_entry& peer);
 
 /// `to` as one call sends it under the effective security mode `mode` (an
 /// access row raises a point's; an IS's own address takes the mode of the

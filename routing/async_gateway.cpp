@@ -54,10 +54,11 @@ result<async_route> route_request(const registry_view& view, const system_entry&
 result<async_route> route_in_chain(const registry_view& view, const system_entry& caller, const service_entry& svc,
                                    const storage::chain& c, const async_limits& limits) {
     async_route r;
-    if (caller.id == c.owner) { // the provider answers the IS that opened the chain
+    // the provider answers the IS that opened the chain; a peer gateway the
+    // chain's REQUEST was forwarded to speaks for the provider behind it
+    if (caller.id == c.owner || view.speaks_for(caller, c.point)) {
         r.recipient = c.opener;
-        const auto* opener = view.system(c.opener);
-        r.queue = opener && !opener->address.empty() ? system_queue(c.opener) : pull_queue(c.opener, svc.id);
+        r.queue = view.system_target(c.opener) ? system_queue(c.opener) : pull_queue(c.opener, svc.id);
         r.max_depth = limits.max_queue_depth;
     } else if (caller.id == c.opener) { // the opener writes on to the provider
         r.recipient = c.owner;
@@ -68,6 +69,17 @@ result<async_route> route_in_chain(const registry_view& view, const system_entry
         return fail(errc::not_chain_party, "\"" + caller.id + "\" is not a party of chain " + c.correlation_id);
     }
     return r;
+}
+
+/// A peer gateway forwards a message under the ids its first node gave it
+/// (one message, one id, end to end: the trace across the hop, and how a
+/// retried forward is recognised). Both are that node's gateway ids.
+result<void> check_peer_ids(const async_message_info& info) {
+    if (!info.message_id || !ordered_guid_ms(*info.message_id))
+        return fail(errc::invalid_request, "a peer gateway's message needs the messageId its first node gave it");
+    if (!info.correlation_id || !ordered_guid_ms(*info.correlation_id))
+        return fail(errc::invalid_request, "a peer gateway's message needs the correlationId its first node gave it");
+    return {};
 }
 
 template <class T>
@@ -154,27 +166,36 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
     auto who = co_await auth_.authenticate(*view, m.info.sender);
     if (!who) co_return faulted<accepted_message>(session, who.error());
     const system_entry& sender = **who;
+    // a peer gateway hears back on a signed hop, whatever the answer
+    const auto hop = [&](async_outcome<accepted_message> out) {
+        out.sign_answer = sender.gateway;
+        return out;
+    };
 
     std::optional<storage::chain> existing;
     if (m.info.type != message_type::request && m.info.correlation_id) {
         auto found = co_await store_.find_chain(*m.info.correlation_id);
-        if (!found) co_return faulted<accepted_message>(session, found.error());
+        if (!found) co_return hop(faulted<accepted_message>(session, found.error()));
         existing = std::move(*found);
     }
     auto route = resolve_async_route(*view, sender, m.info, existing, limits_);
-    if (!route) co_return faulted<accepted_message>(session, route.error());
+    if (!route) co_return hop(faulted<accepted_message>(session, route.error()));
     std::optional<signature_evidence> evidence;
     const auto* point = route_point(*view, route->queue);
     const int mode = point ? view->policy(*point, sender.id, m.info.service_id).policy.security_mode : 0;
     if (signature_required(envelope, mode, sender)) {
         auto checked = co_await check_signature(security_, envelope, sender);
-        if (!checked) co_return faulted<accepted_message>(session, checked.error());
+        if (!checked) co_return hop(faulted<accepted_message>(session, checked.error()));
         evidence = std::move(*checked);
+    }
+    if (sender.gateway) { // signed by the peer: its ids are its first node's
+        if (auto ids = check_peer_ids(m.info); !ids) co_return hop(faulted<accepted_message>(session, ids.error()));
+        if (route->opens) route->opens->correlation_id = *m.info.correlation_id;
     }
 
     const auto now = now_ms();
     auto body = std::make_shared<storage::queued_message>();
-    body->id = new_ordered_guid();
+    body->id = sender.gateway ? *m.info.message_id : new_ordered_guid();
     body->accepted_ms = now;
     m.info.message_id = body->id;
     m.info.correlation_id = route->opens ? route->opens->correlation_id : existing->correlation_id;
@@ -191,6 +212,7 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
     n.track.status = make_status(message_state::on_delivery, status_code::accepted, "accepted", now);
     n.opens = std::move(route->opens);
     n.max_depth = static_cast<std::size_t>(route->max_depth);
+    n.if_absent = sender.gateway;
     if (journal_.enabled()) {
         const auto& info = n.body->message.info;
         journal_event e;
@@ -214,8 +236,14 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
 
     // The store offers the message to its PUSH worker (if any) as it writes it.
     auto stored = co_await store_.accept(std::move(n));
-    if (!stored) co_return faulted<accepted_message>(session, stored.error());
-    co_return async_outcome<accepted_message>{std::move(session), std::move(answer)};
+    if (!stored && sender.gateway && stored.error().code == errc::conflict) {
+        // the peer forwards again what this node took before (its answer was
+        // lost): accepted again, stored once
+        log::info("async", "{}: a repeated forward from peer {}, already stored", answer.message_id, sender.id);
+        co_return hop({std::move(session), std::move(answer), false});
+    }
+    if (!stored) co_return hop(faulted<accepted_message>(session, stored.error()));
+    co_return hop({std::move(session), std::move(answer), false});
 }
 
 task<result<std::vector<storage::queue_entry>>> async_gateway::claim(const pull_request& r, const std::string& queue,

@@ -39,6 +39,7 @@ template <class T>
 struct async_outcome {
     std::string session_id;
     std::variant<T, gateway_fault> answer;
+    bool sign_answer = false; ///< the caller is a peer gateway: its answer is a signed hop
 };
 
 struct accepted_message {

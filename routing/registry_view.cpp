@@ -31,14 +31,11 @@ registry_view::registry_view(registry reg, std::uint64_t generation)
     for (const auto& s : reg_.services) services_.emplace(s.id, &s);
     for (const auto& d : reg_.delivery_points) points_.emplace(d.id, &d);
     for (const auto& d : reg_.delivery_points) own_policies_.emplace(&d, call_policy{d.policy, d.id, d.id});
-    const auto peer_of = [this](const delivery_point& d) -> const peer_entry* {
-        for (const auto& p : reg_.peers)
-            if (p.id == d.peer) return &p;
-        return nullptr;
-    };
-    for (const auto& d : reg_.delivery_points) targets_.emplace(&d, resolve_target(d, d.peer.empty() ? nullptr : peer_of(d)));
-    for (const auto& s : reg_.systems)
-        if (!s.address.empty()) system_targets_.emplace(s.id, qaqpa::system_target(s));
+    for (const auto& d : reg_.delivery_points) targets_.emplace(&d, resolve_target(d, d.peer.empty() ? nullptr : peer(d.peer)));
+    for (const auto& s : reg_.systems) {
+        if (const auto* p = s.gateway ? peer_of_system(s) : nullptr) system_targets_.emplace(s.id, qaqpa::system_target(s, *p));
+        else if (!s.address.empty()) system_targets_.emplace(s.id, qaqpa::system_target(s));
+    }
     for (const auto& a : reg_.access) {
         access_entry entry{&a, {}};
         const auto* svc = service(a.service);
@@ -61,6 +58,24 @@ registry_view::registry_view(registry reg, std::uint64_t generation)
 }
 
 const system_entry* registry_view::system(std::string_view id) const noexcept { return find(systems_, id); }
+
+const peer_entry* registry_view::peer(std::string_view id) const noexcept {
+    for (const auto& p : reg_.peers)
+        if (p.id == id) return &p;
+    return nullptr;
+}
+
+const peer_entry* registry_view::peer_of_system(const system_entry& s) const noexcept {
+    for (const auto& p : reg_.peers)
+        if (!s.bin.empty() && p.bin == s.bin) return &p;
+    return nullptr;
+}
+
+bool registry_view::speaks_for(const system_entry& caller, std::string_view point_id) const noexcept {
+    const auto* dp = point_id.empty() ? nullptr : point(point_id);
+    const auto* p = dp && !dp->peer.empty() ? peer(dp->peer) : nullptr;
+    return caller.gateway && p && p->bin == caller.bin;
+}
 const service_entry* registry_view::service(std::string_view id) const noexcept { return find(services_, id); }
 const delivery_point* registry_view::point(std::string_view id) const noexcept { return find(points_, id); }
 

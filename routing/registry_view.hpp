@@ -39,6 +39,13 @@ public:
     const system_entry* system(std::string_view id) const noexcept;
     const service_entry* service(std::string_view id) const noexcept;
     const delivery_point* point(std::string_view id) const noexcept;
+    const peer_entry* peer(std::string_view id) const noexcept;
+    /// The `[[peers]]` entry of a gateway system: the one with its BIN (its
+    /// way back); null when none has it.
+    const peer_entry* peer_of_system(const system_entry& s) const noexcept;
+    /// Whether `caller` is the peer gateway behind delivery point `point_id`
+    /// (a chain whose REQUEST went there hears from its far party through it).
+    bool speaks_for(const system_entry& caller, std::string_view point_id) const noexcept;
     const access_right* access(std::string_view system, std::string_view service) const noexcept;
     /// The policy `system`'s calls to `point` for `service` are held to;
     /// the point's own where no access right of the caller overrides it
@@ -55,7 +62,8 @@ public:
     /// Where a point's calls go: its kind and settings, its URL parsed,
     /// resolved when the snapshot is built.
     const outbound_target& target(const delivery_point& point) const noexcept;
-    /// Where PUSHes to an IS's own address go; null when it has none.
+    /// Where PUSHes to an IS's own address go (a peer gateway's: its peer's
+    /// asynchronous channel); null when it has none.
     const outbound_target* system_target(std::string_view system) const noexcept;
 
     std::uint64_t generation() const noexcept { return generation_; }

@@ -211,16 +211,9 @@ void check_references(const registry& reg) {
     for (std::size_t i = 0; i < reg.delivery_points.size(); ++i)
         if (const auto& dp = reg.delivery_points[i]; !dp.peer.empty() && !has(reg.peers, dp.peer))
             throw config_error{fmt::format("delivery_points[{}].peer", i), "no peer with id \"" + dp.peer + "\""};
-    const auto via_peer = [&](const std::string& id) {
-        for (const auto& dp : reg.delivery_points)
-            if (dp.id == id) return !dp.peer.empty();
-        return false;
-    };
     for (std::size_t i = 0; i < reg.services.size(); ++i) {
         const auto& s = reg.services[i];
         const auto at = fmt::format("services[{}]", i);
-        if (s.mode != service_mode::sync && via_peer(s.delivery_point))
-            throw config_error{at + ".mode", "a service through a peer gateway is synchronous only in this build"};
         if (!has(reg.systems, s.owner)) throw config_error{at + ".owner", "no system with id \"" + s.owner + "\""};
         if (!s.delivery_point.empty() && !has(reg.delivery_points, s.delivery_point))
             throw config_error{at + ".delivery_point", "no delivery point with id \"" + s.delivery_point + "\""};

@@ -44,14 +44,17 @@ task<http::response> async_endpoint::handle(http::request& req) {
     const auto started = std::chrono::steady_clock::now();
     async_operation op = async_operation::send_message;
     std::optional<failure> fault;
-    auto res = signed_answer(co_await call(req, op, fault), security_, signed_endpoint_);
+    bool to_peer = false; // a peer gateway's forward: its answer is a signed hop
+    auto answer = co_await call(req, op, fault, to_peer);
+    auto res = signed_answer(std::move(answer), security_, signed_endpoint_, to_peer);
     // async_operation and operation_kind list the four operations in the same order.
     probe_.record(static_cast<routing::operation_kind>(static_cast<int>(op) + 1), fault ? &*fault : nullptr,
                   std::chrono::steady_clock::now() - started);
     co_return res;
 }
 
-task<http::response> async_endpoint::call(http::request& req, async_operation& op, std::optional<failure>& fault) {
+task<http::response> async_endpoint::call(http::request& req, async_operation& op, std::optional<failure>& fault,
+                                          bool& to_peer) {
     soap_version v = soap_version::v11;
     auto opened = open_if_encrypted(req.body(), security_, v);
     if (!opened) {
@@ -71,6 +74,7 @@ task<http::response> async_endpoint::call(http::request& req, async_operation& o
     switch (op) {
     case async_operation::send_message: {
         auto out = co_await gateway_.send(std::get<async_message>(std::move(parsed->body)), &envelope);
+        to_peer = out.sign_answer;
         co_return answer(req, v, op, out, fault, [&](const routing::accepted_message& a) {
             return build_accepted(v, a.message_id, a.correlation_id, out.session_id);
         });

@@ -24,7 +24,8 @@ public:
 private:
     /// The answer to one operation (`op` says which, once parsed); `fault`
     /// says which fault it is.
-    task<http::response> call(http::request& req, async_operation& op, std::optional<failure>& fault);
+    /// `to_peer`: the caller is a peer gateway, whose answer is a signed hop.
+    task<http::response> call(http::request& req, async_operation& op, std::optional<failure>& fault, bool& to_peer);
 
     routing::async_gateway& gateway_;
     routing::request_probe& probe_;

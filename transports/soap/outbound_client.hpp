@@ -35,6 +35,9 @@ private:
     /// `body`, signed as the gateway when the point's mode asks for it, then
     /// encrypted to the point's encrypt_to certificate when it has one.
     result<std::string> as_point_wants(const outbound_target& to, std::string body) const;
+    /// A peer gateway's answer is a hop back: signed by a certificate with the
+    /// peer's BIN, checked like a caller's signature (trust, dates, revocation).
+    task<result<void>> check_peer_answer(const outbound_target& peer, const std::string& text) const;
 
     std::size_t max_response_bytes_;
     const routing::transport_security* security_ = nullptr;

@@ -9,7 +9,9 @@ namespace qaqpa::soap {
 
 task<routing::push_result> soap_outbound_client::push(const outbound_target& to, const outbound_message& m,
                                                       std::string_view session_id, std::chrono::milliseconds timeout) {
-    if (!to.endpoint) co_return routing::push_result{false, "unusable URL " + to.address};
+    // a peer gateway takes queued messages on its asynchronous channel
+    const auto& endpoint = to.async_endpoint ? to.async_endpoint : to.endpoint;
+    if (!endpoint) co_return routing::push_result{false, "unusable URL " + to.address};
     std::string body;
     std::string_view expected;
     if (m.kind == record_kind::status_notification) {
@@ -30,10 +32,16 @@ task<routing::push_result> soap_outbound_client::push(const outbound_target& to,
     opts.send_soap_action = true;
     opts.max_response_bytes = max_response_bytes_;
     if (auto tls = http::prepare_tls(tls_, opts, to); !tls) co_return routing::push_result{false, tls.error().detail};
-    auto reply = co_await http::post(*to.endpoint, std::move(*sent), opts, std::chrono::steady_clock::now() + timeout);
+    auto reply = co_await http::post(*endpoint, std::move(*sent), opts, std::chrono::steady_clock::now() + timeout);
     if (auto* failed = std::get_if<http::client_failure>(&reply))
         co_return routing::push_result{false, http::push_failure(*failed, timeout)};
     const auto& res = std::get<http::response>(reply);
+    if (to.kind == point_kind::gateway) {
+        if (auto checked = co_await check_peer_answer(to, res.body()); !checked)
+            co_return routing::push_result{false, fmt::format("the answer of peer gateway \"{}\" (HTTP {}): {}", to.id,
+                                                              res.result_int(), checked.error().detail),
+                                           static_cast<int>(res.result_int())};
+    }
     auto verdict = read_push_reply(res.body(), expected);
     if (verdict.delivered && res.result_int() != 200)
         co_return routing::push_result{false, fmt::format("HTTP {}", res.result_int()), static_cast<int>(res.result_int())};

@@ -30,12 +30,7 @@ result<std::string> soap_outbound_client::as_point_wants(const outbound_target& 
     return body;
 }
 
-namespace {
-
-/// A peer gateway's answer is a hop back: signed by a certificate with the
-/// peer's BIN, checked like a caller's signature (trust, dates, revocation).
-task<result<void>> check_peer_answer(const routing::transport_security* security, const outbound_target& peer,
-                                     const std::string& text) {
+task<result<void>> soap_outbound_client::check_peer_answer(const outbound_target& peer, const std::string& text) const {
     soap_version version = soap_version::v11;
     auto body = parse_envelope(text, version);
     if (!body) co_return body.error();
@@ -46,12 +41,10 @@ task<result<void>> check_peer_answer(const routing::transport_security* security
     system_entry as_system;
     as_system.id = peer.id;
     as_system.bin = peer.peer_bin;
-    auto checked = co_await routing::check_signature(security, &envelope, as_system);
+    auto checked = co_await routing::check_signature(security_, &envelope, as_system);
     if (!checked) co_return checked.error();
     co_return result<void>{};
 }
-
-} // namespace
 
 task<routing::provider_result> soap_outbound_client::relay(const outbound_target& dp, const sync_request& req,
                                                            std::chrono::milliseconds timeout) {
@@ -70,7 +63,7 @@ task<routing::provider_result> soap_outbound_client::relay(const outbound_target
         co_return gateway_fault{http::relay_failure(*failed, dp.id, timeout), nullptr};
     const auto& res = std::get<http::response>(reply);
     if (dp.kind == point_kind::gateway) {
-        if (auto checked = co_await check_peer_answer(security_, dp, res.body()); !checked) {
+        if (auto checked = co_await check_peer_answer(dp, res.body()); !checked) {
             auto why = checked.error();
             why.detail = fmt::format("the answer of peer gateway behind \"{}\" (HTTP {}): {}", dp.id, res.result_int(), why.detail);
             co_return gateway_fault{std::move(why), nullptr};
