@@ -8,6 +8,13 @@
 # gateway CPU is both nodes' time per call. The runs alternate round by
 # round; medians. With KEY=gateway-ec both nodes sign with ECDSA P-256
 # instead of RSA-2048.
+# Then the asynchronous channel (ASYNC_COUNT messages, default 20000, ~2 KB,
+# durable): sendMessage to a PULL inbox on the far node directly, next to
+# the same sent to the near node, which stores each and PUSHes it over the
+# signed hop (64 in flight) to the far node, which stores it again under
+# its id; then the far node's inbox drained (getMessages + one notification
+# each). "through" is the rate at which messages reach the far node's inbox,
+# from the first send to the last arrival; µs is both nodes' CPU per message.
 # Everything runs on 127.0.0.1 and stops at the end. Usage (repository root):
 #   bash bench/peer_bench.sh [connections=64] [seconds=8] [rounds=3]
 set -euo pipefail
@@ -58,10 +65,21 @@ service = "remote"
 [[access]]
 system = "gw-near"
 service = "remote"
+[[services]]
+id = "inbox"
+owner = "bench"
+mode = "async"
+delivery = "pull"
+[[access]]
+system = "bench"
+service = "inbox"
+[[access]]
+system = "gw-near"
+service = "inbox"
 TOML
 } >"$work/far/qaqpa.toml"
 start_qaqpa "$work/far/qaqpa.toml" "$work/far/out"
-far_pid=$qaqpa_pid far_port=$qaqpa_port
+far_pid=$qaqpa_pid far_port=$qaqpa_port far_admin=$qaqpa_admin
 
 {
   qaqpa_config_head "$work/near"
@@ -78,6 +96,7 @@ id = "to-far"
 protocol = "gateway"
 peer = "far"
 security_mode = 1
+concurrency = 64
 [[services]]
 id = "remote"
 owner = "bench"
@@ -85,6 +104,14 @@ delivery_point = "to-far"
 [[access]]
 system = "bench"
 service = "remote"
+[[services]]
+id = "inbox"
+owner = "bench"
+mode = "async"
+delivery_point = "to-far"
+[[access]]
+system = "bench"
+service = "inbox"
 TOML
 } >"$work/near/qaqpa.toml"
 start_qaqpa "$work/near/qaqpa.toml" "$work/near/out"
@@ -111,3 +138,43 @@ printf "%-7s %10s %12s   %s\n" run "req/s" "gateway µs" "(rounds)"
 for run in direct hop; do
   printf "%-7s %10s %12s   (%s)\n" "$run" "$(median "${rates[$run]}")" "$(median "${cpus[$run]}")" "${rates[$run]}"
 done
+
+# The asynchronous channel: accepted, carried to the far node's inbox, drained there.
+COUNT=${ASYNC_COUNT:-20000}
+build_release async_driver
+far_token=$(cat "$work/far/admin.token")
+inbox_depth() {
+  curl -s -H "Authorization: Bearer $far_token" "http://127.0.0.1:$far_admin/metrics" |
+    awk '/^qaqpa_queue_depth\{queue="pull\/bench\/inbox"\}/{print $2}' | tail -1
+}
+now_ms() { date +%s%3N; }
+"$BUILD/bench/async_driver" fill "$far_port" bench bench-password inbox 200 8 2048 >/dev/null # warm-up
+"$BUILD/bench/async_driver" drain "$far_port" bench bench-password inbox 16 >/dev/null
+declare -A accepts throughs drains acpus
+for round in $(seq "$ROUNDS"); do
+  for run in direct hop; do
+    port=$far_port
+    [ "$run" = hop ] && port=$near_port
+    t0=$(ticks_of $measured_pids); start=$(now_ms)
+    out=$("$BUILD/bench/async_driver" fill "$port" bench bench-password inbox "$COUNT" "$CONNS" 2048)
+    for _ in $(seq 1200); do # every message in the far node's inbox (2 minutes at most)
+      [ "$(inbox_depth)" = "$COUNT" ] && break
+      sleep 0.1
+    done
+    [ "$(inbox_depth)" = "$COUNT" ] || { echo "$run: the far inbox holds $(inbox_depth) of $COUNT" >&2; exit 1; }
+    arrived=$(now_ms); t1=$(ticks_of $measured_pids)
+    accepts[$run]+="$(field "$out" msg_per_s) "
+    throughs[$run]+="$(awk -v n="$COUNT" -v ms=$((arrived - start)) 'BEGIN{printf "%d", n*1000/ms}') "
+    acpus[$run]+="$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$COUNT" 'BEGIN{printf "%.1f", t*1e6/hz/n}') "
+    out=$("$BUILD/bench/async_driver" drain "$far_port" bench bench-password inbox 64)
+    drains[$run]+="$(field "$out" msg_per_s) "
+  done
+done
+echo "== asynchronous: $COUNT messages per run, ~2 KB, durable, $CONNS senders, drained by 64 pullers at the far node"
+echo "   direct = sender → far node's inbox; hop = sender → near node (stored) → signed PUSH, 64 in flight ($KEY) → far node (stored again)"
+printf "%-7s %12s %12s %12s %12s   %s\n" run "accept/s" "through/s" "drain/s" "µs/msg" "(through, rounds)"
+for run in direct hop; do
+  printf "%-7s %12s %12s %12s %12s   (%s)\n" "$run" "$(median "${accepts[$run]}")" "$(median "${throughs[$run]}")" \
+    "$(median "${drains[$run]}")" "$(median "${acpus[$run]}")" "${throughs[$run]}"
+done
+echo "   (µs/msg: both nodes' CPU from the first send to the last arrival, the drain excluded)"
