@@ -59,6 +59,11 @@ inline constexpr std::string_view data_attributes_property = "qaqpa.dataAttribut
 /// logs, and the system that sent it at the first node.
 inline constexpr std::string_view trace_property = "qaqpa.traceId";
 inline constexpr std::string_view origin_property = "qaqpa.origin";
+/// Adds both to what goes to a peer, each unless the message carries it
+/// already (a later hop keeps the first node's).
+void mark_for_peer(std::vector<property>& props, std::string_view trace, std::string_view origin);
+/// A property's value, or "" when the message has none.
+std::string_view property_value(const std::vector<property>& props, std::string_view key);
 
 /// SyncMessageInfo: the request header of the synchronous channel.
 struct sync_request_info {

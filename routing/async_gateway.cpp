@@ -231,6 +231,11 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
         e.request_bytes = static_cast<std::int64_t>(n.body->message.data.content.size());
         if (point && point->journal_payload) e.payload = n.body->message.data.content;
         e.detail = transport_note(envelope, evidence ? &*evidence : nullptr);
+        if (sender.gateway) { // who sent it first, at the node before this one
+            const auto origin = property_value(info.properties, origin_property);
+            e.detail += (e.detail.empty() ? "" : "; ") + std::string("forwarded by peer ") + sender.id;
+            if (!origin.empty()) e.detail += ", origin " + std::string(origin);
+        }
         n.journal.push_back(std::move(e));
     }
 

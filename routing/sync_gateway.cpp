@@ -43,27 +43,9 @@ sync_request forwarded_request(sync_request req, const outbound_target& to, cons
     } else {
         req.info.sender.password.reset();
     }
-    if (to.kind == point_kind::gateway) {
-        auto& props = req.info.properties;
-        const auto has = [&props](std::string_view key) {
-            return std::any_of(props.begin(), props.end(), [key](const property& p) { return p.key == key; });
-        };
-        if (!has(trace_property)) props.push_back({std::string(trace_property), session_id});
-        if (!has(origin_property)) props.push_back({std::string(origin_property), std::string(caller)});
-    }
+    if (to.kind == point_kind::gateway) mark_for_peer(req.info.properties, session_id, caller);
     return req;
 }
-
-namespace {
-
-/// A property's value, or "" (the trace id a call carries, for the journal).
-std::string_view property_value(const std::vector<property>& props, std::string_view key) {
-    for (const auto& p : props)
-        if (p.key == key) return p.value;
-    return {};
-}
-
-} // namespace
 
 sync_gateway::sync_gateway(const registry_holder& registry, authenticator& auth, const outbound_table& clients,
                            throttle_table& throttles, const point_states& points, sync_limits limits,

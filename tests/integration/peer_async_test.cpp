@@ -83,6 +83,9 @@ TEST_CASE("an asynchronous message crosses the hop under its first node's ids, a
     // at the far node the sender is the near node, and the recipient confirms it there
     async_call(far.port(), delivery_notification_xml(owner, "across", s.message_id, true));
     CHECK(state_of(far.port(), owner, s.message_id) == "DELIVERED");
+    // the far node's journal names the peer and the first sender
+    CHECK(admin_call(far, "GET", "/admin/v1/journal?messageId=" + s.message_id).body.find(
+              "forwarded by peer gw-near, origin sender") != std::string::npos);
 
     // the recipient's RESPONSE goes back across the hop to the IS that opened the chain
     async_send answer = across();
@@ -113,6 +116,9 @@ TEST_CASE("a forward the far node already took is accepted again and stored once
     const auto forwarded = catcher.requests()[0];
     CHECK(forwarded.target == "/bip-async/");
     REQUIRE(gateway_signature(forwarded.body)); // the hop is signed as the near node
+    // its id is the trace across the hop, and the far node learns who sent it first
+    CHECK(property_in(forwarded.body, "qaqpa.traceId") == s.message_id);
+    CHECK(property_in(forwarded.body, "qaqpa.origin") == "sender");
 
     gateway far(far_node());
     for (int attempt = 0; attempt < 2; ++attempt) {

@@ -49,15 +49,6 @@ sample_request across() {
     return r;
 }
 
-/// A property's value in a SOAP request the far provider received.
-std::string property_in(const std::string& body, const std::string& key) {
-    const auto at = body.find(">" + key + "<");
-    if (at == std::string::npos) return {};
-    const auto value = body.find("value>", at);
-    const auto end = body.find('<', value);
-    return value == std::string::npos ? std::string() : body.substr(value + 6, end - value - 6);
-}
-
 } // namespace
 
 TEST_CASE("a synchronous call crosses a signed hop to the provider behind the far node", "[integration][peer]") {

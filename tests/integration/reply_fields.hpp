@@ -21,4 +21,13 @@ inline bool braced_guid(std::string_view s) {
     return s.size() == 38 && s.front() == '{' && s.back() == '}';
 }
 
+/// A property's value in a SOAP message (key and value elements), "" when absent.
+inline std::string property_in(const std::string& body, const std::string& key) {
+    const auto at = body.find(">" + key + "<");
+    if (at == std::string::npos) return {};
+    const auto value = body.find("value>", at);
+    const auto end = body.find('<', value);
+    return value == std::string::npos ? std::string() : body.substr(value + 6, end - value - 6);
+}
+
 } // namespace qaqpa::test

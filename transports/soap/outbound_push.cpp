@@ -22,6 +22,8 @@ task<routing::push_result> soap_outbound_client::push(const outbound_target& to,
         // the payload is written from the shared message as it is.
         auto info = m.message.info;
         info.session_id = std::string(session_id);
+        // across a hop: its id is the trace, and the far node learns who sent it first
+        if (to.kind == point_kind::gateway) mark_for_peer(info.properties, info.message_id.value_or(""), info.sender.sender_id);
         if (to.creds) info.sender = sender_info{to.creds->login, to.creds->password};
         body = build_push(info, m.message.data);
         expected = "sendMessageResponse";
