@@ -241,13 +241,11 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
 
     // The store offers the message to its PUSH worker (if any) as it writes it.
     auto stored = co_await store_.accept(std::move(n));
-    if (!stored && sender.gateway && stored.error().code == errc::conflict) {
-        // the peer forwards again what this node took before (its answer was
-        // lost): accepted again, stored once
-        log::info("async", "{}: a repeated forward from peer {}, already stored", answer.message_id, sender.id);
-        co_return hop({std::move(session), std::move(answer), false});
-    }
-    if (!stored) co_return hop(faulted<accepted_message>(session, stored.error()));
+    // a peer forwarding again what this node took before (its answer was
+    // lost) is answered as accepted again: stored once
+    const bool repeated = !stored && sender.gateway && stored.error().code == errc::conflict;
+    if (!stored && !repeated) co_return hop(faulted<accepted_message>(session, stored.error()));
+    if (repeated) log::info("async", "{}: a repeated forward from peer {}, already stored", answer.message_id, sender.id);
     co_return hop({std::move(session), std::move(answer), false});
 }
 

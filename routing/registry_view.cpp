@@ -66,8 +66,9 @@ const peer_entry* registry_view::peer(std::string_view id) const noexcept {
 }
 
 const peer_entry* registry_view::peer_of_system(const system_entry& s) const noexcept {
+    if (s.bin.empty()) return nullptr;
     for (const auto& p : reg_.peers)
-        if (!s.bin.empty() && p.bin == s.bin) return &p;
+        if (p.bin == s.bin) return &p;
     return nullptr;
 }
 
@@ -76,6 +77,7 @@ bool registry_view::speaks_for(const system_entry& caller, std::string_view poin
     const auto* p = dp && !dp->peer.empty() ? peer(dp->peer) : nullptr;
     return caller.gateway && p && p->bin == caller.bin;
 }
+
 const service_entry* registry_view::service(std::string_view id) const noexcept { return find(services_, id); }
 const delivery_point* registry_view::point(std::string_view id) const noexcept { return find(points_, id); }
 
