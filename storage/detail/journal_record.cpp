@@ -4,13 +4,115 @@
 #include "core/journal_format.hpp"
 #include "core/utf8.hpp"
 
+#include <array>
+
 namespace qaqpa::storage::detail {
 namespace {
 
 /// The first byte of a compact record; a canonical one starts with 'Q'.
-constexpr std::uint8_t compact_version = 2;
+/// Version 2 kept every string as it is; version 3 (written now) packs the
+/// values most rows repeat (below). Both read.
+constexpr std::uint8_t compact_v2 = 2;
+constexpr std::uint8_t compact_version = 3;
 constexpr std::size_t digest_size = 32;
 constexpr std::size_t hash_hex_size = 2 * digest_size;
+constexpr std::size_t guid_size = 16;
+
+// A version 3 string column starts with a tag: even, a literal of tag/2
+// bytes; 1, the same as the row's message id (a REQUEST's correlation id);
+// 3, a lowercase GUID as 16 raw bytes; 5, 7, ... a word of the list below.
+// The list is part of the format: append to it, never reorder it.
+constexpr std::uint64_t same_as_message_id = 1;
+constexpr std::uint64_t packed_guid = 3;
+constexpr std::uint64_t first_word = 5;
+constexpr std::array<std::string_view, 12> words{
+    "soap",      "rest",          "REQUEST",          "RESPONSE", "UPDATE", "NOTIFICATION",
+    "ON_DELIVERY", "DELIVERED", "NOT_DELIVERED", "DELIVERY_STOPPED", "ON",     "OFF"};
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+/// The 16 bytes of a lowercase 8-4-4-4-12 GUID; nullopt for anything else
+/// (which is kept as written, so a row reads back byte for byte).
+std::optional<std::array<char, guid_size>> guid_bytes(std::string_view s) {
+    if (s.size() != 36) return std::nullopt;
+    std::array<char, guid_size> out{};
+    std::size_t nibbles = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-') return std::nullopt;
+            continue;
+        }
+        const int v = hex_value(s[i]);
+        if (v < 0) return std::nullopt;
+        out[nibbles / 2] = static_cast<char>(nibbles % 2 ? (out[nibbles / 2] | v) : v << 4);
+        ++nibbles;
+    }
+    return out;
+}
+
+std::string guid_text(std::string_view raw) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(36);
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+        const auto b = static_cast<unsigned char>(raw[i]);
+        out += digits[b >> 4];
+        out += digits[b & 15];
+    }
+    return out;
+}
+
+void put_column(leb128_writer& w, std::string_view v, const std::string* message_id) {
+    if (message_id && !v.empty() && v == *message_id) return w.u(same_as_message_id);
+    if (v.size() <= 16)
+        for (std::size_t i = 0; i < words.size(); ++i)
+            if (words[i] == v) return w.u(first_word + 2 * i);
+    if (const auto g = guid_bytes(v)) {
+        w.u(packed_guid);
+        return w.raw(std::string_view(g->data(), g->size()));
+    }
+    w.u(2 * v.size());
+    w.raw(v);
+}
+
+bool read_column(leb128_reader& r, std::string& out, const std::string* message_id) {
+    const auto tag = r.u();
+    if (tag % 2 == 0) {
+        const auto s = r.view(tag / 2);
+        out = valid_utf8(s) ? std::string(s) : to_valid_utf8(s);
+    } else if (tag == same_as_message_id) {
+        if (!message_id) return false;
+        out = *message_id;
+    } else if (tag == packed_guid) {
+        out = guid_text(r.view(guid_size));
+    } else {
+        const auto i = (tag - first_word) / 2;
+        if (i >= words.size()) return false;
+        out = words[i];
+    }
+    return true; // a truncated record fails the reader's final check
+}
+
+/// Times near the row's own are kept as the difference (a byte or two,
+/// where the Unix milliseconds take six); 0 stays "not set".
+void put_time(leb128_writer& w, std::int64_t v, std::int64_t recorded_ms) {
+    w.u(v == 0 ? 0 : 1 + ((static_cast<std::uint64_t>(v - recorded_ms) << 1) ^
+                          static_cast<std::uint64_t>((v - recorded_ms) >> 63)));
+}
+
+std::int64_t read_time(leb128_reader& r, std::int64_t recorded_ms) {
+    const auto z = r.u();
+    if (z == 0) return 0;
+    return recorded_ms + static_cast<std::int64_t>(((z - 1) >> 1) ^ (~((z - 1) & 1) + 1));
+}
+
+/// The three time columns (at, received, sent) lead journal_number_columns.
+constexpr std::size_t time_columns = 3;
 
 std::string hex_of_raw(std::string_view raw) {
     static constexpr char digits[] = "0123456789abcdef";
@@ -48,14 +150,23 @@ std::string encode_stored_row(std::uint64_t number, std::int64_t recorded_ms, co
     w.u(static_cast<std::uint64_t>(e.channel));
     // as given: reading repairs invalid UTF-8 the way the canonical bytes did
     // when the hash was taken (one check per row on the hot path, not two)
-    for (const auto& c : journal_string_columns()) w.s(e.*c.field);
-    for (const auto& n : journal_number_columns(e)) w.i(n.value);
+    const std::string* id = nullptr; // a column may name the message id once it is written
+    for (const auto& c : journal_string_columns()) {
+        put_column(w, e.*c.field, id);
+        if (c.field == &journal_event::message_id) id = &e.message_id;
+    }
+    std::size_t column = 0;
+    for (const auto& n : journal_number_columns(e)) {
+        if (column++ < time_columns) put_time(w, n.value, recorded_ms);
+        else w.i(n.value);
+    }
     return w.take();
 }
 
 result<journal_row> decode_stored_row(std::string_view value) {
     if (value.starts_with(journal_encoding_tag)) return decode_canonical_row(value);
-    leb128_reader r(value, compact_version);
+    const bool v2 = !value.empty() && static_cast<std::uint8_t>(value[0]) == compact_v2;
+    leb128_reader r(value, v2 ? compact_v2 : compact_version);
     journal_row row;
     row.number = r.u();
     row.recorded_ms = r.i();
@@ -68,12 +179,21 @@ result<journal_row> decode_stored_row(std::string_view value) {
         return fail(errc::internal, "a journal record names an unknown event or channel");
     row.event.kind = static_cast<journal_event_kind>(kind);
     row.event.channel = static_cast<journal_channel>(channel);
-    for (const auto& c : journal_string_columns()) {
-        auto s = r.view(r.u());
-        row.event.*c.field = valid_utf8(s) ? std::string(s) : to_valid_utf8(s);
-    }
     std::array<std::int64_t, 7> n{};
-    for (auto& v : n) v = r.i();
+    if (v2) {
+        for (const auto& c : journal_string_columns()) {
+            auto s = r.view(r.u());
+            row.event.*c.field = valid_utf8(s) ? std::string(s) : to_valid_utf8(s);
+        }
+        for (auto& v : n) v = r.i();
+    } else {
+        const std::string* id = nullptr;
+        for (const auto& c : journal_string_columns()) {
+            if (!read_column(r, row.event.*c.field, id)) return fail(errc::internal, "a journal record is damaged");
+            if (c.field == &journal_event::message_id) id = &row.event.message_id;
+        }
+        for (std::size_t i = 0; i < n.size(); ++i) n[i] = i < time_columns ? read_time(r, row.recorded_ms) : r.i();
+    }
     set_journal_numbers(row.event, n);
     if (!r.ok()) return fail(errc::internal, "a journal record is truncated or has trailing bytes");
     return row;
@@ -87,7 +207,8 @@ std::optional<std::int64_t> recorded_ms_of(std::string_view value) {
         for (const char c : value.substr(at, 8)) v = (v << 8) | static_cast<unsigned char>(c);
         return static_cast<std::int64_t>(v);
     }
-    leb128_reader r(value, compact_version);
+    const bool v2 = !value.empty() && static_cast<std::uint8_t>(value[0]) == compact_v2;
+    leb128_reader r(value, v2 ? compact_v2 : compact_version);
     r.u(); // the row number
     const auto recorded = r.i();
     if (!r.more()) return std::nullopt;

@@ -2,9 +2,12 @@
 // A journal row as the store keeps it (private to storage/). The hash is
 // taken over the row's canonical bytes (core/journal_format.hpp), but what is
 // stored is a compact record of the same values: LEB128 numbers, the two
-// hashes as 32 raw bytes each, the strings length-prefixed. It is about half
-// the canonical size, and every accepted message writes one, in the batch
-// that is fsynced before the caller hears back.
+// hashes as 32 raw bytes each, the strings length-prefixed, with what rows
+// repeat packed (GUIDs as 16 bytes, a correlation id equal to the message id
+// as one byte, states and message types as one, times as the difference from
+// the row's own). It is about a third of the canonical size, and every
+// accepted message writes one, in the batch that is fsynced before the
+// caller hears back.
 //
 // Rows written before this record existed are their canonical bytes followed
 // by the hash in hex (they start with "QJR1"); both read the same.
