@@ -203,6 +203,13 @@ void check_references(const registry& reg) {
     check_unique(reg.delivery_points, [](auto& d) { return d.id; }, "delivery_points");
     check_unique(reg.services, [](auto& s) { return s.id; }, "services");
     check_unique(reg.peers, [](auto& p) { return p.id; }, "peers");
+    // a gateway system is matched to its peer by BIN: one BIN, one peer
+    for (std::size_t i = 0; i < reg.peers.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (reg.peers[j].bin == reg.peers[i].bin)
+                throw config_error{fmt::format("peers[{}].bin", i),
+                                   "peer \"" + reg.peers[j].id + "\" has this BIN too: a gateway system with it "
+                                   "could not be told which peer it speaks for"};
     auto has = [](const auto& items, const std::string& id) {
         for (const auto& i : items)
             if (i.id == id) return true;

@@ -288,6 +288,10 @@ TEST_CASE("a peer gateway: its table, the point that forwards to it, and what is
                    "bin = \"123456789012\"\n") ==
           "test.toml: peers[0].url: is the peer's listener without a path (its default channel paths are used)");
     CHECK(error_of(peer + peer) == "test.toml: peers[1].id: duplicate id \"far\"");
+    CHECK(error_of(peer + "[[peers]]\nid = \"other\"\nurl = \"http://127.0.0.1:9001/\"\nlogin = \"l\"\n"
+                          "password = \"p\"\nbin = \"123456789012\"\n") ==
+          "test.toml: peers[1].bin: peer \"far\" has this BIN too: a gateway system with it could not be told which "
+          "peer it speaks for");
     CHECK(error_of("[[systems]]\nid = \"g\"\npassword = \"p\"\ngateway = true\n") ==
           "test.toml: systems[0].bin: a gateway system's hops are signed with its BIN's certificate: bin is required");
     CHECK(error_of("[[delivery_points]]\nid = \"x\"\nurl = \"http://127.0.0.1:9/\"\npeer = \"far\"\n") ==
