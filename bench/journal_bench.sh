@@ -2,18 +2,20 @@
 # What the logging journal costs: the async accept rate (wrk, sendMessage
 # to a PULL service, ~2 KB, durable) and the sync relay rate (wrk,
 # SendMessage relayed to a loopback provider) with [journal] enabled = false,
-# with it on, and with it on while /metrics is scraped every second. Modes
-# alternate round by round on a fresh gateway each (so drift hits them all
-# alike); medians of ROUNDS are printed. BASELINE=path/to/qaqpa adds the same
-# runs on another build (an earlier commit: it gets no [journal] table).
+# with it on, and with it on while /metrics is scraped every second. Each
+# round starts one gateway per mode; their measured windows (SECS each)
+# interleave, WINDOWS per mode, so drift hits every mode alike; medians of
+# all windows are printed. BASELINE=path/to/qaqpa adds the same runs on
+# another build (an earlier commit: it gets no [journal] table).
 # Everything runs on 127.0.0.1 and stops at the end. Usage (repository root):
-#   bash bench/journal_bench.sh [connections=64] [seconds=10] [rounds=3]
+#   [WINDOWS=3] bash bench/journal_bench.sh [connections=64] [seconds=4] [rounds=4]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 CONNS=${1:-64}
-SECS=${2:-10}
-ROUNDS=${3:-3}
+SECS=${2:-4}
+ROUNDS=${3:-4}
+WINDOWS=${WINDOWS:-3}
 BUILD=${BUILD:-build-bench}
 BASELINE=${BASELINE:-}
 
@@ -60,37 +62,69 @@ rate() { wrk_measured "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2"; } # lua n
 
 modes=(off on on+scrape)
 [ -n "$BASELINE" ] && modes=(baseline "${modes[@]}")
-declare -A accept relay accept_cpu relay_cpu
+declare -A accept relay accept_cpu relay_cpu gw_pid gw_port scraper
+
+start_gateway() { # mode round → gw_pid, gw_port
+  local dir="$work/$1-$2" bin="$BUILD/cmd/qaqpa"
+  case $1 in
+    baseline) write_config "$dir" none; bin="$BASELINE" ;;
+    off) write_config "$dir" off ;;
+    *) write_config "$dir" on ;;
+  esac
+  QAQPA_LOG=warn "$bin" serve --config "$dir/qaqpa.toml" >"$dir/out" &
+  gw_pid[$1]=$!
+  pids+=(${gw_pid[$1]})
+  gw_port[$1]=$(wait_line "$dir/out" "qaqpa: listening public")
+  scraper[$1]=""
+  if [ "$1" = on+scrape ]; then
+    local admin token
+    admin=$(wait_line "$dir/out" "qaqpa: listening admin")
+    token=$(cat "$dir/admin.token")
+    # scrapes only while this mode's windows run ($work/scraping exists)
+    (while sleep 1; do
+      [ -e "$work/scraping" ] && curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$admin/metrics"
+    done) &
+    scraper[$1]=$!
+    pids+=(${scraper[$1]})
+  fi
+  # one connection first (one scrypt check caches the login), then all
+  for kind in send:bip-async sync:bip-sync; do
+    wrk -t1 -c1 -d1s -s "$work/${kind%%:*}.lua" "http://127.0.0.1:${gw_port[$1]}/${kind#*:}/" >/dev/null
+    wrk -t1 -c"$CONNS" -d2s -s "$work/${kind%%:*}.lua" "http://127.0.0.1:${gw_port[$1]}/${kind#*:}/" >/dev/null
+  done
+}
+
+window() { # mode lua path → "requests/s CPU-µs-per-request"
+  local t0 t1 out
+  t0=$(cpu_ticks "${gw_pid[$1]}")
+  out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$work/$2.lua" "http://127.0.0.1:${gw_port[$1]}$3")
+  t1=$(cpu_ticks "${gw_pid[$1]}")
+  awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+    '/requests in/{n=$1} /Requests\/sec/{r=$2} END{printf "%d %.1f", r, ticks*1e6/hz/n}' <<<"$out"
+}
+
+# Every mode's gateway runs through a round; its windows interleave with
+# the other modes' (the VM's throughput drifts by ±10 % from one window to
+# the next: interleaving gives every mode the same drift). A round starts
+# fresh gateways, so the stores stay small.
 for round in $(seq "$ROUNDS"); do
+  for mode in "${modes[@]}"; do start_gateway "$mode" "$round"; done
+  for _ in $(seq "$WINDOWS"); do
+    for mode in "${modes[@]}"; do
+      [ -n "${scraper[$mode]}" ] && touch "$work/scraping"
+      read -r r c <<<"$(window "$mode" send /bip-async/)"; accept[$mode]+="$r "; accept_cpu[$mode]+="$c "
+      read -r r c <<<"$(window "$mode" sync /bip-sync/)"; relay[$mode]+="$r "; relay_cpu[$mode]+="$c "
+      rm -f "$work/scraping"
+    done
+  done
   for mode in "${modes[@]}"; do
-    dir="$work/$mode-$round"
-    case $mode in
-      baseline) write_config "$dir" none ;;
-      off) write_config "$dir" off ;;
-      *) write_config "$dir" on ;;
-    esac
-    bin="$BUILD/cmd/qaqpa"
-    [ "$mode" = baseline ] && bin="$BASELINE"
-    QAQPA_LOG=warn "$bin" serve --config "$dir/qaqpa.toml" >"$dir/out" &
-    qaqpa_pid=$!
-    pids+=($qaqpa_pid)
-    qaqpa_port=$(wait_line "$dir/out" "qaqpa: listening public")
-    qaqpa_admin=$(wait_line "$dir/out" "qaqpa: listening admin")
-    scraper=""
-    if [ "$mode" = on+scrape ]; then
-      token=$(cat "$dir/admin.token")
-      (while sleep 1; do curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$qaqpa_admin/metrics"; done) &
-      scraper=$!
-    fi
-    read -r r c _ <<<"$(rate send /bip-async/)"; accept[$mode]+="$r "; accept_cpu[$mode]+="$c "
-    read -r r c _ <<<"$(rate sync /bip-sync/)"; relay[$mode]+="$r "; relay_cpu[$mode]+="$c "
-    [ -n "$scraper" ] && kill "$scraper"
-    kill "$qaqpa_pid"; wait "$qaqpa_pid" 2>/dev/null || true
-    rm -rf "$dir/data"
+    [ -n "${scraper[$mode]}" ] && kill "${scraper[$mode]}"
+    kill "${gw_pid[$mode]}"; wait "${gw_pid[$mode]}" 2>/dev/null || true
+    rm -rf "$work/$mode-$round/data"
   done
 done
 
-echo "conditions: $(nproc) cores, $CONNS connections, ${SECS} s per run, $ROUNDS rounds (medians), ~2 KB messages, durable, 127.0.0.1"
+echo "conditions: $(nproc) cores, $CONNS connections, $ROUNDS rounds × $WINDOWS interleaved windows of ${SECS} s (medians), ~2 KB messages, durable, 127.0.0.1"
 printf "%-10s %14s %14s %12s %12s   %s\n" mode "accept msg/s" "relay req/s" "accept µs" "relay µs" \
   "(rounds: accept | relay)"
 for mode in "${modes[@]}"; do
