@@ -54,17 +54,21 @@ std::optional<std::array<char, guid_size>> guid_bytes(std::string_view s) {
     return out;
 }
 
-std::string guid_text(std::string_view raw) {
+std::string hex_of_raw(std::string_view raw) {
     static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(36);
+    std::string out(raw.size() * 2, '\0');
     for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
         const auto b = static_cast<unsigned char>(raw[i]);
-        out += digits[b >> 4];
-        out += digits[b & 15];
+        out[2 * i] = digits[b >> 4];
+        out[2 * i + 1] = digits[b & 15];
     }
     return out;
+}
+
+std::string guid_text(std::string_view raw) { // 8-4-4-4-12
+    if (raw.size() != guid_size) return hex_of_raw(raw); // truncated: the reader's final check fails it
+    return hex_of_raw(raw.substr(0, 4)) + '-' + hex_of_raw(raw.substr(4, 2)) + '-' + hex_of_raw(raw.substr(6, 2)) +
+           '-' + hex_of_raw(raw.substr(8, 2)) + '-' + hex_of_raw(raw.substr(10));
 }
 
 void put_column(leb128_writer& w, std::string_view v, const std::string* message_id) {
@@ -101,29 +105,22 @@ bool read_column(leb128_reader& r, std::string& out, const std::string* message_
 /// Times near the row's own are kept as the difference (a byte or two,
 /// where the Unix milliseconds take six); 0 stays "not set".
 void put_time(leb128_writer& w, std::int64_t v, std::int64_t recorded_ms) {
-    w.u(v == 0 ? 0 : 1 + ((static_cast<std::uint64_t>(v - recorded_ms) << 1) ^
-                          static_cast<std::uint64_t>((v - recorded_ms) >> 63)));
+    w.u(v == 0 ? 0 : 1 + zigzag(v - recorded_ms));
 }
 
 std::int64_t read_time(leb128_reader& r, std::int64_t recorded_ms) {
     const auto z = r.u();
-    if (z == 0) return 0;
-    return recorded_ms + static_cast<std::int64_t>(((z - 1) >> 1) ^ (~((z - 1) & 1) + 1));
+    return z == 0 ? 0 : recorded_ms + unzigzag(z - 1);
+}
+
+/// The compact version a stored value says it is (v2 or the current one).
+std::uint8_t compact_version_of(std::string_view value) {
+    return !value.empty() && static_cast<std::uint8_t>(value[0]) == compact_v2 ? compact_v2 : compact_version;
 }
 
 /// The three time columns (at, received, sent) lead journal_number_columns.
 constexpr std::size_t time_columns = 3;
 
-std::string hex_of_raw(std::string_view raw) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out(raw.size() * 2, '\0');
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        const auto b = static_cast<unsigned char>(raw[i]);
-        out[2 * i] = digits[b >> 4];
-        out[2 * i + 1] = digits[b & 15];
-    }
-    return out;
-}
 
 /// A row written before the compact record: canonical bytes, then the hash in hex.
 result<journal_row> decode_canonical_row(std::string_view value) {
@@ -165,8 +162,8 @@ std::string encode_stored_row(std::uint64_t number, std::int64_t recorded_ms, co
 
 result<journal_row> decode_stored_row(std::string_view value) {
     if (value.starts_with(journal_encoding_tag)) return decode_canonical_row(value);
-    const bool v2 = !value.empty() && static_cast<std::uint8_t>(value[0]) == compact_v2;
-    leb128_reader r(value, v2 ? compact_v2 : compact_version);
+    const bool v2 = compact_version_of(value) == compact_v2;
+    leb128_reader r(value, compact_version_of(value));
     journal_row row;
     row.number = r.u();
     row.recorded_ms = r.i();
@@ -207,8 +204,7 @@ std::optional<std::int64_t> recorded_ms_of(std::string_view value) {
         for (const char c : value.substr(at, 8)) v = (v << 8) | static_cast<unsigned char>(c);
         return static_cast<std::int64_t>(v);
     }
-    const bool v2 = !value.empty() && static_cast<std::uint8_t>(value[0]) == compact_v2;
-    leb128_reader r(value, v2 ? compact_v2 : compact_version);
+    leb128_reader r(value, compact_version_of(value));
     r.u(); // the row number
     const auto recorded = r.i();
     if (!r.more()) return std::nullopt;

@@ -11,6 +11,12 @@
 
 namespace qaqpa::storage::detail {
 
+/// Signed to unsigned with small magnitudes small (0, -1, 1, -2 → 0, 1, 2, 3).
+inline std::uint64_t zigzag(std::int64_t v) {
+    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+inline std::int64_t unzigzag(std::uint64_t z) { return static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1)); }
+
 class leb128_writer {
 public:
     leb128_writer(std::uint8_t version, std::size_t reserve) {
@@ -25,7 +31,7 @@ public:
         }
         out_.push_back(static_cast<char>(v));
     }
-    void i(std::int64_t v) { u((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63)); }
+    void i(std::int64_t v) { u(zigzag(v)); }
     void s(std::string_view v) {
         u(v.size());
         out_.append(v);
@@ -61,10 +67,7 @@ public:
         ok_ = false;
         return 0;
     }
-    std::int64_t i() {
-        const auto z = u();
-        return static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1));
-    }
+    std::int64_t i() { return unzigzag(u()); }
     std::string s() { return std::string(view(u())); }
     std::optional<std::string> opt() {
         if (u() == 0) return std::nullopt;
