@@ -58,7 +58,6 @@ for kind in send sync; do
   post_lua "$kind"
 done
 
-rate() { wrk_measured "$work/$1.lua" "http://127.0.0.1:$qaqpa_port$2"; } # lua name, path
 
 modes=(off on on+scrape)
 [ -n "$BASELINE" ] && modes=(baseline "${modes[@]}")
@@ -94,13 +93,8 @@ start_gateway() { # mode round → gw_pid, gw_port
   done
 }
 
-window() { # mode lua path → "requests/s CPU-µs-per-request"
-  local t0 t1 out
-  t0=$(cpu_ticks "${gw_pid[$1]}")
-  out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$work/$2.lua" "http://127.0.0.1:${gw_port[$1]}$3")
-  t1=$(cpu_ticks "${gw_pid[$1]}")
-  awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
-    '/requests in/{n=$1} /Requests\/sec/{r=$2} END{printf "%d %.1f", r, ticks*1e6/hz/n}' <<<"$out"
+window() { # mode lua path → "requests/s CPU-µs-per-request non-2xx"
+  measured_pids=${gw_pid[$1]} wrk_window "$work/$2.lua" "http://127.0.0.1:${gw_port[$1]}$3"
 }
 
 # Every mode's gateway runs through a round; its windows interleave with
@@ -112,8 +106,8 @@ for round in $(seq "$ROUNDS"); do
   for _ in $(seq "$WINDOWS"); do
     for mode in "${modes[@]}"; do
       [ -n "${scraper[$mode]}" ] && touch "$work/scraping"
-      read -r r c <<<"$(window "$mode" send /bip-async/)"; accept[$mode]+="$r "; accept_cpu[$mode]+="$c "
-      read -r r c <<<"$(window "$mode" sync /bip-sync/)"; relay[$mode]+="$r "; relay_cpu[$mode]+="$c "
+      read -r r c _ <<<"$(window "$mode" send /bip-async/)"; accept[$mode]+="$r "; accept_cpu[$mode]+="$c "
+      read -r r c _ <<<"$(window "$mode" sync /bip-sync/)"; relay[$mode]+="$r "; relay_cpu[$mode]+="$c "
       rm -f "$work/scraping"
     done
   done

@@ -77,6 +77,9 @@ ticks_of() { local sum=0 p; for p in "$@"; do sum=$((sum + $(cpu_ticks "$p"))); 
 wrk_measured() {
   wrk -t1 -c1 -d1s -s "$1" "$2" >/dev/null
   wrk -t1 -c"$CONNS" -d2s -s "$1" "$2" >/dev/null
+  wrk_window "$1" "$2"
+}
+wrk_window() { # the measured run of wrk_measured alone, for a gateway already warm
   local t0 t1 out
   t0=$(ticks_of ${measured_pids:-$qaqpa_pid})
   out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$1" "$2")
