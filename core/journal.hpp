@@ -24,7 +24,7 @@ namespace qaqpa {
 enum class journal_event_kind {
     accepted,     ///< a message was stored (async) or a call was taken (sync)
     rejected,     ///< refused: authentication, access, validation, back-pressure
-    forwarded,    ///< a synchronous call was relayed and answered
+    forwarded,    ///< a synchronous call was relayed and answered; an asynchronous message taken by a peer gateway
     attempt,      ///< one PUSH attempt, with its outcome
     delivered,    ///< final: delivered (PUSH answered, or PULL confirmed)
     not_delivered,///< final: retries exhausted or refused by the puller

@@ -447,7 +447,7 @@ task<async_outcome<std::string>> async_gateway::take_report(delivery_report r, c
         e.detail = next.message;
         e.at_ms = now;
     }
-    const notify_rules rules{view->service(track->service_id), view->system(track->sender)};
+    const auto rules = notify_rules_of(*view, track->service_id, track->sender);
     auto change = transition(r.message_id, storage::record_kind::message, *track, std::move(next), rules);
     change.release_lease = !change.dequeue;
     if (journal_.enabled()) change.journal.push_back(std::move(e));
@@ -469,7 +469,7 @@ task<async_outcome<message_status>> async_gateway::status(status_query q, const 
     if (!*t || ((*t)->sender != (*who)->id && (*t)->recipient != (*who)->id))
         co_return faulted<message_status>(session, fail(errc::unknown_message, "messageId \"" + q.message_id + "\""));
     auto status = std::move((*t)->status);
-    if (status.state == message_state::on_delivery)
+    if (status.state == message_state::on_delivery && (*t)->forwarded_to.empty()) // a peer's state is its own
         if (auto why = points_.off_for_queue((*t)->destination)) { // its point is switched off
             status.state = message_state::delivery_stopped;
             status.code = std::string(status_code::stopped);

@@ -77,6 +77,10 @@ public:
     /// The answer is the notificationId.
     task<async_outcome<std::string>> confirm(delivery_report r, const caller_envelope* envelope = nullptr);
     task<async_outcome<message_status>> status(status_query q, const caller_envelope* envelope = nullptr);
+    /// A peer gateway's changeMassageStatusNotification about a message this
+    /// node forwarded to it (peer_reports.cpp): signed with the peer's
+    /// certificate, applied once, in the order the peer's status dates say.
+    task<async_outcome<std::monostate>> peer_report(status_notification n, const caller_envelope* envelope = nullptr);
 
 private:
     task<async_outcome<accepted_message>> accept(async_message m, const caller_envelope* envelope);

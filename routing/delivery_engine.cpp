@@ -118,8 +118,8 @@ task<void> delivery_engine::announce(std::string point, message_status status) {
             if (stopping_ || e.body->kind != storage::record_kind::message) continue;
             auto track = co_await store_.track(e.id);
             if (!track || !*track || is_final((*track)->status.state)) continue;
-            const notify_rules rules{view->service((*track)->service_id), view->system((*track)->sender)};
-            if (!rules.service || !rules.service->notify_status || !notifies(rules, status.state)) continue;
+            const auto rules = notify_rules_of(*view, (*track)->service_id, (*track)->sender);
+            if (!notifies(rules, status.state)) continue; // (a stop or a resumption: notify_status, or a peer)
             auto notice = status_notice(e.id, **track, status, *rules.sender);
             const auto to = notice.track.destination;
             if (auto queued = co_await store_.accept(std::move(notice)); queued) wake(to);

@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "routing/destinations.hpp"
+#include "routing/registry_view.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -21,7 +22,14 @@ message_status make_status(message_state state, std::string_view code, std::stri
     return message_status{state, std::string(code), std::move(message), format_ms(at)};
 }
 
+notify_rules notify_rules_of(const registry_view& view, std::string_view service, std::string_view sender) {
+    notify_rules r{view.service(service), view.system(sender)};
+    r.to_peer = r.sender && r.sender->gateway && view.peer_of_system(*r.sender);
+    return r;
+}
+
 bool notifies(const notify_rules& rules, message_state state) {
+    if (rules.to_peer) return true;
     if (!rules.service || !rules.sender || rules.sender->address.empty()) return false;
     return rules.service->notify_status || (rules.service->notify_delivered && state == message_state::delivered);
 }

@@ -30,6 +30,7 @@ inline constexpr std::string_view rejected = "REJECTED";            ///< the pul
 inline constexpr std::string_view retries_exhausted = "RETRIES_EXHAUSTED";
 inline constexpr std::string_view stopped = "DELIVERY_STOPPED";
 inline constexpr std::string_view redelivered = "REDELIVERED";      ///< put back on its queue by the administrator
+inline constexpr std::string_view forwarded = "FORWARDED"; ///< taken by a peer gateway: ON_DELIVERY until it reports
 } // namespace status_code
 
 message_status make_status(message_state state, std::string_view code, std::string message, unix_ms at);
@@ -39,11 +40,20 @@ message_status make_status(message_state state, std::string_view code, std::stri
 struct notify_rules {
     const service_entry* service = nullptr;
     const system_entry* sender = nullptr;
+    /// The sender is a peer gateway with a way back (a `[[peers]]` entry
+    /// with its BIN): it is told every change of state, whatever the
+    /// service says, so that its node mirrors this one's.
+    bool to_peer = false;
 };
 
+class registry_view;
+/// The rules for the messages of `sender` to `service` as `view` has them.
+notify_rules notify_rules_of(const registry_view& view, std::string_view service, std::string_view sender);
+
 /// True when the sender gets a changeMassageStatusNotification for a change
-/// into `state`: every change with notify_status, the delivery with
-/// notify_delivered; only when the sender has an address to PUSH to.
+/// into `state`: a peer gateway every change; else every change with
+/// notify_status, the delivery with notify_delivered; only when the sender
+/// has an address to PUSH to.
 bool notifies(const notify_rules& rules, message_state state);
 
 /// A changeMassageStatusNotification to `sender` about message `id`, queued

@@ -292,6 +292,15 @@ task<push_result> push_worker::deliver(const registry_view& view, const storage:
     co_return co_await client->push(to, body, braced(new_guid()), std::chrono::milliseconds(policy.timeout_ms));
 }
 
+const peer_entry* push_worker::peer_behind(const registry_view& view) const {
+    if (dest_.kind == destination_kind::point) {
+        const auto* dp = view.point(dest_.id);
+        return dp && !dp->peer.empty() ? view.peer(dp->peer) : nullptr;
+    }
+    const auto* s = view.system(dest_.id);
+    return s && s->gateway ? view.peer_of_system(*s) : nullptr;
+}
+
 task<void> push_worker::attempt([[maybe_unused]] std::shared_ptr<push_worker> self, std::uint64_t seq,
                                 std::shared_ptr<const storage::queued_message> body, storage::tracking track,
                                 std::shared_ptr<const registry_view> view, const call_policy* call) {
@@ -309,17 +318,31 @@ task<void> push_worker::attempt([[maybe_unused]] std::shared_ptr<push_worker> se
         leave();
         co_return;
     }
-    const notify_rules rules{view->service(track.service_id), view->system(track.sender)};
+    const auto rules = notify_rules_of(*view, track.service_id, track.sender);
     const auto now = ctx_.clock.now();
     ctx_.probe.attempt_seconds.observe(static_cast<double>(now - started) / 1000.0);
     // The rows travel with the state change they record (one batch).
     std::vector<journal_event> rows;
+    const auto* peer = body->kind == storage::record_kind::message ? peer_behind(*view) : nullptr;
     journal(rows, journal_event_kind::attempt, *body, track, outcome.delivered ? "delivered" : outcome.reason, started,
-            outcome.delivered ? message_state::delivered : message_state::on_delivery);
+            outcome.delivered && !peer ? message_state::delivered : message_state::on_delivery);
     if (!rows.empty()) rows.back().http_status = outcome.http_status;
     std::optional<unix_ms> retry_at;
     storage::state_change change;
-    if (outcome.delivered) {
+    if (outcome.delivered && peer) {
+        // Taken by a peer gateway: it leaves this queue, and its state is
+        // what the peer reports from now on (async_gateway::peer_report).
+        streak_.succeeded();
+        ctx_.probe.delivered.inc();
+        series_.delivered.inc();
+        const auto note = "taken by peer gateway \"" + peer->id + "\"";
+        journal(rows, journal_event_kind::forwarded, *body, track, note, started, message_state::on_delivery);
+        if (!rows.empty()) rows.back().sent_ms = rows.back().at_ms;
+        track.forwarded_to = peer->id;
+        change = transition(body->id, body->kind, track,
+                            make_status(message_state::on_delivery, status_code::forwarded, note, now), rules);
+        change.dequeue = true;
+    } else if (outcome.delivered) {
         streak_.succeeded();
         ctx_.probe.delivered.inc();
         series_.delivered.inc();

@@ -14,6 +14,7 @@ constexpr std::array<operation_names, operation_kinds> names{{
     {"async", "getMessages"},
     {"async", "sendDeliveryNotification"},
     {"async", "getMessageStatus"},
+    {"async", "changeMassageStatusNotification"},
 }};
 
 const std::vector<double> duration_bounds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};

@@ -23,8 +23,9 @@ enum class operation_kind : std::uint8_t {
     get_messages,
     send_delivery_notification,
     get_message_status,
+    change_status_notification, ///< a peer gateway's report on what it was forwarded (SOAP only)
 };
-inline constexpr std::size_t operation_kinds = 5;
+inline constexpr std::size_t operation_kinds = 6;
 
 class request_probe {
 public:

@@ -51,6 +51,13 @@ struct tracking {
     /// The journal row of its acceptance, kept here instead of in the
     /// journal's index (one write fewer per message); the store's to say.
     std::uint64_t journal_row = 0;
+    /// The peer gateway (`[[peers]]` id) that took the message: it has left
+    /// this node's queue, and its state follows what that peer reports
+    /// (routing/peer_reports). "" while it is this node's to deliver.
+    std::string forwarded_to{};
+    /// The peer's statusDate (Unix ms) of the last report applied: an older
+    /// report arriving late is not applied over a newer one. 0 = none yet.
+    std::int64_t peer_status_ms = 0;
 };
 
 /// A message chain, opened by a REQUEST.

@@ -117,6 +117,8 @@ std::string encode(const tracking& t) {
     w.i(t.attempts);
     w.i(t.next_attempt_ms);
     w.u(t.journal_row);
+    w.s(t.forwarded_to);
+    w.i(t.peer_status_ms);
     return w.take();
 }
 
@@ -132,6 +134,10 @@ result<tracking> decode_tracking(std::string_view bytes) {
     t.attempts = static_cast<int>(r.i());
     t.next_attempt_ms = r.i();
     if (r.more()) t.journal_row = r.u();
+    if (r.more()) { // written since messages cross to peer gateways
+        t.forwarded_to = r.s();
+        t.peer_status_ms = r.i();
+    }
     if (!r.ok()) return damaged("tracking");
     return t;
 }

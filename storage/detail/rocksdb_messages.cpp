@@ -644,6 +644,8 @@ private:
         if (!current) return current.error();
         if (!*current) return fail(errc::unknown_message, c.id);
         if (is_final((*current)->status.state)) return fail(errc::message_final, c.id);
+        if (c.track.peer_status_ms < (*current)->peer_status_ms) // a peer's late report, overtaken
+            return fail(errc::conflict, "message " + c.id + " has a newer report of its peer");
         c.track.destination = (*current)->destination; // where it waits is the store's to say
         c.track.seq = (*current)->seq;
         c.track.journal_row = (*current)->journal_row;

@@ -9,6 +9,7 @@
 #include "tests/support/fake_provider.hpp"
 
 #include <atomic>
+#include <map>
 
 using namespace qaqpa;
 using namespace qaqpa::test;
@@ -33,21 +34,44 @@ node_settings far_node(const std::string& near_url = {}) {
 }
 
 /// The near node: "across" goes to the peer listening at `far_url`, which
-/// calls back as the gateway system "gw-far".
-node_settings near_node(const std::string& far_url) {
+/// calls back as the gateway system "gw-far"; the sender PUSHed to at
+/// `sender_address` when one is given, "across" with `service_keys`.
+node_settings near_node(const std::string& far_url, const std::string& sender_address = {},
+                        const std::string& service_keys = {}) {
     node_settings s = secured();
+    s.sender_address = sender_address;
     s.extra_registry = std::string("[[systems]]\nid = \"gw-far\"\npassword = \"far-password\"\nbin = \"") +
                        gateway_bin + "\"\ngateway = true\n"
                        "[[peers]]\nid = \"far\"\nurl = \"" + far_url +
                        "\"\nlogin = \"gw-near\"\npassword = \"hop-password\"\nbin = \"" + gateway_bin + "\"\n"
                        "[[delivery_points]]\nid = \"to-far\"\nprotocol = \"gateway\"\npeer = \"far\"\n"
                        "security_mode = 1\nretries = 3\nbackoff_ms = 50\n"
-                       "[[services]]\nid = \"across\"\nowner = \"owner\"\nmode = \"async\"\ndelivery_point = \"to-far\"\n"
-                       "[[access]]\nsystem = \"sender\"\nservice = \"across\"\n";
+                       "[[services]]\nid = \"across\"\nowner = \"owner\"\nmode = \"async\"\ndelivery_point = \"to-far\"\n" +
+                       service_keys + "[[access]]\nsystem = \"sender\"\nservice = \"across\"\n";
     return s;
 }
 
 std::string url_of(const gateway& g) { return "http://127.0.0.1:" + std::to_string(g.port()); }
+
+/// The far node's way back to the near one: the far node's `[[peers]]` URL
+/// is needed before the near node runs (and has its port), so a relay in
+/// between passes its calls on once it does.
+struct way_back {
+    std::atomic<std::uint16_t> near_port{0};
+    fake_provider relay{provider_mode::custom};
+    way_back() {
+        relay.answer_with([this](const received_request& r) {
+            const auto reply = soap_post(near_port.load(), r.target, r.body);
+            return custom_answer{reply.status == 0 ? 502 : reply.status, "text/xml; charset=utf-8", reply.body};
+        });
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(relay.port()); }
+};
+
+/// The statusCode getMessageStatus answers for message `id`.
+std::string status_code_of(std::uint16_t port, const std::string& id) {
+    return field(async_call(port, message_status_xml(login{}, id)).body, "statusCode");
+}
 
 async_send across() {
     async_send m;
@@ -59,22 +83,18 @@ async_send across() {
 
 TEST_CASE("an asynchronous message crosses the hop under its first node's ids, and its answer comes back",
           "[integration][peer]") {
-    // The nodes name each other; the far node's way back reaches the near
-    // one through a relay, since the near node's port is known only once it runs.
-    std::atomic<std::uint16_t> near_port{0};
-    fake_provider relay(provider_mode::custom);
-    relay.answer_with([&](const received_request& r) {
-        const auto reply = soap_post(near_port.load(), r.target, r.body);
-        return custom_answer{reply.status == 0 ? 502 : reply.status, "text/xml; charset=utf-8", reply.body};
-    });
-    gateway far(far_node("http://127.0.0.1:" + std::to_string(relay.port())));
+    // The nodes name each other (the far node's way back goes through a relay).
+    way_back back;
+    gateway far(far_node(back.url()));
     gateway near(near_node(url_of(far)));
-    near_port = near.port();
+    back.near_port = near.port();
+    auto& relay = back.relay;
 
     const auto s = accept(near.port(), across());
     const login owner{"owner", "owner-password"};
-    // the near node hands it over; the far node keeps it for its recipient
-    REQUIRE(eventually([&] { return state_of(near.port(), login{}, s.message_id) == "DELIVERED"; }));
+    // the near node hands it over (on its way, not yet delivered); the far node keeps it for its recipient
+    REQUIRE(eventually([&] { return status_code_of(near.port(), s.message_id) == "FORWARDED"; }));
+    CHECK(state_of(near.port(), login{}, s.message_id) == "ON_DELIVERY");
     const auto reply = async_call(far.port(), get_messages_xml(owner, "across"));
     REQUIRE(reply.status == 200);
     CHECK(message_ids(reply.body) == std::vector<std::string>{s.message_id});
@@ -83,6 +103,10 @@ TEST_CASE("an asynchronous message crosses the hop under its first node's ids, a
     // at the far node the sender is the near node, and the recipient confirms it there
     async_call(far.port(), delivery_notification_xml(owner, "across", s.message_id, true));
     CHECK(state_of(far.port(), owner, s.message_id) == "DELIVERED");
+    // the far node reports it back: the near node's sender sees it delivered at the far end
+    REQUIRE(eventually([&] { return state_of(near.port(), login{}, s.message_id) == "DELIVERED"; }));
+    CHECK(field(async_call(near.port(), message_status_xml(login{}, s.message_id)).body, "statusMessage") ==
+          "at peer gateway &quot;far&quot;: confirmed by the recipient"); // as the XML has it
     // the far node's journal names the peer and the first sender
     CHECK(admin_call(far, "GET", "/admin/v1/journal?messageId=" + s.message_id).body.find(
               "forwarded by peer gw-near, origin sender") != std::string::npos);
@@ -139,5 +163,65 @@ TEST_CASE("a forward the far node already took is accepted again and stored once
         INFO(refused.body);
         CHECK(fault_code(refused) == "INVALID_REQUEST");
         CHECK(field(refused.body, "errorMessage").find("messageId its first node gave") != std::string::npos);
+    }
+}
+
+TEST_CASE("the far node's state changes come back: the near node reports them and tells its sender",
+          "[integration][peer]") {
+    way_back back;
+    fake_provider sender(provider_mode::recipient); // the near node's sender hears of its messages here
+    gateway far(far_node(back.url()));
+    gateway near(near_node(url_of(far), sender.url(), "notify_status = true\n"));
+    back.near_port = near.port();
+
+    const auto delivered = accept(near.port(), across());
+    const auto refused = accept(near.port(), across());
+    const login owner{"owner", "owner-password"};
+    std::vector<std::string> offered;
+    REQUIRE(eventually([&] {
+        for (const auto& id : pull(far.port(), owner, "across")) offered.push_back(id);
+        return offered.size() == 2;
+    }));
+    async_call(far.port(), delivery_notification_xml(owner, "across", delivered.message_id, true));
+    async_call(far.port(), delivery_notification_xml(owner, "across", refused.message_id, false, false));
+    REQUIRE(eventually([&] { return state_of(near.port(), login{}, refused.message_id) == "NOT_DELIVERED"; }));
+    REQUIRE(eventually([&] { return state_of(near.port(), login{}, delivered.message_id) == "DELIVERED"; }));
+    CHECK(status_code_of(near.port(), refused.message_id) == "REJECTED"); // the far node's code, kept
+
+    // the sender is told of each final state once (taken by the peer is no change of state)
+    std::map<std::string, std::vector<std::string>> told;
+    REQUIRE(eventually([&] {
+        told.clear();
+        for (const auto& r : sender.requests())
+            if (r.body.find("changeMassageStatusNotification") != std::string::npos)
+                told[field(r.body, "messageId")].push_back(field(r.body, "messageState"));
+        return told.size() == 2;
+    }));
+    CHECK(told[delivered.message_id] == std::vector<std::string>{"DELIVERED"});
+    CHECK(told[refused.message_id] == std::vector<std::string>{"NOT_DELIVERED"});
+    // the near node's journal has the far node's word
+    const auto trail = admin_call(near, "GET", "/admin/v1/messages/" + refused.message_id).body;
+    INFO(trail);
+    CHECK(trail.find("at peer gateway \\\"far\\\": refused by the recipient") != std::string::npos);
+    CHECK(trail.find("taken by peer gateway") != std::string::npos);
+
+    SECTION("a report only the peer's certificate signed is taken") {
+        // a repeated report (its answer lost on the way) changes nothing and is answered
+        const auto again = soap_post(near.port(), "/bip-async/",
+                                     signed_as("gateway", status_report_xml(delivered.message_id, "NOT_DELIVERED")));
+        INFO(again.body);
+        CHECK(again.status == 200);
+        CHECK(again.body.find("changeMassageStatusNotificationResponse") != std::string::npos);
+        REQUIRE(gateway_signature(again.body)); // a signed hop back
+        CHECK(state_of(near.port(), login{}, delivered.message_id) == "DELIVERED");
+
+        CHECK(fault_code(soap_post(near.port(), "/bip-async/", status_report_xml(delivered.message_id, "DELIVERED"))) ==
+              "SIGNATURE_REQUIRED");
+        CHECK(fault_code(soap_post(near.port(), "/bip-async/",
+                                   signed_as("sender", status_report_xml(delivered.message_id, "DELIVERED")))) ==
+              "CERTIFICATE_MISMATCH");
+        CHECK(fault_code(soap_post(near.port(), "/bip-async/",
+                                   signed_as("gateway", status_report_xml("not-a-forwarded-message", "DELIVERED")))) ==
+              "UNKNOWN_MESSAGE");
     }
 }

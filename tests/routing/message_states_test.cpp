@@ -104,3 +104,19 @@ TEST_CASE("notify_delivered tells the sender about delivery only", "[unit][routi
     CHECK_FALSE(notifies(rules, message_state::not_delivered));
     CHECK_FALSE(notifies({&svc, nullptr}, message_state::delivered));
 }
+
+TEST_CASE("a peer gateway is told every change of state, whatever the service asks", "[unit][routing]") {
+    service_entry svc; // asks for nothing
+    system_entry peer{"gw-near", "", "990000000001", ""};
+    peer.gateway = true;
+    notify_rules rules{&svc, &peer};
+    CHECK_FALSE(notifies(rules, message_state::delivered)); // no way back to it
+    rules.to_peer = true;
+    for (auto state : {message_state::delivered, message_state::not_delivered, message_state::delivery_stopped,
+                       message_state::on_delivery})
+        CHECK(notifies(rules, state));
+    const auto c = transition("m", storage::record_kind::message, queued(),
+                              make_status(message_state::not_delivered, "N", "", 1), rules);
+    REQUIRE(c.enqueue.size() == 1);
+    CHECK(c.enqueue[0].track.destination == "is/gw-near"); // its way back
+}

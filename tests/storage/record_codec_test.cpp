@@ -25,10 +25,11 @@ TEST_CASE("the acceptance's journal row round-trips, and records written before 
     CHECK(decode_tracking(encode(t))->journal_row == 123456789);
     chain c{"corr", "svc", "opener", "owner", "", 42};
     CHECK(decode_chain(encode(c))->journal_row == 42);
-    // The earlier layout: the same fields without the trailing row number.
+    // The earlier layout: the same fields without the trailing row number
+    // (nor what came after it).
     t.journal_row = 0;
     auto older = encode(t);
-    older.pop_back(); // a 0 is one byte
+    older.resize(older.size() - 3); // a 0 is one byte, and so is an empty string
     const auto back = decode_tracking(older);
     REQUIRE(back);
     CHECK(back->journal_row == 0);
@@ -38,6 +39,28 @@ TEST_CASE("the acceptance's journal row round-trips, and records written before 
     older_chain.pop_back();
     REQUIRE(decode_chain(older_chain));
     CHECK(decode_chain(older_chain)->owner == "owner");
+}
+
+TEST_CASE("a forwarded message's peer and its last report round-trip; older records have none",
+          "[unit][storage]") {
+    tracking t{"dp/to-far", 9, "a", "b", "svc", {message_state::on_delivery, "FORWARDED", "taken", "2026-01-01T00:00:00Z"}, 0, 0};
+    t.journal_row = 17;
+    t.forwarded_to = "far";
+    t.peer_status_ms = 1767225600123;
+    const auto back = decode_tracking(encode(t));
+    REQUIRE(back);
+    CHECK(back->forwarded_to == "far");
+    CHECK(back->peer_status_ms == 1767225600123);
+    CHECK(back->journal_row == 17);
+    t.forwarded_to.clear();
+    t.peer_status_ms = 0;
+    auto older = encode(t); // the layout before: ends at the row number
+    older.resize(older.size() - 2);
+    const auto old = decode_tracking(older);
+    REQUIRE(old);
+    CHECK(old->journal_row == 17);
+    CHECK(old->forwarded_to.empty());
+    CHECK(old->peer_status_ms == 0);
 }
 
 TEST_CASE("damaged records are errors, never crashes", "[unit][storage]") {

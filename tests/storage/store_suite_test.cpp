@@ -401,3 +401,44 @@ TEST_CASE("a peer's forward is stored only once, whatever the concurrency", "[un
     CHECK(offered == std::vector<std::string>{"fwd", "fwd2"}); // the PUSH engine is offered each once
     m.set_queued_observer(nullptr);
 }
+
+TEST_CASE("a message a peer took leaves its queue, and its peer's late reports do not overwrite newer ones",
+          "[unit][storage][suite]") {
+    const std::string k = GENERATE(from_range(store_kinds()));
+    test::temp_dir dir;
+    auto s = test::open_suite_store(dir, k);
+    auto& m = s->messages();
+    REQUIRE(run_task(m.accept(sample("fwd", "dp/to-far"))));
+    // taken by the peer: out of the queue, still on its way
+    state_change taken;
+    taken.id = "fwd";
+    taken.track = **stored_track(m, "fwd");
+    taken.track.forwarded_to = "far";
+    taken.track.status = {message_state::on_delivery, "FORWARDED", "taken", "2026-01-01T00:00:00Z"};
+    taken.dequeue = true;
+    REQUIRE(run_task(m.change(taken)));
+    CHECK(depth_of(m, "dp/to-far") == 0);
+    CHECK(scanned(m, "dp/to-far", 0, 10)->empty());
+    // the peer's reports: a newer one applied, then an older one arriving late refused
+    const auto report = [&](std::int64_t at_ms, message_state state) {
+        state_change c;
+        c.id = "fwd";
+        c.track = **stored_track(m, "fwd");
+        c.track.peer_status_ms = at_ms;
+        c.track.status = {state, "AT_PEER", "at peer", "2026-01-01T00:00:01Z"};
+        return c;
+    };
+    auto stale = report(1000, message_state::on_delivery); // read before the newer one is written
+    REQUIRE(run_task(m.change(report(2000, message_state::delivery_stopped))));
+    const auto late = run_task(m.change(stale));
+    REQUIRE_FALSE(late);
+    CHECK(late.error().code == errc::conflict);
+    auto t = *stored_track(m, "fwd");
+    REQUIRE(t);
+    CHECK(t->status.state == message_state::delivery_stopped);
+    CHECK(t->forwarded_to == "far");
+    CHECK(t->peer_status_ms == 2000);
+    REQUIRE(run_task(m.change(report(3000, message_state::delivered))));
+    CHECK((*stored_track(m, "fwd"))->status.state == message_state::delivered);
+    CHECK(depth_of(m, "dp/to-far") == 0); // counted out once
+}

@@ -60,6 +60,16 @@ std::string message_status_xml(const login& who, const std::string& message_id) 
            "</request></asy:getMessageStatus>" + tail;
 }
 
+std::string status_report_xml(const std::string& message_id, const std::string& state, const std::string& date) {
+    return std::string(head) +
+           "<c:changeMassageStatusNotification xmlns:c=\"http://bip.bee.kz/AsyncChannel/v10/Types/Client\"><request>"
+           "<notification><notificationId>" + message_id + "-report</notificationId><messageId>" + message_id +
+           "</messageId><notificationDate>" + date + "</notificationDate><messageState>" + state +
+           "</messageState><status><statusCode>" + state + "</statusCode><statusMessage>reported</statusMessage>"
+           "<statusDate>" + date + "</statusDate></status></notification><requestDate>" + date +
+           "</requestDate></request></c:changeMassageStatusNotification>" + tail;
+}
+
 std::vector<std::string> message_ids(std::string_view body) {
     std::vector<std::string> out;
     constexpr std::string_view open = "<messageId>", close = "</messageId>";

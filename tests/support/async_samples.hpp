@@ -37,6 +37,11 @@ std::string delivery_notification_xml(const login& who, const std::string& servi
 
 std::string message_status_xml(const login& who, const std::string& message_id);
 
+/// changeMassageStatusNotification as a peer gateway reports a state
+/// change of message `message_id` to the node that forwarded it.
+std::string status_report_xml(const std::string& message_id, const std::string& state,
+                              const std::string& date = "2026-11-23T10:00:00Z");
+
 /// Every <messageId> in an answer (a getMessagesResponse lists one per message), in order.
 std::vector<std::string> message_ids(std::string_view body);
 

@@ -224,6 +224,7 @@ task<http::response> rest_endpoint::call(http::request& req, operation_kind oper
         auto out = co_await async_.status(std::move(*parsed), &envelope);
         co_return answer(req, out, fault, [&](const message_status& s) { return build_status(s, out.session_id); });
     }
+    case operation_kind::change_status_notification: break; // a peer's, over SOAP only: never mounted here
     }
     co_return refuse(fail(errc::internal, "unhandled operation"));
 }

@@ -85,6 +85,14 @@ std::string build_notification_accepted(soap_version v, std::string_view notific
     });
 }
 
+std::string build_status_taken(soap_version v, std::string_view session_id) {
+    return envelope_with(v, "changeMassageStatusNotificationResponse", async_client_ns, "response", 512,
+                         [&](std::string& out) {
+                             append_element(out, "responseDate", now_datetime());
+                             append_element(out, "sessionId", session_id);
+                         });
+}
+
 std::string build_status(soap_version v, const message_status& status, std::string_view session_id) {
     return envelope_with(v, "getMessageStatusResponse", async_ns, "response", 768, [&](std::string& out) {
         append_element(out, "messageState", to_string(status.state));

@@ -13,7 +13,16 @@
 
 namespace qaqpa::soap {
 
-enum class async_operation { send_message, get_messages, send_delivery_notification, get_message_status };
+/// The four operations a caller sends, and changeMassageStatusNotification,
+/// which only a peer gateway sends here (state changes of what this node
+/// forwarded to it; routing/peer_reports.cpp).
+enum class async_operation {
+    send_message,
+    get_messages,
+    send_delivery_notification,
+    get_message_status,
+    change_status_notification,
+};
 
 /// The fault detail element of an operation, e.g. sendMessageFault1_sendMessageFault.
 const fault_element& async_fault(async_operation op) noexcept;
@@ -21,7 +30,7 @@ const fault_element& async_fault(async_operation op) noexcept;
 struct parsed_async_request {
     soap_version version = soap_version::v11;
     async_operation operation = async_operation::send_message;
-    std::variant<async_message, pull_request, delivery_report, status_query> body;
+    std::variant<async_message, pull_request, delivery_report, status_query, status_notification> body;
     crypto::body_span body_span; ///< where the Body lies in the text parsed (for a signature check)
 };
 
@@ -49,6 +58,9 @@ std::string build_status(soap_version v, const message_status& status, std::stri
 /// stored payload, which is written from where it lies, never copied.
 std::string build_push(const async_message_info& info, const message_payload& data);
 inline std::string build_push(const async_message& m) { return build_push(m.info, m.data); }
+
+/// changeMassageStatusNotificationResponse (a peer gateway's report taken).
+std::string build_status_taken(soap_version v, std::string_view session_id);
 
 /// The changeMassageStatusNotification the gateway PUSHes to a sender (SOAP 1.1).
 std::string build_status_push(const status_notification& n, std::string_view session_id);

@@ -23,10 +23,13 @@ http::response answer(const http::request& req, soap_version v, async_operation 
 
 static_assert(static_cast<int>(routing::operation_kind::send_message) == static_cast<int>(async_operation::send_message) + 1 &&
               static_cast<int>(routing::operation_kind::get_message_status) ==
-                  static_cast<int>(async_operation::get_message_status) + 1);
+                  static_cast<int>(async_operation::get_message_status) + 1 &&
+              static_cast<int>(routing::operation_kind::change_status_notification) ==
+                  static_cast<int>(async_operation::change_status_notification) + 1);
 
 /// Where the call came from, for the failed-login limit.
 void stamp_origin(async_message& m, const std::string& peer) { m.info.sender.client_address = peer; }
+void stamp_origin(status_notification&, const std::string&) {} // a peer's report: its signature names it
 template <class Request>
 void stamp_origin(Request& r, const std::string& peer) {
     if constexpr (requires { r.sender.has_value(); }) {
@@ -47,7 +50,7 @@ task<http::response> async_endpoint::handle(http::request& req) {
     bool to_peer = false; // a peer gateway's forward: its answer is a signed hop
     auto answer = co_await call(req, op, fault, to_peer);
     auto res = signed_answer(std::move(answer), security_, signed_endpoint_, to_peer);
-    // async_operation and operation_kind list the four operations in the same order.
+    // async_operation and operation_kind list the operations in the same order.
     probe_.record(static_cast<routing::operation_kind>(static_cast<int>(op) + 1), fault ? &*fault : nullptr,
                   std::chrono::steady_clock::now() - started);
     co_return res;
@@ -96,6 +99,11 @@ task<http::response> async_endpoint::call(http::request& req, async_operation& o
         co_return answer(req, v, op, out, fault, [&](const message_status& s) {
             return build_status(v, s, out.session_id);
         });
+    }
+    case async_operation::change_status_notification: {
+        auto out = co_await gateway_.peer_report(std::get<status_notification>(std::move(parsed->body)), &envelope);
+        to_peer = out.sign_answer;
+        co_return answer(req, v, op, out, fault, [&](std::monostate) { return build_status_taken(v, out.session_id); });
     }
     }
     fault = fail(errc::internal, "unhandled operation");

@@ -12,15 +12,25 @@ namespace {
 
 using detail::field_reader;
 
-constexpr std::array<fault_element, 4> faults{{
+constexpr std::array<fault_element, 5> faults{{
     {async_ns, "sendMessageFault1_sendMessageFault"},
     {async_ns, "getMessagesFault1_getMessagesFault"},
     {async_ns, "sendDeliveryNotificationFault1_sendDeliveryNotificationFault"},
     {async_ns, "getMessageStatusFault1_getMessageStatusFault"},
+    {async_client_ns, "changeMassageStatusNotificationFault1_changeMassageStatusNotificationFault"},
 }};
 
-constexpr std::array<std::string_view, 4> operation_names{"sendMessage", "getMessages", "sendDeliveryNotification",
-                                                         "getMessageStatus"};
+struct operation_element {
+    std::string_view ns;
+    std::string_view name;
+};
+constexpr std::array<operation_element, 5> operation_names{{
+    {async_ns, "sendMessage"},
+    {async_ns, "getMessages"},
+    {async_ns, "sendDeliveryNotification"},
+    {async_ns, "getMessageStatus"},
+    {async_client_ns, "changeMassageStatusNotification"}, // the client interface's, as a peer sends it
+}};
 
 failure bad(const field_reader& r) { return r.failed(); }
 
@@ -143,6 +153,37 @@ result<status_query> read_status_query(const xml_node* op) {
     return q;
 }
 
+result<status_notification> read_status_change(const xml_node* op) {
+    field_reader top(op, "changeMassageStatusNotification");
+    const auto* request = top.element("request", true);
+    if (!top.error().empty()) return bad(top);
+    field_reader r(request, "request");
+    const auto* notification = r.element("notification", true);
+    check_date(r, "requestDate", r.required("requestDate"));
+    if (!r.error().empty()) return bad(r);
+
+    field_reader n(notification, "request/notification");
+    status_notification out;
+    out.notification_id = n.required("notificationId");
+    out.message_id = n.required("messageId");
+    check_date(n, "notificationDate", n.required("notificationDate"));
+    const auto state = n.required("messageState");
+    if (n.error().empty()) {
+        if (auto s = parse_message_state(state)) out.status.state = *s;
+        else n.problem("messageState", "must be ON_DELIVERY, DELIVERED, NOT_DELIVERED or DELIVERY_STOPPED");
+    }
+    if (const auto* status = n.element("status", true)) {
+        field_reader s(status, "request/notification/status");
+        out.status.code = s.required("statusCode");
+        out.status.message = s.optional("statusMessage").value_or("");
+        out.status.date = s.required("statusDate");
+        check_date(s, "statusDate", out.status.date);
+        n.adopt(s);
+    }
+    if (!n.error().empty()) return bad(n);
+    return out;
+}
+
 } // namespace
 
 const fault_element& async_fault(async_operation op) noexcept { return faults[static_cast<std::size_t>(op)]; }
@@ -154,7 +195,7 @@ result<parsed_async_request> parse_async_request(const std::string& body, soap_v
     if (!env) return env.error();
     const auto* node = env->operation;
     std::size_t i = 0;
-    while (i < operation_names.size() && !is(node, async_ns, operation_names[i])) ++i;
+    while (i < operation_names.size() && !is(node, operation_names[i].ns, operation_names[i].name)) ++i;
     if (i == operation_names.size())
         return fail(errc::unknown_operation,
                     "{" + std::string(namespace_of(node)) + "}" + std::string(local_name(node)));
@@ -174,6 +215,7 @@ result<parsed_async_request> parse_async_request(const std::string& body, soap_v
     case async_operation::get_messages: return take(read_get_messages(node, 1 << 30));
     case async_operation::send_delivery_notification: return take(read_delivery_notification(node));
     case async_operation::get_message_status: return take(read_status_query(node));
+    case async_operation::change_status_notification: return take(read_status_change(node));
     }
     return fail(errc::internal, "unhandled operation");
 }
