@@ -75,6 +75,9 @@ struct peer_entry {
     std::string login;    ///< the system id this node is known by at the peer
     std::string password; ///< what it presents there
     std::string bin;      ///< the peer's BIN, checked on its hop signatures
+    /// PUSHes in flight on the way back to it (answers in its chains, state
+    /// reports): its reports are ordered by their dates, not by the queue.
+    int concurrency = 16;
     bool operator==(const peer_entry&) const = default;
 };
 enum class service_mode { sync, async, both };

@@ -248,7 +248,7 @@ void push_worker::launch(std::uint64_t seq, std::shared_ptr<const storage::queue
 }
 
 const call_policy* push_worker::policy_of(const registry_view& view, const storage::tracking& t) const {
-    if (dest_.kind != destination_kind::point) return nullptr;
+    if (dest_.kind != destination_kind::point) return view.way_back_policy(dest_.id); // a peer's, or none
     const auto* dp = view.point(dest_.id);
     return dp ? &view.policy(*dp, t.sender, t.service_id) : nullptr;
 }

@@ -1,5 +1,7 @@
 #include "routing/registry_view.hpp"
 
+#include "routing/destinations.hpp"
+
 #include <algorithm>
 
 namespace qaqpa::routing {
@@ -33,8 +35,12 @@ registry_view::registry_view(registry reg, std::uint64_t generation)
     for (const auto& d : reg_.delivery_points) own_policies_.emplace(&d, call_policy{d.policy, d.id, d.id});
     for (const auto& d : reg_.delivery_points) targets_.emplace(&d, resolve_target(d, d.peer.empty() ? nullptr : peer(d.peer)));
     for (const auto& s : reg_.systems) {
-        if (const auto* p = s.gateway ? peer_of_system(s) : nullptr) system_targets_.emplace(s.id, qaqpa::system_target(s, *p));
-        else if (!s.address.empty()) system_targets_.emplace(s.id, qaqpa::system_target(s));
+        if (const auto* p = s.gateway ? peer_of_system(s) : nullptr) {
+            system_targets_.emplace(s.id, qaqpa::system_target(s, *p));
+            delivery_policy way_back;
+            way_back.concurrency = p->concurrency;
+            way_back_policies_.emplace(s.id, call_policy{way_back, system_queue(s.id), system_queue(s.id)});
+        } else if (!s.address.empty()) system_targets_.emplace(s.id, qaqpa::system_target(s));
     }
     for (const auto& a : reg_.access) {
         access_entry entry{&a, {}};
@@ -83,6 +89,11 @@ const delivery_point* registry_view::point(std::string_view id) const noexcept {
 
 const outbound_target& registry_view::target(const delivery_point& point) const noexcept {
     return targets_.at(&point); // every point of this snapshot has one
+}
+
+const call_policy* registry_view::way_back_policy(std::string_view system) const noexcept {
+    const auto it = way_back_policies_.find(system);
+    return it == way_back_policies_.end() ? nullptr : &it->second;
 }
 
 const outbound_target* registry_view::system_target(std::string_view system) const noexcept {

@@ -65,6 +65,9 @@ public:
     /// Where PUSHes to an IS's own address go (a peer gateway's: its peer's
     /// asynchronous channel); null when it has none.
     const outbound_target* system_target(std::string_view system) const noexcept;
+    /// What PUSHes on the way back to a peer gateway (gateway system
+    /// `system`) are held to: its peer's concurrency; null for any other IS.
+    const call_policy* way_back_policy(std::string_view system) const noexcept;
 
     std::uint64_t generation() const noexcept { return generation_; }
     const registry& data() const noexcept { return reg_; }
@@ -85,6 +88,7 @@ private:
     std::unordered_map<const delivery_point*, call_policy> own_policies_;
     std::unordered_map<const delivery_point*, outbound_target> targets_;
     string_map<outbound_target> system_targets_;
+    string_map<call_policy> way_back_policies_;
 };
 
 class registry_holder {

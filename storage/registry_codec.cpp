@@ -72,7 +72,8 @@ std::string serialize(const registry& reg) {
         systems.push_back(std::move(o));
     }
     for (const auto& p : reg.peers)
-        peers.push_back(json::object{{"id", p.id}, {"url", p.url}, {"login", p.login}, {"password", p.password}, {"bin", p.bin}});
+        peers.push_back(json::object{{"id", p.id}, {"url", p.url}, {"login", p.login}, {"password", p.password},
+                                     {"bin", p.bin}, {"concurrency", p.concurrency}});
     for (const auto& d : reg.delivery_points) {
         json::object o{{"id", d.id}, {"url", d.url}, {"protocol", to_string(d.protocol)},
                        {"policy", policy_json(as_overrides(d.policy))}};
@@ -115,7 +116,9 @@ result<registry> deserialize_registry(std::string_view text) {
         if (const auto* stored = root.if_contains("peers")) // registries stored before peers existed have none
             for (const auto& v : stored->as_array()) {
                 const auto& o = v.as_object();
-                reg.peers.push_back({str(o, "id"), str(o, "url"), str(o, "login"), str(o, "password"), str(o, "bin")});
+                auto& p = reg.peers.emplace_back(
+                    peer_entry{str(o, "id"), str(o, "url"), str(o, "login"), str(o, "password"), str(o, "bin")});
+                if (const auto* c = o.if_contains("concurrency")) p.concurrency = static_cast<int>(c->as_int64());
             }
         for (const auto& v : root.at("delivery_points").as_array()) {
             const auto& o = v.as_object();

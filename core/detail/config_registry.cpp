@@ -74,6 +74,7 @@ void read_peers(table_reader& r, config& c) {
         p.password = e.required_text("password");
         p.bin = e.required_text("bin");
         if (!is_bin(p.bin)) throw config_error{e.key_path("bin"), "must be 12 digits"};
+        e.read_int("concurrency", p.concurrency, 1, 1024);
         c.bootstrap.peers.push_back(std::move(p));
     });
 }

@@ -271,6 +271,7 @@ TEST_CASE("a peer gateway: its table, the point that forwards to it, and what is
     INFO((ok ? std::string() : ok.error().detail));
     REQUIRE(ok);
     CHECK(ok->bootstrap.peers[0].url == "http://127.0.0.1:9000"); // the trailing slash dropped
+    CHECK(ok->bootstrap.peers[0].concurrency == 16);              // PUSHes in flight on the way back
     CHECK(ok->bootstrap.delivery_points[0].peer == "far");
     CHECK(ok->bootstrap.delivery_points[0].url.empty());
     CHECK(ok->bootstrap.systems[1].gateway);
@@ -288,6 +289,8 @@ TEST_CASE("a peer gateway: its table, the point that forwards to it, and what is
                    "bin = \"123456789012\"\n") ==
           "test.toml: peers[0].url: is the peer's listener without a path (its default channel paths are used)");
     CHECK(error_of(peer + peer) == "test.toml: peers[1].id: duplicate id \"far\"");
+    CHECK(parse_config(peer + "concurrency = 4\n", "test.toml", "/etc/qaqpa")->bootstrap.peers[0].concurrency == 4);
+    CHECK(error_of(peer + "concurrency = 0\n").starts_with("test.toml: peers[0].concurrency: "));
     CHECK(error_of(peer + "[[peers]]\nid = \"other\"\nurl = \"http://127.0.0.1:9001/\"\nlogin = \"l\"\n"
                           "password = \"p\"\nbin = \"123456789012\"\n") ==
           "test.toml: peers[1].bin: peer \"far\" has this BIN too: a gateway system with it could not be told which "

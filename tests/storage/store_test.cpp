@@ -48,6 +48,7 @@ TEST_CASE("the registry round-trips through its stored form", "[unit][storage]")
     auto r = sample();
     // and a peer gateway, the point forwarding to it, and a peer as a system
     r.peers.push_back({"far", "http://127.0.0.1:9000", "gw-near", "hop", "210987654321"});
+    r.peers.back().concurrency = 4;
     delivery_point hop;
     hop.id = "to-far";
     hop.peer = "far";
