@@ -15,6 +15,10 @@
 # its id; then the far node's inbox drained (getMessages + one notification
 # each). "through" is the rate at which messages reach the far node's inbox,
 # from the first send to the last arrival; µs is both nodes' CPU per message.
+# On the hop the far node reports each delivery back to the near node (a
+# signed changeMassageStatusNotification each, the near node's state made
+# DELIVERED): "back/s" is the rate from the drain's start to the last report
+# taken, and "back µs" both nodes' CPU per message over that time.
 # Everything runs on 127.0.0.1 and stops at the end. Usage (repository root):
 #   bash bench/peer_bench.sh [connections=64] [seconds=8] [rounds=3]
 set -euo pipefail
@@ -43,6 +47,7 @@ TOML
 }
 
 mkdir -p "$work/far" "$work/near"
+near_port=$(free_port) # the far node's way back names it before the near node runs
 {
   qaqpa_config_head "$work/far"
   security "$KEY"
@@ -52,6 +57,12 @@ id = "gw-near"
 password_hash = "$hop_hash"
 bin = "990000000001"
 gateway = true
+[[peers]]
+id = "near"
+url = "http://127.0.0.1:$near_port"
+login = "gw-far"
+password = "hop-password"
+bin = "990000000001"
 [[delivery_points]]
 id = "provider"
 url = "http://127.0.0.1:$provider_port/"
@@ -82,9 +93,14 @@ start_qaqpa "$work/far/qaqpa.toml" "$work/far/out"
 far_pid=$qaqpa_pid far_port=$qaqpa_port far_admin=$qaqpa_admin
 
 {
-  qaqpa_config_head "$work/near"
+  qaqpa_config_head "$work/near" | sed "0,/^port = 0/s//port = $near_port/"
   security "$KEY"
   cat <<TOML
+[[systems]]
+id = "gw-far"
+password_hash = "$hop_hash"
+bin = "990000000001"
+gateway = true
 [[peers]]
 id = "far"
 url = "http://127.0.0.1:$far_port"
@@ -115,7 +131,8 @@ service = "inbox"
 TOML
 } >"$work/near/qaqpa.toml"
 start_qaqpa "$work/near/qaqpa.toml" "$work/near/out"
-near_pid=$qaqpa_pid near_port=$qaqpa_port
+near_pid=$qaqpa_pid near_admin=$qaqpa_admin
+[ "$qaqpa_port" = "$near_port" ] || { echo "the near node listens on $qaqpa_port, not $near_port" >&2; exit 1; }
 
 "$BUILD/bench/make_request" remote bench bench-password 2048 >"$work/call.xml"
 post_lua call
@@ -147,10 +164,15 @@ inbox_depth() {
   curl -s -H "Authorization: Bearer $far_token" "http://127.0.0.1:$far_admin/metrics" |
     awk '/^qaqpa_queue_depth\{queue="pull\/bench\/inbox"\}/{print $2}' | tail -1
 }
+reports_taken() { # the far node's reports the near node took, so far
+  curl -s -H "Authorization: Bearer $near_token" "http://127.0.0.1:$near_admin/metrics" |
+    awk '/^qaqpa_requests_total\{.*operation="changeMassageStatusNotification".*outcome="ok"/{n += $2} END{print n + 0}'
+}
+near_token=$(cat "$work/near/admin.token")
 now_ms() { date +%s%3N; }
 "$BUILD/bench/async_driver" fill "$far_port" bench bench-password inbox 200 8 2048 >/dev/null # warm-up
 "$BUILD/bench/async_driver" drain "$far_port" bench bench-password inbox 16 >/dev/null
-declare -A accepts throughs drains acpus
+declare -A accepts throughs drains acpus backs bcpus
 for round in $(seq "$ROUNDS"); do
   for run in direct hop; do
     port=$far_port
@@ -166,15 +188,29 @@ for round in $(seq "$ROUNDS"); do
     accepts[$run]+="$(field "$out" msg_per_s) "
     throughs[$run]+="$(awk -v n="$COUNT" -v ms=$((arrived - start)) 'BEGIN{printf "%d", n*1000/ms}') "
     acpus[$run]+="$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$COUNT" 'BEGIN{printf "%.1f", t*1e6/hz/n}') "
+    before=$(reports_taken); t0=$(ticks_of $measured_pids); start=$(now_ms)
     out=$("$BUILD/bench/async_driver" drain "$far_port" bench bench-password inbox 64)
     drains[$run]+="$(field "$out" msg_per_s) "
+    [ "$run" = hop ] || continue
+    for _ in $(seq 1200); do # every delivery reported back (2 minutes at most)
+      [ "$(reports_taken)" -ge $((before + COUNT)) ] && break
+      sleep 0.1
+    done
+    [ "$(reports_taken)" -ge $((before + COUNT)) ] ||
+      { echo "hop: the near node took $(($(reports_taken) - before)) reports of $COUNT" >&2; exit 1; }
+    back=$(now_ms); t1=$(ticks_of $measured_pids)
+    backs[$run]+="$(awk -v n="$COUNT" -v ms=$((back - start)) 'BEGIN{printf "%d", n*1000/ms}') "
+    bcpus[$run]+="$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$COUNT" 'BEGIN{printf "%.1f", t*1e6/hz/n}') "
   done
 done
 echo "== asynchronous: $COUNT messages per run, ~2 KB, durable, $CONNS senders, drained by 64 pullers at the far node"
 echo "   direct = sender → far node's inbox; hop = sender → near node (stored) → signed PUSH, 64 in flight ($KEY) → far node (stored again)"
-printf "%-7s %12s %12s %12s %12s   %s\n" run "accept/s" "through/s" "drain/s" "µs/msg" "(through, rounds)"
+printf "%-7s %12s %12s %12s %12s %10s %10s   %s\n" run "accept/s" "through/s" "drain/s" "µs/msg" "back/s" "back µs" \
+  "(through, rounds)"
 for run in direct hop; do
-  printf "%-7s %12s %12s %12s %12s   (%s)\n" "$run" "$(median "${accepts[$run]}")" "$(median "${throughs[$run]}")" \
-    "$(median "${drains[$run]}")" "$(median "${acpus[$run]}")" "${throughs[$run]}"
+  printf "%-7s %12s %12s %12s %12s %10s %10s   (%s)\n" "$run" "$(median "${accepts[$run]}")" "$(median "${throughs[$run]}")" \
+    "$(median "${drains[$run]}")" "$(median "${acpus[$run]}")" "$(median "${backs[$run]:-}")" \
+    "$(median "${bcpus[$run]:-}")" "${throughs[$run]}"
 done
-echo "   (µs/msg: both nodes' CPU from the first send to the last arrival, the drain excluded)"
+echo "   (µs/msg: both nodes' CPU from the first send to the last arrival, the drain excluded;"
+echo "    back: from the drain's start until the near node took every report, both nodes' CPU per message)"

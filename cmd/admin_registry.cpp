@@ -1,6 +1,6 @@
 // `qaqpa admin registry …`: the live registry through the admin API, entries
 // as JSON objects with the configuration file's keys (CONFIG.md).
-//   list PART [--json]               PART: systems, delivery-points, services, access
+//   list PART [--json]               PART: systems, delivery-points, services, access, peers
 //   show PART KEY                    KEY: an id; SYSTEM/SERVICE for access
 //   add PART JSON|@FILE|- [--replace]   POST (refused when it exists); --replace: PUT
 //   remove PART KEY
@@ -23,7 +23,7 @@ constexpr const char* usage =
     "       qaqpa admin registry show PART KEY\n"
     "       qaqpa admin registry add PART JSON|@FILE|- [--replace]\n"
     "       qaqpa admin registry remove PART KEY\n"
-    "PART: systems, delivery-points, services, access; KEY: an id, or SYSTEM/SERVICE for access\n";
+    "PART: systems, delivery-points, services, access, peers; KEY: an id, or SYSTEM/SERVICE for access\n";
 
 /// The path of one entry: its key's parts percent-encoded one by one.
 std::string entry_path(std::string_view part, std::string_view key) {

@@ -100,6 +100,10 @@ struct to_json {
         }
         return o;
     }
+    json::object operator()(const peer_entry& p) const {
+        return json::object{{"id", p.id}, {"url", p.url}, {"login", p.login}, {"bin", p.bin},
+                            {"concurrency", p.concurrency}};
+    }
     json::object operator()(const access_right& a) const {
         json::object o{{"system", a.system}, {"service", a.service}};
         add_overrides(o, a.overrides);
@@ -111,7 +115,7 @@ struct to_json {
 
 std::optional<registry_part> parse_registry_part(std::string_view s) noexcept {
     for (const auto p : {registry_part::systems, registry_part::delivery_points, registry_part::services,
-                         registry_part::access})
+                         registry_part::access, registry_part::peers})
         if (s == path_segment(p)) return p;
     return std::nullopt;
 }
@@ -126,6 +130,7 @@ const char* to_string(registry_part p) noexcept {
     case registry_part::delivery_points: return "delivery_points";
     case registry_part::services: return "services";
     case registry_part::access: return "access";
+    case registry_part::peers: return "peers";
     }
     return "?";
 }
@@ -149,6 +154,8 @@ result<read_entry> read_registry_entry(registry_part part, std::string_view text
         const bool secretless = part == registry_part::systems && !fields.contains("password") &&
                                 !fields.contains("password_hash");
         if (keep_secrets && secretless) fields.insert("password_hash", "-"); // replaced by the caller's
+        const bool peer_secretless = part == registry_part::peers && !fields.contains("password");
+        if (keep_secrets && peer_secretless) fields.insert("password", "-"); // the same
         toml::table root;
         toml::array one;
         one.push_back(std::move(fields));
@@ -160,6 +167,7 @@ result<read_entry> read_registry_entry(registry_part part, std::string_view text
         case registry_part::delivery_points: detail::read_delivery_points(r, c); break;
         case registry_part::services: detail::read_services(r, c); break;
         case registry_part::access: detail::read_access(r, c); break;
+        case registry_part::peers: detail::read_peers(r, c); break;
         }
         read_entry out;
         switch (part) {
@@ -180,6 +188,10 @@ result<read_entry> read_registry_entry(registry_part part, std::string_view text
             break;
         case registry_part::services: out.entry = c.bootstrap.services[0]; break;
         case registry_part::access: out.entry = c.bootstrap.access[0]; break;
+        case registry_part::peers:
+            if (keep_secrets && peer_secretless) c.bootstrap.peers[0].password.clear();
+            out.entry = c.bootstrap.peers[0];
+            break;
         }
         return out;
     } catch (const config_error& e) {

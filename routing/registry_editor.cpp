@@ -20,6 +20,7 @@ decltype(auto) with_part(Reg& reg, registry_part part, F&& fn) {
     case registry_part::systems: return fn(reg.systems);
     case registry_part::delivery_points: return fn(reg.delivery_points);
     case registry_part::services: return fn(reg.services);
+    case registry_part::peers: return fn(reg.peers);
     case registry_part::access: break;
     }
     return fn(reg.access);
@@ -99,6 +100,10 @@ result<put_outcome> registry_editor::put_now(registry_part part, read_entry e, b
         } else if (!crypto::is_password_hash(s->password_hash)) {
             return fail(errc::invalid_request, "systems.password_hash: not a hash from qaqpa hash-password");
         }
+    }
+    if (auto* p = std::get_if<peer_entry>(&e.entry); p && p->password.empty()) {
+        if (!at) return fail(errc::invalid_request, "peers.password: required key is missing");
+        p->password = next.peers[*at].password; // unchanged
     }
     if (auto* d = std::get_if<delivery_point>(&e.entry); d && at && d->creds && d->creds->password.empty()) {
         const auto& old = next.delivery_points[*at].creds;

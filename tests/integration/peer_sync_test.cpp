@@ -129,3 +129,47 @@ TEST_CASE("the far node takes a peer's calls only signed with the peer's certifi
         CHECK(provider.requests().empty());
     }
 }
+
+TEST_CASE("a peer set through the admin API carries calls at once, never shows its password, and keeps it on PUT",
+          "[integration][peer][admin]") {
+    fake_provider provider(provider_mode::echo);
+    gateway far(far_node(provider.url()));
+    gateway near(secured());
+    const auto far_url = "http://127.0.0.1:" + std::to_string(far.port());
+    auto added = admin_call(near, "POST", "/admin/v1/peers",
+                            R"({"id":"far","url":")" + far_url + R"(","login":"gw-near","password":"hop-password","bin":")" +
+                                gateway_bin + R"("})");
+    INFO(added.body);
+    REQUIRE(added.status == 201);
+    CHECK(added.body == R"({"id":"far","url":")" + far_url + R"(","login":"gw-near","bin":")" + gateway_bin +
+                            R"(","concurrency":16})"); // no password
+    REQUIRE(admin_call(near, "POST", "/admin/v1/delivery-points",
+                       R"({"id":"to-far","protocol":"gateway","peer":"far","security_mode":1})").status == 201);
+    REQUIRE(admin_call(near, "POST", "/admin/v1/services",
+                       R"({"id":"across","owner":"owner","delivery_point":"to-far"})").status == 201);
+    REQUIRE(admin_call(near, "POST", "/admin/v1/access", R"({"system":"sender","service":"across"})").status == 201);
+    auto crossed = soap_post(near.port(), "/bip-sync/", sync_request_xml(across()));
+    INFO(crossed.body);
+    CHECK(crossed.status == 200);
+    CHECK(field(crossed.body, "code") == "PROVIDED");
+
+    // PUT without the password keeps it: the hop still logs in
+    auto changed = admin_call(near, "PUT", "/admin/v1/peers/far",
+                              R"({"url":")" + far_url + R"(","login":"gw-near","bin":")" + gateway_bin +
+                                  R"(","concurrency":4})");
+    INFO(changed.body);
+    REQUIRE(changed.status == 200);
+    CHECK(changed.body.find(R"("concurrency":4)") != std::string::npos);
+    CHECK(soap_post(near.port(), "/bip-sync/", sync_request_xml(across())).status == 200);
+    CHECK(admin_call(near, "GET", "/admin/v1/peers").body.find("password") == std::string::npos);
+    // checked as at start-up; removed only when no point goes to it
+    auto bad = admin_call(near, "PUT", "/admin/v1/peers/far", R"({"url":")" + far_url + R"(/bip-sync/","login":"l","bin":"1"})");
+    CHECK(bad.status == 400);
+    CHECK(bad.body.find("peers.url: is the peer's listener without a path") != std::string::npos);
+    CHECK(admin_call(near, "POST", "/admin/v1/peers", R"({"id":"other","url":"http://127.0.0.1:9","login":"l","bin":")" +
+                                                          std::string(gateway_bin) + R"("})")
+              .body.find("peers.password: required key is missing") != std::string::npos);
+    auto refused = admin_call(near, "DELETE", "/admin/v1/peers/far");
+    CHECK(refused.status == 409);
+    CHECK(refused.body.find("delivery_points[") != std::string::npos);
+}

@@ -14,7 +14,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr registry_part parts[] = {registry_part::systems, registry_part::delivery_points, registry_part::services,
-                                   registry_part::access};
+                                   registry_part::access, registry_part::peers};
 
 /// The key the path names: {id}, or {system}/{service}.
 std::string path_key(registry_part part, const http::path_params& p) {
