@@ -432,20 +432,13 @@ task<async_outcome<std::string>> async_gateway::take_report(delivery_report r, c
     if (!accepted) ++track->attempts;
     journal_event e;
     if (journal_.enabled()) {
-        e.kind = next.state == message_state::delivered       ? journal_event_kind::delivered
-                 : next.state == message_state::not_delivered ? journal_event_kind::not_delivered
-                                                              : journal_event_kind::resend;
-        e.channel = journal_channel::pull;
+        const auto kind = next.state == message_state::delivered       ? journal_event_kind::delivered
+                          : next.state == message_state::not_delivered ? journal_event_kind::not_delivered
+                                                                       : journal_event_kind::resend;
+        e = tracked_event(kind, journal_channel::pull, r.message_id, *track, next.state, now);
         e.transport = transport_of(envelope);
-        e.message_id = r.message_id;
-        e.service_id = track->service_id;
-        e.sender = track->sender;
-        e.recipient = track->recipient;
-        e.point = track->destination;
-        e.state = std::string(to_string(next.state));
         e.error_code = r.error ? r.error->code : std::string();
         e.detail = next.message;
-        e.at_ms = now;
     }
     const auto rules = notify_rules_of(*view, track->service_id, track->sender);
     auto change = transition(r.message_id, storage::record_kind::message, *track, std::move(next), rules);

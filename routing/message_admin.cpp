@@ -38,18 +38,10 @@ task<result<message_record>> message_admin::redeliver(std::string id) {
     if (!before) co_return before.error();
     if (!*before) co_return fail(errc::unknown_message, "no message " + id);
     if (journal_.enabled()) {
-        journal_event e;
-        e.kind = journal_event_kind::redelivered;
-        e.channel = journal_channel::admin;
+        auto e = tracked_event(journal_event_kind::redelivered, journal_channel::admin, id, **before,
+                               message_state::on_delivery, now);
         e.transport.clear();
-        e.message_id = id;
-        e.service_id = (*before)->service_id;
-        e.sender = (*before)->sender;
-        e.recipient = (*before)->recipient;
-        e.point = (*before)->destination;
-        e.state = std::string(to_string(message_state::on_delivery));
         e.detail = "put back on its queue by the administrator";
-        e.at_ms = now;
         rows.push_back(std::move(e));
     }
     auto status = make_status(message_state::on_delivery, status_code::redelivered,

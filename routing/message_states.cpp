@@ -84,4 +84,19 @@ double random_jitter() {
     return std::uniform_real_distribution<double>(-1.0, 1.0)(gen);
 }
 
+journal_event tracked_event(journal_event_kind kind, journal_channel channel, std::string_view id,
+                            const storage::tracking& track, message_state state, unix_ms at) {
+    journal_event e;
+    e.kind = kind;
+    e.channel = channel;
+    e.message_id = std::string(id);
+    e.service_id = track.service_id;
+    e.sender = track.sender;
+    e.recipient = track.recipient;
+    e.point = track.destination;
+    e.state = std::string(to_string(state));
+    e.at_ms = at;
+    return e;
+}
+
 } // namespace qaqpa::routing

@@ -5,6 +5,7 @@
 // operations both go through here, so both follow the same rules.
 
 #include "core/async_message.hpp"
+#include "core/journal.hpp"
 #include "core/registry.hpp"
 #include "core/time_source.hpp"
 #include "storage/message_store.hpp"
@@ -67,6 +68,11 @@ storage::new_message status_notice(std::string_view id, const storage::tracking&
 /// retried does not), and `status_notification` records never do.
 storage::state_change transition(std::string_view id, storage::record_kind kind, const storage::tracking& current,
                                  message_status next, const notify_rules& rules);
+
+/// A journal row about stored message `id`, with its service, parties and
+/// delivery point from `track`; `state` is the state it is in after the event.
+journal_event tracked_event(journal_event_kind kind, journal_channel channel, std::string_view id,
+                            const storage::tracking& track, message_state state, unix_ms at);
 
 /// What follows a failed attempt: retry at `retry_at`, or give up (1 +
 /// retries attempts made). Back-off doubles from backoff_ms up to

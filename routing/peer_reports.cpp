@@ -91,18 +91,9 @@ task<async_outcome<std::monostate>> async_gateway::peer_report(status_notificati
                              notify_rules_of(*view, track->service_id, track->sender));
     change.dequeue = false; // it left this node's queue when the peer took it
     if (journal_.enabled()) {
-        journal_event e;
-        e.kind = row_kind(next.state);
-        e.channel = journal_channel::async;
+        auto e = tracked_event(row_kind(next.state), journal_channel::async, n.message_id, *track, next.state, now_ms());
         e.transport = transport_of(envelope);
-        e.message_id = n.message_id;
-        e.service_id = track->service_id;
-        e.sender = track->sender;
-        e.recipient = track->recipient;
-        e.point = track->destination;
-        e.state = std::string(to_string(next.state));
         e.detail = next.message + " (" + n.status.code + ", reported " + n.status.date + ")";
-        e.at_ms = now_ms();
         if (next.state == message_state::delivered) e.sent_ms = reported_ms;
         change.journal.push_back(std::move(e));
     }
