@@ -1,0 +1,87 @@
+#pragma once
+// One libpq connection driven by an event loop: libpq in non-blocking mode,
+// its socket waited on with Asio, so a query never blocks the thread that
+// runs it. The PostgreSQL store keeps a pool of these; nothing outside
+// storage/ sees a libpq type.
+//
+// Thread safety: a connection runs one query at a time, on the executor of
+// the coroutine that calls it (the pool hands it out to one caller).
+
+#include "core/async.hpp"
+#include "core/errors.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct pg_conn;
+struct pg_result;
+
+namespace qaqpa::storage::detail {
+
+/// A query's rows, as text (libpq's text format).
+class pg_rows {
+public:
+    pg_rows() = default;
+    explicit pg_rows(::pg_result* r);
+    std::size_t size() const;
+    std::size_t columns() const;
+    bool is_null(std::size_t row, std::size_t column) const;
+    /// The value as text; "" for NULL.
+    std::string_view text(std::size_t row, std::size_t column) const;
+    /// Rows changed by an INSERT, UPDATE or DELETE.
+    std::size_t affected() const;
+
+private:
+    std::shared_ptr<::pg_result> r_;
+};
+
+/// A query parameter: text, or NULL.
+using pg_param = std::optional<std::string>;
+
+/// A server error's SQLSTATE that a caller may retry the transaction after
+/// (serialization failure, deadlock, a server shutting down, no resources).
+bool pg_retryable(std::string_view sqlstate);
+
+class pg_connection {
+public:
+    /// Connects with the libpq connection string `dsn` (keywords or a URI).
+    /// A server that cannot be reached, refuses or does not finish within
+    /// `timeout` is store_unavailable, naming the DSN without its password.
+    static task<result<std::unique_ptr<pg_connection>>> open(std::string dsn, std::chrono::milliseconds timeout);
+    ~pg_connection();
+    pg_connection(const pg_connection&) = delete;
+    pg_connection& operator=(const pg_connection&) = delete;
+
+    /// Runs one statement with parameters $1, $2, ... (or, with none, a
+    /// script of several). A server error is internal, or store_unavailable
+    /// when retryable; its detail starts with "postgresql SQLSTATE: ". Lost
+    /// connections and waits over `timeout` are store_unavailable, and the
+    /// connection is then broken().
+    task<result<pg_rows>> exec(std::string sql, std::vector<pg_param> params = {},
+                               std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+    /// The SQLSTATE of the last failed exec, "" when it did not reach the server.
+    const std::string& last_sqlstate() const { return sqlstate_; }
+    /// True when the connection is unusable (lost, timed out mid-query).
+    bool broken() const;
+
+private:
+    explicit pg_connection(::pg_conn* c);
+    task<result<void>> wait(bool for_write, std::chrono::steady_clock::time_point deadline);
+    failure lost(std::string what);
+
+    ::pg_conn* conn_;
+    int fd_ = -1;
+    bool broken_ = false;
+    std::string sqlstate_;
+};
+
+/// `dsn` with any password=... value masked, for messages and logs.
+std::string dsn_for_messages(std::string_view dsn);
+
+} // namespace qaqpa::storage::detail
