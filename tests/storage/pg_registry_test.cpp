@@ -1,0 +1,65 @@
+#include "storage/detail/pg_registry.hpp"
+
+#include "storage/detail/pg_schema.hpp"
+#include "tests/support/postgres_test.hpp"
+#include "tests/support/run_task.hpp"
+
+#include <random>
+
+using namespace qaqpa;
+using namespace qaqpa::storage::detail;
+using namespace std::chrono_literals;
+
+namespace {
+
+registry small_registry(const std::string& owner_name) {
+    registry r;
+    r.systems.push_back({"sender", "scrypt$x", "123456789012", "http://127.0.0.1:9/"});
+    r.systems.push_back({owner_name, "scrypt$y", "", ""});
+    service_entry s;
+    s.id = "svc";
+    s.owner = owner_name;
+    s.mode = service_mode::both;
+    s.delivery = delivery_mode::pull;
+    r.services.push_back(s);
+    r.access.push_back({"sender", "svc", {}});
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("the live registry is kept in PostgreSQL with its bootstrap fingerprint", "[postgresql]") {
+    QAQPA_NEED_POSTGRES(pg);
+    auto c = test::run_task(pg_connection::open(pg->dsn(), 10s));
+    REQUIRE(c);
+    std::random_device rd;
+    const auto schema = "r_" + std::to_string(rd());
+    REQUIRE(test::run_task(migrate(**c, schema)));
+
+    auto none = test::run_task(pg_load_registry(**c, schema));
+    REQUIRE(none);
+    CHECK_FALSE(*none);
+
+    const auto first = small_registry("owner");
+    REQUIRE(test::run_task(pg_save_registry(**c, schema, first, "sha256:aa")));
+    auto back = test::run_task(pg_load_registry(**c, schema));
+    REQUIRE(back);
+    REQUIRE(*back);
+    CHECK((*back)->live == first);
+    CHECK((*back)->bootstrap_source == "sha256:aa");
+
+    // a second save replaces both, and UTF-8 comes back as it went
+    const auto second = small_registry("иеесі-қақпа");
+    REQUIRE(test::run_task(pg_save_registry(**c, schema, second, "sha256:bb")));
+    back = test::run_task(pg_load_registry(**c, schema));
+    REQUIRE(back);
+    REQUIRE(*back);
+    CHECK((*back)->live == second);
+    CHECK((*back)->bootstrap_source == "sha256:bb");
+
+    // a damaged row is an internal error, not an empty registry
+    REQUIRE(test::run_task((*c)->exec("UPDATE " + schema + ".registry SET body = '{not json'")));
+    auto damaged = test::run_task(pg_load_registry(**c, schema));
+    REQUIRE_FALSE(damaged);
+    CHECK(damaged.error().code == errc::internal);
+}
