@@ -108,14 +108,37 @@ failure pg_connection::lost(std::string what) {
     return fail(errc::store_unavailable, "postgresql: " + what);
 }
 
-task<result<void>> pg_connection::wait(bool for_write, std::chrono::steady_clock::time_point deadline) {
+task<result<bool>> pg_connection::wait(bool for_write, std::chrono::steady_clock::time_point deadline,
+                                       bool break_on_deadline) {
     borrowed_fd fd(co_await asio::this_coro::executor, fd_);
     try {
-        if (!co_await ready(fd.d, for_write, deadline)) co_return lost("no answer in time");
+        if (co_await ready(fd.d, for_write, deadline)) co_return true;
     } catch (const boost::system::system_error& e) {
         co_return lost(e.what());
     }
-    co_return result<void>{};
+    if (break_on_deadline) co_return lost("no answer in time");
+    co_return false;
+}
+
+std::vector<pg_notification> pg_connection::take_notifications() {
+    std::vector<pg_notification> out;
+    while (PGnotify* n = PQnotifies(conn_)) {
+        out.push_back({n->relname, n->extra});
+        PQfreemem(n);
+    }
+    return out;
+}
+
+task<result<std::vector<pg_notification>>> pg_connection::notifications(std::chrono::milliseconds timeout) {
+    if (broken()) co_return lost("the connection was lost");
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        if (!PQconsumeInput(conn_)) co_return lost(message_of(conn_));
+        if (auto got = take_notifications(); !got.empty()) co_return got;
+        auto w = co_await wait(false, deadline, false);
+        if (!w) co_return w.error();
+        if (!*w) co_return std::vector<pg_notification>{};
+    }
 }
 
 task<result<pg_rows>> pg_connection::exec(std::string sql, std::vector<pg_param> params,

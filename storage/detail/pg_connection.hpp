@@ -43,6 +43,12 @@ private:
 /// A query parameter: text, or NULL.
 using pg_param = std::optional<std::string>;
 
+/// A NOTIFY that reached a connection LISTENing on its channel.
+struct pg_notification {
+    std::string channel;
+    std::string payload;
+};
+
 /// A server error's SQLSTATE that a caller may retry the transaction after
 /// (serialization failure, deadlock, a server shutting down, no resources).
 bool pg_retryable(std::string_view sqlstate);
@@ -65,6 +71,11 @@ public:
     task<result<pg_rows>> exec(std::string sql, std::vector<pg_param> params = {},
                                std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+    /// The notifications that reached this connection (after a LISTEN on
+    /// it), waiting up to `timeout` for the first when none is pending; none
+    /// by then is an empty list. A lost connection is store_unavailable.
+    task<result<std::vector<pg_notification>>> notifications(std::chrono::milliseconds timeout);
+
     /// The SQLSTATE of the last failed exec, "" when it did not reach the server.
     const std::string& last_sqlstate() const { return sqlstate_; }
     /// True when the connection is unusable (lost, timed out mid-query).
@@ -72,7 +83,11 @@ public:
 
 private:
     explicit pg_connection(::pg_conn* c);
-    task<result<void>> wait(bool for_write, std::chrono::steady_clock::time_point deadline);
+    /// Waits for the socket: false at the deadline (the connection then
+    /// breaks when `break_on_deadline`).
+    task<result<bool>> wait(bool for_write, std::chrono::steady_clock::time_point deadline,
+                            bool break_on_deadline = true);
+    std::vector<pg_notification> take_notifications();
     failure lost(std::string what);
 
     ::pg_conn* conn_;

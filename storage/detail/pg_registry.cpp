@@ -13,12 +13,15 @@ task<result<std::optional<pg_registry_row>>> pg_load_registry(pg_connection& c, 
     co_return pg_registry_row{std::move(*live), std::string(rows->text(0, 1))};
 }
 
+std::string pg_registry_channel(const std::string& schema) { return "qaqpa." + schema + ".registry"; }
+
 task<result<void>> pg_save_registry(pg_connection& c, std::string schema, const registry& live, std::string source) {
-    std::vector<pg_param> params{serialize(live), std::move(source)};
-    auto done = co_await c.exec("INSERT INTO \"" + schema +
+    std::vector<pg_param> params{serialize(live), std::move(source), pg_registry_channel(schema)};
+    auto done = co_await c.exec("WITH saved AS (INSERT INTO \"" + schema +
                                     "\".registry (id, body, bootstrap_source) VALUES (1, $1, $2) "
                                     "ON CONFLICT (id) DO UPDATE SET body = excluded.body, "
-                                    "bootstrap_source = excluded.bootstrap_source, changed_at = now()",
+                                    "bootstrap_source = excluded.bootstrap_source, changed_at = now() RETURNING 1) "
+                                    "SELECT pg_notify($3, $2) FROM saved",
                                 std::move(params));
     if (!done) co_return done.error();
     co_return result<void>{};

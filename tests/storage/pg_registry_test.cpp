@@ -63,3 +63,33 @@ TEST_CASE("the live registry is kept in PostgreSQL with its bootstrap fingerprin
     REQUIRE_FALSE(damaged);
     CHECK(damaged.error().code == errc::internal);
 }
+
+TEST_CASE("a registry saved on one connection is announced to the others", "[postgresql]") {
+    QAQPA_NEED_POSTGRES(pg);
+    auto editor = test::run_task(pg_connection::open(pg->dsn(), 10s));
+    auto other_node = test::run_task(pg_connection::open(pg->dsn(), 10s));
+    REQUIRE(editor);
+    REQUIRE(other_node);
+    std::random_device rd;
+    const auto schema = "n_" + std::to_string(rd());
+    REQUIRE(test::run_task(migrate(**editor, schema)));
+    REQUIRE(test::run_task((*other_node)->exec("LISTEN \"" + pg_registry_channel(schema) + "\"")));
+
+    const auto start = std::chrono::steady_clock::now();
+    auto quiet = test::run_task((*other_node)->notifications(200ms));
+    REQUIRE(quiet);
+    CHECK(quiet->empty());
+    CHECK(std::chrono::steady_clock::now() - start >= 200ms);
+    CHECK_FALSE((*other_node)->broken()); // waiting in vain breaks nothing
+
+    REQUIRE(test::run_task(pg_save_registry(**editor, schema, small_registry("owner"), "sha256:cc")));
+    auto heard = test::run_task((*other_node)->notifications(5s));
+    REQUIRE(heard);
+    REQUIRE(heard->size() == 1);
+    CHECK((*heard)[0].channel == pg_registry_channel(schema));
+    CHECK((*heard)[0].payload == "sha256:cc");
+    auto loaded = test::run_task(pg_load_registry(**other_node, schema));
+    REQUIRE(loaded);
+    REQUIRE(*loaded);
+    CHECK((*loaded)->bootstrap_source == "sha256:cc");
+}
