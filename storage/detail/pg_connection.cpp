@@ -42,6 +42,20 @@ std::string dsn_for_messages(std::string_view dsn) {
     return std::regex_replace(out, uri, "$1***@");
 }
 
+std::string pg_text_array(const std::vector<std::string>& items) {
+    std::string out = "{";
+    for (const auto& item : items) {
+        if (out.size() > 1) out += ',';
+        out += '"';
+        for (char ch : item) {
+            if (ch == '"' || ch == '\\') out += '\\';
+            out += ch;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
 namespace {
 
 std::string message_of(const ::pg_conn* c) {

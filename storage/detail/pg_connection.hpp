@@ -96,6 +96,10 @@ private:
     std::string sqlstate_;
 };
 
+/// A text[] parameter's literal ({"a","b\"c"} for a and b"c): every element quoted, so
+/// commas, braces, quotes and backslashes in it stay data.
+std::string pg_text_array(const std::vector<std::string>& items);
+
 /// `dsn` with any password=... value masked, for messages and logs.
 std::string dsn_for_messages(std::string_view dsn);
 

@@ -14,6 +14,13 @@ const std::vector<pg_migration>& pg_migrations() {
          " body text NOT NULL,"
          " bootstrap_source text NOT NULL,"
          " changed_at timestamptz NOT NULL DEFAULT now())"},
+        {2, "delivery point owners",
+         // Which node PUSHes each point's queue, until when (the server's clock
+         // for every node, so their clocks need not agree).
+         "CREATE TABLE {schema}.point_owners ("
+         " point text PRIMARY KEY,"
+         " node text NOT NULL,"
+         " expires_at timestamptz NOT NULL)"},
     };
     return all;
 }
