@@ -14,13 +14,37 @@ const std::vector<pg_migration>& pg_migrations() {
          " body text NOT NULL,"
          " bootstrap_source text NOT NULL,"
          " changed_at timestamptz NOT NULL DEFAULT now())"},
-        {2, "delivery point owners",
+        {2, "delivery state shared by the nodes",
          // Which node PUSHes each point's queue, until when (the server's clock
          // for every node, so their clocks need not agree).
          "CREATE TABLE {schema}.point_owners ("
          " point text PRIMARY KEY,"
          " node text NOT NULL,"
-         " expires_at timestamptz NOT NULL)"},
+         " expires_at timestamptz NOT NULL);"
+         // Throttle windows: the event times (server ms) of each key's sliding
+         // window, at most its limit, taken under the row's lock.
+         "CREATE TABLE {schema}.throttle_windows ("
+         " key text PRIMARY KEY,"
+         " events bigint[] NOT NULL);"
+         "CREATE FUNCTION {schema}.throttle_take(k text, lim integer, window_ms bigint) RETURNS bigint"
+         " LANGUAGE plpgsql AS $$"
+         " DECLARE"
+         "  now_ms bigint := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;"
+         "  current bigint[];"
+         "  kept bigint[];"
+         " BEGIN"
+         "  INSERT INTO {schema}.throttle_windows (key, events) VALUES (k, '{}') ON CONFLICT (key) DO NOTHING;"
+         "  SELECT events INTO current FROM {schema}.throttle_windows WHERE key = k FOR UPDATE;"
+         "  SELECT coalesce(array_agg(e ORDER BY e), '{}') INTO kept FROM unnest(current) AS e"
+         "   WHERE e > now_ms - window_ms;"
+         "  IF lim <= 0 THEN RETURN window_ms; END IF;"
+         "  IF cardinality(kept) >= lim THEN"
+         "   UPDATE {schema}.throttle_windows SET events = kept WHERE key = k;"
+         "   RETURN kept[cardinality(kept) - lim + 1] + window_ms - now_ms;"
+         "  END IF;"
+         "  UPDATE {schema}.throttle_windows SET events = kept || now_ms WHERE key = k;"
+         "  RETURN 0;"
+         " END $$"},
     };
     return all;
 }
