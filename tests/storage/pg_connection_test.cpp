@@ -1,7 +1,6 @@
 #include "storage/detail/pg_connection.hpp"
 
 #include "tests/support/postgres_test.hpp"
-#include "tests/support/run_task.hpp"
 
 #include "tests/support/catch.hpp"
 
@@ -15,12 +14,6 @@ using namespace qaqpa::storage::detail;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::unique_ptr<pg_connection> connect(const test::postgres_server& pg) {
-    auto c = test::run_task(pg_connection::open(pg.dsn(), 10s));
-    REQUIRE(c);
-    return std::move(*c);
-}
 
 /// A loopback port that completes TCP handshakes but never answers.
 struct silent_listener {
@@ -43,7 +36,7 @@ struct silent_listener {
 
 TEST_CASE("a PostgreSQL query runs with parameters, NULLs and several statements", "[postgresql]") {
     QAQPA_NEED_POSTGRES(pg);
-    auto c = connect(*pg);
+    auto c = test::pg_connect(*pg);
     auto rows = test::run_task(c->exec("SELECT $1::int + 1, $2::text IS NULL, $3::text", {"41", std::nullopt, "қақпа"}));
     REQUIRE(rows);
     REQUIRE(rows->size() == 1);
@@ -61,7 +54,7 @@ TEST_CASE("a PostgreSQL query runs with parameters, NULLs and several statements
 
 TEST_CASE("a PostgreSQL error names its SQLSTATE and the connection goes on", "[postgresql]") {
     QAQPA_NEED_POSTGRES(pg);
-    auto c = connect(*pg);
+    auto c = test::pg_connect(*pg);
     auto bad = test::run_task(c->exec("SELEC 1"));
     REQUIRE_FALSE(bad);
     CHECK(bad.error().code == errc::internal);
@@ -103,7 +96,7 @@ TEST_CASE("a PostgreSQL server that is absent or silent fails in bounded time", 
 
 TEST_CASE("a PostgreSQL query past its time breaks the connection", "[postgresql]") {
     QAQPA_NEED_POSTGRES(pg);
-    auto c = connect(*pg);
+    auto c = test::pg_connect(*pg);
     auto slow = test::run_task(c->exec("SELECT pg_sleep(5)", {}, 200ms));
     REQUIRE_FALSE(slow);
     CHECK(slow.error().code == errc::store_unavailable);

@@ -1,11 +1,8 @@
 #include "storage/detail/pg_point_owners.hpp"
 
-#include "storage/detail/pg_schema.hpp"
 #include "tests/support/postgres_test.hpp"
-#include "tests/support/run_task.hpp"
 
 #include <algorithm>
-#include <random>
 #include <thread>
 
 using namespace qaqpa;
@@ -24,12 +21,9 @@ std::vector<std::string> sorted(result<std::vector<std::string>> r) {
 
 TEST_CASE("each delivery point has one owner among the nodes, until its claim lapses", "[postgresql]") {
     QAQPA_NEED_POSTGRES(pg);
-    auto c = test::run_task(pg_connection::open(pg->dsn(), 10s));
-    REQUIRE(c);
-    auto& db = **c;
-    std::random_device rd;
-    const auto schema = "o_" + std::to_string(rd());
-    REQUIRE(test::run_task(migrate(db, schema)));
+    auto c = test::pg_connect(*pg);
+    auto& db = *c;
+    const auto schema = test::migrated_pg_schema(db);
     const std::string odd = "a,b{\"c\\\\}'ä";
     using list = std::vector<std::string>;
 
@@ -54,15 +48,9 @@ TEST_CASE("each delivery point has one owner among the nodes, until its claim la
 
 TEST_CASE("nodes claiming the same lapsed points at once never both get one", "[postgresql]") {
     QAQPA_NEED_POSTGRES(pg);
-    std::random_device rd;
-    const auto schema = "o_" + std::to_string(rd());
     std::vector<std::unique_ptr<pg_connection>> nodes;
-    for (int i = 0; i < 4; ++i) {
-        auto c = test::run_task(pg_connection::open(pg->dsn(), 10s));
-        REQUIRE(c);
-        nodes.push_back(std::move(*c));
-    }
-    REQUIRE(test::run_task(migrate(*nodes[0], schema)));
+    for (int i = 0; i < 4; ++i) nodes.push_back(test::pg_connect(*pg));
+    const auto schema = test::migrated_pg_schema(*nodes[0]);
     std::vector<std::string> points;
     for (int i = 0; i < 50; ++i) points.push_back("point-" + std::to_string(i));
     for (int round = 0; round < 3; ++round) {

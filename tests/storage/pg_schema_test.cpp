@@ -1,29 +1,16 @@
 #include "storage/detail/pg_schema.hpp"
 
 #include "tests/support/postgres_test.hpp"
-#include "tests/support/run_task.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
-#include <random>
 
 using namespace qaqpa;
 using namespace qaqpa::storage::detail;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string fresh_schema() {
-    std::random_device rd;
-    return "t_" + std::to_string(rd()) + std::to_string(rd());
-}
-
-std::unique_ptr<pg_connection> connect(const test::postgres_server& pg) {
-    auto c = test::run_task(pg_connection::open(pg.dsn(), 10s));
-    REQUIRE(c);
-    return std::move(*c);
-}
 
 int count(pg_connection& c, const std::string& sql) {
     auto rows = test::run_task(c.exec(sql));
@@ -35,8 +22,8 @@ int count(pg_connection& c, const std::string& sql) {
 
 TEST_CASE("the PostgreSQL schema is created once, then left as it is", "[postgresql]") {
     QAQPA_NEED_POSTGRES(pg);
-    auto c = connect(*pg);
-    const auto schema = fresh_schema();
+    auto c = test::pg_connect(*pg);
+    const auto schema = test::fresh_pg_schema();
     const int last = pg_migrations().back().version;
     auto first = test::run_task(migrate(*c, schema));
     REQUIRE(first);
@@ -52,9 +39,9 @@ TEST_CASE("the PostgreSQL schema is created once, then left as it is", "[postgre
 
 TEST_CASE("nodes starting together apply each migration once", "[postgresql]") {
     QAQPA_NEED_POSTGRES(pg);
-    const auto schema = fresh_schema();
+    const auto schema = test::fresh_pg_schema();
     std::vector<std::unique_ptr<pg_connection>> nodes;
-    for (int i = 0; i < 4; ++i) nodes.push_back(connect(*pg));
+    for (int i = 0; i < 4; ++i) nodes.push_back(test::pg_connect(*pg));
     boost::asio::io_context ctx;
     std::vector<result<pg_migrated>> outcomes;
     for (auto& n : nodes)
@@ -77,8 +64,8 @@ TEST_CASE("nodes starting together apply each migration once", "[postgresql]") {
 
 TEST_CASE("a failed migration leaves nothing of itself", "[postgresql]") {
     QAQPA_NEED_POSTGRES(pg);
-    auto c = connect(*pg);
-    const auto schema = fresh_schema();
+    auto c = test::pg_connect(*pg);
+    const auto schema = test::fresh_pg_schema();
     const std::vector<pg_migration> steps{
         {1, "one", "CREATE TABLE {schema}.one (v int)"},
         {2, "two", "CREATE TABLE {schema}.two (v int); SELECT no_such_function()"},
@@ -98,8 +85,8 @@ TEST_CASE("a failed migration leaves nothing of itself", "[postgresql]") {
 
 TEST_CASE("a schema from a newer qaqpa, or a bad schema name, is refused", "[postgresql]") {
     QAQPA_NEED_POSTGRES(pg);
-    auto c = connect(*pg);
-    const auto schema = fresh_schema();
+    auto c = test::pg_connect(*pg);
+    const auto schema = test::fresh_pg_schema();
     REQUIRE(test::run_task(migrate(*c, schema)));
     REQUIRE(test::run_task(c->exec("INSERT INTO " + schema + ".migrations (version, name) VALUES (999, 'future')")));
     auto ahead = test::run_task(migrate(*c, schema));

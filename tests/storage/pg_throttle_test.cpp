@@ -1,51 +1,35 @@
 #include "storage/detail/pg_throttle.hpp"
 
-#include "storage/detail/pg_schema.hpp"
 #include "tests/support/postgres_test.hpp"
-#include "tests/support/run_task.hpp"
 
 #include <atomic>
-#include <random>
 #include <thread>
 
 using namespace qaqpa;
 using namespace qaqpa::storage::detail;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::string migrated_schema(pg_connection& c) {
-    std::random_device rd;
-    const auto schema = "w_" + std::to_string(rd());
-    REQUIRE(test::run_task(migrate(c, schema)));
-    return schema;
-}
-
-} // namespace
-
 TEST_CASE("a shared throttle admits its limit per window, then says how long to wait", "[postgresql]") {
     QAQPA_NEED_POSTGRES(pg);
-    auto c = test::run_task(pg_connection::open(pg->dsn(), 10s));
-    REQUIRE(c);
-    const auto schema = migrated_schema(**c);
-    for (int i = 0; i < 3; ++i) CHECK(*test::run_task(pg_throttle_take(**c, schema, "dp", 3, 1500ms)) == 0ms);
-    auto wait = test::run_task(pg_throttle_take(**c, schema, "dp", 3, 1500ms));
+    auto c = test::pg_connect(*pg);
+    const auto schema = test::migrated_pg_schema(*c);
+    for (int i = 0; i < 3; ++i) CHECK(*test::run_task(pg_throttle_take(*c, schema, "dp", 3, 1500ms)) == 0ms);
+    auto wait = test::run_task(pg_throttle_take(*c, schema, "dp", 3, 1500ms));
     REQUIRE(wait);
     CHECK(*wait > 0ms);
     CHECK(*wait <= 1500ms);
-    CHECK(*test::run_task(pg_throttle_take(**c, schema, "other", 3, 1500ms)) == 0ms); // keys apart
+    CHECK(*test::run_task(pg_throttle_take(*c, schema, "other", 3, 1500ms)) == 0ms); // keys apart
     std::this_thread::sleep_for(*wait + 50ms); // the first three starts leave the window (together)
-    for (int i = 0; i < 3; ++i) CHECK(*test::run_task(pg_throttle_take(**c, schema, "dp", 3, 1500ms)) == 0ms);
-    CHECK(*test::run_task(pg_throttle_take(**c, schema, "dp", 3, 1500ms)) > 0ms);
-    CHECK(*test::run_task(pg_throttle_take(**c, schema, "closed", 0, 1500ms)) == 1500ms); // limit 0 admits none
+    for (int i = 0; i < 3; ++i) CHECK(*test::run_task(pg_throttle_take(*c, schema, "dp", 3, 1500ms)) == 0ms);
+    CHECK(*test::run_task(pg_throttle_take(*c, schema, "dp", 3, 1500ms)) > 0ms);
+    CHECK(*test::run_task(pg_throttle_take(*c, schema, "closed", 0, 1500ms)) == 1500ms); // limit 0 admits none
 }
 
 TEST_CASE("a shared throttle's window slides: room comes back one start at a time", "[postgresql]") {
     QAQPA_NEED_POSTGRES(pg);
-    auto c = test::run_task(pg_connection::open(pg->dsn(), 10s));
-    REQUIRE(c);
-    const auto schema = migrated_schema(**c);
-    auto take = [&] { return *test::run_task(pg_throttle_take(**c, schema, "slide", 2, 1000ms)); };
+    auto c = test::pg_connect(*pg);
+    const auto schema = test::migrated_pg_schema(*c);
+    auto take = [&] { return *test::run_task(pg_throttle_take(*c, schema, "slide", 2, 1000ms)); };
     CHECK(take() == 0ms); // t0
     std::this_thread::sleep_for(600ms);
     CHECK(take() == 0ms); // t0 + 600
@@ -62,12 +46,8 @@ TEST_CASE("a shared throttle's window slides: room comes back one start at a tim
 TEST_CASE("nodes taking from one throttle at once admit its limit together", "[postgresql]") {
     QAQPA_NEED_POSTGRES(pg);
     std::vector<std::unique_ptr<pg_connection>> nodes;
-    for (int i = 0; i < 4; ++i) {
-        auto c = test::run_task(pg_connection::open(pg->dsn(), 10s));
-        REQUIRE(c);
-        nodes.push_back(std::move(*c));
-    }
-    const auto schema = migrated_schema(*nodes[0]);
+    for (int i = 0; i < 4; ++i) nodes.push_back(test::pg_connect(*pg));
+    const auto schema = test::migrated_pg_schema(*nodes[0]);
     std::atomic<int> admitted{0}, refused{0};
     std::vector<std::thread> threads;
     for (auto& n : nodes)
