@@ -151,11 +151,15 @@ result<read_entry> read_registry_entry(registry_part part, std::string_view text
     try {
         auto entry = as_toml(v, name);
         auto& fields = *entry->as_table();
-        const bool secretless = part == registry_part::systems && !fields.contains("password") &&
-                                !fields.contains("password_hash");
-        if (keep_secrets && secretless) fields.insert("password_hash", "-"); // replaced by the caller's
-        const bool peer_secretless = part == registry_part::peers && !fields.contains("password");
-        if (keep_secrets && peer_secretless) fields.insert("password", "-"); // the same
+        // A secret left out keeps the stored one: a placeholder passes the
+        // file's reader and is cleared after (the caller fills in its own).
+        const char* kept_secret = nullptr;
+        if (part == registry_part::systems && !fields.contains("password") && !fields.contains("password_hash"))
+            kept_secret = "password_hash";
+        else if (part == registry_part::peers && !fields.contains("password"))
+            kept_secret = "password";
+        if (!keep_secrets) kept_secret = nullptr;
+        if (kept_secret) fields.insert(kept_secret, "-");
         toml::table root;
         toml::array one;
         one.push_back(std::move(fields));
@@ -172,7 +176,7 @@ result<read_entry> read_registry_entry(registry_part part, std::string_view text
         read_entry out;
         switch (part) {
         case registry_part::systems:
-            if (keep_secrets && secretless) c.bootstrap.systems[0].password_hash.clear();
+            if (kept_secret) c.bootstrap.systems[0].password_hash.clear();
             if (!c.plain_passwords.empty()) out.plain_password = c.plain_passwords.begin()->second;
             out.entry = c.bootstrap.systems[0];
             break;
@@ -189,7 +193,7 @@ result<read_entry> read_registry_entry(registry_part part, std::string_view text
         case registry_part::services: out.entry = c.bootstrap.services[0]; break;
         case registry_part::access: out.entry = c.bootstrap.access[0]; break;
         case registry_part::peers:
-            if (keep_secrets && peer_secretless) c.bootstrap.peers[0].password.clear();
+            if (kept_secret) c.bootstrap.peers[0].password.clear();
             out.entry = c.bootstrap.peers[0];
             break;
         }

@@ -27,19 +27,6 @@ journal_event_kind row_kind(message_state s) {
     return journal_event_kind::resumed;
 }
 
-/// Whether what waits in `queue` goes to a peer gateway: a gateway point's
-/// queue, or the way back to a gateway system.
-bool forwards_to_peer(const registry_view& view, std::string_view queue) {
-    const auto d = push_destination(queue);
-    if (!d) return false;
-    if (d->kind == destination_kind::point) {
-        const auto* dp = view.point(d->id);
-        return dp && !dp->peer.empty();
-    }
-    const auto* s = view.system(d->id);
-    return s && s->gateway && view.peer_of_system(*s);
-}
-
 /// The peer as the signer its reports must come from: its BIN's certificate.
 system_entry signer_of(const peer_entry& peer) {
     system_entry s;
@@ -65,7 +52,8 @@ task<async_outcome<std::monostate>> async_gateway::peer_report(status_notificati
     if (!peer) {
         // Taken by the peer, and its outcome not written here yet: the
         // peer's report comes again (it retries like any PUSH).
-        if (track && track->forwarded_to.empty() && forwards_to_peer(*view, track->destination) &&
+        const auto queue = track ? push_destination(track->destination) : std::nullopt;
+        if (track && track->forwarded_to.empty() && queue && view->peer_behind(*queue) &&
             !is_final(track->status.state))
             co_return refused(fail(errc::conflict, "message " + n.message_id + " is still being forwarded; report again"));
         co_return refused(fail(errc::unknown_message, "messageId \"" + n.message_id +

@@ -292,15 +292,6 @@ task<push_result> push_worker::deliver(const registry_view& view, const storage:
     co_return co_await client->push(to, body, braced(new_guid()), std::chrono::milliseconds(policy.timeout_ms));
 }
 
-const peer_entry* push_worker::peer_behind(const registry_view& view) const {
-    if (dest_.kind == destination_kind::point) {
-        const auto* dp = view.point(dest_.id);
-        return dp && !dp->peer.empty() ? view.peer(dp->peer) : nullptr;
-    }
-    const auto* s = view.system(dest_.id);
-    return s && s->gateway ? view.peer_of_system(*s) : nullptr;
-}
-
 task<void> push_worker::attempt([[maybe_unused]] std::shared_ptr<push_worker> self, std::uint64_t seq,
                                 std::shared_ptr<const storage::queued_message> body, storage::tracking track,
                                 std::shared_ptr<const registry_view> view, const call_policy* call) {
@@ -323,7 +314,7 @@ task<void> push_worker::attempt([[maybe_unused]] std::shared_ptr<push_worker> se
     ctx_.probe.attempt_seconds.observe(static_cast<double>(now - started) / 1000.0);
     // The rows travel with the state change they record (one batch).
     std::vector<journal_event> rows;
-    const auto* peer = body->kind == storage::record_kind::message ? peer_behind(*view) : nullptr;
+    const auto* peer = body->kind == storage::record_kind::message ? view->peer_behind(dest_) : nullptr;
     journal(rows, journal_event_kind::attempt, *body, track, outcome.delivered ? "delivered" : outcome.reason, started,
             outcome.delivered && !peer ? message_state::delivered : message_state::on_delivery);
     if (!rows.empty()) rows.back().http_status = outcome.http_status;

@@ -134,9 +134,6 @@ private:
                        std::shared_ptr<const registry_view> view, const call_policy* policy);
     task<push_result> deliver(const registry_view& view, const storage::queued_message& body,
                               const storage::tracking& track, const delivery_policy& policy);
-    /// The peer gateway this queue forwards messages to (a gateway point's
-    /// peer, or the way back to a gateway system); null for any other.
-    const peer_entry* peer_behind(const registry_view& view) const;
     task<void> settle(std::uint64_t seq, storage::state_change change);
     /// Adds the journal's row for an event of a delivery (none with the journal off).
     void journal(std::vector<journal_event>& rows, journal_event_kind kind, const storage::queued_message& body,

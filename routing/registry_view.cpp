@@ -71,6 +71,15 @@ const peer_entry* registry_view::peer(std::string_view id) const noexcept {
     return nullptr;
 }
 
+const peer_entry* registry_view::peer_behind(const destination& d) const noexcept {
+    if (d.kind == destination_kind::point) {
+        const auto* dp = point(d.id);
+        return dp && !dp->peer.empty() ? peer(dp->peer) : nullptr;
+    }
+    const auto* s = d.kind == destination_kind::system ? system(d.id) : nullptr;
+    return s && s->gateway ? peer_of_system(*s) : nullptr;
+}
+
 const peer_entry* registry_view::peer_of_system(const system_entry& s) const noexcept {
     if (s.bin.empty()) return nullptr;
     for (const auto& p : reg_.peers)

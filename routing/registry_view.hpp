@@ -9,6 +9,7 @@
 #include "core/outbound.hpp"
 #include "core/registry.hpp"
 #include "core/string_map.hpp"
+#include "routing/destinations.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -43,6 +44,9 @@ public:
     /// The `[[peers]]` entry of a gateway system: the one with its BIN (its
     /// way back); null when none has it.
     const peer_entry* peer_of_system(const system_entry& s) const noexcept;
+    /// The peer gateway a PUSH destination forwards to: a gateway point's
+    /// peer, or the way back to a gateway system; null for any other.
+    const peer_entry* peer_behind(const destination& d) const noexcept;
     /// Whether `caller` is the peer gateway behind delivery point `point_id`
     /// (a chain whose REQUEST went there hears from its far party through it).
     bool speaks_for(const system_entry& caller, std::string_view point_id) const noexcept;
