@@ -104,3 +104,20 @@ rss_mb() { awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 to_ms() { # wrk's "1.23ms" / "456.00us" / "1.2s" → milliseconds
   awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; printf "%.2f", v}' <<<"$1"
 }
+
+# Starts a PostgreSQL 15 server of its own under $work/pg (initdb, trust for
+# user qaqpa, fsync and synchronous_commit on: durable as in production),
+# listening on 127.0.0.1; sets pg_port and pg_as (how to run its binaries).
+# Stopped by stop_postgres (call it from the script's EXIT trap).
+pg_bin=/usr/lib/postgresql/15/bin
+start_postgres() {
+  pg_port=$(free_port)
+  pg_as=()
+  mkdir -p "$work/pg"
+  if [ "$(id -u)" = 0 ]; then pg_as=(runuser -u postgres --); chown postgres "$work" "$work/pg"; fi
+  "${pg_as[@]}" "$pg_bin/initdb" -D "$work/pg/data" -A trust -U qaqpa -E UTF8 >/dev/null
+  "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $work/pg -c shared_buffers=512MB -c max_connections=200 -c max_wal_size=4GB" \
+    start >/dev/null
+}
+stop_postgres() { "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true; }

@@ -13,14 +13,10 @@ source bench/lib.sh
 SECS=${1:-10}
 BATCH=${2:-16}
 bash .ci/install-deps >/dev/null
-bin=/usr/lib/postgresql/15/bin
-port=$(free_port)
-as=()
-if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); chown postgres "$work"; fi
-"${as[@]}" "$bin/initdb" -D "$work/data" -A trust -U qaqpa -E UTF8 >/dev/null
-"${as[@]}" "$bin/pg_ctl" -D "$work/data" -l "$work/server.log" -w -t 30 \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $work -c shared_buffers=512MB -c max_connections=200 -c max_wal_size=4GB" start >/dev/null
-trap '"${as[@]}" "$bin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true; cleanup' EXIT
+start_postgres
+trap 'stop_postgres; cleanup' EXIT
+bin=$pg_bin
+port=$pg_port
 psql=(psql -X -q -h 127.0.0.1 -p "$port" -U qaqpa -d postgres)
 "${psql[@]}" -c "CREATE TABLE messages (id uuid PRIMARY KEY, destination text NOT NULL,
   seq bigint GENERATED ALWAYS AS IDENTITY, body bytea NOT NULL, tracking bytea NOT NULL);

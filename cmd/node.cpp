@@ -175,6 +175,27 @@ result<void> prepare_registry(config& cfg, bool warn_plain) {
     return {};
 }
 
+namespace {
+
+/// The store's options from the configuration; the PostgreSQL password is
+/// read here, from the first line of its file.
+result<storage::options> store_options_of(const config& c, metrics_registry& metrics) {
+    storage::options o{c.node.data_dir, true, c.node.store, &metrics};
+    o.postgresql.dsn = c.postgresql.dsn;
+    o.postgresql.pool = static_cast<std::size_t>(c.postgresql.pool);
+    o.postgresql.schema = c.postgresql.schema;
+    o.postgresql.node = c.node.name;
+    if (c.node.store == "postgresql" && !c.postgresql.password_file.empty()) {
+        std::ifstream in(c.postgresql.password_file);
+        if (!in || !std::getline(in, o.postgresql.password))
+            return fail(errc::bad_config, "postgresql.password_file: cannot read " + c.postgresql.password_file);
+        if (!o.postgresql.password.empty() && o.postgresql.password.back() == '\r') o.postgresql.password.pop_back();
+    }
+    return o;
+}
+
+} // namespace
+
 node::node(std::unique_ptr<parts> p) : parts_(std::move(p)) {}
 
 node::~node() { stop(); }
@@ -183,7 +204,9 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     auto p = std::make_unique<parts>(cfg);
     auto& c = p->cfg;
 
-    auto store = storage::open_store({c.node.data_dir, true, c.node.store, &p->metrics});
+    auto store_options = store_options_of(c, p->metrics);
+    if (!store_options) return store_options.error();
+    auto store = storage::open_store(*store_options);
     if (!store) return store.error();
     p->store = std::move(*store);
     if (opts.journal) p->journal_to = opts.journal;

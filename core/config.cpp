@@ -177,6 +177,19 @@ std::string one_line(const std::string& text) {
     return out;
 }
 
+void read_postgresql(table_reader& r, config& c, const fs::path& base) {
+    if (const auto* t = r.subtable("postgresql")) {
+        table_reader pr(*t, "postgresql");
+        if (auto d = pr.text("dsn")) c.postgresql.dsn = *d;
+        if (auto f = pr.text("password_file")) c.postgresql.password_file = resolve_path(base, *f);
+        pr.read_int("pool", c.postgresql.pool, 1, 1000);
+        if (auto s = pr.text("schema")) c.postgresql.schema = *s;
+        pr.finish();
+    }
+    if (c.node.store == "postgresql" && c.postgresql.dsn.empty())
+        throw config_error{"postgresql.dsn", "required with node.store = \"postgresql\""};
+}
+
 } // namespace
 
 result<config> parse_config(std::string_view toml_text, const std::string& source_name,
@@ -191,14 +204,18 @@ result<config> parse_config(std::string_view toml_text, const std::string& sourc
             if (auto d = nr.text("data_dir")) c.node.data_dir = *d;
             nr.read_int("threads", c.node.threads, 0, 1024);
             if (auto st = nr.text("store")) {
-                if (*st == "postgresql")
-                    throw config_error{nr.key_path("store"), "the PostgreSQL store is not supported yet"};
-                if (*st != "rocksdb") throw config_error{nr.key_path("store"), "must be \"rocksdb\""};
+                if (*st != "rocksdb" && *st != "postgresql")
+                    throw config_error{nr.key_path("store"), "must be \"rocksdb\" or \"postgresql\""};
                 c.node.store = *st;
+            }
+            if (auto n = nr.text("name")) {
+                if (n->empty() || n->size() > 200) throw config_error{nr.key_path("name"), "must be 1 to 200 characters"};
+                c.node.name = *n;
             }
             nr.finish();
         }
         c.node.data_dir = resolve_path(base_dir, c.node.data_dir);
+        read_postgresql(r, c, base_dir);
         read_listeners(r, c, base_dir);
         read_paths(r, c.paths);
         read_log(r, c.log);

@@ -89,11 +89,23 @@ struct node_config {
     std::string data_dir = "qaqpa-data";
     int threads = 0; ///< 0 = one per core
     std::string store = "rocksdb"; ///< the store implementation (storage::store_kinds())
+    /// This node's name among nodes sharing a PostgreSQL store (its journal
+    /// chain, the points it delivers to); "" = the host's name.
+    std::string name;
+};
+
+/// `[postgresql]`: the shared store of node.store = "postgresql".
+struct postgresql_config {
+    std::string dsn;           ///< libpq keywords or a URI; required with that store
+    std::string password_file; ///< its first line is the password; "" = libpq's own sources
+    int pool = 8;              ///< connections per node
+    std::string schema = "qaqpa";
 };
 
 struct config {
     std::string source; ///< the file it came from; "(demo)" for the embedded demo
     node_config node;
+    postgresql_config postgresql;
     log_config log;
     journal_config journal;
     incidents_config incidents;

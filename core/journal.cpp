@@ -49,4 +49,14 @@ std::string_view to_string(journal_channel c) noexcept { return name_of(channels
 std::optional<journal_event_kind> parse_journal_event_kind(std::string_view s) noexcept { return value_of(kinds, s); }
 std::optional<journal_channel> parse_journal_channel(std::string_view s) noexcept { return value_of(channels, s); }
 
+bool matches(const journal_query& q, const journal_row& r) {
+    const auto& e = r.event;
+    return r.recorded_ms >= q.from_ms && r.recorded_ms < q.to_ms &&
+           (q.message_id.empty() || e.message_id == q.message_id) &&
+           (q.correlation_id.empty() || e.correlation_id == q.correlation_id) &&
+           (q.sender.empty() || e.sender == q.sender) && (q.service_id.empty() || e.service_id == q.service_id) &&
+           (q.point.empty() || e.point == q.point) && (q.state.empty() || e.state == q.state) &&
+           (q.event.empty() || to_string(e.kind) == q.event);
+}
+
 } // namespace qaqpa

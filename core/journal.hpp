@@ -96,6 +96,9 @@ struct journal_query {
     std::size_t examine_budget = 200000;
 };
 
+/// Whether a row passes every filter of `q` that is set (not the cursor).
+bool matches(const journal_query& q, const journal_row& r);
+
 struct journal_page {
     std::vector<journal_row> rows;
     std::uint64_t next = 0; ///< the cursor for the next page; 0 when the query is done

@@ -19,6 +19,17 @@
 
 namespace qaqpa::storage {
 
+/// The PostgreSQL store's connection (`[postgresql]`).
+struct postgresql_options {
+    std::string dsn;      ///< libpq keywords or a URI
+    std::string password; ///< read from password_file; "" leaves it to libpq (the DSN, PGPASSWORD, ~/.pgpass)
+    std::size_t pool = 8; ///< connections per node
+    std::string schema = "qaqpa";
+    /// This node's name among the nodes sharing the database (its journal
+    /// chain, the points it delivers to); "" is the host's name.
+    std::string node;
+};
+
 struct options {
     std::string data_dir;
     /// fsync the WAL before a write returns (durable before acknowledged).
@@ -27,6 +38,7 @@ struct options {
     std::string kind = "rocksdb";
     /// Where the store's series go (group commits, their size and time); none when null.
     metrics_registry* metrics = nullptr;
+    postgresql_options postgresql{}; ///< for kind "postgresql"
 };
 
 class store {
@@ -53,7 +65,8 @@ public:
 };
 
 /// The store implementations, by the name `[node] store` gives: "rocksdb"
-/// (embedded, the default). Each passes the one store test suite.
+/// (embedded, the default) and "postgresql" (shared by several nodes). Each
+/// passes the one store test suite.
 const std::vector<std::string>& store_kinds();
 
 /// Opens (creating if needed) the store `opts.kind` names; an unknown name
@@ -63,6 +76,10 @@ result<std::unique_ptr<store>> open_store(const options& opts);
 /// Opens the embedded RocksDB store under `opts.data_dir`. Fails clearly
 /// when another process holds the directory.
 result<std::unique_ptr<store>> open_rocksdb_store(const options& opts);
+
+/// Opens the store on PostgreSQL `opts.postgresql` names, creating and
+/// migrating its schema; `opts.data_dir` is not used.
+result<std::unique_ptr<store>> open_pg_store(const options& opts);
 
 /// Serializes a registry (stable, canonical JSON).
 std::string serialize(const registry& reg);

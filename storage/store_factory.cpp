@@ -15,7 +15,7 @@ struct implementation {
 
 /// Every store implementation, in one place.
 const std::vector<implementation>& implementations() {
-    static const std::vector<implementation> all{{"rocksdb", &open_rocksdb_store}};
+    static const std::vector<implementation> all{{"rocksdb", &open_rocksdb_store}, {"postgresql", &open_pg_store}};
     return all;
 }
 

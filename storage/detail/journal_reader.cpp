@@ -12,16 +12,6 @@
 namespace qaqpa::storage::detail {
 namespace {
 
-bool matches(const journal_query& q, const journal_row& r) {
-    const auto& e = r.event;
-    return r.recorded_ms >= q.from_ms && r.recorded_ms < q.to_ms &&
-           (q.message_id.empty() || e.message_id == q.message_id) &&
-           (q.correlation_id.empty() || e.correlation_id == q.correlation_id) &&
-           (q.sender.empty() || e.sender == q.sender) && (q.service_id.empty() || e.service_id == q.service_id) &&
-           (q.point.empty() || e.point == q.point) && (q.state.empty() || e.state == q.state) &&
-           (q.event.empty() || to_string(e.kind) == q.event);
-}
-
 result<std::optional<std::int64_t>> recorded_at(rocksdb::DB& db, const journal_families& f, std::uint64_t number) {
     rocksdb::PinnableSlice line;
     const auto st = db.Get({}, f.rows, journal_row_key(number), &line);

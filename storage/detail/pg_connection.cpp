@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include <regex>
+#include <utility>
 
 namespace qaqpa::storage::detail {
 
@@ -40,6 +41,35 @@ std::string dsn_for_messages(std::string_view dsn) {
     static const std::regex uri(R"((postgres(ql)?://[^:/@]*:)[^@]*@)", std::regex::icase);
     auto out = std::regex_replace(std::string(dsn), keyword, "$1***");
     return std::regex_replace(out, uri, "$1***@");
+}
+
+std::string pg_hex(std::string_view bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (const unsigned char ch : bytes) {
+        out += digits[ch >> 4];
+        out += digits[ch & 15];
+    }
+    return out;
+}
+
+std::optional<std::string> pg_bytea(std::string_view text) {
+    if (!text.starts_with("\\x") || text.size() % 2 != 0) return std::nullopt;
+    const auto nibble = [](char ch) -> int {
+        if (ch >= '0' && ch <= '9') return ch - '0';
+        if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+        if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(text.size() / 2 - 1);
+    for (std::size_t i = 2; i < text.size(); i += 2) {
+        const int hi = nibble(text[i]), lo = nibble(text[i + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out += static_cast<char>(hi * 16 + lo);
+    }
+    return out;
 }
 
 std::string pg_text_array(const std::vector<std::string>& items) {
@@ -105,14 +135,27 @@ task<result<std::unique_ptr<pg_connection>>> pg_connection::open(std::string dsn
                                                         std::to_string(timeout.count()) + " ms");
         step = PQconnectPoll(c.get());
     }
-    // Server notices ("already exists, skipping") are chatter, not the node's log.
-    PQsetNoticeProcessor(c.get(), [](void*, const char*) {}, nullptr);
     if (PQsetnonblocking(c.get(), 1) != 0)
         co_return fail(errc::store_unavailable, "postgresql (" + where + "): " + message_of(c.get()));
     co_return std::unique_ptr<pg_connection>(new pg_connection(c.release()));
 }
 
-pg_connection::pg_connection(::pg_conn* c) : conn_(c), fd_(PQsocket(c)) {}
+pg_connection::pg_connection(::pg_conn* c) : conn_(c), fd_(PQsocket(c)) {
+    // Notices ("already exists, skipping") are chatter, not the node's log;
+    // warnings are kept for the caller (a commit's wait for a standby cancelled).
+    PQsetNoticeReceiver(
+        conn_,
+        [](void* self, const ::pg_result* r) {
+            const char* severity = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+            if (!severity || std::string_view(severity) != "WARNING") return;
+            std::string m = PQresultErrorMessage(r);
+            while (!m.empty() && m.back() == '\n') m.pop_back();
+            static_cast<pg_connection*>(self)->warnings_.push_back(std::move(m));
+        },
+        this);
+}
+
+std::vector<std::string> pg_connection::take_warnings() { return std::exchange(warnings_, {}); }
 pg_connection::~pg_connection() { PQfinish(conn_); }
 
 bool pg_connection::broken() const { return broken_ || PQstatus(conn_) != CONNECTION_OK; }

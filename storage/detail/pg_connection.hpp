@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 struct pg_conn;
@@ -42,6 +43,16 @@ private:
 
 /// A query parameter: text, or NULL.
 using pg_param = std::optional<std::string>;
+
+/// Parameters for exec(), built by a call: GCC 12 mishandles a braced list
+/// inside a co_await expression ("array used as initializer").
+template <class... Args>
+std::vector<pg_param> pg_params(Args&&... args) {
+    std::vector<pg_param> out;
+    out.reserve(sizeof...(args));
+    (out.emplace_back(std::forward<Args>(args)), ...);
+    return out;
+}
 
 /// A NOTIFY that reached a connection LISTENing on its channel.
 struct pg_notification {
@@ -78,6 +89,10 @@ public:
 
     /// The SQLSTATE of the last failed exec, "" when it did not reach the server.
     const std::string& last_sqlstate() const { return sqlstate_; }
+    /// The server's warnings since the last call (say, a commit whose wait
+    /// for a synchronous standby was cancelled: committed here, perhaps not
+    /// replicated).
+    std::vector<std::string> take_warnings();
     /// True when the connection is unusable (lost, timed out mid-query).
     bool broken() const;
 
@@ -94,11 +109,17 @@ private:
     int fd_ = -1;
     bool broken_ = false;
     std::string sqlstate_;
+    std::vector<std::string> warnings_;
 };
 
 /// A text[] parameter's literal ({"a","b\"c"} for a and b"c): every element quoted, so
 /// commas, braces, quotes and backslashes in it stay data.
 std::string pg_text_array(const std::vector<std::string>& items);
+
+/// Bytes as hex digits, for decode(x, 'hex') (bytea through text parameters and arrays).
+std::string pg_hex(std::string_view bytes);
+/// A bytea column's text ("\\x" and hex digits) as bytes; nullopt when it is not that.
+std::optional<std::string> pg_bytea(std::string_view text);
 
 /// `dsn` with any password=... value masked, for messages and logs.
 std::string dsn_for_messages(std::string_view dsn);

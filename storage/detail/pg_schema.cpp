@@ -45,6 +45,72 @@ const std::vector<pg_migration>& pg_migrations() {
          "  UPDATE {schema}.throttle_windows SET events = kept || now_ms WHERE key = k;"
          "  RETURN 0;"
          " END $$"},
+        {3, "the message store",
+         // Tracking of every message the store keeps (its record, as
+         // record_codec encodes it); `final` and `made_ms` (when its
+         // time-ordered id was made, Unix ms) for pruning.
+         "CREATE TABLE {schema}.messages ("
+         " id text PRIMARY KEY,"
+         " tracking bytea NOT NULL,"
+         " final boolean NOT NULL,"
+         " made_ms bigint NOT NULL);"
+         "CREATE INDEX ON {schema}.messages (made_ms) WHERE final;"
+         // The queues: a message waits at (destination, seq) with its body.
+         "CREATE TABLE {schema}.queue ("
+         " destination text NOT NULL,"
+         " seq bigint NOT NULL,"
+         " id text NOT NULL,"
+         " body bytea NOT NULL,"
+         " PRIMARY KEY (destination, seq));"
+         // Messages in each queue, kept with the queue in the same transactions
+         // (a bound is checked without counting).
+         "CREATE TABLE {schema}.queue_depths ("
+         " destination text PRIMARY KEY,"
+         " depth bigint NOT NULL);"
+         // NOT_DELIVERED messages' bodies, kept for the administrator's redelivery.
+         "CREATE TABLE {schema}.undelivered ("
+         " id text PRIMARY KEY,"
+         " body bytea NOT NULL);"
+         "CREATE TABLE {schema}.chains ("
+         " correlation_id text PRIMARY KEY,"
+         " record bytea NOT NULL,"
+         " made_ms bigint NOT NULL);"
+         "CREATE INDEX ON {schema}.chains (made_ms);"
+         // PULL leases: offered, not to be offered again before until_ms.
+         "CREATE TABLE {schema}.leases ("
+         " id text PRIMARY KEY,"
+         " until_ms bigint NOT NULL,"
+         " destination text NOT NULL,"
+         " seq bigint NOT NULL);"
+         "CREATE TABLE {schema}.points_off ("
+         " point text PRIMARY KEY,"
+         " reason text NOT NULL);"
+         // Queue positions: each node takes a block of 65536 at a time.
+         "CREATE SEQUENCE {schema}.queue_blocks START 1 INCREMENT 65536;"
+         // The logging journal: one hash chain per node (journal_row.number
+         // counts per node), its rows as journal_record encodes them.
+         "CREATE TABLE {schema}.journal ("
+         " node text NOT NULL,"
+         " number bigint NOT NULL,"
+         " recorded_ms bigint NOT NULL,"
+         " message_id text NOT NULL,"
+         " correlation_id text NOT NULL,"
+         " record bytea NOT NULL,"
+         " PRIMARY KEY (node, number));"
+         "CREATE INDEX ON {schema}.journal (message_id) WHERE message_id <> '';"
+         "CREATE INDEX ON {schema}.journal (correlation_id) WHERE correlation_id <> '';"
+         "CREATE INDEX ON {schema}.journal (recorded_ms);"
+         // Where each node's chain was pruned: the last removed row and its hash.
+         "CREATE TABLE {schema}.journal_anchors ("
+         " node text PRIMARY KEY,"
+         " pruned_through bigint NOT NULL,"
+         " pruned_hash text NOT NULL);"
+         // Incidents as incident_json writes them; the newest revision wins.
+         "CREATE TABLE {schema}.incidents ("
+         " id text PRIMARY KEY,"
+         " revision bigint NOT NULL,"
+         " state text NOT NULL,"
+         " record text NOT NULL)"},
     };
     return all;
 }

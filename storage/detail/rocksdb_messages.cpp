@@ -7,6 +7,7 @@
 #include "storage/detail/record_codec.hpp"
 #include "storage/detail/rocksdb_status.hpp"
 #include "storage/detail/tracking_cache.hpp"
+#include "storage/detail/write_completion.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -57,15 +58,6 @@ constexpr std::size_t prune_chunk = 1000;
 
 /// While writes fail, how often the committer asks RocksDB to resume.
 constexpr std::chrono::seconds resume_interval{1};
-
-using write_result = result<std::uint64_t>;
-/// Who waits for a write: accept() wants the sequence, the others only
-/// whether it succeeded. Never move-assign one (nor a pending_write): Boost
-/// 1.81's any_completion_handler recurses until the stack overflows on move
-/// assignment (chriskohlhoff/asio#1180). Its queues are only appended to,
-/// swapped and cleared; a batch is never cut out of the middle of one.
-using write_handler = std::variant<asio::any_completion_handler<void(write_result)>,
-                                   asio::any_completion_handler<void(result<void>)>>;
 
 class rocksdb_messages final : public messages_and_journal {
 public:
@@ -812,33 +804,7 @@ private:
             for (auto& r : results)
                 if (r) r = storage_failure(status, "writing a batch");
         }
-        complete(ops, results);
-    }
-
-    /// One post per io_context: every waiter there resumes from a single
-    /// wake-up, not one cross-thread hand-off per write.
-    static void complete(std::vector<pending_write>& ops, std::vector<write_result>& results) {
-        struct resumption {
-            write_handler handler;
-            write_result result;
-        };
-        std::vector<std::pair<executor, std::vector<resumption>>> by_context;
-        for (std::size_t i = 0; i < ops.size(); ++i) {
-            auto it = std::find_if(by_context.begin(), by_context.end(), [&](auto& g) { return g.first == ops[i].ex; });
-            if (it == by_context.end()) {
-                by_context.emplace_back(ops[i].ex, std::vector<resumption>{});
-                it = std::prev(by_context.end());
-            }
-            it->second.push_back(resumption{std::move(ops[i].done), std::move(results[i])});
-        }
-        for (auto& [ex, group] : by_context)
-            asio::post(ex, [group = std::move(group)]() mutable {
-                for (auto& [h, r] : group) {
-                    if (auto* seq = std::get_if<0>(&h)) std::move(*seq)(std::move(r));
-                    else if (r) std::move(std::get<1>(h))(result<void>{});
-                    else std::move(std::get<1>(h))(result<void>(r.error()));
-                }
-            });
+        complete_writes(ops, results);
     }
 
     /// Leased messages are about to be confirmed: their tracking is read

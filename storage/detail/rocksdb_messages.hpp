@@ -4,9 +4,7 @@
 
 #include "core/metrics.hpp"
 #include "storage/detail/journal_chain.hpp"
-#include "storage/incident_store.hpp"
-#include "storage/journal_store.hpp"
-#include "storage/message_store.hpp"
+#include "storage/detail/messages_and_journal.hpp"
 
 #include <memory>
 
@@ -36,10 +34,6 @@ struct message_families {
 inline constexpr const char* message_family_names[] = {"queues",  "chains",        "tracking",    "leases",
                                                        "journal", "journal_index", "undelivered", "journal_chains",
                                                        "incidents"};
-
-/// One committer writes all three: a journal row joins the batch of the
-/// state change it records; incidents are written in the same commits.
-class messages_and_journal : public message_store, public journal_store, public incident_store {};
 
 /// Recovers the queue depths and sequence counter, then starts the committer.
 /// `metrics` (optional) receives the group commits' count, size and time.

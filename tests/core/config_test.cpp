@@ -220,8 +220,37 @@ concurrency = 2
     CHECK(apply(r->bootstrap.delivery_points[0].policy, r->bootstrap.access[0].overrides).concurrency == 2);
     CHECK(error_of("[[delivery_points]]\nid = \"d\"\nurl = \"builtin:echo\"\nconcurrency = 0\n")
               .rfind("test.toml: delivery_points[0].concurrency: must be between 1", 0) == 0);
-    CHECK(error_of("[node]\nstore = \"postgresql\"\n") == "test.toml: node.store: the PostgreSQL store is not supported yet");
-    CHECK(error_of("[node]\nstore = \"mysql\"\n") == "test.toml: node.store: must be \"rocksdb\"");
+    CHECK(error_of("[node]\nstore = \"postgresql\"\n") ==
+          "test.toml: postgresql.dsn: required with node.store = \"postgresql\"");
+    CHECK(error_of("[node]\nstore = \"mysql\"\n") == "test.toml: node.store: must be \"rocksdb\" or \"postgresql\"");
+    CHECK(error_of("[postgresql]\npool = 0\n").rfind("test.toml: postgresql.pool: must be between 1", 0) == 0);
+    CHECK(error_of("[postgresql]\nhost = \"x\"\n").rfind("test.toml: postgresql.host", 0) == 0);
+}
+
+TEST_CASE("the PostgreSQL store's table: the DSN, a password file beside the config, the pool, the schema, the node's name",
+          "[config]") {
+    const auto r = parse_config(R"([node]
+store = "postgresql"
+name = "node-a"
+[postgresql]
+dsn = "host=127.0.0.1 port=5432 dbname=qaqpa user=qaqpa"
+password_file = "pg.password"
+pool = 4
+schema = "gate"
+)",
+                                "test.toml", "/etc/qaqpa");
+    REQUIRE(r);
+    CHECK(r->node.store == "postgresql");
+    CHECK(r->node.name == "node-a");
+    CHECK(r->postgresql.dsn == "host=127.0.0.1 port=5432 dbname=qaqpa user=qaqpa");
+    CHECK(r->postgresql.password_file == "/etc/qaqpa/pg.password");
+    CHECK(r->postgresql.pool == 4);
+    CHECK(r->postgresql.schema == "gate");
+    const auto defaults = parse_config("", "test.toml", "/etc/qaqpa");
+    REQUIRE(defaults);
+    CHECK(defaults->postgresql.pool == 8);
+    CHECK(defaults->postgresql.schema == "qaqpa");
+    CHECK(defaults->node.name.empty());
 }
 
 TEST_CASE("a config failure is one line of valid UTF-8 whatever the file quotes (found by the fuzzer)", "[config]") {

@@ -1,11 +1,34 @@
 #include "tests/integration/node_fixture.hpp"
 
 #include "tests/support/catch.hpp"
+#include "tests/support/postgres_server.hpp"
 #include <fmt/format.h>
 
-namespace qaqpa::test {
+#include <cstdlib>
+#include <random>
 
-gateway::gateway(node_settings s) : settings_(std::move(s)) { start(); }
+namespace qaqpa::test {
+namespace {
+
+/// QAQPA_TEST_STORE=postgresql runs the gateways on the test's PostgreSQL
+/// server (each in a schema of its own), so one suite covers both stores.
+bool on_postgresql() {
+    const char* kind = std::getenv("QAQPA_TEST_STORE");
+    if (!kind || std::string_view(kind) != "postgresql") return false;
+    if (postgres_server::shared()) return true;
+    WARN("QAQPA_TEST_STORE=postgresql, but no server runs here (" << postgres_server::unavailable_reason()
+                                                                   << "): on RocksDB");
+    return false;
+}
+
+std::string fresh_schema() {
+    std::random_device rd;
+    return "it_" + std::to_string(rd()) + std::to_string(rd());
+}
+
+} // namespace
+
+gateway::gateway(node_settings s) : settings_(std::move(s)), schema_(fresh_schema()) { start(); }
 
 void gateway::restart() {
     node_.reset();
@@ -128,6 +151,13 @@ service = "push-svc"
     auto cfg = parse_config(toml, "integration.toml", dir_.path());
     INFO((cfg ? std::string() : cfg.error().detail));
     REQUIRE(cfg);
+    if (on_postgresql()) {
+        cfg->node.store = "postgresql";
+        cfg->node.name = "integration";
+        cfg->postgresql.dsn = postgres_server::shared()->dsn();
+        cfg->postgresql.schema = schema_;
+        cfg->postgresql.pool = 4;
+    }
     REQUIRE(cmd::prepare_registry(*cfg, false));
     return std::move(*cfg);
 }

@@ -73,6 +73,7 @@ private:
 
     node_settings settings_;
     temp_dir dir_;
+    std::string schema_; ///< on PostgreSQL (QAQPA_TEST_STORE=postgresql): the gateway's own schema
     std::unique_ptr<cmd::node> node_;
 };
 

@@ -32,7 +32,7 @@ incident opened(std::string id, std::uint64_t revision) {
 } // namespace
 
 TEST_CASE("incidents are kept, newest revision wins, listed in order and by state", "[unit][storage][suite][incidents]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     {
         auto s = test::open_suite_store(dir, k);

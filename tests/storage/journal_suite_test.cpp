@@ -85,7 +85,7 @@ std::int64_t now_ms() {
 } // namespace
 
 TEST_CASE("journal rows are written with the state changes they record, in one chain", "[unit][storage][suite][journal]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
@@ -116,7 +116,7 @@ TEST_CASE("journal rows are written with the state changes they record, in one c
 }
 
 TEST_CASE("the chain goes on across reopening the store", "[unit][storage][suite][journal]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     {
         auto s = test::open_suite_store(dir, k);
@@ -135,7 +135,7 @@ TEST_CASE("the chain goes on across reopening the store", "[unit][storage][suite
 }
 
 TEST_CASE("journal queries filter, page by cursor and find a message's trail", "[unit][storage][suite][journal]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
@@ -190,7 +190,7 @@ TEST_CASE("journal queries filter, page by cursor and find a message's trail", "
 }
 
 TEST_CASE("pruning removes old rows and final messages, and the chain still verifies", "[unit][storage][suite][journal]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();

@@ -83,7 +83,7 @@ void accept_two_leased(message_store& m) {
 } // namespace
 
 TEST_CASE("an accepted message survives reopening the store", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     std::uint64_t seq = 0;
     {
@@ -118,7 +118,7 @@ TEST_CASE("an accepted message survives reopening the store", "[unit][storage][s
 }
 
 TEST_CASE("queue sequences keep increasing across reopenings", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     std::uint64_t first = 0;
     {
@@ -137,7 +137,7 @@ TEST_CASE("queue sequences keep increasing across reopenings", "[unit][storage][
 }
 
 TEST_CASE("a final state change leaves the queue for good, once", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     {
         auto s = test::open_suite_store(dir, k);
@@ -160,7 +160,7 @@ TEST_CASE("a final state change leaves the queue for good, once", "[unit][storag
 }
 
 TEST_CASE("a dequeued entry stays gone through flushes, and only it", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     // Each reopening replays the log and flushes it, where the deletion
     // meets the entry it removes (and must remove no other).
     test::temp_dir dir;
@@ -181,7 +181,7 @@ TEST_CASE("a dequeued entry stays gone through flushes, and only it", "[unit][st
 }
 
 TEST_CASE("leased messages' tracking stays what is written through every change", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     // getMessages leases warm the tracking cache; each later change must
     // be seen by the next reader and by the committer's own checks.
     test::temp_dir dir;
@@ -215,7 +215,7 @@ TEST_CASE("leased messages' tracking stays what is written through every change"
 }
 
 TEST_CASE("a queue at its bound refuses with QUEUE_FULL", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
@@ -230,7 +230,7 @@ TEST_CASE("a queue at its bound refuses with QUEUE_FULL", "[unit][storage][suite
 }
 
 TEST_CASE("a state change and the notifications it causes are one write", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     {
         auto s = test::open_suite_store(dir, k);
@@ -255,7 +255,7 @@ TEST_CASE("a state change and the notifications it causes are one write", "[unit
 }
 
 TEST_CASE("chains and leases are stored durably", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     {
         auto s = test::open_suite_store(dir, k);
@@ -281,7 +281,7 @@ TEST_CASE("chains and leases are stored durably", "[unit][storage][suite]") {
 }
 
 TEST_CASE("a confirmed message's lease is not restored after a restart", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     {
         auto s = test::open_suite_store(dir, k);
@@ -297,7 +297,7 @@ TEST_CASE("a confirmed message's lease is not restored after a restart", "[unit]
 }
 
 TEST_CASE("concurrent writers share group commits and get distinct sequences", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
@@ -321,7 +321,7 @@ TEST_CASE("concurrent writers share group commits and get distinct sequences", "
 }
 
 TEST_CASE("writes after stop fail at once instead of hanging", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     auto s = test::open_suite_store(dir, k);
     s->messages().stop();
@@ -331,7 +331,7 @@ TEST_CASE("writes after stop fail at once instead of hanging", "[unit][storage][
 }
 
 TEST_CASE("a change submitted right behind its acceptance applies, in the same batch or the next", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
@@ -354,7 +354,7 @@ TEST_CASE("a change submitted right behind its acceptance applies, in the same b
 }
 
 TEST_CASE("the queued observer sees each admitted message with its sequence", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
@@ -371,7 +371,7 @@ TEST_CASE("the queued observer sees each admitted message with its sequence", "[
 }
 
 TEST_CASE("a peer's forward is stored only once, whatever the concurrency", "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();
@@ -404,7 +404,7 @@ TEST_CASE("a peer's forward is stored only once, whatever the concurrency", "[un
 
 TEST_CASE("a message a peer took leaves its queue, and its peer's late reports do not overwrite newer ones",
           "[unit][storage][suite]") {
-    const std::string k = GENERATE(from_range(store_kinds()));
+    const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
     auto s = test::open_suite_store(dir, k);
     auto& m = s->messages();

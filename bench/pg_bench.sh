@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The store on PostgreSQL next to the embedded RocksDB store, in one run:
+# accept (wrk, N connections of sendMessage to a PULL service, ~2 KB) and
+# the PULL drain of what was accepted (getMessages amount=100 + one
+# notification per message), through
+#   1. one node on RocksDB (the default),
+#   2. one node on PostgreSQL,
+#   3. two nodes on one PostgreSQL (each driven by half the connections and
+#      half the pullers; the figure is their sum).
+# PostgreSQL 15 runs on 127.0.0.1 with fsync and synchronous_commit on: every
+# answer waits for its commit. Usage (repository root):
+#   bash bench/pg_bench.sh [connections=64] [seconds=10]
+# The target (issue "Scale-out"): >= 15,000 durable accepts a second through
+# one node on this 2-core machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+CONNS=${1:-64}
+SECS=${2:-10}
+PULLERS=${PULLERS:-64}
+BUILD=${BUILD:-build-bench}
+
+need_packages wrk
+bash .ci/install-deps >/dev/null
+build_release qaqpa async_driver make_request
+start_postgres
+trap 'stop_postgres; cleanup' EXIT
+
+# A node's configuration: $1 its directory, $2 the store, $3 its name.
+node_config() {
+  mkdir -p "$1"
+  qaqpa_config_head "$1" | sed "s|^\[node\]|[node]\nstore = \"$2\"\nname = \"$3\"|"
+  cat <<TOML
+[postgresql]
+dsn = "host=127.0.0.1 port=$pg_port dbname=postgres user=qaqpa"
+schema = "bench"
+[[services]]
+id = "inbox"
+owner = "bench"
+mode = "async"
+delivery = "pull"
+[[access]]
+system = "bench"
+service = "inbox"
+TOML
+}
+
+# Starts a node: $1 directory, $2 store, $3 name → its port in the variable $4.
+node_up() {
+  node_config "$1" "$2" "$3" >"$1/qaqpa.toml"
+  start_qaqpa "$1/qaqpa.toml" "$1/qaqpa.out"
+  printf -v "$4" '%s' "$qaqpa_port"
+  "$BUILD/bench/async_driver" fill "$qaqpa_port" bench bench-password inbox 200 8 2048 >/dev/null # logins warm
+}
+
+"$BUILD/bench/make_request" --async inbox bench bench-password 2048 >"$work/send.xml"
+post_lua send
+accept_run() { # port connections → msg/s (errors to $work/errors)
+  local out
+  out=$(wrk -t1 -c"$2" -d"${SECS}s" -s "$work/send.lua" "http://127.0.0.1:$1/bip-async/")
+  awk '/Non-2xx/{print $NF}' <<<"$out" >>"$work/errors"
+  awk '/Requests\/sec/{printf "%.0f", $2}' <<<"$out"
+}
+drain_run() { # port pullers → "drained msg_per_s"
+  local out
+  out=$("$BUILD/bench/async_driver" drain "$1" bench bench-password inbox "$2")
+  echo "$(field "$out" drained) $(field "$out" msg_per_s)"
+}
+
+echo "conditions: $(nproc) cores, $(wc -c <"$work/send.xml") byte sendMessage, $CONNS connections, ${SECS} s," \
+  "$PULLERS pullers; PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1, fsync on"
+printf '%-34s %12s %16s %12s\n' "run" "accept/s" "drained" "drain/s"
+: >"$work/errors"
+
+node_up "$work/rocks" rocksdb rocks port
+a=$(accept_run "$port" "$CONNS"); read -r n d < <(drain_run "$port" "$PULLERS")
+printf '%-34s %12s %16s %12s\n' "one node, RocksDB" "$a" "$n" "$d"
+stop_qaqpa
+
+node_up "$work/pg1" postgresql a port
+a=$(accept_run "$port" "$CONNS"); read -r n d < <(drain_run "$port" "$PULLERS")
+printf '%-34s %12s %16s %12s\n' "one node, PostgreSQL" "$a" "$n" "$d"
+stop_qaqpa
+
+node_up "$work/pg2a" postgresql a port_a; pid_a=$qaqpa_pid
+node_up "$work/pg2b" postgresql b port_b
+accept_run "$port_a" $((CONNS / 2)) >"$work/a.out" & wa=$!
+accept_run "$port_b" $((CONNS / 2)) >"$work/b.out" & wb=$!
+wait "$wa" "$wb"
+a=$(( $(cat "$work/a.out") + $(cat "$work/b.out") ))
+t0=$(date +%s.%N)
+drain_run "$port_a" $((PULLERS / 2)) >"$work/da.out" & wa=$!
+drain_run "$port_b" $((PULLERS / 2)) >"$work/db.out" & wb=$!
+wait "$wa" "$wb"
+t1=$(date +%s.%N)
+n=$(( $(cut -d' ' -f1 "$work/da.out") + $(cut -d' ' -f1 "$work/db.out") ))
+d=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", n / (b - a)}')
+printf '%-34s %12s %16s %12s\n' "two nodes, one PostgreSQL" "$a" "$n" "$d"
+kill "$pid_a" "$qaqpa_pid"; wait "$pid_a" "$qaqpa_pid" 2>/dev/null || true
+echo "non-2xx answers: $(awk '{s += $1} END {print s + 0}' "$work/errors")"

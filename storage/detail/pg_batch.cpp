@@ -1,0 +1,258 @@
+#include "storage/detail/pg_batch.hpp"
+
+#include <string_view>
+
+namespace qaqpa::storage::detail {
+namespace {
+
+/// Builds "WITH w0 AS (...), w1 AS (...) SELECT 1", each part written with
+/// its own $1, $2, ... and renumbered as it joins.
+class cte_statement {
+public:
+    explicit cte_statement(std::string schema) : schema_(std::move(schema)) {}
+
+    /// `sql` names the schema {s}.
+    void add(std::string_view sql, std::vector<std::string> args) {
+        sql_ += sql_.empty() ? "WITH " : ", ";
+        sql_ += "w" + std::to_string(parts_++) + " AS (";
+        const auto offset = params_.size();
+        for (std::size_t i = 0; i < sql.size(); ++i) {
+            if (sql.compare(i, 3, "{s}") == 0) {
+                sql_ += schema_;
+                i += 2;
+            } else if (sql[i] == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+                std::size_t end = i + 1, n = 0;
+                for (; end < sql.size() && sql[end] >= '0' && sql[end] <= '9'; ++end) n = n * 10 + (sql[end] - '0');
+                sql_ += '$' + std::to_string(n + offset);
+                i = end - 1;
+            } else {
+                sql_ += sql[i];
+            }
+        }
+        sql_ += ')';
+        for (auto& a : args) params_.emplace_back(std::move(a));
+    }
+
+    std::pair<std::string, std::vector<pg_param>> done() && {
+        if (parts_ == 0) return {};
+        return {std::move(sql_) + " SELECT 1", std::move(params_)};
+    }
+
+private:
+    std::string schema_;
+    std::string sql_;
+    std::vector<pg_param> params_;
+    int parts_ = 0;
+};
+
+/// Array literals of numbers and booleans (text arrays: pg_text_array).
+template <class T>
+std::string number_array(const std::vector<T>& items) {
+    std::string out = "{";
+    for (const auto& v : items) {
+        if (out.size() > 1) out += ',';
+        out += std::to_string(v);
+    }
+    return out + "}";
+}
+
+std::string bool_array(const std::vector<bool>& items) {
+    std::string out = "{";
+    for (const bool v : items) {
+        if (out.size() > 1) out += ',';
+        out += v ? 't' : 'f';
+    }
+    return out + "}";
+}
+
+/// Column arrays of a set of positions.
+struct position_columns {
+    std::vector<std::string> destinations;
+    std::vector<std::uint64_t> seqs;
+    template <class Range>
+    explicit position_columns(const Range& positions) {
+        for (const auto& p : positions) {
+            destinations.push_back(p.first);
+            seqs.push_back(p.second);
+        }
+    }
+};
+
+} // namespace
+
+void pg_batch::dequeue(const position& at, const std::string& id, bool park) {
+    if (auto in = queue_in.find(at); in != queue_in.end()) {
+        if (park) undelivered_in[id] = std::move(in->second.body);
+        queue_in.erase(in);
+        return;
+    }
+    queue_out.insert(at);
+    if (park) parked.insert(at);
+}
+
+bool pg_batch::empty() const {
+    return inserted.empty() && updated.empty() && queue_in.empty() && queue_out.empty() && undelivered_in.empty() &&
+           undelivered_out.empty() && chains.empty() && leases.empty() && points.empty() && incidents.empty() &&
+           journal.empty();
+}
+
+std::pair<std::string, std::vector<pg_param>> pg_batch::statement(const std::string& schema,
+                                                                  const std::string& node) const {
+    cte_statement s(schema);
+    const auto message_columns = [](const std::map<std::string, message_row>& rows) {
+        std::vector<std::string> ids, records;
+        std::vector<bool> finals;
+        std::vector<std::int64_t> made;
+        for (const auto& [id, r] : rows) {
+            ids.push_back(id);
+            records.push_back(pg_hex(r.tracking));
+            finals.push_back(r.final);
+            made.push_back(r.made_ms);
+        }
+        return std::make_tuple(pg_text_array(ids), pg_text_array(records), bool_array(finals), number_array(made));
+    };
+    if (!inserted.empty()) {
+        auto [ids, records, finals, made] = message_columns(inserted);
+        s.add("INSERT INTO {s}.messages (id, tracking, final, made_ms) SELECT i, decode(t, 'hex'), f, m"
+              " FROM unnest($1::text[], $2::text[], $3::boolean[], $4::bigint[]) AS u(i, t, f, m)",
+              {ids, records, finals, made});
+    }
+    if (!updated.empty()) {
+        auto [ids, records, finals, made] = message_columns(updated);
+        s.add("UPDATE {s}.messages AS m SET tracking = decode(u.t, 'hex'), final = u.f"
+              " FROM unnest($1::text[], $2::text[], $3::boolean[]) AS u(i, t, f) WHERE m.id = u.i",
+              {ids, records, finals});
+    }
+    if (!queue_in.empty()) {
+        std::vector<std::string> dests, ids, bodies;
+        std::vector<std::uint64_t> seqs;
+        for (const auto& [at, q] : queue_in) {
+            dests.push_back(at.first);
+            seqs.push_back(at.second);
+            ids.push_back(q.id);
+            bodies.push_back(pg_hex(q.body));
+        }
+        s.add("INSERT INTO {s}.queue (destination, seq, id, body) SELECT d, n, i, decode(b, 'hex')"
+              " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS u(d, n, i, b)",
+              {pg_text_array(dests), number_array(seqs), pg_text_array(ids), pg_text_array(bodies)});
+    }
+    if (!parked.empty()) { // read from the snapshot before the deletion below
+        position_columns p(parked);
+        s.add("INSERT INTO {s}.undelivered (id, body) SELECT q.id, q.body FROM {s}.queue AS q"
+              " JOIN unnest($1::text[], $2::bigint[]) AS u(d, n) ON q.destination = u.d AND q.seq = u.n"
+              " ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+              {pg_text_array(p.destinations), number_array(p.seqs)});
+    }
+    if (!queue_out.empty()) {
+        position_columns p(queue_out);
+        s.add("DELETE FROM {s}.queue AS q USING unnest($1::text[], $2::bigint[]) AS u(d, n)"
+              " WHERE q.destination = u.d AND q.seq = u.n",
+              {pg_text_array(p.destinations), number_array(p.seqs)});
+    }
+    if (!undelivered_in.empty()) {
+        std::vector<std::string> ids, bodies;
+        for (const auto& [id, body] : undelivered_in) {
+            ids.push_back(id);
+            bodies.push_back(pg_hex(body));
+        }
+        s.add("INSERT INTO {s}.undelivered (id, body) SELECT i, decode(b, 'hex') FROM unnest($1::text[], $2::text[])"
+              " AS u(i, b) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+              {pg_text_array(ids), pg_text_array(bodies)});
+    }
+    if (!undelivered_out.empty())
+        s.add("DELETE FROM {s}.undelivered WHERE id = ANY($1::text[])",
+              {pg_text_array({undelivered_out.begin(), undelivered_out.end()})});
+    std::vector<std::string> dests;
+    std::vector<long> deltas;
+    for (const auto& [dest, delta] : depth_delta)
+        if (delta != 0) {
+            dests.push_back(dest);
+            deltas.push_back(delta);
+        }
+    if (!dests.empty())
+        s.add("INSERT INTO {s}.queue_depths AS q (destination, depth) SELECT * FROM unnest($1::text[], $2::bigint[])"
+              " ON CONFLICT (destination) DO UPDATE SET depth = greatest(q.depth + excluded.depth, 0)",
+              {pg_text_array(dests), number_array(deltas)});
+    if (!chains.empty()) {
+        std::vector<std::string> ids, records;
+        std::vector<std::int64_t> made;
+        for (const auto& [id, c] : chains) {
+            ids.push_back(id);
+            records.push_back(pg_hex(c.record));
+            made.push_back(c.made_ms);
+        }
+        s.add("INSERT INTO {s}.chains (correlation_id, record, made_ms) SELECT c, decode(r, 'hex'), m"
+              " FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(c, r, m)"
+              " ON CONFLICT (correlation_id) DO UPDATE SET record = excluded.record",
+              {pg_text_array(ids), pg_text_array(records), number_array(made)});
+    }
+    std::vector<std::string> leased, lease_dests, unleased;
+    std::vector<std::int64_t> untils;
+    std::vector<std::uint64_t> lease_seqs;
+    for (const auto& [id, l] : leases) {
+        if (!l) {
+            unleased.push_back(id);
+            continue;
+        }
+        leased.push_back(id);
+        untils.push_back(l->until_ms);
+        lease_dests.push_back(l->destination);
+        lease_seqs.push_back(l->seq);
+    }
+    if (!leased.empty())
+        s.add("INSERT INTO {s}.leases (id, until_ms, destination, seq)"
+              " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[])"
+              " ON CONFLICT (id) DO UPDATE SET until_ms = excluded.until_ms, destination = excluded.destination,"
+              " seq = excluded.seq",
+              {pg_text_array(leased), number_array(untils), pg_text_array(lease_dests), number_array(lease_seqs)});
+    if (!unleased.empty()) s.add("DELETE FROM {s}.leases WHERE id = ANY($1::text[])", {pg_text_array(unleased)});
+    std::vector<std::string> off, reasons, on;
+    for (const auto& [point, reason] : points) {
+        if (!reason) {
+            on.push_back(point);
+            continue;
+        }
+        off.push_back(point);
+        reasons.push_back(*reason);
+    }
+    if (!off.empty())
+        s.add("INSERT INTO {s}.points_off (point, reason) SELECT * FROM unnest($1::text[], $2::text[])"
+              " ON CONFLICT (point) DO UPDATE SET reason = excluded.reason",
+              {pg_text_array(off), pg_text_array(reasons)});
+    if (!on.empty()) s.add("DELETE FROM {s}.points_off WHERE point = ANY($1::text[])", {pg_text_array(on)});
+    if (!journal.empty()) {
+        std::vector<std::uint64_t> numbers;
+        std::vector<std::int64_t> recorded;
+        std::vector<std::string> ids, chains_of, records;
+        for (const auto& j : journal) {
+            numbers.push_back(j.number);
+            recorded.push_back(j.recorded_ms);
+            ids.push_back(j.message_id);
+            chains_of.push_back(j.correlation_id);
+            records.push_back(pg_hex(j.record));
+        }
+        s.add("INSERT INTO {s}.journal (node, number, recorded_ms, message_id, correlation_id, record)"
+              " SELECT $1, n, r, m, c, decode(b, 'hex')"
+              " FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[]) AS u(n, r, m, c, b)",
+              {node, number_array(numbers), number_array(recorded), pg_text_array(ids), pg_text_array(chains_of),
+               pg_text_array(records)});
+    }
+    if (!incidents.empty()) {
+        std::vector<std::string> ids, states, records;
+        std::vector<std::uint64_t> revisions;
+        for (const auto& [id, i] : incidents) {
+            ids.push_back(id);
+            revisions.push_back(i.revision);
+            states.push_back(std::string(to_string(i.state)));
+            records.push_back(incident_json(i));
+        }
+        s.add("INSERT INTO {s}.incidents AS x (id, revision, state, record)"
+              " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])"
+              " ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, state = excluded.state,"
+              " record = excluded.record WHERE x.revision < excluded.revision",
+              {pg_text_array(ids), number_array(revisions), pg_text_array(states), pg_text_array(records)});
+    }
+    return std::move(s).done();
+}
+
+} // namespace qaqpa::storage::detail
