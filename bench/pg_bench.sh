@@ -28,7 +28,6 @@ trap 'stop_postgres; cleanup' EXIT
 
 # A node's configuration: $1 its directory, $2 the store, $3 its name.
 node_config() {
-  mkdir -p "$1"
   qaqpa_config_head "$1" | sed "s|^\[node\]|[node]\nstore = \"$2\"\nname = \"$3\"|"
   cat <<TOML
 [postgresql]
@@ -47,6 +46,7 @@ TOML
 
 # Starts a node: $1 directory, $2 store, $3 name → its port in the variable $4.
 node_up() {
+  mkdir -p "$1"
   node_config "$1" "$2" "$3" >"$1/qaqpa.toml"
   start_qaqpa "$1/qaqpa.toml" "$1/qaqpa.out"
   printf -v "$4" '%s' "$qaqpa_port"

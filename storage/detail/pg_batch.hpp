@@ -21,6 +21,13 @@
 
 namespace qaqpa::storage::detail {
 
+/// One statement: its SQL, its parameters, which of them are raw bytes.
+struct pg_statement {
+    std::string sql; ///< "" when there is nothing to write
+    std::vector<pg_param> params;
+    std::vector<bool> binary;
+};
+
 struct pg_batch {
     using position = std::pair<std::string, std::uint64_t>; ///< destination, seq
 
@@ -66,7 +73,7 @@ struct pg_batch {
     bool empty() const;
 
     /// The one statement writing it all to `schema` (quoted) for `node`.
-    std::pair<std::string, std::vector<pg_param>> statement(const std::string& schema, const std::string& node) const;
+    pg_statement statement(const std::string& schema, const std::string& node) const;
 };
 
 } // namespace qaqpa::storage::detail

@@ -43,17 +43,6 @@ std::string dsn_for_messages(std::string_view dsn) {
     return std::regex_replace(out, uri, "$1***@");
 }
 
-std::string pg_hex(std::string_view bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (const unsigned char ch : bytes) {
-        out += digits[ch >> 4];
-        out += digits[ch & 15];
-    }
-    return out;
-}
-
 std::optional<std::string> pg_bytea(std::string_view text) {
     if (!text.starts_with("\\x") || text.size() % 2 != 0) return std::nullopt;
     const auto nibble = [](char ch) -> int {
@@ -102,6 +91,25 @@ task<bool> ready(descriptor& d, bool for_write, std::chrono::steady_clock::time_
                            t.async_wait(use_task));
     co_return which.index() == 0;
 }
+
+/// libpq's parallel arrays for a statement's parameters (views into them).
+struct param_arrays {
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+    param_arrays(const std::vector<pg_param>& params, const std::vector<bool>& binary) {
+        values.reserve(params.size());
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const auto& p = params[i];
+            values.push_back(p ? p->data() : nullptr);
+            lengths.push_back(p ? static_cast<int>(p->size()) : 0);
+            formats.push_back(i < binary.size() && binary[i] ? 1 : 0);
+        }
+    }
+    int count() const { return static_cast<int>(values.size()); }
+};
+
+/// Statements a connection keeps prepared; beyond it, others run unprepared.
+constexpr std::size_t max_prepared = 64;
 
 /// A descriptor over libpq's socket that never closes it (libpq owns it).
 struct borrowed_fd {
@@ -199,20 +207,44 @@ task<result<std::vector<pg_notification>>> pg_connection::notifications(std::chr
 }
 
 task<result<pg_rows>> pg_connection::exec(std::string sql, std::vector<pg_param> params,
-                                          std::chrono::milliseconds timeout) {
+                                          std::chrono::milliseconds timeout, std::vector<bool> binary) {
     sqlstate_.clear();
     if (broken()) co_return lost("the connection was lost");
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    int sent = 0;
-    if (params.empty()) sent = PQsendQuery(conn_, sql.c_str());
-    else {
-        std::vector<const char*> values;
-        values.reserve(params.size());
-        for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-        sent = PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                                 nullptr, nullptr, 0);
+    if (params.empty()) {
+        if (!PQsendQuery(conn_, sql.c_str())) co_return lost(message_of(conn_));
+    } else {
+        const param_arrays a(params, binary);
+        if (!PQsendQueryParams(conn_, sql.c_str(), a.count(), nullptr, a.values.data(), a.lengths.data(),
+                               a.formats.data(), 0))
+            co_return lost(message_of(conn_));
     }
-    if (!sent) co_return lost(message_of(conn_));
+    co_return co_await finish(deadline);
+}
+
+task<result<pg_rows>> pg_connection::exec_prepared(std::string sql, std::vector<pg_param> params,
+                                                   std::chrono::milliseconds timeout, std::vector<bool> binary) {
+    sqlstate_.clear();
+    if (broken()) co_return lost("the connection was lost");
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto known = prepared_.find(sql);
+    if (known == prepared_.end()) {
+        if (prepared_.size() >= max_prepared) co_return co_await exec(std::move(sql), std::move(params), timeout,
+                                                                     std::move(binary));
+        auto name = "q" + std::to_string(prepared_.size() + 1);
+        if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr))
+            co_return lost(message_of(conn_));
+        if (auto made = co_await finish(deadline); !made) co_return made.error();
+        known = prepared_.emplace(std::move(sql), std::move(name)).first;
+    }
+    const param_arrays a(params, binary);
+    if (!PQsendQueryPrepared(conn_, known->second.c_str(), a.count(), a.values.data(), a.lengths.data(),
+                             a.formats.data(), 0))
+        co_return lost(message_of(conn_));
+    co_return co_await finish(deadline);
+}
+
+task<result<pg_rows>> pg_connection::finish(std::chrono::steady_clock::time_point deadline) {
     // Send everything (reading meanwhile, so the server never blocks on us), then read to the end.
     for (int left; (left = PQflush(conn_)) != 0;) {
         if (left < 0) co_return lost(message_of(conn_));

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -79,8 +80,18 @@ public:
     /// when retryable; its detail starts with "postgresql SQLSTATE: ". Lost
     /// connections and waits over `timeout` are store_unavailable, and the
     /// connection is then broken().
+    /// `binary` marks the parameters sent as raw bytes (a bytea's, with no
+    /// escaping); the others are text.
     task<result<pg_rows>> exec(std::string sql, std::vector<pg_param> params = {},
-                               std::chrono::milliseconds timeout = std::chrono::seconds(30));
+                               std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                               std::vector<bool> binary = {});
+
+    /// Like exec() with parameters, the statement prepared on this
+    /// connection the first time it runs (kept by its text, a few dozen at
+    /// most): a statement run often is parsed and planned once.
+    task<result<pg_rows>> exec_prepared(std::string sql, std::vector<pg_param> params,
+                                        std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                                        std::vector<bool> binary = {});
 
     /// The notifications that reached this connection (after a LISTEN on
     /// it), waiting up to `timeout` for the first when none is pending; none
@@ -103,6 +114,8 @@ private:
     task<result<bool>> wait(bool for_write, std::chrono::steady_clock::time_point deadline,
                             bool break_on_deadline = true);
     std::vector<pg_notification> take_notifications();
+    /// Sends what is queued and reads the statement's results to the end.
+    task<result<pg_rows>> finish(std::chrono::steady_clock::time_point deadline);
     failure lost(std::string what);
 
     ::pg_conn* conn_;
@@ -110,14 +123,13 @@ private:
     bool broken_ = false;
     std::string sqlstate_;
     std::vector<std::string> warnings_;
+    std::unordered_map<std::string, std::string> prepared_; ///< statement text → its name here
 };
 
 /// A text[] parameter's literal ({"a","b\"c"} for a and b"c): every element quoted, so
 /// commas, braces, quotes and backslashes in it stay data.
 std::string pg_text_array(const std::vector<std::string>& items);
 
-/// Bytes as hex digits, for decode(x, 'hex') (bytea through text parameters and arrays).
-std::string pg_hex(std::string_view bytes);
 /// A bytea column's text ("\\x" and hex digits) as bytes; nullopt when it is not that.
 std::optional<std::string> pg_bytea(std::string_view text);
 

@@ -46,6 +46,8 @@ constexpr std::chrono::milliseconds loose_flush_interval{5};
 constexpr std::size_t journal_chunk = 1000;
 /// Queue positions a node takes at a time (the sequence's increment).
 constexpr std::uint64_t seq_block = 65536;
+/// How old a queue's depth as read may get before a bound is checked against it again.
+constexpr auto depth_refresh = std::chrono::seconds(1);
 
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -379,7 +381,6 @@ private:
     /// What the commit's transaction read: the stored rows its writes touch.
     struct stored_rows {
         std::unordered_map<std::string, tracking> tracks;
-        std::unordered_map<std::string, std::size_t> depths;
         std::unordered_map<std::string, std::string> undelivered_bodies;
     };
 
@@ -425,7 +426,7 @@ private:
     task<result<pg_rows>> read(std::string sql, std::vector<pg_param> params) {
         auto lease = co_await reads_.acquire(read_wait);
         if (!lease) co_return lease.error();
-        co_return co_await (*lease)->exec(std::move(sql), std::move(params));
+        co_return co_await (*lease)->exec_prepared(std::move(sql), std::move(params));
     }
 
     template <class T, class Decode>
@@ -554,6 +555,8 @@ private:
             if (journal_rows_) journal_rows_->inc(st.rows);
         }
         if (done) {
+            for (const auto& [dest, delta] : st.batch.depth_delta)
+                if (auto known = depths_.find(dest); known != depths_.end()) known->second.depth += delta;
             if (observer)
                 for (const auto* m : st.offered) observer(*m);
             complete_writes(ops, results);
@@ -628,9 +631,11 @@ private:
             results[i] = std::move(r->answer);
         }
         append_rows(st, loose);
-        auto [sql, params] = st.batch.statement(q_, s_.node);
-        if (!sql.empty()) {
-            if (auto w = co_await c.exec(std::move(sql), std::move(params), commit_timeout); !w) co_return w.error();
+        auto statement = st.batch.statement(q_, s_.node);
+        if (!statement.sql.empty()) {
+            auto w = co_await c.exec_prepared(std::move(statement.sql), std::move(statement.params), commit_timeout,
+                                              std::move(statement.binary));
+            if (!w) co_return w.error();
         }
         if (reads)
             if (auto e = co_await c.exec("COMMIT", {}, commit_timeout); !e) co_return e.error();
@@ -645,7 +650,7 @@ private:
     static bool needs_reads(const std::vector<pending_write>& ops) {
         for (const auto& op : ops) {
             if (const auto* a = std::get_if<accept_op>(&op.what)) {
-                if (a->m->if_absent || a->m->max_depth > 0) return true;
+                if (a->m->if_absent) return true;
             } else if (std::holds_alternative<change_op>(op.what) || std::holds_alternative<redeliver_op>(op.what)) {
                 return true;
             }
@@ -655,11 +660,10 @@ private:
 
     /// Reads (and locks) the stored rows the commit's writes decide on.
     task<result<void>> read_stored(pg_connection& c, const std::vector<pending_write>& ops, stored_rows& out) {
-        std::set<std::string> ids, dests, bodies;
+        std::set<std::string> ids, bodies;
         for (const auto& op : ops) {
             if (const auto* a = std::get_if<accept_op>(&op.what)) {
                 if (a->m->if_absent) ids.insert(a->m->body->id);
-                if (a->m->max_depth > 0) dests.insert(a->m->track.destination);
             } else if (const auto* ch = std::get_if<change_op>(&op.what)) {
                 ids.insert(ch->c->id);
             } else if (const auto* r = std::get_if<redeliver_op>(&op.what)) {
@@ -679,14 +683,6 @@ private:
                 out.tracks.emplace(std::string(rows->text(i, 0)), std::move(*t));
             }
         }
-        if (!dests.empty()) {
-            auto rows = co_await c.exec("SELECT destination, depth FROM " + q_ +
-                                        ".queue_depths WHERE destination = ANY($1::text[]) ORDER BY destination FOR UPDATE",
-                                        pg_params(pg_text_array(std::vector<std::string>(dests.begin(), dests.end()))));
-            if (!rows) co_return rows.error();
-            for (std::size_t i = 0; i < rows->size(); ++i)
-                out.depths.emplace(std::string(rows->text(i, 0)), to_u64(rows->text(i, 1)));
-        }
         if (!bodies.empty()) {
             auto rows = co_await c.exec("SELECT id, body FROM " + q_ + ".undelivered WHERE id = ANY($1::text[])",
                                         pg_params(pg_text_array(std::vector<std::string>(bodies.begin(), bodies.end()))));
@@ -698,6 +694,24 @@ private:
             }
         }
         co_return result<void>{};
+    }
+
+    /// A queue's depth as last read from the store (every node's messages),
+    /// read again when older than depth_refresh, plus what this node's
+    /// commits added since. A bound is then checked without a read or a
+    /// lock per commit: exact for one node; with several, each node sees
+    /// the others' messages up to depth_refresh late.
+    task<result<long>> known_depth(pg_connection& c, const std::string& dest) {
+        const auto now = std::chrono::steady_clock::now();
+        auto& known = depths_[dest];
+        if (known.read_at == std::chrono::steady_clock::time_point{} || now - known.read_at > depth_refresh) {
+            auto rows = co_await c.exec("SELECT depth FROM " + q_ + ".queue_depths WHERE destination = $1",
+                                        pg_params(dest));
+            if (!rows) co_return rows.error();
+            known.depth = rows->size() == 0 ? 0 : to_i64(rows->text(0, 0));
+            known.read_at = now;
+        }
+        co_return known.depth;
     }
 
     /// A queue position from the node's block, taking a new block when it is used up.
@@ -752,10 +766,9 @@ private:
         const auto& dest = m.track.destination;
         if (m.if_absent && current(st, id)) co_return decided{write_result(fail(errc::conflict, "message " + id + " is stored"))};
         if (m.max_depth > 0) {
-            const auto stored = st.stored.depths.find(dest);
-            const long depth = (stored == st.stored.depths.end() ? 0L : static_cast<long>(stored->second)) +
-                               st.batch.depth_delta[dest];
-            if (depth >= static_cast<long>(m.max_depth))
+            auto known = co_await known_depth(c, dest);
+            if (!known) co_return known.error();
+            if (*known + st.batch.depth_delta[dest] >= static_cast<long>(m.max_depth))
                 co_return decided{write_result(fail(errc::queue_full, "the queue for " + m.track.recipient + " holds " +
                                                                    std::to_string(m.max_depth) + " messages"))};
         }
@@ -938,6 +951,11 @@ private:
     chain_tip tip_;
     std::uint64_t next_seq_ = 0;
     std::uint64_t block_end_ = 0;
+    struct depth_seen {
+        long depth = 0;
+        std::chrono::steady_clock::time_point read_at{};
+    };
+    std::unordered_map<std::string, depth_seen> depths_; ///< known_depth()
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;

@@ -99,7 +99,9 @@ const std::vector<pg_migration>& pg_migrations() {
          " PRIMARY KEY (node, number));"
          "CREATE INDEX ON {schema}.journal (message_id) WHERE message_id <> '';"
          "CREATE INDEX ON {schema}.journal (correlation_id) WHERE correlation_id <> '';"
-         "CREATE INDEX ON {schema}.journal (recorded_ms);"
+         // Rows arrive in time order: a block range index finds a time range
+         // at a fraction of a B-tree's cost per row.
+         "CREATE INDEX ON {schema}.journal USING brin (recorded_ms);"
          // Where each node's chain was pruned: the last removed row and its hash.
          "CREATE TABLE {schema}.journal_anchors ("
          " node text PRIMARY KEY,"
