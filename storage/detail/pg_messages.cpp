@@ -673,7 +673,7 @@ private:
         }
         // In key order, so two nodes locking the same rows never deadlock.
         if (!ids.empty()) {
-            auto rows = co_await c.exec("SELECT id, tracking FROM " + q_ + ".messages WHERE id = ANY($1::text[])"
+            auto rows = co_await c.exec_prepared("SELECT id, tracking FROM " + q_ + ".messages WHERE id = ANY($1::text[])"
                                         " ORDER BY id FOR UPDATE",
                                         pg_params(pg_text_array(std::vector<std::string>(ids.begin(), ids.end()))));
             if (!rows) co_return rows.error();
@@ -684,7 +684,7 @@ private:
             }
         }
         if (!bodies.empty()) {
-            auto rows = co_await c.exec("SELECT id, body FROM " + q_ + ".undelivered WHERE id = ANY($1::text[])",
+            auto rows = co_await c.exec_prepared("SELECT id, body FROM " + q_ + ".undelivered WHERE id = ANY($1::text[])",
                                         pg_params(pg_text_array(std::vector<std::string>(bodies.begin(), bodies.end()))));
             if (!rows) co_return rows.error();
             for (std::size_t i = 0; i < rows->size(); ++i) {
@@ -705,7 +705,7 @@ private:
         const auto now = std::chrono::steady_clock::now();
         auto& known = depths_[dest];
         if (known.read_at == std::chrono::steady_clock::time_point{} || now - known.read_at > depth_refresh) {
-            auto rows = co_await c.exec("SELECT depth FROM " + q_ + ".queue_depths WHERE destination = $1",
+            auto rows = co_await c.exec_prepared("SELECT depth FROM " + q_ + ".queue_depths WHERE destination = $1",
                                         pg_params(dest));
             if (!rows) co_return rows.error();
             known.depth = rows->size() == 0 ? 0 : to_i64(rows->text(0, 0));
