@@ -4,6 +4,7 @@
 #include "core/journal_format.hpp"
 #include "core/log.hpp"
 #include "crypto/digest.hpp"
+#include "storage/detail/committer_inbox.hpp"
 #include "storage/detail/journal_record.hpp"
 #include "storage/detail/pg_batch.hpp"
 #include "storage/detail/record_codec.hpp"
@@ -37,11 +38,6 @@ constexpr auto read_wait = std::chrono::seconds(10);
 constexpr auto commit_timeout = std::chrono::seconds(30);
 /// While the server cannot be reached, how often the committer tries again.
 constexpr auto resume_interval = std::chrono::seconds(1);
-/// Loose journal rows held while the store cannot write; beyond it new rows
-/// are dropped and counted in the log.
-constexpr std::size_t max_loose_rows = 1 << 20;
-/// How long loose journal rows wait for others to share their write.
-constexpr std::chrono::milliseconds loose_flush_interval{5};
 /// Rows read per round trip by journal queries and pruning.
 constexpr std::size_t journal_chunk = 1000;
 /// Queue positions a node takes at a time (the sequence's increment).
@@ -126,22 +122,7 @@ public:
     }
     task<result<void>> put_incident(incident i) override { return submit<result<void>>(incident_op{std::move(i)}); }
 
-    void record(const journal_event& e) noexcept override {
-        try {
-            bool first = false;
-            {
-                std::lock_guard lk(mutex_);
-                if (loose_.size() >= max_loose_rows) {
-                    ++loose_dropped_;
-                    return;
-                }
-                first = loose_.empty();
-                loose_.push_back(e);
-            }
-            if (first) wake_.notify_one(); // the rows after it join it without a wake-up each
-        } catch (...) { // out of memory: the row is lost, the call goes on
-        }
-    }
+    void record(const journal_event& e) noexcept override { inbox_.record(e); }
 
     // The reads, on the caller's loop over the pool.
     task<result<std::vector<queue_entry>>> scan(std::string_view dest, std::uint64_t from,
@@ -303,29 +284,17 @@ public:
     }
 
     result<journal_head> head() override {
-        std::lock_guard lk(mutex_);
+        std::lock_guard lk(head_mutex_);
         return head_;
     }
 
     result<prune_report> prune(std::int64_t before_ms) override { return run_blocking(prune_all(before_ms)); }
 
-    void set_queued_observer(std::function<void(const new_message&)> fn) override {
-        std::lock_guard lk(mutex_);
-        observer_ = std::move(fn);
-    }
-
-    std::string write_problem() const override {
-        std::lock_guard lk(mutex_);
-        return problem_;
-    }
+    void set_queued_observer(std::function<void(const new_message&)> fn) override { inbox_.set_observer(std::move(fn)); }
+    std::string write_problem() const override { return inbox_.current_problem(); }
 
     void stop() override {
-        {
-            std::lock_guard lk(mutex_);
-            if (stopping_) return;
-            stopping_ = true;
-        }
-        wake_.notify_one();
+        inbox_.request_stop();
         if (committer_.joinable()) committer_.join();
     }
 
@@ -402,11 +371,8 @@ private:
     task<R> submit(write_op op) {
         return asio::async_initiate<decltype(use_task), void(R)>(
             [this](auto handler, write_op op) {
-                std::unique_lock lk(mutex_);
-                std::optional<failure> refused;
-                if (stopping_) refused = fail(errc::internal, "the store is closing");
-                else if (!problem_.empty()) refused = fail(errc::store_unavailable, problem_);
-                if (refused) {
+                std::unique_lock lk(inbox_.mutex);
+                if (auto refused = inbox_.refusal()) {
                     lk.unlock();
                     auto ex = asio::get_associated_executor(handler);
                     asio::post(ex, [h = std::move(handler), f = std::move(*refused)]() mutable {
@@ -415,10 +381,10 @@ private:
                     return;
                 }
                 executor ex = asio::get_associated_executor(handler);
-                pending_.push_back(
+                inbox_.pending.push_back(
                     {std::move(op), ex, write_handler(asio::any_completion_handler<void(R)>(std::move(handler)))});
                 lk.unlock();
-                wake_.notify_one();
+                inbox_.wake.notify_one();
             },
             use_task, std::move(op));
     }
@@ -485,7 +451,7 @@ private:
         tip.last_hash = h.last_hash;
         tip.last_digest = crypto::digest_from_hex(h.last_hash);
         {
-            std::lock_guard lk(mutex_);
+            std::lock_guard lk(head_mutex_);
             head_ = std::move(h);
         }
         tip_ = std::move(tip);
@@ -497,28 +463,7 @@ private:
         std::vector<pending_write> ops;
         std::vector<journal_event> loose;
         std::function<void(const new_message&)> observer;
-        for (;;) {
-            bool failing = false;
-            {
-                std::unique_lock lk(mutex_);
-                const auto ready = [&] { return !pending_.empty() || stopping_; };
-                if (!problem_.empty()) {
-                    wake_.wait_for(lk, resume_interval, ready);
-                } else {
-                    wake_.wait(lk, [&] { return ready() || !loose_.empty(); });
-                    if (!ready()) wake_.wait_for(lk, loose_flush_interval, ready);
-                }
-                if (pending_.empty() && stopping_ && (loose_.empty() || !problem_.empty())) return;
-                ops.swap(pending_);
-                failing = !problem_.empty();
-                if (!failing) loose.swap(loose_);
-                observer = observer_;
-                if (loose_dropped_ > 0) {
-                    log::warn("journal", "{} journal rows were dropped: the store could not keep up or could not write",
-                              loose_dropped_);
-                    loose_dropped_ = 0;
-                }
-            }
+        for (bool failing = false; inbox_.next(ops, loose, observer, failing, resume_interval);) {
             if (failing) try_resume();
             if (ops.empty() && loose.empty()) continue;
             commit(ops, loose, observer);
@@ -529,9 +474,9 @@ private:
 
     void try_resume() {
         if (auto c = run_blocking(connect()); !c) return;
-        std::lock_guard lk(mutex_);
+        std::lock_guard lk(inbox_.mutex);
         log::info("storage", "postgresql answers again; new messages are accepted");
-        problem_.clear();
+        inbox_.problem.clear();
     }
 
     void commit(std::vector<pending_write>& ops, std::vector<journal_event>& loose,
@@ -548,7 +493,7 @@ private:
         if (done || st.committed) {
             tip_ = st.tip;
             if (st.rows > 0) {
-                std::lock_guard lk(mutex_);
+                std::lock_guard lk(head_mutex_);
                 head_.last = st.tip.last;
                 head_.last_hash = st.tip.last_hash;
             }
@@ -574,11 +519,7 @@ private:
         // gateway's answers allow).
         const bool lost = !conn_ || conn_->broken();
         if (lost) conn_.reset(); // the tip is read again on reconnecting
-        if (!loose.empty()) {
-            std::lock_guard lk(mutex_);
-            loose_.insert(loose_.begin(), std::make_move_iterator(loose.begin()), std::make_move_iterator(loose.end()));
-            loose.clear();
-        }
+        inbox_.requeue(loose);
         if (!lost && ops.size() > 1) { // one write the server refuses must not fail its neighbours
             for (auto& op : ops) {
                 std::vector<pending_write> alone;
@@ -589,11 +530,11 @@ private:
             return;
         }
         if (lost) {
-            std::lock_guard lk(mutex_);
-            if (problem_.empty()) {
-                problem_ = "the store cannot write: " + done.error().detail;
+            std::lock_guard lk(inbox_.mutex);
+            if (inbox_.problem.empty()) {
+                inbox_.problem = "the store cannot write: " + done.error().detail;
                 log::error("storage", "{}; new messages are refused (STORE_UNAVAILABLE) and postgresql is tried again "
-                                      "every {} s", problem_, resume_interval.count());
+                                      "every {} s", inbox_.problem, resume_interval.count());
             }
         } else {
             log::error("storage", "a commit failed: {}", done.error().detail);
@@ -934,7 +875,7 @@ private:
             if (!gone) co_return gone.error();
             removed += rows->size();
             if (node == s_.node) {
-                std::lock_guard lk(mutex_);
+                std::lock_guard lk(head_mutex_);
                 head_.pruned_through = last->number;
                 head_.pruned_hash = last->hash;
             }
@@ -957,14 +898,8 @@ private:
     };
     std::unordered_map<std::string, depth_seen> depths_; ///< known_depth()
 
-    mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    std::vector<pending_write> pending_;
-    std::vector<journal_event> loose_;
-    std::size_t loose_dropped_ = 0;
-    bool stopping_ = false;
-    std::string problem_;
-    std::function<void(const new_message&)> observer_;
+    committer_inbox<pending_write> inbox_;
+    mutable std::mutex head_mutex_;
     journal_head head_;
     std::thread committer_;
 

@@ -2,6 +2,7 @@
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "storage/detail/committer_inbox.hpp"
 #include "storage/detail/journal_reader.hpp"
 #include "storage/detail/lease_batches.hpp"
 #include "storage/detail/record_codec.hpp"
@@ -47,11 +48,6 @@ constexpr std::uint64_t seq_block = 1 << 16;
 constexpr std::size_t tracking_cache_entries = 16384;
 /// A write batch larger than this is not kept for the next group commit.
 constexpr std::size_t max_kept_batch_bytes = 4 << 20;
-/// Loose journal rows held while the store cannot write (a few hundred MB
-/// at most); beyond it new rows are dropped and counted in the log.
-constexpr std::size_t max_loose_rows = 1 << 20;
-/// How long loose journal rows wait for others to share their write.
-constexpr std::chrono::milliseconds loose_flush_interval{5};
 /// Records pruned per group commit: small enough that a commit carrying
 /// them is not noticeably slower for the messages in it.
 constexpr std::size_t prune_chunk = 1000;
@@ -123,7 +119,7 @@ public:
                 release_inflight(st, msg->track.destination);
                 return put_new(b, st, *msg);
             },
-            [this, msg]() -> std::optional<failure> { // under mutex_, in commit order
+            [this, msg]() -> std::optional<failure> { // under inbox_.mutex, in commit order
                 const auto& dest = msg->track.destination;
                 auto& inflight = inflight_[dest];
                 if (msg->max_depth > 0 && committed_depth(dest) + inflight >= msg->max_depth)
@@ -137,8 +133,8 @@ public:
                 if (msg->if_absent) return; // offered once its batch knows it is new (put_new)
                 std::function<void(const new_message&)> observer;
                 {
-                    std::lock_guard lk(mutex_);
-                    observer = observer_;
+                    std::lock_guard lk(inbox_.mutex);
+                    observer = inbox_.observer;
                 }
                 if (observer) observer(*msg);
             });
@@ -229,22 +225,7 @@ public:
     }
 
     // The journal (journal_store.hpp).
-    void record(const journal_event& e) noexcept override {
-        try {
-            bool first = false;
-            {
-                std::lock_guard lk(mutex_);
-                if (loose_.size() >= max_loose_rows) {
-                    ++loose_dropped_;
-                    return;
-                }
-                first = loose_.empty();
-                loose_.push_back(e);
-            }
-            if (first) wake_.notify_one(); // the rows after it join it without a wake-up each
-        } catch (...) { // out of memory: the row is lost, the call goes on
-        }
-    }
+    void record(const journal_event& e) noexcept override { inbox_.record(e); }
 
     task<result<journal_page>> query(journal_query q) override {
         co_return query_journal(db_, chain_.families(), chain_.head(), q);
@@ -387,23 +368,11 @@ public:
         co_return points_off_now();
     }
 
-    void set_queued_observer(std::function<void(const new_message&)> fn) override {
-        std::lock_guard lk(mutex_);
-        observer_ = std::move(fn);
-    }
-
-    std::string write_problem() const override {
-        std::lock_guard lk(mutex_);
-        return problem_;
-    }
+    void set_queued_observer(std::function<void(const new_message&)> fn) override { inbox_.set_observer(std::move(fn)); }
+    std::string write_problem() const override { return inbox_.current_problem(); }
 
     void stop() override {
-        {
-            std::lock_guard lk(mutex_);
-            if (stopping_) return;
-            stopping_ = true;
-        }
-        wake_.notify_one();
+        inbox_.request_stop();
         if (committer_.joinable()) committer_.join();
     }
 
@@ -495,7 +464,7 @@ private:
 
     using admit_fn = std::function<std::optional<failure>()>;
 
-    /// Queues a write for the committer. `admit` runs under mutex_ right
+    /// Queues a write for the committer. `admit` runs under inbox_.mutex right
     /// before the write joins the queue, so what it decides (sequence
     /// numbers, the queue bound) follows commit order; a failure completes
     /// the write at once. `admitted` runs after, outside the lock.
@@ -503,11 +472,9 @@ private:
     task<R> submit(build_fn build, admit_fn admit = {}, std::function<void()> admitted = {}) {
         return asio::async_initiate<decltype(use_task), void(R)>(
             [this](auto handler, build_fn fn, admit_fn admit, std::function<void()> admitted) {
-                std::unique_lock lk(mutex_);
-                std::optional<failure> refused;
-                if (stopping_) refused = fail(errc::internal, "the store is closing");
-                else if (!problem_.empty()) refused = fail(errc::store_unavailable, problem_);
-                else if (admit) refused = admit();
+                std::unique_lock lk(inbox_.mutex);
+                std::optional<failure> refused = inbox_.refusal();
+                if (!refused && admit) refused = admit();
                 if (refused) {
                     lk.unlock();
                     auto ex = asio::get_associated_executor(handler);
@@ -517,10 +484,10 @@ private:
                     return;
                 }
                 executor ex = asio::get_associated_executor(handler);
-                pending_.push_back({std::move(fn), ex,
+                inbox_.pending.push_back({std::move(fn), ex,
                                     write_handler(asio::any_completion_handler<void(R)>(std::move(handler)))});
                 lk.unlock();
-                wake_.notify_one();
+                inbox_.wake.notify_one();
                 if (admitted) admitted();
             },
             use_task, std::move(build), std::move(admit), std::move(admitted));
@@ -584,7 +551,7 @@ private:
         };
     }
 
-    /// Messages in a queue once what is written is counted (mutex_ held).
+    /// Messages in a queue once what is written is counted (inbox_.mutex held).
     std::size_t committed_depth(const std::string& dest) {
         std::lock_guard lk(depth_mutex_);
         const auto it = depth_.find(dest);
@@ -670,32 +637,7 @@ private:
         std::vector<pending_write> ops;
         std::vector<journal_event> loose;
         std::function<void(const new_message&)> batch_observer;
-        for (;;) {
-            bool failing = false;
-            {
-                std::unique_lock lk(mutex_);
-                // Loose journal rows wait while writes fail (they are
-                // bounded); written as soon as the store recovers. Alone,
-                // they wait a little for company: one write per few
-                // milliseconds, not one per row.
-                const auto ready = [&] { return !pending_.empty() || stopping_; };
-                if (!problem_.empty()) {
-                    wake_.wait_for(lk, resume_interval, ready);
-                } else {
-                    wake_.wait(lk, [&] { return ready() || !loose_.empty(); });
-                    if (!ready()) wake_.wait_for(lk, loose_flush_interval, ready);
-                }
-                if (pending_.empty() && stopping_ && (loose_.empty() || !problem_.empty())) return;
-                ops.swap(pending_);
-                failing = !problem_.empty();
-                if (!failing) loose.swap(loose_);
-                batch_observer = observer_;
-                if (loose_dropped_ > 0) {
-                    log::warn("journal", "{} journal rows were dropped: the store could not keep up or could not write",
-                              loose_dropped_);
-                    loose_dropped_ = 0;
-                }
-            }
+        for (bool failing = false; inbox_.next(ops, loose, batch_observer, failing, resume_interval);) {
             if (failing) try_resume();
             if (ops.empty() && loose.empty()) continue;
             commit(ops, loose, batch_observer);
@@ -710,20 +652,20 @@ private:
     /// written and synced), and the committer asks RocksDB to resume every
     /// resume_interval; one log line when it starts, one when it ends.
     void writes_failing(const rocksdb::Status& status) {
-        std::lock_guard lk(mutex_);
-        if (!problem_.empty()) return;
+        std::lock_guard lk(inbox_.mutex);
+        if (!inbox_.problem.empty()) return;
         failing_since_ = std::chrono::steady_clock::now();
-        problem_ = "the store cannot write: " + status.ToString();
+        inbox_.problem = "the store cannot write: " + status.ToString();
         log::error("storage", "{}; new messages are refused (STORE_UNAVAILABLE) and writing is retried every {} s",
-                   problem_, resume_interval.count());
+                   inbox_.problem, resume_interval.count());
     }
 
     void try_resume() {
         if (const auto st = db_.Resume(); !st.ok()) return;
-        std::lock_guard lk(mutex_);
+        std::lock_guard lk(inbox_.mutex);
         const auto failed_for = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - failing_since_);
         log::info("storage", "the store writes again, after {} s; new messages are accepted", failed_for.count());
-        problem_.clear();
+        inbox_.problem.clear();
     }
 
     void commit(std::vector<pending_write>& ops, std::vector<journal_event>& loose,
@@ -775,7 +717,7 @@ private:
         }
         {
             // The depth moves from "on its way" to "written" in one step.
-            std::lock_guard lk(mutex_);
+            std::lock_guard lk(inbox_.mutex);
             std::lock_guard dk(depth_mutex_);
             for (const auto& [dest, n] : st.inflight_done) {
                 auto& inflight = inflight_[dest];
@@ -796,10 +738,7 @@ private:
             chain_.written(st.tip);
             if (journal_rows_) journal_rows_->inc(st.tip.rows);
         } else {
-            if (!loose.empty()) { // kept for when the store writes again
-                std::lock_guard lk(mutex_);
-                loose_.insert(loose_.begin(), std::make_move_iterator(loose.begin()), std::make_move_iterator(loose.end()));
-            }
+            inbox_.requeue(loose); // kept for when the store writes again
             writes_failing(status);
             for (auto& r : results)
                 if (r) r = storage_failure(status, "writing a batch");
@@ -858,26 +797,21 @@ private:
     rocksdb::WriteBatch batch_; ///< committer thread
     lease_batches leases_; ///< committer thread (and recover(), before it starts)
 
-    mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    std::vector<pending_write> pending_;
-    bool stopping_ = false;
     std::thread committer_;
-    std::function<void(const new_message&)> observer_; ///< guarded by mutex_
-    std::uint64_t next_seq_ = 1;                       ///< guarded by mutex_: assigned at admission
-    std::unordered_map<std::string, std::size_t> inflight_; ///< guarded by mutex_: admitted, not yet written
+    /// What the committer takes; its mutex also guards next_seq_, inflight_
+    /// and failing_since_.
+    committer_inbox<pending_write> inbox_;
+    std::uint64_t next_seq_ = 1;                       ///< guarded by inbox_.mutex: assigned at admission
+    std::unordered_map<std::string, std::size_t> inflight_; ///< guarded by inbox_.mutex: admitted, not yet written
 
     std::uint64_t reserved_ = 1; ///< owned by the committer thread
-    std::string problem_;             ///< guarded by mutex_: why writes fail now ("" while they succeed)
     histogram* commit_seconds_ = nullptr; ///< the probes, when a registry was given
     histogram* commit_writes_ = nullptr;
     counter* commit_failures_ = nullptr;
     counter* journal_rows_ = nullptr;
     counter* journal_pruned_ = nullptr;
     journal_chain chain_; ///< appended to by the committer thread
-    std::vector<journal_event> loose_; ///< guarded by mutex_: rows of no state change, for the next batch
-    std::size_t loose_dropped_ = 0;    ///< guarded by mutex_
-    std::chrono::steady_clock::time_point failing_since_; ///< guarded by mutex_
+    std::chrono::steady_clock::time_point failing_since_; ///< guarded by inbox_.mutex
 
     std::mutex depth_mutex_;
     std::unordered_map<std::string, std::size_t> depth_;
