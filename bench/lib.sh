@@ -121,3 +121,17 @@ start_postgres() {
     start >/dev/null
 }
 stop_postgres() { "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true; }
+
+# A PULL service "inbox" owned by "bench", and bench's access to it (TOML).
+pull_inbox_toml() {
+  cat <<'TOML'
+[[services]]
+id = "inbox"
+owner = "bench"
+mode = "async"
+delivery = "pull"
+[[access]]
+system = "bench"
+service = "inbox"
+TOML
+}

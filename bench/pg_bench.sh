@@ -35,15 +35,8 @@ node_config() {
 [postgresql]
 dsn = "host=127.0.0.1 port=$pg_port dbname=postgres user=qaqpa"
 schema = "bench"
-[[services]]
-id = "inbox"
-owner = "bench"
-mode = "async"
-delivery = "pull"
-[[access]]
-system = "bench"
-service = "inbox"
 TOML
+  pull_inbox_toml
 }
 
 # Starts a node: $1 directory, $2 store, $3 name → its port in the variable $4.

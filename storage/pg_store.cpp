@@ -38,7 +38,7 @@ std::string host_name() {
     return name;
 }
 
-class pg_store final : public store {
+class pg_store final : public detail::store_with_committer {
 public:
     pg_store(std::unique_ptr<pg_pool> pool, std::string schema)
         : pool_(std::move(pool)), schema_(std::move(schema)) {}
@@ -54,10 +54,6 @@ public:
         messages_ = std::move(*m);
         return {};
     }
-
-    message_store& messages() override { return *messages_; }
-    journal_store& journal() override { return *messages_; }
-    incident_store& incidents() override { return *messages_; }
 
     // Called at start-up and by the registry editor's own thread: blocking is fine there.
     result<std::optional<registry>> load_registry() override {
@@ -101,7 +97,6 @@ private:
 
     std::unique_ptr<pg_pool> pool_;
     std::string schema_;
-    std::unique_ptr<messages_and_journal> messages_;
 };
 
 } // namespace

@@ -29,7 +29,7 @@ constexpr const char* source_key = "bootstrap_source";
 
 using detail::storage_failure;
 
-class rocksdb_store final : public store {
+class rocksdb_store final : public detail::store_with_committer {
 public:
     rocksdb_store(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
                   const options& opts)
@@ -54,10 +54,6 @@ public:
         messages_ = std::move(*m);
         return {};
     }
-
-    message_store& messages() override { return *messages_; }
-    journal_store& journal() override { return *messages_; }
-    incident_store& incidents() override { return *messages_; }
 
     ~rocksdb_store() override {
         messages_.reset();
@@ -97,7 +93,6 @@ private:
     std::vector<rocksdb::ColumnFamilyHandle*> handles_;
     rocksdb::ColumnFamilyHandle* registry_ = nullptr;
     rocksdb::WriteOptions write_;
-    std::unique_ptr<detail::messages_and_journal> messages_;
 };
 
 /// Queue keys are be16(length) + destination + be64(seq): the prefix is

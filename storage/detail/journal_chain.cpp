@@ -86,9 +86,9 @@ std::uint64_t journal_chain::append(rocksdb::WriteBatch& b, tip& t, const journa
                                    bool index_message, bool index_chain) const {
     const auto number = t.last + 1;
     const auto recorded = std::max(now_ms, t.last_ms);
-    canonical_bytes_into(t.canonical, number, recorded, t.last_hash, e);
-    const auto digest = crypto::sha256(t.canonical);
-    b.Put(f_.rows, journal_row_key(number), encode_stored_row(number, recorded, t.last_digest, digest, e));
+    auto row = chain_row(t.canonical, number, recorded, t.last_hash, t.last_digest, e);
+    const auto& digest = row.digest;
+    b.Put(f_.rows, journal_row_key(number), row.record);
     if (index_message && indexed(e.message_id))
         b.Put(f_.index, journal_index_key(e.message_id, number), rocksdb::Slice());
     if (index_chain && chain_indexed(e))

@@ -211,4 +211,11 @@ std::optional<std::int64_t> recorded_ms_of(std::string_view value) {
     return recorded;
 }
 
+chained_row chain_row(std::string& canonical, std::uint64_t number, std::int64_t recorded_ms,
+                      std::string_view prev_hash, const crypto::sha256_digest& prev_digest, const journal_event& e) {
+    canonical_bytes_into(canonical, number, recorded_ms, prev_hash, e);
+    const auto digest = crypto::sha256(canonical);
+    return {digest, encode_stored_row(number, recorded_ms, prev_digest, digest, e)};
+}
+
 } // namespace qaqpa::storage::detail

@@ -27,6 +27,16 @@ namespace qaqpa::storage::detail {
 /// canonical bytes with `prev_hash` among them.
 std::string encode_stored_row(std::uint64_t number, std::int64_t recorded_ms, const crypto::sha256_digest& prev_hash,
                               const crypto::sha256_digest& hash, const journal_event& e);
+/// Row `number` chained after the row whose hash is `prev_hash` (hex) and
+/// `prev_digest` (the same, raw): its hash over its canonical bytes (built
+/// in `canonical`, a buffer reused from row to row) and its stored record.
+struct chained_row {
+    crypto::sha256_digest digest;
+    std::string record;
+};
+chained_row chain_row(std::string& canonical, std::uint64_t number, std::int64_t recorded_ms,
+                      std::string_view prev_hash, const crypto::sha256_digest& prev_digest, const journal_event& e);
+
 /// A stored row, decoded (its hashes in hex).
 result<journal_row> decode_stored_row(std::string_view value);
 /// The recorded time of a stored row, read without decoding the rest;

@@ -800,10 +800,9 @@ private:
         auto& t = st.tip;
         const auto number = t.last + 1;
         const auto recorded = std::max(st.now_ms, t.last_ms);
-        canonical_bytes_into(st.canonical, number, recorded, t.last_hash, e);
-        const auto digest = crypto::sha256(st.canonical);
-        st.batch.journal.push_back({number, recorded, e.message_id, e.correlation_id,
-                                    encode_stored_row(number, recorded, t.last_digest, digest, e)});
+        auto row = chain_row(st.canonical, number, recorded, t.last_hash, t.last_digest, e);
+        const auto digest = row.digest;
+        st.batch.journal.push_back({number, recorded, e.message_id, e.correlation_id, std::move(row.record)});
         t.last = number;
         t.last_hash = crypto::to_hex(digest);
         t.last_digest = digest;
