@@ -79,24 +79,18 @@ result<void> journal_chain::recover(rocksdb::DB& db) {
 
 journal_chain::tip journal_chain::begin() const {
     std::lock_guard lk(mutex_);
-    return tip{head_.last, head_.last_hash, crypto::digest_from_hex(head_.last_hash), last_ms_, 0, {}};
+    return tip{{head_.last, head_.last_hash, crypto::digest_from_hex(head_.last_hash), last_ms_}, 0, {}};
 }
 
 std::uint64_t journal_chain::append(rocksdb::WriteBatch& b, tip& t, const journal_event& e, std::int64_t now_ms,
                                    bool index_message, bool index_chain) const {
-    const auto number = t.last + 1;
-    const auto recorded = std::max(now_ms, t.last_ms);
-    auto row = chain_row(t.canonical, number, recorded, t.last_hash, t.last_digest, e);
-    const auto& digest = row.digest;
+    auto row = t.next(t.canonical, e, now_ms);
+    const auto number = row.number;
     b.Put(f_.rows, journal_row_key(number), row.record);
     if (index_message && indexed(e.message_id))
         b.Put(f_.index, journal_index_key(e.message_id, number), rocksdb::Slice());
     if (index_chain && chain_indexed(e))
         b.Put(f_.chains, journal_index_key(e.correlation_id, number), rocksdb::Slice());
-    t.last = number;
-    t.last_hash = crypto::to_hex(digest);
-    t.last_digest = digest;
-    t.last_ms = recorded;
     ++t.rows;
     return number;
 }

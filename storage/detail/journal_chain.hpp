@@ -15,6 +15,7 @@
 
 #include "core/errors.hpp"
 #include "crypto/digest.hpp"
+#include "storage/detail/journal_record.hpp"
 #include "storage/journal_store.hpp"
 
 #include <cstdint>
@@ -67,11 +68,7 @@ std::uint64_t journal_index_number(std::string_view key);
 class journal_chain {
 public:
     /// Where the chain stands inside a batch being built.
-    struct tip {
-        std::uint64_t last = 0;
-        std::string last_hash;               ///< hex, as the next row's canonical bytes hold it
-        crypto::sha256_digest last_digest{}; ///< the same, as the next stored record holds it
-        std::int64_t last_ms = 0;
+    struct tip : chain_position {
         std::uint64_t rows = 0; ///< rows appended to this batch
         std::string canonical;  ///< one buffer for every row of the batch
     };

@@ -4,6 +4,7 @@
 #include "core/journal_format.hpp"
 #include "core/utf8.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace qaqpa::storage::detail {
@@ -211,11 +212,18 @@ std::optional<std::int64_t> recorded_ms_of(std::string_view value) {
     return recorded;
 }
 
-chained_row chain_row(std::string& canonical, std::uint64_t number, std::int64_t recorded_ms,
-                      std::string_view prev_hash, const crypto::sha256_digest& prev_digest, const journal_event& e) {
-    canonical_bytes_into(canonical, number, recorded_ms, prev_hash, e);
-    const auto digest = crypto::sha256(canonical);
-    return {digest, encode_stored_row(number, recorded_ms, prev_digest, digest, e)};
+chained_row chain_position::next(std::string& canonical, const journal_event& e, std::int64_t now_ms) {
+    chained_row row;
+    row.number = last + 1;
+    row.recorded_ms = std::max(now_ms, last_ms);
+    canonical_bytes_into(canonical, row.number, row.recorded_ms, last_hash, e);
+    row.digest = crypto::sha256(canonical);
+    row.record = encode_stored_row(row.number, row.recorded_ms, last_digest, row.digest, e);
+    last = row.number;
+    last_hash = crypto::to_hex(row.digest);
+    last_digest = row.digest;
+    last_ms = row.recorded_ms;
+    return row;
 }
 
 } // namespace qaqpa::storage::detail

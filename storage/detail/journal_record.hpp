@@ -27,15 +27,25 @@ namespace qaqpa::storage::detail {
 /// canonical bytes with `prev_hash` among them.
 std::string encode_stored_row(std::uint64_t number, std::int64_t recorded_ms, const crypto::sha256_digest& prev_hash,
                               const crypto::sha256_digest& hash, const journal_event& e);
-/// Row `number` chained after the row whose hash is `prev_hash` (hex) and
-/// `prev_digest` (the same, raw): its hash over its canonical bytes (built
-/// in `canonical`, a buffer reused from row to row) and its stored record.
+/// A row chained to the one before: its number, time, hash over its
+/// canonical bytes and its stored record.
 struct chained_row {
-    crypto::sha256_digest digest;
+    std::uint64_t number = 0;
+    std::int64_t recorded_ms = 0;
+    crypto::sha256_digest digest{};
     std::string record;
 };
-chained_row chain_row(std::string& canonical, std::uint64_t number, std::int64_t recorded_ms,
-                      std::string_view prev_hash, const crypto::sha256_digest& prev_digest, const journal_event& e);
+
+/// Where a chain stands: its last row (0: none) and that row's hash.
+struct chain_position {
+    std::uint64_t last = 0;
+    std::string last_hash;               ///< hex, as the next row's canonical bytes hold it
+    crypto::sha256_digest last_digest{}; ///< the same, as the next stored record holds it
+    std::int64_t last_ms = 0;
+    /// Chains the next row, recorded at `now_ms` (or the last row's time, if
+    /// later; `canonical` is a buffer reused from row to row), and moves to it.
+    chained_row next(std::string& canonical, const journal_event& e, std::int64_t now_ms);
+};
 
 /// A stored row, decoded (its hashes in hex).
 result<journal_row> decode_stored_row(std::string_view value);

@@ -339,13 +339,6 @@ private:
         write_handler done;
     };
 
-    /// Where the node's journal chain stands.
-    struct chain_tip {
-        std::uint64_t last = 0;
-        std::string last_hash;
-        crypto::sha256_digest last_digest{};
-        std::int64_t last_ms = 0;
-    };
 
     /// What the commit's transaction read: the stored rows its writes touch.
     struct stored_rows {
@@ -360,7 +353,7 @@ private:
         std::unordered_map<std::string, tracking> written; ///< tracking as this commit leaves it
         std::set<std::string> finalized;
         std::vector<const new_message*> offered; ///< to the PUSH engine once committed
-        chain_tip tip;
+        chain_position tip;
         std::string canonical; ///< one buffer for every row's canonical bytes
         std::uint64_t rows = 0;
         std::int64_t now_ms = 0;
@@ -436,7 +429,7 @@ private:
                                         ".journal WHERE node = $1 ORDER BY number DESC LIMIT 1", pg_params(s_.node));
         if (!last) co_return last.error();
         journal_head h;
-        chain_tip tip;
+        chain_position tip;
         h.pruned_through = h.last = to_u64(anchor->text(0, 0));
         h.pruned_hash = h.last_hash = std::string(anchor->text(0, 1));
         if (h.pruned_through == 0) h.pruned_hash.clear();
@@ -797,18 +790,10 @@ private:
     }
 
     std::uint64_t append_row(commit_state& st, const journal_event& e) {
-        auto& t = st.tip;
-        const auto number = t.last + 1;
-        const auto recorded = std::max(st.now_ms, t.last_ms);
-        auto row = chain_row(st.canonical, number, recorded, t.last_hash, t.last_digest, e);
-        const auto digest = row.digest;
-        st.batch.journal.push_back({number, recorded, e.message_id, e.correlation_id, std::move(row.record)});
-        t.last = number;
-        t.last_hash = crypto::to_hex(digest);
-        t.last_digest = digest;
-        t.last_ms = recorded;
+        auto row = st.tip.next(st.canonical, e, st.now_ms);
+        st.batch.journal.push_back({row.number, row.recorded_ms, e.message_id, e.correlation_id, std::move(row.record)});
         ++st.rows;
-        return number;
+        return row.number;
     }
 
     void append_rows(commit_state& st, const std::vector<journal_event>& rows) {
@@ -888,7 +873,7 @@ private:
 
     // The committer thread's own.
     std::unique_ptr<pg_connection> conn_;
-    chain_tip tip_;
+    chain_position tip_;
     std::uint64_t next_seq_ = 0;
     std::uint64_t block_end_ = 0;
     struct depth_seen {
