@@ -10,6 +10,7 @@
 #include "crypto/password.hpp"
 #include "crypto/random.hpp"
 #include "routing/async_gateway.hpp"
+#include "routing/cluster_follower.hpp"
 #include "routing/delivery_engine.hpp"
 #include "routing/incident_desk.hpp"
 #include "routing/message_admin.hpp"
@@ -140,6 +141,7 @@ struct node::parts {
     std::unique_ptr<admin::incident_webhook> webhook; ///< null without [incidents] notify_url
     std::unique_ptr<routing::incident_desk> incidents;
     std::unique_ptr<routing::registry_editor> registry_editor; ///< the API's and SIGHUP's changes, one at a time
+    std::unique_ptr<routing::cluster_follower> cluster; ///< with a store nodes share: what the others change
     std::unique_ptr<soap::async_endpoint> async_endpoint, async_signed;
     std::unique_ptr<rest::rest_endpoint> rest_endpoint;
     http::router public_router;
@@ -246,6 +248,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     if (auto r = p->clients.add(point_kind::gateway, p->soap_client); !r) return r.error();
 
     auto& messages = p->store->messages();
+    p->throttles.set_shared(messages.shared()); // a point's throttle holds across the nodes sharing the store
     p->points = std::make_unique<routing::point_states>(messages);
     if (auto r = run_blocking(p->points->load()); !r) return r.error(); // before any listener opens
     if (!c.incidents.notify_url.empty())
@@ -298,6 +301,9 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->message_admin = std::make_unique<routing::message_admin>(messages, *p->engine, *p->journal_to);
     p->registry_editor = std::make_unique<routing::registry_editor>(*p->store, *p->registry, c.security, p->security.get(),
                                                                     [e = p->engine.get()] { e->reconsider(); });
+    if (auto* shared = messages.shared())
+        p->cluster = std::make_unique<routing::cluster_follower>(p->rt, *shared, messages, *p->registry,
+                                                                 *p->registry_editor, *p->points, *p->engine);
     p->metrics.get_gauge("qaqpa_build_info", "the running qaqpa build", {{"version", QAQPA_VERSION}}).set(1);
     p->admin = std::make_unique<admin::admin_api>(
         p->token,
@@ -323,6 +329,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->services.add(*p->incidents); // stopped after the engine: its last switches are recorded
     p->services.add(*p->engine); // messages accepted before a restart are delivered at once
     p->services.add(*p->registry_editor); // stopped after the admin listener: its edits finish
+    if (p->cluster) p->services.add(*p->cluster); // stops first of the delivery: its claims are given up at once
     p->services.add(*p->public_server);
     p->services.add(*p->admin_server);
     p->services.add(*p->auth_service);

@@ -111,6 +111,7 @@ async_gateway::async_gateway(const registry_holder& registry, authenticator& aut
       probe_(metrics), journal_(journal), security_(security) {}
 
 task<result<void>> async_gateway::recover() {
+    if (store_.shared()) co_return result<void>{}; // the leases live in the store alone
     auto leases = co_await store_.leases();
     if (!leases) co_return leases.error();
     leases_.restore(*leases);
@@ -249,8 +250,46 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
     co_return hop({std::move(session), std::move(answer), false});
 }
 
+task<result<std::vector<storage::queue_entry>>> async_gateway::claim_shared(storage::shared_state& shared,
+                                                                            const pull_request& r,
+                                                                            const std::string& queue,
+                                                                            std::size_t amount, unix_ms now,
+                                                                            unix_ms until) {
+    std::vector<std::uint64_t> only;
+    if (r.message_id) { // one message, when it waits in this caller's queue
+        auto t = co_await store_.track(*r.message_id);
+        if (!t) co_return t.error();
+        if (!*t || (*t)->destination != queue || is_final((*t)->status.state))
+            co_return std::vector<storage::queue_entry>{};
+        only.push_back((*t)->seq);
+    } else if (r.correlation_id) { // one chain: its positions, from the queue's head
+        constexpr std::size_t page = 256;
+        std::uint64_t from = 0;
+        for (std::size_t examined = 0; only.size() < amount && examined < max_examined; examined += page) {
+            auto entries = co_await store_.scan(queue, from, page);
+            if (!entries) co_return entries.error();
+            for (const auto& e : *entries)
+                if (e.body->message.info.correlation_id == r.correlation_id && only.size() < amount)
+                    only.push_back(e.seq);
+            if (entries->size() < page) break;
+            from = entries->back().seq + 1;
+        }
+        if (only.empty()) co_return std::vector<storage::queue_entry>{};
+    }
+    if (!only.empty()) co_return co_await shared.lease(queue, std::move(only), amount, now, until);
+    std::vector<storage::queue_entry> out;
+    for (int round = 0; round < 3 && out.size() < amount; ++round) { // another node may win some of a round
+        auto got = co_await shared.lease(queue, {}, amount - out.size(), now, until);
+        if (!got) co_return got.error();
+        if (got->empty()) break;
+        for (auto& e : *got) out.push_back(std::move(e));
+    }
+    co_return out;
+}
+
 task<result<std::vector<storage::queue_entry>>> async_gateway::claim(const pull_request& r, const std::string& queue,
                                                                      std::size_t amount, unix_ms now, unix_ms until) {
+    if (auto* shared = store_.shared()) co_return co_await claim_shared(*shared, r, queue, amount, now, until);
     std::vector<storage::queue_entry> out;
     auto take = [&](std::vector<storage::queue_entry>& entries, std::uint64_t scanned_to, bool plain) {
         std::vector<lease_table::slot> slots;
@@ -339,7 +378,12 @@ task<async_outcome<std::vector<async_message>>> async_gateway::offer(pull_reques
         slots.push_back({e.seq, e.id});
         offered.push_back(std::move(e.body->message)); // read for this call alone
     }
-    if (!slots.empty()) {
+    if (store_.shared()) { // leased on the store's side already; the journal's rows in their order
+        auto rows = leased_rows(offered, **who, transport_of(envelope));
+        if (!rows.empty())
+            if (auto written = co_await store_.set_leases({}, std::move(rows)); !written)
+                co_return faulted<std::vector<async_message>>(session, written.error()); // the leases lapse
+    } else if (!slots.empty()) {
         auto leased = co_await store_.set_leases(lease_table::records(queue, slots, until), leased_rows(offered, **who, transport_of(envelope)));
         if (!leased) {
             for (auto& slot : slots) leases_.give_back(queue, slot.seq, slot.id);
@@ -446,8 +490,10 @@ task<async_outcome<std::string>> async_gateway::take_report(delivery_report r, c
     if (journal_.enabled()) change.journal.push_back(std::move(e));
     auto written = co_await store_.change(change);
     if (!written) co_return faulted<std::string>(session, written.error());
-    if (change.dequeue) leases_.settle(track->destination, track->seq);
-    else leases_.give_back(track->destination, track->seq, r.message_id);
+    if (!store_.shared()) {
+        if (change.dequeue) leases_.settle(track->destination, track->seq);
+        else leases_.give_back(track->destination, track->seq, r.message_id);
+    }
     engine_.wake_for(change);
     co_return async_outcome<std::string>{std::move(session), new_guid()};
 }

@@ -19,6 +19,7 @@
 #include "routing/registry_view.hpp"
 #include "routing/transport_security.hpp"
 #include "storage/message_store.hpp"
+#include "storage/shared_state.hpp"
 
 #include <string>
 #include <variant>
@@ -92,9 +93,13 @@ private:
     /// The authenticated caller; on a signed endpoint, with its signature checked.
     task<result<const system_entry*>> caller(const registry_view& view, const std::optional<sender_info>& sender,
                                              const caller_envelope* envelope);
-    /// Finds and leases (in memory) up to `amount` messages for a getMessages.
+    /// Finds and leases (in memory, or in the store the nodes share) up to
+    /// `amount` messages for a getMessages.
     task<result<std::vector<storage::queue_entry>>> claim(const pull_request& r, const std::string& queue,
                                                           std::size_t amount, unix_ms now, unix_ms until);
+    task<result<std::vector<storage::queue_entry>>> claim_shared(storage::shared_state& shared, const pull_request& r,
+                                                                 const std::string& queue, std::size_t amount,
+                                                                 unix_ms now, unix_ms until);
 
     const registry_holder& registry_;
     authenticator& auth_;
@@ -105,7 +110,7 @@ private:
     gateway_probe probe_;
     journal_sink& journal_;
     const transport_security* security_;
-    lease_table leases_;
+    lease_table leases_; ///< unused when the store is shared
 };
 
 } // namespace qaqpa::routing

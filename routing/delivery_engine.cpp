@@ -39,6 +39,7 @@ delivery_engine::delivery_engine(runtime& rt, storage::message_store& store, con
                    else if (*switched) probe_.error_shutdowns.inc();
                },
                [this](const storage::state_change& c) { wake_for(c); }} {
+    if (store_.shared()) owned_.emplace(); // none until this node's first claims
     store_.set_queued_observer([this](const storage::new_message& m) { offer(m); });
 }
 
@@ -136,6 +137,7 @@ std::shared_ptr<push_worker> delivery_engine::find_worker(std::string_view queue
     {
         std::lock_guard lk(mutex_);
         if (auto it = workers_.find(queue); it != workers_.end()) return it->second;
+        if (owned_ && !owned_->contains(queue)) return nullptr; // another node's to PUSH
         const auto i = std::hash<std::string_view>{}(queue) % runtime_.size();
         w = std::make_shared<push_worker>(std::string(queue), std::move(*dest), runtime_.context(i).get_executor(),
                                           context_);
@@ -144,6 +146,36 @@ std::shared_ptr<push_worker> delivery_engine::find_worker(std::string_view queue
     // Outside the lock: on its own thread the loop may start at once.
     w->start();
     return w;
+}
+
+void delivery_engine::own(std::set<std::string> queues) {
+    std::vector<std::shared_ptr<push_worker>> lost;
+    std::vector<std::string> gained;
+    {
+        std::lock_guard lk(mutex_);
+        for (auto it = workers_.begin(); it != workers_.end();) {
+            if (queues.contains(it->first)) {
+                ++it;
+                continue;
+            }
+            lost.push_back(std::move(it->second));
+            it = workers_.erase(it);
+        }
+        for (const auto& q : queues)
+            if (!owned_ || !owned_->contains(q)) gained.push_back(q);
+        owned_.emplace(queues.begin(), queues.end());
+    }
+    for (auto& w : lost) w->stop();
+    for (const auto& q : gained) wake(q); // a worker reads its queue from the head
+}
+
+void delivery_engine::rescan_owned() {
+    std::lock_guard lk(mutex_);
+    for (auto& [queue, w] : workers_) w->rescan();
+}
+
+void delivery_engine::resumed_elsewhere(const std::string& point) {
+    if (auto w = find_worker(point_queue(point))) w->resume();
 }
 
 void delivery_engine::wake(std::string_view queue) {

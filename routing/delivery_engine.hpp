@@ -33,6 +33,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,18 @@ public:
     void wake_for(const storage::state_change& c);
     void stop() override;
     void release_workers() noexcept;
+
+    /// Nodes sharing the store (storage::shared_state): the PUSH queues this
+    /// node owns now, as its claims say (cluster_follower). Only owned
+    /// queues get a worker; the worker of a queue no longer owned stops
+    /// (an attempt under way finishes, and the new owner may repeat it: at
+    /// least once). Until the first call none is (on a shared store).
+    void own(std::set<std::string> queues);
+    /// Nodes sharing the store: another node may have queued on a queue this
+    /// one owns, at any position: every worker reads its queue from the head.
+    void rescan_owned();
+    /// Another node switched `point` on: its worker resumes at once.
+    void resumed_elsewhere(const std::string& point);
 
     /// Switches delivery to a point off or on, durably. Off: its queued
     /// messages wait (reported DELIVERY_STOPPED) and new ones are still
@@ -112,6 +126,7 @@ private:
 
     std::mutex mutex_;
     std::map<std::string, std::shared_ptr<push_worker>, std::less<>> workers_; ///< guarded by mutex_
+    std::optional<std::set<std::string, std::less<>>> owned_; ///< guarded by mutex_; nullopt: every queue (a store of its own)
     std::atomic<bool> stopping_{false};
 };
 

@@ -36,9 +36,23 @@ task<result<bool>> point_states::set(std::string point, bool on, std::string rea
         if (on) off_.erase(point);
         else off_[point] = reason;
         off_count_.store(off_.size(), std::memory_order_release);
+        generation_.fetch_add(1, std::memory_order_acq_rel);
     }
     if (observer_) observer_(point, on, reason);
     co_return true;
+}
+
+std::vector<std::string> point_states::adopt(const std::vector<std::pair<std::string, std::string>>& stored,
+                                             std::uint64_t seen) {
+    std::vector<std::string> switched_on;
+    std::lock_guard lk(mutex_);
+    if (generation_.load(std::memory_order_acquire) != seen) return switched_on; // the read may predate it
+    std::map<std::string, std::string, std::less<>> next(stored.begin(), stored.end());
+    for (const auto& [point, why] : off_)
+        if (!next.contains(point)) switched_on.push_back(point);
+    off_ = std::move(next);
+    off_count_.store(off_.size(), std::memory_order_release);
+    return switched_on;
 }
 
 } // namespace qaqpa::routing

@@ -41,6 +41,16 @@ public:
     /// `journal`: the rows recording the switch, written with it.
     task<result<bool>> set(std::string point, bool on, std::string reason, std::vector<journal_event> journal = {});
 
+    /// Counts the switches made through this node (a follower reading the
+    /// store compares it before and after its read).
+    std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+    /// Takes the points off as the store lists them, switched by the other
+    /// nodes sharing it (`stored`, read after generation() was `seen`);
+    /// nothing when a switch through this node was written since. Answers
+    /// the points this switched on.
+    std::vector<std::string> adopt(const std::vector<std::pair<std::string, std::string>>& stored,
+                                   std::uint64_t seen);
+
     /// Told of every switch once it is written (the incident desk): the
     /// point, whether it is on now, and why. Set before any switch.
     using observer = std::function<void(const std::string& point, bool on, const std::string& reason)>;
@@ -54,6 +64,7 @@ private:
     /// off_.size(), read without the lock: while no point is off (the usual
     /// case) a call or a PUSH asks without taking the lock.
     std::atomic<std::size_t> off_count_{0};
+    std::atomic<std::uint64_t> generation_{0}; ///< guarded by mutex_ for writes
 };
 
 } // namespace qaqpa::routing

@@ -64,6 +64,13 @@ void push_worker::resume() {
     });
 }
 
+void push_worker::rescan() {
+    asio::post(ex_, [self = shared_from_this()] {
+        self->retried_below_ = 0;
+        self->poke();
+    });
+}
+
 void push_worker::offer(std::uint64_t seq, std::shared_ptr<const storage::queued_message> body,
                         storage::tracking track) {
     asio::post(ex_, [self = shared_from_this(), f = fresh_message{seq, std::move(body), std::move(track)}]() mutable {
@@ -211,7 +218,7 @@ task<bool> push_worker::consider(pass& p, std::uint64_t seq, std::shared_ptr<con
         view = ctx_.registry.current();
         policy = policy_of(*view, *known);
     }
-    if (auto h = held(policy)) {
+    if (auto h = co_await held(policy)) {
         if (!h->whole_queue) { // only its sender's throttle: the others go on
             keep(h->until);
             co_return true;
@@ -257,18 +264,18 @@ std::size_t push_worker::slots_of(const call_policy* policy) const {
     return static_cast<std::size_t>(std::max(1, policy ? policy->policy.concurrency : ctx_.system_policy.concurrency));
 }
 
-std::optional<push_worker::hold> push_worker::held(const call_policy* policy) {
+task<std::optional<push_worker::hold>> push_worker::held(const call_policy* policy) {
     const auto now = ctx_.clock.now();
     if (dest_.kind == destination_kind::point && ctx_.points.is_off(dest_.id))
-        return hold{idle, true}; // switched off (error shutdown): resume when on
-    if (streak_.paused_until() > now) return hold{streak_.paused_until(), true}; // the recipient seems down
-    if (!policy || !policy->policy.throttle) return std::nullopt;
-    const auto until = ctx_.throttles.start_or_wait(policy->throttle_key, *policy->policy.throttle, now);
-    if (!until) return std::nullopt;
+        co_return hold{idle, true}; // switched off (error shutdown): resume when on
+    if (streak_.paused_until() > now) co_return hold{streak_.paused_until(), true}; // the recipient seems down
+    if (!policy || !policy->policy.throttle) co_return std::nullopt;
+    const auto until = co_await ctx_.throttles.admit(policy->throttle_key, *policy->policy.throttle, now);
+    if (!until) co_return std::nullopt;
     ++throttled_waits_;
-    if (policy->throttle_key != dest_.id) return hold{*until, false}; // the sender's own window
+    if (policy->throttle_key != dest_.id) co_return hold{*until, false}; // the sender's own window
     held_until_ = *until; // the point's: nothing goes before
-    return hold{*until, true};
+    co_return hold{*until, true};
 }
 
 task<push_result> push_worker::deliver(const registry_view& view, const storage::queued_message& body,

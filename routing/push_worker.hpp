@@ -82,6 +82,9 @@ public:
     void start();
     /// Something was queued, or may be due now: look at the queue again.
     void wake();
+    /// Something may have been queued anywhere in the queue (by another node
+    /// sharing the store): the next pass reads it from the head.
+    void rescan();
     /// The point was switched on: the recipient is taken to be back.
     void resume();
     /// A message about to be written (sequence assigned, batch not synced).
@@ -141,7 +144,7 @@ private:
     const call_policy* policy_of(const registry_view& view, const storage::tracking& t) const;
     /// How many attempts may be in flight under `policy` (its concurrency).
     std::size_t slots_of(const call_policy* policy) const;
-    std::optional<hold> held(const call_policy* policy);
+    task<std::optional<hold>> held(const call_policy* policy);
     task<void> count_failure(const call_policy* policy);
     void poke(); ///< on the executor: look again at once
 

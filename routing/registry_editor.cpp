@@ -84,9 +84,32 @@ task<result<void>> registry_editor::remove(registry_part part, std::string key) 
     return worker_.run<result<void>>([this, part, key = std::move(key)] { return remove_now(part, key); });
 }
 
+task<result<void>> registry_editor::follow() {
+    return worker_.run<result<void>>([this]() -> result<void> {
+        std::lock_guard lk(mutex_);
+        auto stored = store_.load_registry();
+        if (!stored) return stored.error();
+        if (!*stored) return {};
+        if (auto ok = check_live_registry(**stored, security_, keys_); !ok) return ok.error();
+        holder_.replace(std::move(**stored));
+        if (changed_) changed_();
+        return {};
+    });
+}
+
+result<registry> registry_editor::base() const {
+    if (!store_.messages().shared()) return holder_.current()->data();
+    auto stored = store_.load_registry();
+    if (!stored) return stored.error();
+    if (!*stored) return holder_.current()->data();
+    return std::move(**stored);
+}
+
 result<put_outcome> registry_editor::put_now(registry_part part, read_entry e, bool create_only) {
     std::lock_guard lk(mutex_);
-    registry next = holder_.current()->data();
+    auto base_registry = base();
+    if (!base_registry) return base_registry.error();
+    registry next = std::move(*base_registry);
     const auto key = entry_key(e.entry);
     const auto at = with_part(next, part, [&](const auto& items) { return index_of(items, key); });
     if (at && create_only)
@@ -125,7 +148,9 @@ result<put_outcome> registry_editor::put_now(registry_part part, read_entry e, b
 
 result<void> registry_editor::remove_now(registry_part part, const std::string& key) {
     std::lock_guard lk(mutex_);
-    registry next = holder_.current()->data();
+    auto base_registry = base();
+    if (!base_registry) return base_registry.error();
+    registry next = std::move(*base_registry);
     const bool removed = with_part(next, part, [&](auto& items) {
         const auto at = index_of(items, key);
         if (at) items.erase(items.begin() + static_cast<std::ptrdiff_t>(*at));

@@ -44,6 +44,11 @@ public:
     /// merged into the live one by storage::bootstrap_registry. Blocking.
     result<void> reload(const config& cfg);
 
+    /// Installs the live registry as the store holds it now, when another
+    /// node sharing the store saved it: checked as start-up does, not
+    /// written again. A stored registry that does not pass stays unused.
+    task<result<void>> follow();
+
     std::vector<registry_entry> entries(registry_part part) const override;
     result<registry_entry> entry(registry_part part, const std::string& key) const override;
     task<result<put_outcome>> put(registry_part part, read_entry e, bool create_only) override;
@@ -52,6 +57,9 @@ public:
 private:
     result<put_outcome> put_now(registry_part part, read_entry e, bool create_only);
     result<void> remove_now(registry_part part, const std::string& key);
+    /// What an edit starts from: the stored registry when nodes share the
+    /// store (another may have changed it), else the installed one.
+    result<registry> base() const;
     /// Persists `next` and installs it (under mutex_).
     result<void> install(registry next);
 

@@ -132,7 +132,9 @@ task<sync_outcome> sync_gateway::relay(sync_request req, const caller_envelope* 
     // Over its throttle the caller is told at once, never kept waiting on
     // its connection.
     const auto& throttle = route->policy->policy.throttle;
-    if (throttle && !throttles_.try_start(route->policy->throttle_key, *throttle, now_ms())) {
+    std::optional<std::int64_t> throttled;
+    if (throttle) throttled = co_await throttles_.admit(route->policy->throttle_key, *throttle, now_ms());
+    if (throttled) {
         out.answer = gateway_fault{
             fail(errc::throttled, fmt::format("at most {} calls in {} s to \"{}\"", throttle->requests,
                                               throttle->window_s, dp.id)),

@@ -113,6 +113,8 @@ struct lease {
     std::uint64_t seq = 0;
 };
 
+class shared_state;
+
 class message_store {
 public:
     virtual ~message_store() = default;
@@ -168,6 +170,10 @@ public:
                                              std::vector<journal_event> journal = {}) = 0;
     /// The points switched off, with their reasons (recovery).
     virtual task<result<std::vector<std::pair<std::string, std::string>>>> points_off() = 0;
+
+    /// What the nodes sharing this store decide together (shared_state.hpp);
+    /// null for a store one node owns, whose routing/ keeps that in memory.
+    virtual shared_state* shared() { return nullptr; }
 
     /// Called on the committer thread with every message about to be written
     /// (its sequence assigned, its batch not yet synced; the write may still

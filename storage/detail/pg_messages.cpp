@@ -7,6 +7,7 @@
 #include "storage/detail/committer_inbox.hpp"
 #include "storage/detail/journal_record.hpp"
 #include "storage/detail/pg_batch.hpp"
+#include "storage/detail/pg_shared_state.hpp"
 #include "storage/detail/record_codec.hpp"
 #include "storage/detail/write_completion.hpp"
 
@@ -78,7 +79,7 @@ bool replication_unconfirmed(const std::vector<std::string>& warnings) {
 class pg_messages final : public messages_and_journal {
 public:
     pg_messages(pg_pool& reads, pg_messages_settings s)
-        : reads_(reads), s_(std::move(s)), q_("\"" + s_.schema + "\"") {
+        : reads_(reads), s_(std::move(s)), q_("\"" + s_.schema + "\""), shared_(reads, s_.schema, s_.node) {
         if (s_.metrics) {
             commit_seconds_ = &s_.metrics->get_histogram(
                 "qaqpa_store_commit_seconds", "time of one group commit (the write and its fsync)",
@@ -123,6 +124,8 @@ public:
     task<result<void>> put_incident(incident i) override { return submit<result<void>>(incident_op{std::move(i)}); }
 
     void record(const journal_event& e) noexcept override { inbox_.record(e); }
+
+    shared_state* shared() override { return &shared_; }
 
     // The reads, on the caller's loop over the pool.
     task<result<std::vector<queue_entry>>> scan(std::string_view dest, std::uint64_t from,
@@ -870,6 +873,7 @@ private:
     pg_pool& reads_;
     const pg_messages_settings s_;
     const std::string q_; ///< the schema, quoted
+    pg_shared_state shared_;
 
     // The committer thread's own.
     std::unique_ptr<pg_connection> conn_;
