@@ -151,7 +151,14 @@ service = "push-svc"
     auto cfg = parse_config(toml, "integration.toml", dir_.path());
     INFO((cfg ? std::string() : cfg.error().detail));
     REQUIRE(cfg);
-    if (on_postgresql()) {
+    if (!settings_.cluster_schema.empty()) {
+        REQUIRE(postgres_server::shared());
+        cfg->node.store = "postgresql";
+        cfg->node.name = settings_.node_name;
+        cfg->postgresql.dsn = postgres_server::shared()->dsn();
+        cfg->postgresql.schema = settings_.cluster_schema;
+        cfg->postgresql.pool = 4;
+    } else if (on_postgresql()) {
         cfg->node.store = "postgresql";
         cfg->node.name = "integration";
         cfg->postgresql.dsn = postgres_server::shared()->dsn();

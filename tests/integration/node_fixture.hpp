@@ -30,6 +30,10 @@ struct node_settings {
     std::string extra_registry; ///< appended after the registry (more points, services, access)
     journal_sink* journal = nullptr; ///< where the node's message events go
     time_source* incident_clock = nullptr; ///< the incident desk's clock (simulated time)
+    /// Not empty: a node of a cluster on the test's PostgreSQL server, in
+    /// this schema (shared with the other nodes given it) under `node_name`.
+    std::string cluster_schema;
+    std::string node_name;
 };
 
 /// Registry lines (for extra_registry) for a delivery point `id` at `url`
