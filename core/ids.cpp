@@ -52,13 +52,26 @@ std::string format_guid(guid_bytes b, std::uint8_t version) {
 
 std::string new_guid() { return format_guid(random_bytes(), 4); }
 
-std::string new_ordered_guid() {
-    auto b = random_bytes();
-    const auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                   std::chrono::system_clock::now().time_since_epoch())
-                                                   .count());
+namespace {
+
+std::string ordered_guid(guid_bytes b, std::uint64_t ms) {
     for (int i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(ms >> (8 * (5 - i)));
     return format_guid(b, 7);
+}
+
+} // namespace
+
+std::string new_ordered_guid() {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    return ordered_guid(random_bytes(), static_cast<std::uint64_t>(ms));
+}
+
+std::string ordered_guid_of(std::int64_t ms, std::string_view seed) {
+    guid_bytes b{};
+    for (std::size_t i = 6; i < b.size() && i - 6 < seed.size(); ++i) b[i] = static_cast<std::uint8_t>(seed[i - 6]);
+    return ordered_guid(b, static_cast<std::uint64_t>(ms));
 }
 
 std::optional<std::int64_t> ordered_guid_ms(std::string_view id) noexcept {

@@ -16,6 +16,11 @@ std::string new_guid();
 /// appends instead of inserting at random places in its index.
 std::string new_ordered_guid();
 
+/// A time-ordered GUID for `ms` whose other bits are `seed`'s first ten
+/// bytes (a digest): the same arguments give the same GUID, so a retried
+/// request can be given the id its first try got.
+std::string ordered_guid_of(std::int64_t ms, std::string_view seed);
+
 /// The Unix milliseconds a time-ordered GUID was made at; nullopt for any
 /// other id (retention finds old records by their keys).
 std::optional<std::int64_t> ordered_guid_ms(std::string_view id) noexcept;

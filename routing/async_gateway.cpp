@@ -1,6 +1,8 @@
 #include "routing/async_gateway.hpp"
 
+#include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "crypto/digest.hpp"
 #include "core/log.hpp"
 #include "routing/destinations.hpp"
 
@@ -104,6 +106,50 @@ result<async_route> resolve_async_route(const registry_view& view, const system_
     return route_in_chain(view, caller, *svc, *existing, limits);
 }
 
+namespace {
+
+/// How far a messageDate may be from now for a retry to be recognised by it.
+constexpr std::int64_t repeatable_span_ms = 24LL * 3600 * 1000;
+
+struct repeatable_ids {
+    std::string message_id;
+    std::string chain_id; ///< the chain a REQUEST opens
+};
+
+/// On a store nodes share, a sender's retry of a sendMessage (its
+/// messageId, messageDate, routing and content unchanged) gets the ids its
+/// first try got, and is stored once: a try answered with a fault may be
+/// stored all the same (its commit's wait for the synchronous standby was
+/// cancelled; a node died before it answered), and the retry may reach any
+/// node. The ids' time is the messageDate's, so retention still finds them;
+/// a sender without a messageId, or a messageDate more than a day from now,
+/// gets fresh ids.
+std::optional<repeatable_ids> repeatable_ids_of(const system_entry& sender, const async_message& m, unix_ms now) {
+    const auto& info = m.info;
+    if (!info.message_id || info.message_id->empty()) return std::nullopt;
+    const auto date = parse_datetime(info.message_date);
+    if (!date) return std::nullopt;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(date->time_since_epoch()).count();
+    if (ms <= 0 || ms < now - repeatable_span_ms || ms > now + repeatable_span_ms) return std::nullopt;
+    std::string key;
+    for (const std::string_view part : {std::string_view(sender.id), std::string_view(*info.message_id),
+                                        std::string_view(info.message_date), std::string_view(info.service_id),
+                                        to_string(info.type), std::string_view(info.correlation_id.value_or("")),
+                                        std::string_view(info.route_id.value_or("")), std::string_view(m.data.content)}) {
+        key += std::to_string(part.size());
+        key += ':';
+        key += part;
+    }
+    const auto digest = crypto::sha256(key);
+    const auto chain = crypto::sha256(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+    const auto bytes = [](const crypto::sha256_digest& d) {
+        return std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
+    };
+    return repeatable_ids{ordered_guid_of(ms, bytes(digest)), ordered_guid_of(ms, bytes(chain))};
+}
+
+} // namespace
+
 async_gateway::async_gateway(const registry_holder& registry, authenticator& auth, storage::message_store& store,
                              delivery_engine& engine, const point_states& points, async_limits limits,
                              metrics_registry& metrics, journal_sink& journal, const transport_security* security)
@@ -195,8 +241,11 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
     }
 
     const auto now = now_ms();
+    std::optional<repeatable_ids> again;
+    if (!sender.gateway && store_.shared()) again = repeatable_ids_of(sender, m, now);
+    if (again && route->opens) route->opens->correlation_id = again->chain_id;
     auto body = std::make_shared<storage::queued_message>();
-    body->id = sender.gateway ? *m.info.message_id : new_ordered_guid();
+    body->id = sender.gateway ? *m.info.message_id : again ? again->message_id : new_ordered_guid();
     body->accepted_ms = now;
     m.info.message_id = body->id;
     m.info.correlation_id = route->opens ? route->opens->correlation_id : existing->correlation_id;
@@ -242,11 +291,14 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
 
     // The store offers the message to its PUSH worker (if any) as it writes it.
     auto stored = co_await store_.accept(std::move(n));
-    // a peer forwarding again what this node took before (its answer was
-    // lost) is answered as accepted again: stored once
-    const bool repeated = !stored && sender.gateway && stored.error().code == errc::conflict;
+    // a peer forwarding again what this node took before, or a sender
+    // retrying what a node took (their answer was lost, or a fault), is
+    // answered as accepted again: stored once
+    const bool repeated = !stored && (sender.gateway || again) && stored.error().code == errc::conflict;
     if (!stored && !repeated) co_return hop(faulted<accepted_message>(session, stored.error()));
-    if (repeated) log::info("async", "{}: a repeated forward from peer {}, already stored", answer.message_id, sender.id);
+    if (repeated)
+        log::info("async", "{}: a repeated {} from {}, already stored", answer.message_id,
+                  sender.gateway ? "forward" : "sendMessage", sender.id);
     co_return hop({std::move(session), std::move(answer), false});
 }
 

@@ -68,6 +68,9 @@ std::int64_t made_ms(std::string_view id) {
     return ordered_guid_ms(id).value_or(std::numeric_limits<std::int64_t>::max());
 }
 
+/// The SQLSTATE of an insert whose key is there already.
+constexpr std::string_view unique_violation = "23505";
+
 /// A commit's wait for the synchronous standby was cancelled: the
 /// transaction committed here but may not have reached the standby.
 bool replication_unconfirmed(const std::vector<std::string>& warnings) {
@@ -361,6 +364,7 @@ private:
         std::uint64_t rows = 0;
         std::int64_t now_ms = 0;
         bool committed = false; ///< on this server, though the commit failed (not replicated)
+        std::string sqlstate;   ///< why the server refused it, when it did
     };
 
     template <class R>
@@ -532,11 +536,15 @@ private:
                 log::error("storage", "{}; new messages are refused (STORE_UNAVAILABLE) and postgresql is tried again "
                                       "every {} s", inbox_.problem, resume_interval.count());
             }
-        } else {
-            log::error("storage", "a commit failed: {}", done.error().detail);
         }
+        // A new message whose id is stored already: a sender's retry of one
+        // this store took (async_gateway makes such ids repeatable).
+        const auto* a = ops.size() == 1 && !lost ? std::get_if<accept_op>(&ops.front().what) : nullptr;
+        const bool stored_before = a && st.sqlstate == unique_violation;
+        if (!lost && !stored_before) log::error("storage", "a commit failed: {}", done.error().detail);
         for (auto& r : results)
-            if (r) r = failure(done.error());
+            if (r) r = stored_before ? fail(errc::conflict, "message " + a->m->body->id + " is stored")
+                                     : failure(done.error());
         complete_writes(ops, results);
     }
 
@@ -549,6 +557,7 @@ private:
             if (!c) co_return c.error();
         }
         auto done = co_await write_on(*conn_, ops, loose, results, st);
+        if (!done) st.sqlstate = conn_->last_sqlstate();
         if (!done && !conn_->broken()) co_await conn_->exec("ROLLBACK"); // a warning outside a transaction
         co_return done;
     }

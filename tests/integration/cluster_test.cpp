@@ -6,6 +6,7 @@
 #include "tests/integration/async_helpers.hpp"
 #include "tests/integration/node_fixture.hpp"
 #include "tests/support/postgres_test.hpp"
+#include "core/clock.hpp"
 #include "tests/support/soap_samples.hpp"
 
 using namespace qaqpa;
@@ -52,6 +53,27 @@ TEST_CASE("cluster: a message accepted through one node is fetched and confirmed
         CHECK(state_of(b.port(), sender_login, id) == "DELIVERED");
     }
     CHECK(pull(b.port(), owner_login, "async-only").empty());
+}
+
+TEST_CASE("cluster: a sender's retry of a sendMessage, through either node, is stored once under its first id",
+          "[integration][cluster]") {
+    QAQPA_NEED_POSTGRES(pg);
+    const auto schema = fresh_pg_schema();
+    gateway a(member(schema, "a"));
+    gateway b(member(schema, "b"));
+    async_send m;
+    m.message_id = "c0ffee00-0000-4000-8000-000000000001";
+    m.message_date = now_datetime();
+    const auto first = accept(a.port(), m);
+    const auto retried = accept(b.port(), m); // its answer was lost, say: sent again elsewhere
+    CHECK(retried.message_id == first.message_id);
+    CHECK(retried.correlation_id == first.correlation_id);
+    CHECK(accept(a.port(), m).message_id == first.message_id);
+    auto edited = m; // the same messageId with other content is another message
+    edited.payload = "<doc xmlns=\"urn:example\">edited</doc>";
+    const auto other = accept(b.port(), edited);
+    CHECK(other.message_id != first.message_id);
+    CHECK(pull(a.port(), owner_login, "async-only") == std::vector{first.message_id, other.message_id});
 }
 
 TEST_CASE("cluster: a RESEND through one node is offered again through the other", "[integration][cluster]") {

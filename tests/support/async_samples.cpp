@@ -19,9 +19,10 @@ std::string optional(const char* name, const std::string& v) {
 } // namespace
 
 std::string send_message_xml(const async_send& m) {
-    return std::string(head) + "<asy:sendMessage><request><messageInfo>" + optional("correlationId", m.correlation_id) +
-           "<serviceId>" + m.service + "</serviceId><messageType>" + m.type + "</messageType>" +
-           optional("routeId", m.route_id) + "<messageDate>2026-11-23T10:00:00.123+05:00</messageDate>" +
+    const std::string date = m.message_date.empty() ? "2026-11-23T10:00:00.123+05:00" : m.message_date;
+    return std::string(head) + "<asy:sendMessage><request><messageInfo>" + optional("messageId", m.message_id) +
+           optional("correlationId", m.correlation_id) + "<serviceId>" + m.service + "</serviceId><messageType>" +
+           m.type + "</messageType>" + optional("routeId", m.route_id) + "<messageDate>" + date + "</messageDate>" +
            sender(m.who) + "</messageInfo><messageData><data>" + m.payload +
            "</data></messageData></request></asy:sendMessage>" + tail;
 }

@@ -20,6 +20,8 @@ struct async_send {
     std::string correlation_id; ///< empty = none
     std::string route_id;       ///< empty = none
     std::string payload = "<doc xmlns=\"urn:example\">Сәлем, қақпа!</doc>";
+    std::string message_id;   ///< the sender's own; empty = none
+    std::string message_date; ///< empty = a fixed date in November 2026
 };
 
 std::string send_message_xml(const async_send& m);
