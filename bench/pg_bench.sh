@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The store on PostgreSQL next to the embedded RocksDB store, in one run:
-# accept (wrk, N connections of sendMessage to a PULL service, ~2 KB) and
-# the PULL drain of what was accepted (getMessages amount=100 + one
-# notification per message), through
+# accept (wrk, N connections of sendMessage to a PULL service, ~2 KB), the
+# PULL drain of what was accepted (getMessages amount=100 + one
+# notification per message), and PUSH (PUSHES messages sent by 32
+# closed-loop senders to a PUSH service whose point, concurrency 16, is a
+# loopback recipient: the rate from its first to its last arrival), through
 #   1. one node on RocksDB (the default),
 #   2. one node on PostgreSQL,
 #   3. two nodes on one PostgreSQL (each driven by half the connections and
@@ -12,14 +14,14 @@
 #   bash bench/pg_bench.sh [connections=64] [seconds=10]
 # The target (issue "Scale-out"): >= 15,000 durable accepts a second through
 # one node on this 2-core machine. "failed" counts getMessages and
-# notifications that failed: two nodes do not share PULL leases yet, so
-# their pullers collide (the README's current limits).
+# notifications that failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 CONNS=${1:-64}
 SECS=${2:-10}
 PULLERS=${PULLERS:-64}
+PUSHES=${PUSHES:-20000}
 BUILD=${BUILD:-build-bench}
 
 need_packages wrk
@@ -37,6 +39,38 @@ dsn = "host=127.0.0.1 port=$pg_port dbname=postgres user=qaqpa"
 schema = "bench"
 TOML
   pull_inbox_toml
+  cat <<TOML
+[[delivery_points]]
+id = "recipient"
+url = "http://127.0.0.1:$recipient_port/"
+concurrency = 16
+[[services]]
+id = "pushed"
+owner = "bench"
+mode = "async"
+delivery_point = "recipient"
+[[access]]
+system = "bench"
+service = "pushed"
+TOML
+}
+
+# A PUSH recipient for the next run, waiting for PUSHES messages.
+recipient_up() {
+  "$BUILD/bench/async_driver" recipient "$PUSHES" 300 >"$work/recipient.out" &
+  recipient_pid=$!
+  pids+=($recipient_pid)
+  recipient_port=$(wait_line "$work/recipient.out" "async_driver: listening")
+}
+push_run() { # ports → PUSHes delivered a second (the senders split among the ports)
+  local p share=$((PUSHES / $#)) senders=()
+  for p in "$@"; do
+    "$BUILD/bench/async_driver" fill "$p" bench bench-password pushed "$share" $((32 / $#)) 2048 >/dev/null &
+    senders+=($!)
+  done
+  wait "${senders[@]}" || true
+  wait "$recipient_pid" || true
+  field "$(tail -1 "$work/recipient.out")" msg_per_s
 }
 
 # Starts a node: $1 directory, $2 store, $3 name → its port in the variable $4.
@@ -64,19 +98,23 @@ drain_run() { # port pullers → "drained msg_per_s failed"
 
 echo "conditions: $(nproc) cores, $(wc -c <"$work/send.xml") byte sendMessage, $CONNS connections, ${SECS} s," \
   "$PULLERS pullers; PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1, fsync on"
-printf '%-34s %12s %16s %12s %8s\n' "run" "accept/s" "drained" "drain/s" "failed"
+row() { printf '%-34s %12s %16s %12s %8s %10s\n' "$@"; }
+row "run" "accept/s" "drained" "drain/s" "failed" "push/s"
 : >"$work/errors"
 
+recipient_up
 node_up "$work/rocks" rocksdb rocks port
 a=$(accept_run "$port" "$CONNS"); read -r n d f < <(drain_run "$port" "$PULLERS")
-printf '%-34s %12s %16s %12s %8s\n' "one node, RocksDB" "$a" "$n" "$d" "$f"
+row "one node, RocksDB" "$a" "$n" "$d" "$f" "$(push_run "$port")"
 stop_qaqpa
 
+recipient_up
 node_up "$work/pg1" postgresql a port
 a=$(accept_run "$port" "$CONNS"); read -r n d f < <(drain_run "$port" "$PULLERS")
-printf '%-34s %12s %16s %12s %8s\n' "one node, PostgreSQL" "$a" "$n" "$d" "$f"
+row "one node, PostgreSQL" "$a" "$n" "$d" "$f" "$(push_run "$port")"
 stop_qaqpa
 
+recipient_up
 node_up "$work/pg2a" postgresql a port_a; pid_a=$qaqpa_pid
 node_up "$work/pg2b" postgresql b port_b
 accept_run "$port_a" $((CONNS / 2)) >"$work/a.out" & wa=$!
@@ -91,6 +129,6 @@ t1=$(date +%s.%N)
 n=$(( $(cut -d' ' -f1 "$work/da.out") + $(cut -d' ' -f1 "$work/db.out") ))
 f=$(( $(cut -d' ' -f3 "$work/da.out") + $(cut -d' ' -f3 "$work/db.out") ))
 d=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", n / (b - a)}')
-printf '%-34s %12s %16s %12s %8s\n' "two nodes, one PostgreSQL" "$a" "$n" "$d" "$f"
+row "two nodes, one PostgreSQL" "$a" "$n" "$d" "$f" "$(push_run "$port_a" "$port_b")"
 kill "$pid_a" "$qaqpa_pid"; wait "$pid_a" "$qaqpa_pid" 2>/dev/null || true
 echo "non-2xx answers: $(awk '{s += $1} END {print s + 0}' "$work/errors")"
