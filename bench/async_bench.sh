@@ -33,27 +33,7 @@ recipient_pid=$!
 pids+=($recipient_pid)
 recipient_port=$(wait_line "$work/recipient.out" "async_driver: listening")
 
-{ qaqpa_config_head "$work"; cat <<TOML; } >"$work/qaqpa.toml"
-[[delivery_points]]
-id = "recipient"
-url = "http://127.0.0.1:$recipient_port/"
-[[services]]
-id = "inbox"
-owner = "bench"
-mode = "async"
-delivery = "pull"
-[[services]]
-id = "pushed"
-owner = "bench"
-mode = "async"
-delivery_point = "recipient"
-[[access]]
-system = "bench"
-service = "inbox"
-[[access]]
-system = "bench"
-service = "pushed"
-TOML
+{ qaqpa_config_head "$work"; pull_inbox_toml; push_service_toml "$recipient_port"; } >"$work/qaqpa.toml"
 start_qaqpa "$work/qaqpa.toml" "$work/qaqpa.out"
 
 "$BUILD/bench/make_request" --async inbox bench bench-password 2048 >"$work/send.xml"

@@ -123,6 +123,24 @@ start_postgres() {
 stop_postgres() { "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true; }
 
 # A PULL service "inbox" owned by "bench", and bench's access to it (TOML).
+# The PUSH service "pushed" to point "recipient" at 127.0.0.1:$1; $2 more
+# lines for the point (say "concurrency = 16").
+push_service_toml() {
+  cat <<TOML
+[[delivery_points]]
+id = "recipient"
+url = "http://127.0.0.1:$1/"
+${2:-}
+[[services]]
+id = "pushed"
+owner = "bench"
+mode = "async"
+delivery_point = "recipient"
+[[access]]
+system = "bench"
+service = "pushed"
+TOML
+}
 pull_inbox_toml() {
   cat <<'TOML'
 [[services]]

@@ -39,20 +39,7 @@ dsn = "host=127.0.0.1 port=$pg_port dbname=postgres user=qaqpa"
 schema = "bench"
 TOML
   pull_inbox_toml
-  cat <<TOML
-[[delivery_points]]
-id = "recipient"
-url = "http://127.0.0.1:$recipient_port/"
-concurrency = 16
-[[services]]
-id = "pushed"
-owner = "bench"
-mode = "async"
-delivery_point = "recipient"
-[[access]]
-system = "bench"
-service = "pushed"
-TOML
+  push_service_toml "$recipient_port" "concurrency = 16"
 }
 
 # A PUSH recipient for the next run, waiting for PUSHES messages.

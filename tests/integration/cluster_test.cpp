@@ -22,6 +22,14 @@ node_settings member(const std::string& schema, const std::string& name, std::st
     return s;
 }
 
+/// Nodes "a" and "b" on a fresh schema, with `extra_registry` each.
+struct two_members {
+    explicit two_members(const std::string& extra_registry = {})
+        : schema(fresh_pg_schema()), a(member(schema, "a", extra_registry)), b(member(schema, "b", extra_registry)) {}
+    std::string schema;
+    gateway a, b;
+};
+
 std::string point_state(gateway& gw, const std::string& point) {
     const auto reply = admin_call(gw, "GET", "/admin/v1/delivery-points/" + point + "/state");
     REQUIRE(reply.status == 200);
@@ -33,9 +41,9 @@ std::string point_state(gateway& gw, const std::string& point) {
 TEST_CASE("cluster: a message accepted through one node is fetched and confirmed through the other",
           "[integration][cluster]") {
     QAQPA_NEED_POSTGRES(pg);
-    const auto schema = fresh_pg_schema();
-    gateway a(member(schema, "a"));
-    gateway b(member(schema, "b"));
+    two_members nodes;
+    auto& a = nodes.a;
+    auto& b = nodes.b;
     const auto ids = accept_many(a.port(), "async-only", 5);
 
     const auto first = pull(b.port(), owner_login, "async-only", 3); // leased through b ...
@@ -58,9 +66,9 @@ TEST_CASE("cluster: a message accepted through one node is fetched and confirmed
 TEST_CASE("cluster: a sender's retry of a sendMessage, through either node, is stored once under its first id",
           "[integration][cluster]") {
     QAQPA_NEED_POSTGRES(pg);
-    const auto schema = fresh_pg_schema();
-    gateway a(member(schema, "a"));
-    gateway b(member(schema, "b"));
+    two_members nodes;
+    auto& a = nodes.a;
+    auto& b = nodes.b;
     async_send m;
     m.message_id = "c0ffee00-0000-4000-8000-000000000001";
     m.message_date = now_datetime();
@@ -78,9 +86,9 @@ TEST_CASE("cluster: a sender's retry of a sendMessage, through either node, is s
 
 TEST_CASE("cluster: a RESEND through one node is offered again through the other", "[integration][cluster]") {
     QAQPA_NEED_POSTGRES(pg);
-    const auto schema = fresh_pg_schema();
-    gateway a(member(schema, "a"));
-    gateway b(member(schema, "b"));
+    two_members nodes;
+    auto& a = nodes.a;
+    auto& b = nodes.b;
     const auto id = accept(a.port(), {}).message_id;
     REQUIRE(pull(a.port(), owner_login, "async-only") == std::vector{id});
     REQUIRE(pull(b.port(), owner_login, "async-only").empty()); // leased
@@ -91,9 +99,9 @@ TEST_CASE("cluster: a RESEND through one node is offered again through the other
 TEST_CASE("cluster: a point switched off through one node is off on the other, and on again",
           "[integration][cluster]") {
     QAQPA_NEED_POSTGRES(pg);
-    const auto schema = fresh_pg_schema();
-    gateway a(member(schema, "a"));
-    gateway b(member(schema, "b"));
+    two_members nodes;
+    auto& a = nodes.a;
+    auto& b = nodes.b;
     REQUIRE(admin_call(a, "POST", "/admin/v1/delivery-points/echo/off").status == 200);
     CHECK(eventually([&] { return point_state(b, "echo").find("\"enabled\":false") != std::string::npos; },
                      std::chrono::seconds(2)));
@@ -112,9 +120,9 @@ TEST_CASE("cluster: a point switched off through one node is off on the other, a
 TEST_CASE("cluster: a registry edit through one node's admin API reaches the other within a second",
           "[integration][cluster]") {
     QAQPA_NEED_POSTGRES(pg);
-    const auto schema = fresh_pg_schema();
-    gateway a(member(schema, "a"));
-    gateway b(member(schema, "b"));
+    two_members nodes;
+    auto& a = nodes.a;
+    auto& b = nodes.b;
     REQUIRE(admin_call(a, "PUT", "/admin/v1/systems/newcomer", R"({"password":"newcomer-password"})").status / 100 == 2);
     const auto started = std::chrono::steady_clock::now();
     CHECK(eventually([&] { return admin_call(b, "GET", "/admin/v1/systems/newcomer").status == 200; },
@@ -129,13 +137,13 @@ TEST_CASE("cluster: a registry edit through one node's admin API reaches the oth
 
 TEST_CASE("cluster: a point's throttle holds across both nodes together", "[integration][cluster]") {
     QAQPA_NEED_POSTGRES(pg);
-    const auto schema = fresh_pg_schema();
     const std::string limited = "[[delivery_points]]\nid = \"limited\"\nurl = \"builtin:echo\"\n"
                                 "throttle = { requests = 4, window_s = 60 }\n"
                                 "[[services]]\nid = \"limited\"\nowner = \"owner\"\ndelivery_point = \"limited\"\n"
                                 "[[access]]\nsystem = \"sender\"\nservice = \"limited\"\n";
-    gateway a(member(schema, "a", limited));
-    gateway b(member(schema, "b", limited));
+    two_members nodes(limited);
+    auto& a = nodes.a;
+    auto& b = nodes.b;
     sample_request r;
     r.service = "limited";
     int passed = 0, throttled = 0;

@@ -45,6 +45,20 @@ new_message sample(std::string id) {
     return m;
 }
 
+/// Two nodes, "a" and "b", on a fresh schema of the test's server.
+struct two_nodes {
+    explicit two_nodes(const test::postgres_server& pg) {
+        const auto schema = test::fresh_pg_schema();
+        auto opened_a = open_store(node_options(pg, schema, "a"));
+        REQUIRE(opened_a);
+        auto opened_b = open_store(node_options(pg, schema, "b"));
+        REQUIRE(opened_b);
+        a = std::move(*opened_a);
+        b = std::move(*opened_b);
+    }
+    std::unique_ptr<store> a, b;
+};
+
 std::vector<std::string> ids_of(const std::vector<queue_entry>& entries) {
     std::vector<std::string> out;
     for (const auto& e : entries) out.push_back(e.id);
@@ -55,17 +69,15 @@ std::vector<std::string> ids_of(const std::vector<queue_entry>& entries) {
 
 TEST_CASE("two nodes lease a shared queue's messages apart; either settles them", "[postgresql][storage]") {
     QAQPA_NEED_POSTGRES(pg);
-    const auto schema = test::fresh_pg_schema();
-    auto a = open_store(node_options(*pg, schema, "a"));
-    REQUIRE(a);
-    auto b = open_store(node_options(*pg, schema, "b"));
-    REQUIRE(b);
-    auto* sa = (*a)->messages().shared();
-    auto* sb = (*b)->messages().shared();
+    two_nodes nodes(*pg);
+    auto& a = nodes.a;
+    auto& b = nodes.b;
+    auto* sa = a->messages().shared();
+    auto* sb = b->messages().shared();
     REQUIRE(sa);
     REQUIRE(sb);
     CHECK(sa->node() == "a");
-    for (int i = 0; i < 5; ++i) REQUIRE(run_task((*a)->messages().accept(sample("m" + std::to_string(i)))));
+    for (int i = 0; i < 5; ++i) REQUIRE(run_task(a->messages().accept(sample("m" + std::to_string(i)))));
 
     const std::int64_t now = 1'000'000;
     auto first = run_task(sa->lease(std::string(queue), {}, 2, now, now + 60'000));
@@ -78,7 +90,7 @@ TEST_CASE("two nodes lease a shared queue's messages apart; either settles them"
     CHECK(run_task(sa->lease(std::string(queue), {}, 10, now, now + 60'000))->empty());
 
     // b confirms what a offered: gone for both
-    auto t0 = run_task((*b)->messages().track("m0"));
+    auto t0 = run_task(b->messages().track("m0"));
     REQUIRE(t0);
     REQUIRE(*t0);
     state_change done;
@@ -86,15 +98,15 @@ TEST_CASE("two nodes lease a shared queue's messages apart; either settles them"
     done.track = **t0;
     done.track.status = {message_state::delivered, "DELIVERED", "delivered", "2026-12-06T10:00:01Z"};
     done.dequeue = true;
-    REQUIRE(run_task((*b)->messages().change(done)));
+    REQUIRE(run_task(b->messages().change(done)));
     // a RESEND through b: m1 comes back at its place, to whoever asks next
-    auto t1 = run_task((*b)->messages().track("m1"));
+    auto t1 = run_task(b->messages().track("m1"));
     REQUIRE(t1);
     state_change again;
     again.id = "m1";
     again.track = **t1;
     again.release_lease = true;
-    REQUIRE(run_task((*b)->messages().change(again)));
+    REQUIRE(run_task(b->messages().change(again)));
     auto back = run_task(sa->lease(std::string(queue), {}, 10, now, now + 60'000));
     REQUIRE(back);
     CHECK(ids_of(*back) == std::vector<std::string>{"m1"});
@@ -111,20 +123,18 @@ TEST_CASE("two nodes lease a shared queue's messages apart; either settles them"
 
 TEST_CASE("concurrent pullers on two nodes never get one message twice", "[postgresql][storage]") {
     QAQPA_NEED_POSTGRES(pg);
-    const auto schema = test::fresh_pg_schema();
-    auto a = open_store(node_options(*pg, schema, "a"));
-    REQUIRE(a);
-    auto b = open_store(node_options(*pg, schema, "b"));
-    REQUIRE(b);
+    two_nodes nodes(*pg);
+    auto& a = nodes.a;
+    auto& b = nodes.b;
     constexpr int total = 400;
-    for (int i = 0; i < total; ++i) REQUIRE(run_task((*a)->messages().accept(sample("m" + std::to_string(i)))));
+    for (int i = 0; i < total; ++i) REQUIRE(run_task(a->messages().accept(sample("m" + std::to_string(i)))));
 
     std::mutex mutex;
     std::multiset<std::string> offered;
     std::vector<std::thread> pullers;
     for (int n = 0; n < 6; ++n)
         pullers.emplace_back([&, n] {
-            auto* s = (n % 2 ? *b : *a)->messages().shared();
+            auto* s = (n % 2 ? b : a)->messages().shared();
             for (int round = 0; round < 200; ++round) {
                 auto got = run_task(s->lease(std::string(queue), {}, 7, 1'000, 60'000));
                 REQUIRE(got);
@@ -140,19 +150,17 @@ TEST_CASE("concurrent pullers on two nodes never get one message twice", "[postg
 
 TEST_CASE("the registry's stamp changes with every save, through any node", "[postgresql][storage]") {
     QAQPA_NEED_POSTGRES(pg);
-    const auto schema = test::fresh_pg_schema();
-    auto a = open_store(node_options(*pg, schema, "a"));
-    REQUIRE(a);
-    auto b = open_store(node_options(*pg, schema, "b"));
-    REQUIRE(b);
-    auto* sb = (*b)->messages().shared();
+    two_nodes nodes(*pg);
+    auto& a = nodes.a;
+    auto& b = nodes.b;
+    auto* sb = b->messages().shared();
     CHECK(*run_task(sb->registry_stamp()) == "");
     registry live;
-    REQUIRE((*a)->save_registry(live, "one"));
+    REQUIRE(a->save_registry(live, "one"));
     const auto first = run_task(sb->registry_stamp());
     REQUIRE(first);
     CHECK(!first->empty());
     CHECK(*run_task(sb->registry_stamp()) == *first);
-    REQUIRE((*a)->save_registry(live, "two"));
+    REQUIRE(a->save_registry(live, "two"));
     CHECK(*run_task(sb->registry_stamp()) != *first);
 }
