@@ -218,7 +218,9 @@ task<bool> push_worker::consider(pass& p, std::uint64_t seq, std::shared_ptr<con
         view = ctx_.registry.current();
         policy = policy_of(*view, *known);
     }
-    if (auto h = co_await held(policy)) {
+    auto h = held();
+    if (!h && policy && policy->policy.throttle) h = co_await throttled(policy);
+    if (h) {
         if (!h->whole_queue) { // only its sender's throttle: the others go on
             keep(h->until);
             co_return true;
@@ -264,12 +266,16 @@ std::size_t push_worker::slots_of(const call_policy* policy) const {
     return static_cast<std::size_t>(std::max(1, policy ? policy->policy.concurrency : ctx_.system_policy.concurrency));
 }
 
-task<std::optional<push_worker::hold>> push_worker::held(const call_policy* policy) {
+std::optional<push_worker::hold> push_worker::held() const {
     const auto now = ctx_.clock.now();
     if (dest_.kind == destination_kind::point && ctx_.points.is_off(dest_.id))
-        co_return hold{idle, true}; // switched off (error shutdown): resume when on
-    if (streak_.paused_until() > now) co_return hold{streak_.paused_until(), true}; // the recipient seems down
-    if (!policy || !policy->policy.throttle) co_return std::nullopt;
+        return hold{idle, true}; // switched off (error shutdown): resume when on
+    if (streak_.paused_until() > now) return hold{streak_.paused_until(), true}; // the recipient seems down
+    return std::nullopt;
+}
+
+task<std::optional<push_worker::hold>> push_worker::throttled(const call_policy* policy) {
+    const auto now = ctx_.clock.now();
     const auto until = co_await ctx_.throttles.admit(policy->throttle_key, *policy->policy.throttle, now);
     if (!until) co_return std::nullopt;
     ++throttled_waits_;

@@ -144,7 +144,11 @@ private:
     const call_policy* policy_of(const registry_view& view, const storage::tracking& t) const;
     /// How many attempts may be in flight under `policy` (its concurrency).
     std::size_t slots_of(const call_policy* policy) const;
-    task<std::optional<hold>> held(const call_policy* policy);
+    /// Off or paced: nothing goes.
+    std::optional<hold> held() const;
+    /// Over `policy`'s throttle (it has one): takes a start from its window,
+    /// or says until when to wait (the point's window holds the queue).
+    task<std::optional<hold>> throttled(const call_policy* policy);
     task<void> count_failure(const call_policy* policy);
     void poke(); ///< on the executor: look again at once
 
