@@ -213,26 +213,19 @@ pg_statement pg_batch::statement(const std::string& schema, const std::string& n
                number_array(made)},
               {false, true});
     }
-    std::vector<std::string> leased, lease_dests, unleased;
-    std::vector<std::int64_t> untils;
+    std::vector<std::string> lease_dests;
     std::vector<std::uint64_t> lease_seqs;
-    for (const auto& [id, l] : leases) {
-        if (!l) {
-            unleased.push_back(id);
-            continue;
-        }
-        leased.push_back(id);
-        untils.push_back(l->until_ms);
-        lease_dests.push_back(l->destination);
-        lease_seqs.push_back(l->seq);
+    std::vector<std::int64_t> untils;
+    for (const auto& [at, until] : leases) {
+        if (queue_out.contains(at) || queue_in.contains(at)) continue; // removed, or written with none
+        lease_dests.push_back(at.first);
+        lease_seqs.push_back(at.second);
+        untils.push_back(until);
     }
-    if (!leased.empty())
-        s.add("INSERT INTO {s}.leases (id, until_ms, destination, seq)"
-              " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[])"
-              " ON CONFLICT (id) DO UPDATE SET until_ms = excluded.until_ms, destination = excluded.destination,"
-              " seq = excluded.seq",
-              {pg_text_array(leased), number_array(untils), pg_text_array(lease_dests), number_array(lease_seqs)});
-    if (!unleased.empty()) s.add("DELETE FROM {s}.leases WHERE id = ANY($1::text[])", {pg_text_array(unleased)});
+    if (!lease_dests.empty())
+        s.add("UPDATE {s}.queue AS q SET leased_until = u.t FROM unnest($1::text[], $2::bigint[], $3::bigint[])"
+              " AS u(d, n, t) WHERE q.destination = u.d AND q.seq = u.n",
+              {pg_text_array(lease_dests), number_array(lease_seqs), number_array(untils)});
     std::vector<std::string> off, reasons, on;
     for (const auto& [point, reason] : points) {
         if (!reason) {

@@ -1,8 +1,8 @@
 #pragma once
 // One group commit's writes on PostgreSQL (private to storage/): what the
 // committer decided for every write of the commit, netted per row (a message
-// accepted and confirmed in the same commit is one insert; a lease set and
-// then released is one delete), and written by one statement of
+// accepted and confirmed in the same commit is one insert; a lease on an
+// entry removed in the same commit is not written), and written by one statement of
 // data-modifying CTEs over arrays: one round trip, whatever the commit holds.
 // A statement sees one snapshot, so no row may be touched by two of its
 // parts: the netting is what makes that hold.
@@ -61,7 +61,7 @@ struct pg_batch {
     std::set<std::string> undelivered_out;
     std::map<std::string, long> depth_delta;
     std::map<std::string, chain_row> chains;
-    std::map<std::string, std::optional<lease>> leases;       ///< nullopt: removed
+    std::map<position, std::int64_t> leases; ///< a queued entry's lease until (Unix ms); 0 releases
     std::map<std::string, std::optional<std::string>> points; ///< off with a reason; nullopt: on
     std::map<std::string, incident> incidents;
     std::vector<journal_line> journal;

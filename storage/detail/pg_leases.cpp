@@ -2,6 +2,8 @@
 
 #include "storage/detail/record_codec.hpp"
 
+#include <algorithm>
+
 namespace qaqpa::storage::detail {
 namespace {
 
@@ -17,16 +19,17 @@ std::string seq_array(const std::vector<std::uint64_t>& seqs) {
 /// $1 destination, $2 now, $3 limit, $4 until, $5 the positions (when named).
 std::string lease_sql(const std::string& schema, bool only) {
     const auto s = "\"" + schema + "\"";
-    return "WITH candidates AS (SELECT q.seq, q.id FROM " + s + ".queue AS q WHERE q.destination = $1" +
-           (only ? " AND q.seq = ANY($5::bigint[])" : "") +
-           " AND NOT EXISTS (SELECT 1 FROM " + s + ".leases AS l WHERE l.id = q.id AND l.until_ms > $2::bigint)"
-           " ORDER BY q.seq LIMIT $3::bigint FOR KEY SHARE OF q),"
-           " taken AS (INSERT INTO " + s + ".leases AS l (id, until_ms, destination, seq)"
-           " SELECT id, $4::bigint, $1, seq FROM candidates"
-           " ON CONFLICT (id) DO UPDATE SET until_ms = excluded.until_ms, destination = excluded.destination,"
-           " seq = excluded.seq WHERE l.until_ms <= $2::bigint RETURNING l.seq)"
-           " SELECT q.seq, q.id, q.body FROM taken AS t JOIN " + s + ".queue AS q"
-           " ON q.destination = $1 AND q.seq = t.seq ORDER BY q.seq";
+    const std::string named = only ? " AND seq = ANY($5::bigint[])" : "";
+    return "WITH free AS (SELECT seq FROM " + s + ".queue WHERE destination = $1 AND leased_until = 0" + named +
+           " ORDER BY seq LIMIT $3::bigint),"
+           " ended AS (SELECT seq FROM " + s + ".queue WHERE destination = $1 AND leased_until > 0"
+           " AND leased_until <= $2::bigint" + named + " ORDER BY seq LIMIT $3::bigint),"
+           " picked AS (SELECT q.seq FROM " + s + ".queue AS q WHERE q.destination = $1"
+           " AND q.seq IN (SELECT seq FROM free UNION ALL SELECT seq FROM ended)"
+           " ORDER BY q.seq LIMIT $3::bigint FOR UPDATE SKIP LOCKED)"
+           " UPDATE " + s + ".queue AS q SET leased_until = $4::bigint FROM picked AS p"
+           " WHERE q.destination = $1 AND q.seq = p.seq AND q.leased_until <= $2::bigint"
+           " RETURNING q.seq, q.id, q.body";
 }
 
 } // namespace
@@ -49,6 +52,7 @@ task<result<std::vector<queue_entry>>> pg_lease_next(pg_connection& c, std::stri
         out.push_back({std::stoull(std::string(rows->text(i, 0))), std::string(rows->text(i, 1)),
                        std::make_shared<queued_message>(std::move(*body))});
     }
+    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.seq < y.seq; });
     co_return out;
 }
 

@@ -1,13 +1,13 @@
 #pragma once
 // PULL leases taken on the server for the nodes sharing a PostgreSQL store
-// (shared_state::lease). Candidates are read in queue order past the live
-// leases; each is then taken by an insert that, on a lease row already
-// there, overwrites it only when it has ended: a row another node leased
-// meanwhile (after this statement's snapshot) is waited for and then left
-// alone, so an entry is never leased twice at once. The candidates are
-// locked FOR KEY SHARE, so an entry removed meanwhile (confirmed through
-// another node) drops out instead of being offered again. `schema` is one
-// migrate() accepted.
+// (shared_state::lease), on the queue rows themselves (leased_until). The
+// candidates are the first free entries and the first whose lease ended,
+// each found through its own partial index, so a call never walks past the
+// live leases. They are locked in order, skipping any another caller holds
+// now, and leased by an update that checks again, on the row as it is then,
+// that no live lease holds it: an entry is never leased twice at once, and
+// one removed meanwhile (confirmed through another node) drops out.
+// `schema` is one migrate() accepted.
 
 #include "core/async.hpp"
 #include "core/errors.hpp"

@@ -185,11 +185,10 @@ public:
         co_return rows->size() == 0 ? std::size_t{0} : static_cast<std::size_t>(to_u64(rows->text(0, 0)));
     }
 
-    /// Leases of messages not final (a lease recorded as its message became
-    /// final elsewhere is void).
+    /// The queued entries' leases (an entry leaves its queue as its message becomes final).
     task<result<std::vector<lease>>> leases() override {
-        auto rows = co_await read("SELECT l.id, l.until_ms, l.destination, l.seq FROM " + q_ + ".leases AS l JOIN " +
-                                  q_ + ".messages AS m ON m.id = l.id WHERE NOT m.final ORDER BY l.id", {});
+        auto rows = co_await read("SELECT id, leased_until, destination, seq FROM " + q_ +
+                                  ".queue WHERE leased_until > 0 ORDER BY id", {});
         if (!rows) co_return rows.error();
         std::vector<lease> out;
         for (std::size_t i = 0; i < rows->size(); ++i)
@@ -677,8 +676,7 @@ private:
         if (auto* r = std::get_if<redeliver_op>(&op)) co_return co_await decide_redelivery(c, *r, st);
         if (auto* l = std::get_if<leases_op>(&op)) {
             for (const auto& one : l->leases) {
-                if (one.until_ms == 0) st.batch.leases[one.id] = std::nullopt;
-                else st.batch.leases[one.id] = one;
+                st.batch.leases[{one.destination, one.seq}] = one.until_ms;
             }
             append_rows(st, l->journal);
         } else if (auto* p = std::get_if<point_op>(&op)) {
@@ -757,10 +755,10 @@ private:
         put_tracking(st, ch.id, ch.track);
         if (ch.dequeue) {
             st.batch.dequeue(at, ch.id, ch.track.status.state == message_state::not_delivered);
-            st.batch.leases[ch.id] = std::nullopt; // final in this write: its lease is void
+            st.batch.leases.erase(at); // gone with its entry
             --st.batch.depth_delta[at.first];
         } else if (ch.release_lease) {
-            st.batch.leases[ch.id] = std::nullopt;
+            st.batch.leases[at] = 0;
         }
         if (is_final(ch.track.status.state)) st.finalized.insert(ch.id);
         append_rows(st, ch.journal);

@@ -113,6 +113,16 @@ const std::vector<pg_migration>& pg_migrations() {
          " revision bigint NOT NULL,"
          " state text NOT NULL,"
          " record text NOT NULL)"},
+        {4, "PULL leases on the queue rows",
+         // A queue entry's lease, until when (Unix ms; 0: none), on its row:
+         // a getMessages walks the free entries and the ended leases through
+         // their own partial indexes, never past the live leases.
+         "ALTER TABLE {schema}.queue ADD COLUMN leased_until bigint NOT NULL DEFAULT 0;"
+         "UPDATE {schema}.queue AS q SET leased_until = l.until_ms FROM {schema}.leases AS l"
+         " WHERE q.destination = l.destination AND q.seq = l.seq AND q.id = l.id;"
+         "DROP TABLE {schema}.leases;"
+         "CREATE INDEX queue_free ON {schema}.queue (destination, seq) WHERE leased_until = 0;"
+         "CREATE INDEX queue_leased ON {schema}.queue (destination, leased_until) WHERE leased_until > 0"},
     };
     return all;
 }

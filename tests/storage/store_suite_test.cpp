@@ -257,14 +257,19 @@ TEST_CASE("a state change and the notifications it causes are one write", "[unit
 TEST_CASE("chains and leases are stored durably", "[unit][storage][suite]") {
     const std::string k = GENERATE(from_range(test::suite_store_kinds()));
     test::temp_dir dir;
+    std::uint64_t seq1 = 0;
     {
         auto s = test::open_suite_store(dir, k);
         auto& m = s->messages();
         auto first = sample("m1");
         first.opens = chain{"c1", "svc", "sender", "owner", "dp"};
-        REQUIRE(run_task(m.accept(first)));
-        REQUIRE(run_task(m.set_leases({{"m1", 42, "pull/owner/svc", 7}, {"m2", 43, "pull/owner/svc", 8}})));
-        REQUIRE(run_task(m.set_leases({{"m2", 0, "pull/owner/svc", 8}})));
+        auto at1 = run_task(m.accept(first));
+        REQUIRE(at1);
+        auto at2 = run_task(m.accept(sample("m2")));
+        REQUIRE(at2);
+        seq1 = *at1;
+        REQUIRE(run_task(m.set_leases({{"m1", 42, "pull/owner/svc", *at1}, {"m2", 43, "pull/owner/svc", *at2}})));
+        REQUIRE(run_task(m.set_leases({{"m2", 0, "pull/owner/svc", *at2}})));
     }
     auto s = test::open_suite_store(dir, k);
     const auto c = stored_chain(s->messages(), "c1");
@@ -277,7 +282,7 @@ TEST_CASE("chains and leases are stored durably", "[unit][storage][suite]") {
     CHECK((*leases)[0].id == "m1");
     CHECK((*leases)[0].until_ms == 42);
     CHECK((*leases)[0].destination == "pull/owner/svc");
-    CHECK((*leases)[0].seq == 7);
+    CHECK((*leases)[0].seq == seq1);
 }
 
 TEST_CASE("a confirmed message's lease is not restored after a restart", "[unit][storage][suite]") {
