@@ -303,7 +303,7 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
                                                                     [e = p->engine.get()] { e->reconsider(); });
     if (auto* shared = messages.shared())
         p->cluster = std::make_unique<routing::cluster_follower>(p->rt, *shared, messages, *p->registry,
-                                                                 *p->registry_editor, *p->points, *p->engine);
+                                                                 *p->registry_editor, *p->points, *p->engine, p->metrics);
     p->metrics.get_gauge("qaqpa_build_info", "the running qaqpa build", {{"version", QAQPA_VERSION}}).set(1);
     p->admin = std::make_unique<admin::admin_api>(
         p->token,

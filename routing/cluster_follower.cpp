@@ -26,9 +26,15 @@ std::vector<std::string> push_queues(const registry_view& view) {
 
 cluster_follower::cluster_follower(runtime& rt, storage::shared_state& shared, storage::message_store& store,
                                    const registry_holder& registry, registry_editor& editor, point_states& points,
-                                   delivery_engine& engine, cluster_timing timing)
+                                   delivery_engine& engine, metrics_registry& metrics, cluster_timing timing)
     : runtime_(rt), shared_(shared), store_(store), registry_(registry), editor_(editor), points_(points),
-      engine_(engine), timing_(timing) {}
+      engine_(engine), timing_(timing),
+      owned_gauge_(metrics.get_gauge("qaqpa_cluster_push_queues_owned",
+                                     "PUSH queues this node delivers among the nodes sharing its store")),
+      claim_failures_(metrics.get_counter("qaqpa_cluster_claim_failures_total",
+                                          "rounds of PUSH queue claims the store did not answer")),
+      followed_(metrics.get_counter("qaqpa_cluster_registry_follows_total",
+                                    "registries installed because the stored one changed (a save through any node)")) {}
 
 cluster_follower::~cluster_follower() { stop(); }
 
@@ -69,11 +75,13 @@ task<void> cluster_follower::claim() {
     next_claim_ = started + timing_.claim_every;
     auto owned = co_await shared_.claim_points(push_queues(*registry_.current()), timing_.claim_ttl);
     if (!owned) {
+        claim_failures_.inc();
         log::warn("cluster", "renewing this node's PUSH queues: {}", owned.error().detail);
         // Unrenewed, the claims lapse at the server and other nodes take the
         // queues: this node stops PUSHing them before that.
         if (!owned_.empty() && started - last_claimed_ > timing_.claim_ttl / 2) {
             owned_.clear();
+            owned_gauge_.set(0);
             engine_.own({});
         }
         co_return;
@@ -86,10 +94,12 @@ task<void> cluster_follower::claim() {
         if (!now.contains(q)) log::warn("cluster", "{}: taken over by another node", q);
     if (now != owned_) engine_.own(now);
     owned_ = std::move(now);
+    owned_gauge_.set(static_cast<std::int64_t>(owned_.size()));
 }
 
 task<void> cluster_follower::give_up() {
     engine_.own({});
+    owned_gauge_.set(0);
     if (owned_.empty()) co_return;
     std::vector<std::string> released(owned_.begin(), owned_.end());
     owned_.clear();
@@ -104,7 +114,8 @@ task<void> cluster_follower::follow_registry() {
     if (!followed) {
         log::error("cluster", "the registry another node saved is not installed: {}", followed.error().detail);
     } else {
-        log::info("cluster", "registry changed by another node: installed");
+        followed_.inc();
+        log::info("cluster", "the stored registry changed (a save through some node): installed");
     }
     stamp_ = std::move(*stamp); // a registry that does not pass is not tried again until the next save
 }

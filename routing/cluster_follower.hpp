@@ -16,6 +16,7 @@
 // the runtime's first io_context.
 
 #include "core/async.hpp"
+#include "core/metrics.hpp"
 #include "core/runtime.hpp"
 #include "core/service.hpp"
 #include "core/task_group.hpp"
@@ -42,7 +43,7 @@ class cluster_follower final : public service {
 public:
     cluster_follower(runtime& rt, storage::shared_state& shared, storage::message_store& store,
                      const registry_holder& registry, registry_editor& editor, point_states& points,
-                     delivery_engine& engine, cluster_timing timing = {});
+                     delivery_engine& engine, metrics_registry& metrics, cluster_timing timing = {});
     ~cluster_follower() override;
 
     std::string_view name() const noexcept override { return "cluster follower"; }
@@ -67,6 +68,9 @@ private:
     task_group tasks_{"cluster"};
     std::atomic<bool> stopping_{false};
     timer* timer_ = nullptr; ///< the loop's, on the first io_context
+    gauge& owned_gauge_;       ///< PUSH queues this node delivers now
+    counter& claim_failures_;  ///< claim rounds the store did not answer
+    counter& followed_;        ///< registries installed from another node's save
 
     // The loop's own.
     std::string stamp_;                 ///< the registry's as last seen

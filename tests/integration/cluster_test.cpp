@@ -30,6 +30,13 @@ struct two_members {
     gateway a, b;
 };
 
+/// A node's value of an unlabelled series on its /metrics (-1 when absent).
+long series(gateway& gw, const std::string& name) {
+    const auto body = admin_call(gw, "GET", "/metrics").body;
+    const auto at = body.find("\n" + name + " ");
+    return at == std::string::npos ? -1 : std::stol(body.substr(at + name.size() + 2));
+}
+
 std::string point_state(gateway& gw, const std::string& point) {
     const auto reply = admin_call(gw, "GET", "/admin/v1/delivery-points/" + point + "/state");
     REQUIRE(reply.status == 200);
@@ -61,6 +68,10 @@ TEST_CASE("cluster: a message accepted through one node is fetched and confirmed
         CHECK(state_of(b.port(), sender_login, id) == "DELIVERED");
     }
     CHECK(pull(b.port(), owner_login, "async-only").empty());
+
+    // a started first and claimed every PUSH queue; b waits for a's claims to lapse
+    CHECK(eventually([&] { return series(a, "qaqpa_cluster_push_queues_owned") > 0; }));
+    CHECK(series(b, "qaqpa_cluster_push_queues_owned") == 0);
 }
 
 TEST_CASE("cluster: a sender's retry of a sendMessage, through either node, is stored once under its first id",
