@@ -301,9 +301,13 @@ result<std::unique_ptr<node>> node::start(config cfg, node_options opts) {
     p->message_admin = std::make_unique<routing::message_admin>(messages, *p->engine, *p->journal_to);
     p->registry_editor = std::make_unique<routing::registry_editor>(*p->store, *p->registry, c.security, p->security.get(),
                                                                     [e = p->engine.get()] { e->reconsider(); });
-    if (auto* shared = messages.shared())
-        p->cluster = std::make_unique<routing::cluster_follower>(p->rt, *shared, messages, *p->registry,
-                                                                 *p->registry_editor, *p->points, *p->engine, p->metrics);
+    if (auto* shared = messages.shared()) {
+        auto* desk = p->incidents.get();
+        desk->watch_queues(false); // until this node leads the cluster
+        p->cluster = std::make_unique<routing::cluster_follower>(
+            p->rt, *shared, messages, *p->registry, *p->registry_editor, *p->points, *p->engine, p->metrics,
+            [desk](bool leads) { desk->watch_queues(leads); });
+    }
     p->metrics.get_gauge("qaqpa_build_info", "the running qaqpa build", {{"version", QAQPA_VERSION}}).set(1);
     p->admin = std::make_unique<admin::admin_api>(
         p->token,

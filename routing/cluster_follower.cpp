@@ -9,6 +9,9 @@
 namespace qaqpa::routing {
 namespace {
 
+/// The claim that makes a node the cluster's leader: no queue has its name.
+const std::string lead_claim = "~lead";
+
 /// How long stop() lets the loop give its claims up, then cancels it.
 constexpr std::chrono::seconds finish_bound{3};
 
@@ -26,11 +29,14 @@ std::vector<std::string> push_queues(const registry_view& view) {
 
 cluster_follower::cluster_follower(runtime& rt, storage::shared_state& shared, storage::message_store& store,
                                    const registry_holder& registry, registry_editor& editor, point_states& points,
-                                   delivery_engine& engine, metrics_registry& metrics, cluster_timing timing)
+                                   delivery_engine& engine, metrics_registry& metrics,
+                                   std::function<void(bool)> leading, cluster_timing timing)
     : runtime_(rt), shared_(shared), store_(store), registry_(registry), editor_(editor), points_(points),
-      engine_(engine), timing_(timing),
+      engine_(engine), leading_(std::move(leading)), timing_(timing),
       owned_gauge_(metrics.get_gauge("qaqpa_cluster_push_queues_owned",
                                      "PUSH queues this node delivers among the nodes sharing its store")),
+      leader_gauge_(metrics.get_gauge("qaqpa_cluster_leader",
+                                      "1 while this node leads the cluster (watches the queues for all)")),
       claim_failures_(metrics.get_counter("qaqpa_cluster_claim_failures_total",
                                           "rounds of PUSH queue claims the store did not answer")),
       followed_(metrics.get_counter("qaqpa_cluster_registry_follows_total",
@@ -73,7 +79,9 @@ task<void> cluster_follower::follow() {
 task<void> cluster_follower::claim() {
     const auto started = std::chrono::steady_clock::now();
     next_claim_ = started + timing_.claim_every;
-    auto owned = co_await shared_.claim_points(push_queues(*registry_.current()), timing_.claim_ttl);
+    auto keys = push_queues(*registry_.current());
+    keys.push_back(lead_claim);
+    auto owned = co_await shared_.claim_points(std::move(keys), timing_.claim_ttl);
     if (!owned) {
         claim_failures_.inc();
         log::warn("cluster", "renewing this node's PUSH queues: {}", owned.error().detail);
@@ -83,23 +91,36 @@ task<void> cluster_follower::claim() {
             owned_.clear();
             owned_gauge_.set(0);
             engine_.own({});
+            lead(false);
         }
         co_return;
     }
     last_claimed_ = started;
-    std::set<std::string> now(owned->begin(), owned->end());
-    for (const auto& q : now)
+    std::set<std::string> queues(owned->begin(), owned->end());
+    const bool leads = queues.erase(lead_claim) > 0;
+    const bool led = owned_.erase(lead_claim) > 0;
+    for (const auto& q : queues)
         if (!owned_.contains(q)) log::info("cluster", "{}: PUSHed by this node ({})", q, shared_.node());
     for (const auto& q : owned_)
-        if (!now.contains(q)) log::warn("cluster", "{}: taken over by another node", q);
-    if (now != owned_) engine_.own(now);
-    owned_ = std::move(now);
-    owned_gauge_.set(static_cast<std::int64_t>(owned_.size()));
+        if (!queues.contains(q)) log::warn("cluster", "{}: taken over by another node", q);
+    if (leads != led)
+        log::info("cluster", "this node ({}) {} the cluster", shared_.node(), leads ? "leads" : "no longer leads");
+    lead(leads);
+    owned_gauge_.set(static_cast<std::int64_t>(queues.size()));
+    if (queues != owned_) engine_.own(queues);
+    owned_ = std::move(queues);
+    if (leads) owned_.insert(lead_claim); // given up with the queues
+}
+
+void cluster_follower::lead(bool leads) {
+    leader_gauge_.set(leads ? 1 : 0);
+    if (leading_) leading_(leads);
 }
 
 task<void> cluster_follower::give_up() {
     engine_.own({});
     owned_gauge_.set(0);
+    lead(false);
     if (owned_.empty()) co_return;
     std::vector<std::string> released(owned_.begin(), owned_.end());
     owned_.clear();

@@ -288,7 +288,7 @@ task<void> incident_desk::write_pending() {
 task<void> incident_desk::round() {
     const auto now = clock_.now();
     watch_store(now);
-    if (now >= next_scan_ms_) {
+    if (watch_queues_.load(std::memory_order_relaxed) && now >= next_scan_ms_) {
         co_await scan_queues(now);
         next_scan_ms_ = now + std::clamp<std::int64_t>(settings_.undelivered_after_ms / 10, 1000, 60000);
     }

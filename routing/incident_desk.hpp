@@ -52,6 +52,11 @@ public:
     void start() override;
     void stop() override;
 
+    /// Whether this node watches the queues for undelivered messages: on a
+    /// store nodes share, only the node leading the cluster does (one
+    /// incident per queue, not one per node). On until told otherwise.
+    void watch_queues(bool on) { watch_queues_.store(on, std::memory_order_relaxed); }
+
     /// A delivery point was switched off or on (point_states tells it).
     void point_switched(const std::string& point, bool on, const std::string& reason);
 
@@ -72,6 +77,7 @@ private:
     void recount();                                             ///< under mutex_: the open gauge
     void watch_store(std::int64_t now);
     task<void> scan_queues(std::int64_t now);
+    std::atomic<bool> watch_queues_{true};
     /// A point's new incident names the oldest message its queue holds.
     task<void> name_waiting();
     task<void> notify_due(std::int64_t now);

@@ -72,6 +72,8 @@ TEST_CASE("cluster: a message accepted through one node is fetched and confirmed
     // a started first and claimed every PUSH queue; b waits for a's claims to lapse
     CHECK(eventually([&] { return series(a, "qaqpa_cluster_push_queues_owned") > 0; }));
     CHECK(series(b, "qaqpa_cluster_push_queues_owned") == 0);
+    CHECK(series(a, "qaqpa_cluster_leader") == 1); // one node watches the queues for incidents
+    CHECK(series(b, "qaqpa_cluster_leader") == 0);
 }
 
 TEST_CASE("cluster: a sender's retry of a sendMessage, through either node, is stored once under its first id",
