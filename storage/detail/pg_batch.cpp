@@ -64,16 +64,7 @@ struct blob_column {
     }
 };
 
-/// Array literals of numbers and booleans (text arrays: pg_text_array).
-template <class T>
-std::string number_array(const std::vector<T>& items) {
-    std::string out = "{";
-    for (const auto& v : items) {
-        if (out.size() > 1) out += ',';
-        out += std::to_string(v);
-    }
-    return out + "}";
-}
+/// Array literals of booleans (numbers: pg_number_array; text: pg_text_array).
 
 std::string bool_array(const std::vector<bool>& items) {
     std::string out = "{";
@@ -128,8 +119,8 @@ pg_statement pg_batch::statement(const std::string& schema, const std::string& n
             finals.push_back(r.final);
             made.push_back(r.made_ms);
         }
-        return std::vector<std::string>{pg_text_array(ids), std::move(records.heap), number_array(records.offsets),
-                                        number_array(records.lengths), bool_array(finals), number_array(made)};
+        return std::vector<std::string>{pg_text_array(ids), std::move(records.heap), pg_number_array(records.offsets),
+                                        pg_number_array(records.lengths), bool_array(finals), pg_number_array(made)};
     };
     const std::vector<bool> heap_second{false, true}; // columns as message_columns gives them
     if (!inserted.empty())
@@ -153,8 +144,8 @@ pg_statement pg_batch::statement(const std::string& schema, const std::string& n
         }
         s.add("INSERT INTO {s}.queue (destination, seq, id, body) SELECT d, n, i, substring($4::bytea FROM o::int FOR l::int)"
               " FROM unnest($1::text[], $2::bigint[], $3::text[], $5::bigint[], $6::bigint[]) AS u(d, n, i, o, l)",
-              {pg_text_array(dests), number_array(seqs), pg_text_array(ids), std::move(bodies.heap),
-               number_array(bodies.offsets), number_array(bodies.lengths)},
+              {pg_text_array(dests), pg_number_array(seqs), pg_text_array(ids), std::move(bodies.heap),
+               pg_number_array(bodies.offsets), pg_number_array(bodies.lengths)},
               {false, false, false, true});
     }
     if (!parked.empty()) { // read from the snapshot before the deletion below
@@ -162,13 +153,13 @@ pg_statement pg_batch::statement(const std::string& schema, const std::string& n
         s.add("INSERT INTO {s}.undelivered (id, body) SELECT q.id, q.body FROM {s}.queue AS q"
               " JOIN unnest($1::text[], $2::bigint[]) AS u(d, n) ON q.destination = u.d AND q.seq = u.n"
               " ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-              {pg_text_array(p.destinations), number_array(p.seqs)});
+              {pg_text_array(p.destinations), pg_number_array(p.seqs)});
     }
     if (!queue_out.empty()) {
         position_columns p(queue_out);
         s.add("DELETE FROM {s}.queue AS q USING unnest($1::text[], $2::bigint[]) AS u(d, n)"
               " WHERE q.destination = u.d AND q.seq = u.n",
-              {pg_text_array(p.destinations), number_array(p.seqs)});
+              {pg_text_array(p.destinations), pg_number_array(p.seqs)});
     }
     if (!undelivered_in.empty()) {
         std::vector<std::string> ids;
@@ -180,7 +171,7 @@ pg_statement pg_batch::statement(const std::string& schema, const std::string& n
         s.add("INSERT INTO {s}.undelivered (id, body) SELECT i, substring($2::bytea FROM o::int FOR l::int)"
               " FROM unnest($1::text[], $3::bigint[], $4::bigint[]) AS u(i, o, l)"
               " ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-              {pg_text_array(ids), std::move(bodies.heap), number_array(bodies.offsets), number_array(bodies.lengths)},
+              {pg_text_array(ids), std::move(bodies.heap), pg_number_array(bodies.offsets), pg_number_array(bodies.lengths)},
               {false, true});
     }
     if (!undelivered_out.empty())
@@ -196,7 +187,7 @@ pg_statement pg_batch::statement(const std::string& schema, const std::string& n
     if (!dests.empty())
         s.add("INSERT INTO {s}.queue_depths AS q (destination, depth) SELECT * FROM unnest($1::text[], $2::bigint[])"
               " ON CONFLICT (destination) DO UPDATE SET depth = greatest(q.depth + excluded.depth, 0)",
-              {pg_text_array(dests), number_array(deltas)});
+              {pg_text_array(dests), pg_number_array(deltas)});
     if (!chains.empty()) {
         std::vector<std::string> ids;
         blob_column records;
@@ -209,8 +200,8 @@ pg_statement pg_batch::statement(const std::string& schema, const std::string& n
         s.add("INSERT INTO {s}.chains (correlation_id, record, made_ms) SELECT c, substring($2::bytea FROM o::int FOR l::int), m"
               " FROM unnest($1::text[], $3::bigint[], $4::bigint[], $5::bigint[]) AS u(c, o, l, m)"
               " ON CONFLICT (correlation_id) DO UPDATE SET record = excluded.record",
-              {pg_text_array(ids), std::move(records.heap), number_array(records.offsets), number_array(records.lengths),
-               number_array(made)},
+              {pg_text_array(ids), std::move(records.heap), pg_number_array(records.offsets), pg_number_array(records.lengths),
+               pg_number_array(made)},
               {false, true});
     }
     std::vector<std::string> lease_dests;
@@ -225,7 +216,7 @@ pg_statement pg_batch::statement(const std::string& schema, const std::string& n
     if (!lease_dests.empty())
         s.add("UPDATE {s}.queue AS q SET leased_until = u.t FROM unnest($1::text[], $2::bigint[], $3::bigint[])"
               " AS u(d, n, t) WHERE q.destination = u.d AND q.seq = u.n",
-              {pg_text_array(lease_dests), number_array(lease_seqs), number_array(untils)});
+              {pg_text_array(lease_dests), pg_number_array(lease_seqs), pg_number_array(untils)});
     std::vector<std::string> off, reasons, on;
     for (const auto& [point, reason] : points) {
         if (!reason) {
@@ -256,8 +247,8 @@ pg_statement pg_batch::statement(const std::string& schema, const std::string& n
               " SELECT $1, n, r, m, c, substring($6::bytea FROM o::int FOR l::int)"
               " FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $7::bigint[], $8::bigint[])"
               " AS u(n, r, m, c, o, l)",
-              {node, number_array(numbers), number_array(recorded), pg_text_array(ids), pg_text_array(chains_of),
-               std::move(records.heap), number_array(records.offsets), number_array(records.lengths)},
+              {node, pg_number_array(numbers), pg_number_array(recorded), pg_text_array(ids), pg_text_array(chains_of),
+               std::move(records.heap), pg_number_array(records.offsets), pg_number_array(records.lengths)},
               {false, false, false, false, false, true});
     }
     if (!incidents.empty()) {
@@ -273,7 +264,7 @@ pg_statement pg_batch::statement(const std::string& schema, const std::string& n
               " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])"
               " ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, state = excluded.state,"
               " record = excluded.record WHERE x.revision < excluded.revision",
-              {pg_text_array(ids), number_array(revisions), pg_text_array(states), pg_text_array(records)});
+              {pg_text_array(ids), pg_number_array(revisions), pg_text_array(states), pg_text_array(records)});
     }
     return std::move(s).done();
 }

@@ -130,6 +130,17 @@ private:
 /// commas, braces, quotes and backslashes in it stay data.
 std::string pg_text_array(const std::vector<std::string>& items);
 
+/// A numeric array parameter's literal ({1,2,3}).
+template <class T>
+std::string pg_number_array(const std::vector<T>& items) {
+    std::string out = "{";
+    for (const auto& v : items) {
+        if (out.size() > 1) out += ',';
+        out += std::to_string(v);
+    }
+    return out + "}";
+}
+
 /// A bytea column's text ("\\x" and hex digits) as bytes; nullopt when it is not that.
 std::optional<std::string> pg_bytea(std::string_view text);
 

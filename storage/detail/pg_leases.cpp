@@ -7,15 +7,6 @@
 namespace qaqpa::storage::detail {
 namespace {
 
-std::string seq_array(const std::vector<std::uint64_t>& seqs) {
-    std::string out = "{";
-    for (const auto s : seqs) {
-        if (out.size() > 1) out += ',';
-        out += std::to_string(s);
-    }
-    return out + "}";
-}
-
 /// $1 destination, $2 now, $3 limit, $4 until, $5 the positions (when named).
 std::string lease_sql(const std::string& schema, bool only) {
     const auto s = "\"" + schema + "\"";
@@ -39,7 +30,7 @@ task<result<std::vector<queue_entry>>> pg_lease_next(pg_connection& c, std::stri
                                                      std::int64_t now_ms, std::int64_t until_ms) {
     auto params = pg_params(std::move(destination), std::to_string(now_ms), std::to_string(limit),
                             std::to_string(until_ms));
-    if (!only.empty()) params.emplace_back(seq_array(only));
+    if (!only.empty()) params.emplace_back(pg_number_array(only));
     auto rows = co_await c.exec_prepared(lease_sql(schema, !only.empty()), std::move(params));
     if (!rows) co_return rows.error();
     std::vector<queue_entry> out;
