@@ -185,9 +185,10 @@ pg_statement pg_batch::statement(const std::string& schema, const std::string& n
             deltas.push_back(delta);
         }
     if (!dests.empty())
-        s.add("INSERT INTO {s}.queue_depths AS q (destination, depth) SELECT * FROM unnest($1::text[], $2::bigint[])"
-              " ON CONFLICT (destination) DO UPDATE SET depth = greatest(q.depth + excluded.depth, 0)",
-              {pg_text_array(dests), pg_number_array(deltas)});
+        s.add("INSERT INTO {s}.queue_depths AS q (destination, writer, depth)"
+              " SELECT d, $3, n FROM unnest($1::text[], $2::bigint[]) AS u(d, n)"
+              " ON CONFLICT (destination, writer) DO UPDATE SET depth = q.depth + excluded.depth",
+              {pg_text_array(dests), pg_number_array(deltas), node});
     if (!chains.empty()) {
         std::vector<std::string> ids;
         blob_column records;

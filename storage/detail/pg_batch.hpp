@@ -72,7 +72,9 @@ struct pg_batch {
 
     bool empty() const;
 
-    /// The one statement writing it all to `schema` (quoted) for `node`.
+    /// The one statement writing it all to `schema` (quoted) for `node`;
+    /// its depth changes go to the node's own depth rows (nodes committing
+    /// at once never wait for each other's).
     pg_statement statement(const std::string& schema, const std::string& node) const;
 };
 

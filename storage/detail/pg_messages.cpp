@@ -179,10 +179,9 @@ public:
     }
 
     task<result<std::size_t>> depth(std::string_view dest) override {
-        auto rows = co_await read("SELECT depth FROM " + q_ + ".queue_depths WHERE destination = $1",
-                                  pg_params(std::string(dest)));
+        auto rows = co_await read(depth_sql(), pg_params(std::string(dest)));
         if (!rows) co_return rows.error();
-        co_return rows->size() == 0 ? std::size_t{0} : static_cast<std::size_t>(to_u64(rows->text(0, 0)));
+        co_return static_cast<std::size_t>(to_u64(rows->text(0, 0)));
     }
 
     /// The queued entries' leases (an entry leaves its queue as its message becomes final).
@@ -650,13 +649,17 @@ private:
         const auto now = std::chrono::steady_clock::now();
         auto& known = depths_[dest];
         if (known.read_at == std::chrono::steady_clock::time_point{} || now - known.read_at > depth_refresh) {
-            auto rows = co_await c.exec_prepared("SELECT depth FROM " + q_ + ".queue_depths WHERE destination = $1",
-                                        pg_params(dest));
+            auto rows = co_await c.exec_prepared(depth_sql(), pg_params(dest));
             if (!rows) co_return rows.error();
-            known.depth = rows->size() == 0 ? 0 : to_i64(rows->text(0, 0));
+            known.depth = to_i64(rows->text(0, 0));
             known.read_at = now;
         }
         co_return known.depth;
+    }
+
+    /// A queue's depth: its writers' rows summed.
+    std::string depth_sql() const {
+        return "SELECT greatest(coalesce(sum(depth), 0), 0) FROM " + q_ + ".queue_depths WHERE destination = $1";
     }
 
     /// A queue position from the node's block, taking a new block when it is used up.

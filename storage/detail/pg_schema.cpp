@@ -123,6 +123,28 @@ const std::vector<pg_migration>& pg_migrations() {
          "DROP TABLE {schema}.leases;"
          "CREATE INDEX queue_free ON {schema}.queue (destination, seq) WHERE leased_until = 0;"
          "CREATE INDEX queue_leased ON {schema}.queue (destination, leased_until) WHERE leased_until > 0"},
+        {5, "keys compared as bytes; chains found by age through a block range index; depth rows per writer",
+         // Ids and destinations are ASCII: bytewise comparison orders them as
+         // RocksDB does, and costs a memcmp instead of the database locale's
+         // strcoll in every index insert and lookup.
+         "ALTER TABLE {schema}.messages ALTER COLUMN id TYPE text COLLATE \"C\";"
+         "ALTER TABLE {schema}.queue ALTER COLUMN destination TYPE text COLLATE \"C\","
+         " ALTER COLUMN id TYPE text COLLATE \"C\";"
+         "ALTER TABLE {schema}.queue_depths ALTER COLUMN destination TYPE text COLLATE \"C\";"
+         "ALTER TABLE {schema}.undelivered ALTER COLUMN id TYPE text COLLATE \"C\";"
+         "ALTER TABLE {schema}.chains ALTER COLUMN correlation_id TYPE text COLLATE \"C\";"
+         "ALTER TABLE {schema}.journal ALTER COLUMN node TYPE text COLLATE \"C\","
+         " ALTER COLUMN message_id TYPE text COLLATE \"C\", ALTER COLUMN correlation_id TYPE text COLLATE \"C\";"
+         // Chains are made in time order, like journal rows.
+         "DROP INDEX {schema}.chains_made_ms_idx;"
+         "CREATE INDEX chains_made ON {schema}.chains USING brin (made_ms);"
+         // A queue's depth is the sum of its writers' rows (one per node),
+         // so nodes committing at once never wait for one another's row;
+         // a writer's row may go below zero (it took out what another put
+         // in).
+         "ALTER TABLE {schema}.queue_depths ADD COLUMN writer text COLLATE \"C\" NOT NULL DEFAULT '';"
+         "ALTER TABLE {schema}.queue_depths DROP CONSTRAINT queue_depths_pkey;"
+         "ALTER TABLE {schema}.queue_depths ADD PRIMARY KEY (destination, writer)"},
     };
     return all;
 }

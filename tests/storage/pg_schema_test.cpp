@@ -102,3 +102,23 @@ TEST_CASE("a schema from a newer qaqpa, or a bad schema name, is refused", "[pos
     CHECK(valid_pg_schema("qaqpa"));
     CHECK(valid_pg_schema("_q9"));
 }
+
+TEST_CASE("migration 5 keeps the queues' depths and compares keys as bytes", "[postgresql]") {
+    QAQPA_NEED_POSTGRES(pg);
+    auto c = test::pg_connect(*pg);
+    const auto schema = test::fresh_pg_schema();
+    const auto& all = pg_migrations();
+    REQUIRE(all.size() >= 5);
+    REQUIRE(all[4].version == 5);
+    REQUIRE(test::run_task(migrate(*c, schema, {all.begin(), all.begin() + 4})));
+    REQUIRE(test::run_task(c->exec("INSERT INTO " + schema + ".queue_depths (destination, depth) VALUES ('pull/a/s', 7)")));
+    REQUIRE(test::run_task(migrate(*c, schema)));
+    // the depth written before is one writer's row among the nodes' to come
+    REQUIRE(test::run_task(c->exec("INSERT INTO " + schema + ".queue_depths (destination, writer, depth)"
+                                                             " VALUES ('pull/a/s', 'node-b', -2)")));
+    CHECK(count(*c, "SELECT sum(depth) FROM " + schema + ".queue_depths WHERE destination = 'pull/a/s'") == 5);
+    CHECK(count(*c, "SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + schema +
+                        "' AND collation_name = 'C' AND column_name IN ('id', 'destination', 'correlation_id')") == 7);
+    CHECK(count(*c, "SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema +
+                        "' AND tablename = 'chains' AND indexdef LIKE '%brin%'") == 1);
+}

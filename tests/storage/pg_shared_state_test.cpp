@@ -99,6 +99,8 @@ TEST_CASE("two nodes lease a shared queue's messages apart; either settles them"
     done.track.status = {message_state::delivered, "DELIVERED", "delivered", "2026-12-06T10:00:01Z"};
     done.dequeue = true;
     REQUIRE(run_task(b->messages().change(done)));
+    CHECK(*run_task(a->messages().depth(queue)) == 4); // a put five in, b took one out
+    CHECK(*run_task(b->messages().depth(queue)) == 4);
     // a RESEND through b: m1 comes back at its place, to whoever asks next
     auto t1 = run_task(b->messages().track("m1"));
     REQUIRE(t1);
@@ -146,6 +148,28 @@ TEST_CASE("concurrent pullers on two nodes never get one message twice", "[postg
     for (auto& t : pullers) t.join();
     CHECK(offered.size() == total);
     CHECK(std::set<std::string>(offered.begin(), offered.end()).size() == total);
+}
+
+TEST_CASE("two nodes accepting into one queue at once count its depth together", "[postgresql][storage]") {
+    QAQPA_NEED_POSTGRES(pg);
+    two_nodes nodes(*pg);
+    constexpr int each = 150;
+    std::vector<std::thread> senders;
+    for (auto* node : {nodes.a.get(), nodes.b.get()})
+        senders.emplace_back([node] {
+            for (int i = 0; i < each; ++i) {
+                auto m = sample(std::string(node->messages().shared()->node()) + "-" + std::to_string(i));
+                m.max_depth = 1'000;
+                REQUIRE(run_task(node->messages().accept(std::move(m))));
+            }
+        });
+    for (auto& t : senders) t.join();
+    CHECK(*run_task(nodes.a->messages().depth(queue)) == 2 * each);
+    CHECK(*run_task(nodes.b->messages().depth(queue)) == 2 * each);
+    auto counted = run_task(nodes.a->messages().queues());
+    REQUIRE(counted);
+    REQUIRE(counted->size() == 1);
+    CHECK(counted->front().second == 2 * each);
 }
 
 TEST_CASE("the registry's stamp changes with every save, through any node", "[postgresql][storage]") {
