@@ -225,6 +225,9 @@ result<config> parse_config(std::string_view toml_text, const std::string& sourc
         read_security(r, c.security, base_dir);
         read_systems(r, c);
         read_peers(r, c);
+        for (auto& p : c.bootstrap.peers)
+            for (const auto& [key, file] : hop_files(p.keys))
+                if (!file->empty()) *file = resolve_path(base_dir, *file);
         read_delivery_points(r, c);
         for (auto& dp : c.bootstrap.delivery_points)
             for (auto* file : {&dp.encrypt_to, &dp.ca, &dp.client_cert, &dp.client_key})

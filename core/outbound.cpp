@@ -14,11 +14,12 @@ const char* to_string(point_kind k) noexcept {
 
 namespace {
 
-/// A peer's channels, the login this node has there, and the BIN its answers carry.
+/// A peer's channels, the login this node has there, the BIN its answers carry and the hop's keys.
 void to_peer(outbound_target& t, const peer_entry& peer) {
     t.address = peer.url + std::string(peer_sync_path);
     t.creds = credentials{peer.login, peer.password};
     t.peer_bin = peer.bin;
+    t.hop = peer.keys;
     t.endpoint = parse_url(t.address);
     t.async_endpoint = parse_url(peer.url + std::string(peer_async_path));
 }

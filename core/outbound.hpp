@@ -43,6 +43,8 @@ struct outbound_target {
     tls_settings tls;
     /// A peer gateway's BIN: its answers must be signed by a certificate with it. "" otherwise.
     std::string peer_bin;
+    /// A peer's hop keys: what signs what goes to it and judges its answers.
+    hop_keys hop{};
     /// A peer's asynchronous channel: where a gateway point's queued messages
     /// are PUSHed (`endpoint` is its synchronous one). nullopt otherwise.
     std::optional<url> async_endpoint;

@@ -3,10 +3,12 @@
 // access rights (PROTOCOL.md "Roles and registry"). Plain values; routing/
 // indexes them, storage/ persists them, config loads them.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace qaqpa {
@@ -67,6 +69,23 @@ struct system_entry {
     bool operator==(const system_entry&) const = default;
 };
 
+/// What signs and judges the hops with one peer; each empty file falls
+/// back to [security]'s key of the same name.
+struct hop_keys {
+    std::string trusted_ca;   ///< PEM CA file the peer's hop certificates must chain to
+    std::string gateway_cert; ///< PEM certificate this node signs its hops to the peer with
+    std::string gateway_key;  ///< its private key
+    bool operator==(const hop_keys&) const = default;
+};
+
+/// The hop's files by their keys in [[peers]], for what reads, writes or resolves all of them.
+inline std::array<std::pair<const char*, std::string*>, 3> hop_files(hop_keys& k) {
+    return {{{"trusted_ca", &k.trusted_ca}, {"gateway_cert", &k.gateway_cert}, {"gateway_key", &k.gateway_key}}};
+}
+inline std::array<std::pair<const char*, const std::string*>, 3> hop_files(const hop_keys& k) {
+    return {{{"trusted_ca", &k.trusted_ca}, {"gateway_cert", &k.gateway_cert}, {"gateway_key", &k.gateway_key}}};
+}
+
 /// A peer qaqpa node this node forwards to (its public listener, the
 /// default channel paths), and what this node presents there.
 struct peer_entry {
@@ -78,6 +97,7 @@ struct peer_entry {
     /// PUSHes in flight on the way back to it (answers in its chains, state
     /// reports): its reports are ordered by their dates, not by the queue.
     int concurrency = 16;
+    hop_keys keys{};
     bool operator==(const peer_entry&) const = default;
 };
 enum class service_mode { sync, async, both };

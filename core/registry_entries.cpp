@@ -101,8 +101,10 @@ struct to_json {
         return o;
     }
     json::object operator()(const peer_entry& p) const {
-        return json::object{{"id", p.id}, {"url", p.url}, {"login", p.login}, {"bin", p.bin},
-                            {"concurrency", p.concurrency}};
+        json::object o{{"id", p.id}, {"url", p.url}, {"login", p.login}, {"bin", p.bin}, {"concurrency", p.concurrency}};
+        for (const auto& [key, file] : hop_files(p.keys))
+            if (!file->empty()) o[key] = *file;
+        return o;
     }
     json::object operator()(const access_right& a) const {
         json::object o{{"system", a.system}, {"service", a.service}};
@@ -193,6 +195,9 @@ result<read_entry> read_registry_entry(registry_part part, std::string_view text
         case registry_part::services: out.entry = c.bootstrap.services[0]; break;
         case registry_part::access: out.entry = c.bootstrap.access[0]; break;
         case registry_part::peers:
+            for (const auto& [key, file] : hop_files(c.bootstrap.peers[0].keys))
+                if (!file->empty() && file->front() != '/')
+                    throw config_error{std::string("peers.") + key, "must be an absolute path through the admin API"};
             if (kept_secret) c.bootstrap.peers[0].password.clear();
             out.entry = c.bootstrap.peers[0];
             break;

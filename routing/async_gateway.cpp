@@ -172,7 +172,8 @@ task<result<const system_entry*>> async_gateway::caller(const registry_view& vie
     if (who)
         if (auto named = check_client_certificate(envelope, **who); !named) co_return named.error();
     if (who && signature_required(envelope, 0, **who)) // a point's mode is checked where the route is known
-        if (auto checked = co_await check_signature(security_, envelope, **who); !checked) co_return checked.error();
+        if (auto checked = co_await check_signature(security_, envelope, **who, view.hop_of(**who)); !checked)
+            co_return checked.error();
     co_return who;
 }
 
@@ -215,7 +216,7 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
     const system_entry& sender = **who;
     // a peer gateway hears back on a signed hop, whatever the answer
     const auto hop = [&](async_outcome<accepted_message> out) {
-        out.sign_answer = sender.gateway;
+        out.hop = view->answer_hop(sender);
         return out;
     };
 
@@ -231,7 +232,7 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
     const auto* point = route_point(*view, route->queue);
     const int mode = point ? view->policy(*point, sender.id, m.info.service_id).policy.security_mode : 0;
     if (signature_required(envelope, mode, sender)) {
-        auto checked = co_await check_signature(security_, envelope, sender);
+        auto checked = co_await check_signature(security_, envelope, sender, view->hop_of(sender));
         if (!checked) co_return hop(faulted<accepted_message>(session, checked.error()));
         evidence = std::move(*checked);
     }
@@ -299,7 +300,7 @@ task<async_outcome<accepted_message>> async_gateway::accept(async_message m, con
     if (repeated)
         log::info("async", "{}: a repeated {} from {}, already stored", answer.message_id,
                   sender.gateway ? "forward" : "sendMessage", sender.id);
-    co_return hop({std::move(session), std::move(answer), false});
+    co_return hop({std::move(session), std::move(answer)});
 }
 
 task<result<std::vector<storage::queue_entry>>> async_gateway::claim_shared(storage::shared_state& shared,

@@ -40,7 +40,8 @@ template <class T>
 struct async_outcome {
     std::string session_id;
     std::variant<T, gateway_fault> answer;
-    bool sign_answer = false; ///< the caller is a peer gateway: its answer is a signed hop
+    /// The caller is a peer gateway: its answer is a signed hop, with these keys.
+    std::optional<hop_keys> hop = std::nullopt;
 };
 
 struct accepted_message {

@@ -39,7 +39,8 @@ system_entry signer_of(const peer_entry& peer) {
 } // namespace
 
 task<async_outcome<std::monostate>> async_gateway::peer_report(status_notification n, const caller_envelope* envelope) {
-    async_outcome<std::monostate> out{braced(new_guid()), std::monostate{}, true}; // a peer hears back on a signed hop
+    // a peer hears back on a signed hop: its own keys once it is known
+    async_outcome<std::monostate> out{braced(new_guid()), std::monostate{}, hop_keys{}};
     auto refused = [&](failure f) {
         out.answer = gateway_fault{std::move(f), nullptr};
         return std::move(out);
@@ -59,7 +60,8 @@ task<async_outcome<std::monostate>> async_gateway::peer_report(status_notificati
         co_return refused(fail(errc::unknown_message, "messageId \"" + n.message_id +
                                                           "\" was not forwarded to a peer gateway by this node"));
     }
-    auto signer = co_await check_signature(security_, envelope, signer_of(*peer));
+    out.hop = peer->keys;
+    auto signer = co_await check_signature(security_, envelope, signer_of(*peer), &peer->keys);
     if (!signer) co_return refused(signer.error());
 
     const auto reported = parse_datetime(n.status.date); // checked by the parser

@@ -42,7 +42,7 @@ std::string describe(registry_part part, const std::string& key) {
 result<void> check_live_registry(const registry& reg, const security_config& security, const transport_security* keys) {
     if (auto r = check_registry(reg, security); !r) return r;
     if (!keys) return {};
-    if (auto r = keys->check_recipients(reg); !r) return fail(errc::invalid_request, r.error().detail);
+    if (auto r = keys->check_key_files(reg); !r) return fail(errc::invalid_request, r.error().detail);
     return {};
 }
 
@@ -54,7 +54,7 @@ registry_editor::registry_editor(storage::store& store, registry_holder& holder,
 result<void> registry_editor::reload(const config& cfg) {
     std::lock_guard lk(mutex_);
     if (keys_)
-        if (auto r = keys_->check_recipients(cfg.bootstrap); !r) return r.error();
+        if (auto r = keys_->check_key_files(cfg.bootstrap); !r) return r.error();
     auto live = storage::bootstrap_registry(store_, cfg.bootstrap, cfg.bootstrap_fingerprint, false);
     if (!live) return live.error();
     holder_.replace(std::move(*live));

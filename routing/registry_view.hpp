@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,6 +45,19 @@ public:
     /// The `[[peers]]` entry of a gateway system: the one with its BIN (its
     /// way back); null when none has it.
     const peer_entry* peer_of_system(const system_entry& s) const noexcept;
+    /// A gateway system's hop keys (its peer's); null for any other system,
+    /// or a gateway system without a peer ([security]'s then).
+    const hop_keys* hop_of(const system_entry& s) const noexcept {
+        const auto* p = s.gateway ? peer_of_system(s) : nullptr;
+        return p ? &p->keys : nullptr;
+    }
+    /// How an answer to `s` is signed: not as a hop (nullopt) for an
+    /// ordinary system; for a gateway system, with its hop keys.
+    std::optional<hop_keys> answer_hop(const system_entry& s) const {
+        if (!s.gateway) return std::nullopt;
+        const auto* keys = hop_of(s);
+        return keys ? *keys : hop_keys{};
+    }
     /// The peer gateway a PUSH destination forwards to: a gateway point's
     /// peer, or the way back to a gateway system; null for any other.
     const peer_entry* peer_behind(const destination& d) const noexcept;

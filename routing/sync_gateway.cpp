@@ -103,7 +103,7 @@ task<sync_outcome> sync_gateway::relay(sync_request req, const caller_envelope* 
         out.answer = gateway_fault{caller.error(), nullptr};
         co_return out;
     }
-    out.sign_answer = (*caller)->gateway;
+    out.hop = view->answer_hop(**caller);
     auto route = resolve_sync_route(*view, **caller, req.info, limits_);
     if (!route) {
         out.answer = gateway_fault{route.error(), nullptr};
@@ -112,7 +112,7 @@ task<sync_outcome> sync_gateway::relay(sync_request req, const caller_envelope* 
     const delivery_point& dp = *route->point;
     std::optional<signature_evidence> evidence;
     if (signature_required(envelope, route->policy->policy.security_mode, **caller)) {
-        auto checked = co_await check_signature(security_, envelope, **caller);
+        auto checked = co_await check_signature(security_, envelope, **caller, view->hop_of(**caller));
         if (!checked) {
             out.answer = gateway_fault{checked.error(), nullptr};
             co_return out;

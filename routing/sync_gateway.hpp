@@ -33,8 +33,8 @@ struct sync_outcome {
     std::string session_id; ///< "{guid}", the same on the answer and the fault
     std::variant<sync_response, gateway_fault> answer;
     /// The caller is a peer gateway: its hop back (the answer or the fault)
-    /// is signed as this node, as its call was.
-    bool sign_answer = false;
+    /// is signed as this node, as its call was, with these keys.
+    std::optional<hop_keys> hop = std::nullopt;
 };
 
 /// Where a request goes and how long the caller may wait for it.

@@ -37,6 +37,7 @@ std::string transport_note(const caller_envelope* env, const signature_evidence*
 result<std::unique_ptr<transport_security>> transport_security::load(const security_config& c) {
     auto s = std::make_unique<transport_security>();
     s->sign_responses_ = c.sign_responses;
+    s->crls_ = c.crls;
     s->ocsp_ = {c.ocsp, c.ocsp_responder, std::chrono::milliseconds(c.ocsp_timeout_ms), c.ocsp_soft_fail};
     if (!c.trusted_ca.empty()) {
         auto t = crypto::trust_store::load({c.trusted_ca, c.crls});
@@ -70,15 +71,33 @@ result<std::unique_ptr<transport_security>> transport_security::load(const secur
     return s;
 }
 
+result<std::shared_ptr<crypto::trust_store>> transport_security::trust_for(const hop_keys* hop) const {
+    if (!hop || hop->trusted_ca.empty()) return trust_;
+    const auto& ca = hop->trusted_ca;
+    return hop_trust_.get(ca, {ca}, [&]() -> result<std::shared_ptr<crypto::trust_store>> {
+        auto t = crypto::trust_store::load({{ca}, crls_});
+        if (!t) return t.error();
+        return std::shared_ptr<crypto::trust_store>(std::move(*t));
+    });
+}
+
+result<std::shared_ptr<const crypto::signing_identity>> transport_security::identity_for(const hop_keys* hop) const {
+    if (!hop || hop->gateway_cert.empty()) return identity_;
+    const auto& cert = hop->gateway_cert;
+    const auto& key = hop->gateway_key;
+    return hop_signers_.get(cert + '\n' + key, {cert, key}, [&] { return crypto::signing_identity::load(cert, key); });
+}
+
 result<crypto::verified_signature> transport_security::verified(const caller_envelope* env, const system_entry& caller,
-                                                                std::int64_t now_unix_s) const {
+                                                                std::int64_t now_unix_s,
+                                                                const crypto::trust_store* trust) const {
     if (!env) return fail(errc::signature_required, "this call must carry a WS-Security transport signature");
     auto v = env->verified_before ? *env->verified_before : crypto::verify_body_signature(env->text, env->body);
     if (!v) return v.error();
-    if (!trust_)
+    if (!trust)
         return fail(errc::certificate_untrusted,
                     "the gateway trusts no certification authority ([security] trusted_ca is not configured)");
-    if (auto ok = trust_->check(v->signer, now_unix_s); !ok) return ok.error();
+    if (auto ok = trust->check(v->signer, now_unix_s); !ok) return ok.error();
     if (caller.bin.empty())
         return fail(errc::certificate_mismatch, "sender \"" + caller.id + "\" has no BIN registered to check its certificate against");
     if (auto names = names_caller(v->signer, caller, "the certificate"); !names) return names.error();
@@ -92,12 +111,17 @@ result<void> check_client_certificate(const caller_envelope* env, const system_e
 
 task<result<signature_evidence>> transport_security::check_caller(const caller_envelope* env,
                                                                   const system_entry& caller,
-                                                                  std::int64_t now_unix_s) const {
-    auto v = verified(env, caller, now_unix_s);
+                                                                  std::int64_t now_unix_s, const hop_keys* hop) const {
+    auto trust = trust_for(hop);
+    if (!trust)
+        co_return fail(errc::certificate_untrusted,
+                       "the trusted_ca of peer gateway \"" + caller.id + "\": " + trust.error().detail);
+    auto v = verified(env, caller, now_unix_s, trust->get());
     if (!v) co_return v.error();
-    std::string revocation = trust_->checks_crls() ? "revocation: CRL" : "revocation: not checked (no CRL)";
+    const auto& judge = **trust;
+    std::string revocation = judge.checks_crls() ? "revocation: CRL" : "revocation: not checked (no CRL)";
     if (ocsp_.enabled) {
-        auto judged = co_await ocsp_status(v->signer, now_unix_s);
+        auto judged = co_await ocsp_status(v->signer, now_unix_s, judge);
         if (!judged) co_return judged.error();
         revocation = std::move(*judged);
     }
@@ -111,8 +135,8 @@ result<std::string> transport_security::uncertain(const failure& why) const {
     return "OCSP unavailable, accepted by ocsp_soft_fail: " + why.detail;
 }
 
-task<result<std::string>> transport_security::ocsp_status(const crypto::certificate& signer,
-                                                          std::int64_t now_unix_s) const {
+task<result<std::string>> transport_security::ocsp_status(const crypto::certificate& signer, std::int64_t now_unix_s,
+                                                          const crypto::trust_store& trust) const {
     // an answer is good until its nextUpdate (an hour at most); no usable
     // answer is remembered for 10 s, so a dead responder is not asked per call
     constexpr std::int64_t longest_s = 3600, unusable_s = 10;
@@ -128,7 +152,7 @@ task<result<std::string>> transport_security::ocsp_status(const crypto::certific
         ocsp_memory_.insert_or_assign(fingerprint, ocsp_memory{judged, until_s});
         return judged;
     };
-    auto query = trust_->ocsp_query_for(signer, ocsp_.responder);
+    auto query = trust.ocsp_query_for(signer, ocsp_.responder);
     if (!query) co_return remember(uncertain(query.error()), now_unix_s + unusable_s);
     if (!ocsp_transport_)
         co_return uncertain(fail(errc::certificate_status_unknown, "the gateway has no way to ask OCSP responders"));
@@ -138,7 +162,7 @@ task<result<std::string>> transport_security::ocsp_status(const crypto::certific
                                           fmt::format("\"{}\": OCSP responder {}: {}", signer.subject(),
                                                       query->responder(), answer.error().detail))),
                            now_unix_s + unusable_s);
-    auto status = trust_->read_ocsp_answer(*query, *answer, now_unix_s);
+    auto status = trust.read_ocsp_answer(*query, *answer, now_unix_s);
     if (!status) co_return remember(uncertain(status.error()), now_unix_s + unusable_s);
     const auto until = std::clamp(status->fresh_until_s, now_unix_s, now_unix_s + longest_s);
     switch (status->said) {
@@ -151,9 +175,11 @@ task<result<std::string>> transport_security::ocsp_status(const crypto::certific
     co_return uncertain(fail(errc::internal, "an OCSP verdict of no known kind"));
 }
 
-result<std::string> transport_security::sign(std::string_view envelope) const {
-    if (!identity_) return fail(errc::internal, "the gateway has no signing key ([security] gateway_cert and gateway_key)");
-    return crypto::sign_envelope(envelope, *identity_);
+result<std::string> transport_security::sign(std::string_view envelope, const hop_keys* hop) const {
+    auto id = identity_for(hop);
+    if (!id) return fail(errc::internal, "the hop's signing pair: " + id.error().detail);
+    if (!*id) return fail(errc::internal, "the gateway has no signing key ([security] gateway_cert and gateway_key)");
+    return crypto::sign_envelope(envelope, **id);
 }
 
 result<crypto::opened_envelope> transport_security::open(std::string_view envelope, crypto::body_span body) const {
@@ -162,22 +188,14 @@ result<crypto::opened_envelope> transport_security::open(std::string_view envelo
 }
 
 result<crypto::certificate> transport_security::recipient(const std::string& cert_file) const {
-    std::error_code ec;
-    const auto written = std::filesystem::last_write_time(cert_file, ec);
-    if (ec) return fail(errc::bad_config, "cannot read \"" + cert_file + "\": " + ec.message());
-    {
-        std::lock_guard lk(recipients_mutex_);
-        if (const auto it = recipients_.find(cert_file); it != recipients_.end() && it->second.written == written)
-            return it->second.cert;
-    }
-    auto cert = crypto::certificate::from_pem_file(cert_file);
-    if (!cert) return fail(errc::bad_config, cert.error().detail);
-    if (!cert->has_rsa_key())
-        return fail(errc::bad_config, fmt::format("\"{}\" ({}) is not RSA: XML Encryption's key transport needs RSA",
-                                                  cert_file, cert->subject()));
-    std::lock_guard lk(recipients_mutex_);
-    recipients_.insert_or_assign(cert_file, recipient_file{written, *cert});
-    return cert;
+    return recipients_.get(cert_file, {cert_file}, [&]() -> result<crypto::certificate> {
+        auto cert = crypto::certificate::from_pem_file(cert_file);
+        if (!cert) return fail(errc::bad_config, cert.error().detail);
+        if (!cert->has_rsa_key())
+            return fail(errc::bad_config, fmt::format("\"{}\" ({}) is not RSA: XML Encryption's key transport needs RSA",
+                                                      cert_file, cert->subject()));
+        return cert;
+    });
 }
 
 result<std::string> transport_security::encrypt_for(const std::string& cert_file, std::string_view envelope) const {
@@ -186,12 +204,18 @@ result<std::string> transport_security::encrypt_for(const std::string& cert_file
     return crypto::encrypt_body(envelope, *cert);
 }
 
-result<void> transport_security::check_recipients(const registry& reg) const {
+result<void> transport_security::check_key_files(const registry& reg) const {
     for (const auto& dp : reg.delivery_points)
         if (!dp.encrypt_to.empty())
             if (auto cert = recipient(dp.encrypt_to); !cert)
                 return fail(errc::bad_config,
                             fmt::format("delivery point \"{}\": encrypt_to: {}", dp.id, cert.error().detail));
+    for (const auto& p : reg.peers) {
+        if (auto trust = trust_for(&p.keys); !trust)
+            return fail(errc::bad_config, fmt::format("peer \"{}\": trusted_ca: {}", p.id, trust.error().detail));
+        if (auto id = identity_for(&p.keys); !id)
+            return fail(errc::bad_config, fmt::format("peer \"{}\": gateway_cert: {}", p.id, id.error().detail));
+    }
     return {};
 }
 
@@ -213,14 +237,14 @@ result<signature_evidence> client_certificate_evidence(const caller_envelope& en
 } // namespace
 
 task<result<signature_evidence>> check_signature(const transport_security* security, const caller_envelope* env,
-                                                 const system_entry& caller) {
+                                                 const system_entry& caller, const hop_keys* hop) {
     if (env && env->transport == wire_protocol::rest) co_return client_certificate_evidence(*env, caller);
     if (!security)
         co_return fail(errc::signature_required, "this call needs a transport signature, and the gateway has no "
                                               "[security] to check it with");
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
-    co_return co_await security->check_caller(env, caller, now);
+    co_return co_await security->check_caller(env, caller, now, hop);
 }
 
 } // namespace qaqpa::routing

@@ -14,10 +14,9 @@
 #include "core/registry.hpp"
 #include "crypto/wss.hpp"
 #include "crypto/x509.hpp"
+#include "routing/detail/file_memo.hpp"
 
 #include <chrono>
-#include <filesystem>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -90,18 +89,23 @@ public:
     /// Where OCSP questions go ([security] ocsp = true); set before the first call.
     void ask_ocsp_through(ocsp_transport* t) { ocsp_transport_ = t; }
 
-    /// Checks `env`'s signature for `caller`. Without an envelope (a
+    /// Checks `env`'s signature for `caller`, against the CA of `hop` (a
+    /// peer gateway's own trusted_ca) when it names one, else [security]
+    /// trusted_ca. Without an envelope (a
     /// transport that carries none) it is signature_required. With OCSP on,
     /// the signer's status is asked of its responder (once per answer's
     /// freshness, at most an hour): revoked is certificate_revoked; no
     /// usable answer is certificate_status_unknown, or accepted and noted in
     /// the evidence with ocsp_soft_fail.
     task<result<signature_evidence>> check_caller(const caller_envelope* env, const system_entry& caller,
-                                                  std::int64_t now_unix_s) const;
+                                                  std::int64_t now_unix_s, const hop_keys* hop = nullptr) const;
 
-    /// Signs an envelope as the gateway; internal when no gateway key is configured.
-    result<std::string> sign(std::string_view envelope) const;
-    bool can_sign() const { return identity_ != nullptr; }
+    /// Signs an envelope as the gateway: with `hop`'s pair when it names one
+    /// (a hop to that peer), else [security]'s; internal when there is none.
+    result<std::string> sign(std::string_view envelope, const hop_keys* hop = nullptr) const;
+    bool can_sign(const hop_keys* hop = nullptr) const {
+        return identity_ != nullptr || (hop && !hop->gateway_cert.empty());
+    }
     bool sign_responses() const { return sign_responses_; }
 
     /// Decrypts the encrypted Body of `envelope` (found at `body`) with
@@ -111,16 +115,22 @@ public:
     /// `envelope` with its Body encrypted to the certificate in `cert_file`
     /// (a delivery point's encrypt_to; re-read when the file changes).
     result<std::string> encrypt_for(const std::string& cert_file, std::string_view envelope) const;
-    /// Every delivery point's encrypt_to names a readable RSA certificate;
-    /// bad_config naming the point when one does not.
-    result<void> check_recipients(const registry& reg) const;
+    /// Every delivery point's encrypt_to names a readable RSA certificate,
+    /// and every peer's own CA and signing pair can be read; bad_config
+    /// naming the entry when one cannot.
+    result<void> check_key_files(const registry& reg) const;
 
 private:
     /// The signature, the certificate's chain, dates and CRLs, and its BIN.
     result<crypto::verified_signature> verified(const caller_envelope* env, const system_entry& caller,
-                                                std::int64_t now_unix_s) const;
+                                                std::int64_t now_unix_s, const crypto::trust_store* trust) const;
     /// The OCSP judgement of `signer`: what the evidence says of it.
-    task<result<std::string>> ocsp_status(const crypto::certificate& signer, std::int64_t now_unix_s) const;
+    task<result<std::string>> ocsp_status(const crypto::certificate& signer, std::int64_t now_unix_s,
+                                          const crypto::trust_store& trust) const;
+    /// What judges a caller's certificate: `hop`'s own CA, or [security]'s (null when none).
+    result<std::shared_ptr<crypto::trust_store>> trust_for(const hop_keys* hop) const;
+    /// What signs: `hop`'s own pair, or [security]'s (null when none).
+    result<std::shared_ptr<const crypto::signing_identity>> identity_for(const hop_keys* hop) const;
     /// What an uncertain status comes to: refused, or noted with soft-fail.
     result<std::string> uncertain(const failure& why) const;
 
@@ -138,15 +148,13 @@ private:
     result<crypto::certificate> recipient(const std::string& cert_file) const;
 
     std::shared_ptr<crypto::trust_store> trust_;
+    std::vector<std::string> crls_; ///< [security] crls: a peer's own CA is judged with them too
     std::shared_ptr<const crypto::signing_identity> identity_;
     std::shared_ptr<const crypto::signing_identity> decryption_;
     std::string no_decryption_; ///< why decryption_ is null
-    struct recipient_file {
-        std::filesystem::file_time_type written;
-        crypto::certificate cert;
-    };
-    mutable std::mutex recipients_mutex_;
-    mutable std::map<std::string, recipient_file, std::less<>> recipients_; ///< by file path
+    detail::file_memo<crypto::certificate> recipients_;                              ///< by file path
+    detail::file_memo<std::shared_ptr<crypto::trust_store>> hop_trust_;              ///< by CA file
+    detail::file_memo<std::shared_ptr<const crypto::signing_identity>> hop_signers_; ///< by certificate and key files
     bool sign_responses_ = true;
     ocsp_settings ocsp_;
     ocsp_transport* ocsp_transport_ = nullptr;
@@ -160,9 +168,10 @@ private:
 /// check without a client certificate or a registered BIN.
 result<void> check_client_certificate(const caller_envelope* env, const system_entry& caller);
 
-/// check_caller at this moment, or signature_required naming what is
-/// missing when the gateway has no [security] at all.
+/// check_caller at this moment (with `hop`'s CA for a peer gateway's
+/// hops), or signature_required naming what is missing when the gateway has
+/// no [security] at all.
 task<result<signature_evidence>> check_signature(const transport_security* security, const caller_envelope* env,
-                                                 const system_entry& caller);
+                                                 const system_entry& caller, const hop_keys* hop = nullptr);
 
 } // namespace qaqpa::routing

@@ -71,9 +71,13 @@ std::string serialize(const registry& reg) {
         if (s.gateway) o["gateway"] = true;
         systems.push_back(std::move(o));
     }
-    for (const auto& p : reg.peers)
-        peers.push_back(json::object{{"id", p.id}, {"url", p.url}, {"login", p.login}, {"password", p.password},
-                                     {"bin", p.bin}, {"concurrency", p.concurrency}});
+    for (const auto& p : reg.peers) {
+        json::object o{{"id", p.id}, {"url", p.url}, {"login", p.login}, {"password", p.password},
+                       {"bin", p.bin}, {"concurrency", p.concurrency}};
+        for (const auto& [key, file] : hop_files(p.keys))
+            if (!file->empty()) o[key] = *file;
+        peers.push_back(std::move(o));
+    }
     for (const auto& d : reg.delivery_points) {
         json::object o{{"id", d.id}, {"url", d.url}, {"protocol", to_string(d.protocol)},
                        {"policy", policy_json(as_overrides(d.policy))}};
@@ -119,6 +123,7 @@ result<registry> deserialize_registry(std::string_view text) {
                 auto& p = reg.peers.emplace_back(
                     peer_entry{str(o, "id"), str(o, "url"), str(o, "login"), str(o, "password"), str(o, "bin")});
                 if (const auto* c = o.if_contains("concurrency")) p.concurrency = static_cast<int>(c->as_int64());
+                for (const auto& [key, file] : hop_files(p.keys)) *file = str(o, key);
             }
         for (const auto& v : root.at("delivery_points").as_array()) {
             const auto& o = v.as_object();

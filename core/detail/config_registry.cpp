@@ -60,6 +60,22 @@ void read_systems(table_reader& r, config& c) {
     });
 }
 
+/// A peer's own CA and signing pair; each absent key is [security]'s.
+void read_hop_keys(table_reader& e, hop_keys& k) {
+    const auto file = [&](std::string_view key, std::string& out) {
+        auto v = e.text(key);
+        if (!v) return false;
+        if (v->empty()) throw config_error{e.key_path(key), "must name a PEM file"};
+        out = std::move(*v);
+        return true;
+    };
+    file("trusted_ca", k.trusted_ca);
+    const bool cert = file("gateway_cert", k.gateway_cert);
+    const bool key = file("gateway_key", k.gateway_key);
+    if (cert && !key) throw config_error{e.key_path("gateway_key"), "required with gateway_cert"};
+    if (key && !cert) throw config_error{e.key_path("gateway_cert"), "required with gateway_key"};
+}
+
 void read_peers(table_reader& r, config& c) {
     for_each_entry(r, "peers", [&](table_reader& e) {
         peer_entry p;
@@ -75,6 +91,7 @@ void read_peers(table_reader& r, config& c) {
         p.bin = e.required_text("bin");
         if (!is_bin(p.bin)) throw config_error{e.key_path("bin"), "must be 12 digits"};
         e.read_int("concurrency", p.concurrency, 1, 1024);
+        read_hop_keys(e, p.keys);
         c.bootstrap.peers.push_back(std::move(p));
     });
 }
@@ -183,20 +200,63 @@ void check_unique(const std::vector<T>& items, Id id, std::string_view key) {
             throw config_error{fmt::format("{}[{}].id", key, i), "duplicate id \"" + id(items[i]) + "\""};
 }
 
+/// What signs and judges hops to and from a peer: its own keys, else [security]'s.
+struct hop_material {
+    bool can_sign = false;
+    bool can_judge = false;
+};
+
+hop_material material_of(const peer_entry* peer, const security_config& security) {
+    const bool own_pair = peer && !peer->keys.gateway_cert.empty();
+    const bool own_ca = peer && !peer->keys.trusted_ca.empty();
+    return {own_pair || (!security.gateway_cert.empty() && !security.gateway_key.empty()),
+            own_ca || !security.trusted_ca.empty()};
+}
+
 } // namespace
 
-/// Every reference names an entry that exists.
+/// Every signing mode has a key to sign with and a CA to judge with; every
+/// peer's hops (always signed) have both.
 void check_security_modes(const registry& reg, const security_config& security) {
-    const auto need = [&](const std::string& key, int mode) {
-        if (mode >= 1 && (security.gateway_cert.empty() || security.gateway_key.empty()))
-            throw config_error{key, "mode " + std::to_string(mode) + " needs [security] gateway_cert and gateway_key"};
-        if (mode >= 2 && security.trusted_ca.empty())
-            throw config_error{key, "mode 2 needs [security] trusted_ca to check callers' certificates against"};
+    const auto peer_of = [&](const std::string& id) -> const peer_entry* {
+        for (const auto& p : reg.peers)
+            if (p.id == id) return &p;
+        return nullptr;
     };
-    for (std::size_t i = 0; i < reg.delivery_points.size(); ++i)
-        need(fmt::format("delivery_points[{}].security_mode", i), reg.delivery_points[i].policy.security_mode);
+    const auto peer_of_point = [&](const std::string& id) -> const peer_entry* {
+        for (const auto& dp : reg.delivery_points)
+            if (dp.id == id) return dp.peer.empty() ? nullptr : peer_of(dp.peer);
+        return nullptr;
+    };
+    const auto need = [&](const std::string& key, int mode, const peer_entry* peer) {
+        const auto m = material_of(peer, security);
+        const std::string where = peer ? "peer \"" + peer->id + "\"'s or [security] " : "[security] ";
+        if (mode >= 1 && !m.can_sign)
+            throw config_error{key, "mode " + std::to_string(mode) + " needs " + where + "gateway_cert and gateway_key"};
+        if (mode >= 2 && !m.can_judge)
+            throw config_error{key, "mode 2 needs " + where + "trusted_ca to check callers' certificates against"};
+    };
+    for (std::size_t i = 0; i < reg.peers.size(); ++i) {
+        const auto m = material_of(&reg.peers[i], security);
+        if (!m.can_sign)
+            throw config_error{fmt::format("peers[{}].gateway_cert", i),
+                               "hops to a peer are signed: give gateway_cert and gateway_key here or in [security]"};
+        if (!m.can_judge)
+            throw config_error{fmt::format("peers[{}].trusted_ca", i),
+                               "a peer's hops are verified: give trusted_ca here or in [security]"};
+    }
+    for (std::size_t i = 0; i < reg.delivery_points.size(); ++i) {
+        const auto& dp = reg.delivery_points[i];
+        need(fmt::format("delivery_points[{}].security_mode", i), dp.policy.security_mode,
+             dp.peer.empty() ? nullptr : peer_of(dp.peer));
+    }
     for (std::size_t i = 0; i < reg.access.size(); ++i)
-        if (const auto m = reg.access[i].overrides.security_mode) need(fmt::format("access[{}].security_mode", i), *m);
+        if (const auto m = reg.access[i].overrides.security_mode) {
+            const peer_entry* peer = nullptr;
+            for (const auto& svc : reg.services)
+                if (svc.id == reg.access[i].service) peer = peer_of_point(svc.delivery_point);
+            need(fmt::format("access[{}].security_mode", i), *m, peer);
+        }
 }
 
 void check_references(const registry& reg) {

@@ -288,7 +288,8 @@ TEST_CASE("a REST point is secured by HTTPS: security_mode and encrypt_to are re
 }
 
 TEST_CASE("a peer gateway: its table, the point that forwards to it, and what is refused", "[unit][core]") {
-    const std::string security = "[security]\ngateway_cert = \"g.pem\"\ngateway_key = \"g.key\"\n";
+    const std::string security =
+        "[security]\ngateway_cert = \"g.pem\"\ngateway_key = \"g.key\"\ntrusted_ca = [\"ca.pem\"]\n";
     const std::string peer = "[[peers]]\nid = \"far\"\nurl = \"http://127.0.0.1:9000/\"\nlogin = \"gw-near\"\n"
                              "password = \"pw\"\nbin = \"123456789012\"\n";
     const std::string point = "[[delivery_points]]\nid = \"to-far\"\nprotocol = \"gateway\"\npeer = \"far\"\n";
@@ -318,7 +319,8 @@ TEST_CASE("a peer gateway: its table, the point that forwards to it, and what is
                    "bin = \"123456789012\"\n") ==
           "test.toml: peers[0].url: is the peer's listener without a path (its default channel paths are used)");
     CHECK(error_of(peer + peer) == "test.toml: peers[1].id: duplicate id \"far\"");
-    CHECK(parse_config(peer + "concurrency = 4\n", "test.toml", "/etc/qaqpa")->bootstrap.peers[0].concurrency == 4);
+    CHECK(parse_config(security + peer + "concurrency = 4\n", "test.toml", "/etc/qaqpa")->bootstrap.peers[0].concurrency ==
+          4);
     CHECK(error_of(peer + "concurrency = 0\n").starts_with("test.toml: peers[0].concurrency: "));
     CHECK(error_of(peer + "[[peers]]\nid = \"other\"\nurl = \"http://127.0.0.1:9001/\"\nlogin = \"l\"\n"
                           "password = \"p\"\nbin = \"123456789012\"\n") ==
@@ -328,4 +330,37 @@ TEST_CASE("a peer gateway: its table, the point that forwards to it, and what is
           "test.toml: systems[0].bin: a gateway system's hops are signed with its BIN's certificate: bin is required");
     CHECK(error_of("[[delivery_points]]\nid = \"x\"\nurl = \"http://127.0.0.1:9/\"\npeer = \"far\"\n") ==
           "test.toml: delivery_points[0].peer: is for points with protocol = \"gateway\"");
+}
+
+TEST_CASE("a peer's own CA and signing pair stand in for [security]'s on its hops", "[unit][core]") {
+    const std::string peer = "[[peers]]\nid = \"far\"\nurl = \"http://127.0.0.1:9000\"\nlogin = \"gw-near\"\n"
+                             "password = \"pw\"\nbin = \"123456789012\"\n";
+    const std::string keys = "trusted_ca = \"pki/peers-ca.pem\"\ngateway_cert = \"pki/hop.pem\"\ngateway_key = \"/keys/hop.key\"\n";
+    const std::string point = "[[delivery_points]]\nid = \"to-far\"\nprotocol = \"gateway\"\npeer = \"far\"\n";
+    const std::string service = "[[systems]]\nid = \"o\"\npassword = \"p\"\n"
+                                "[[services]]\nid = \"across\"\nowner = \"o\"\ndelivery_point = \"to-far\"\n";
+    // no [security] at all: the peer's keys sign and judge its hops, even in mode 2
+    auto ok = parse_config(peer + keys + point + "security_mode = 2\n" + service, "test.toml", "/etc/qaqpa");
+    INFO((ok ? std::string() : ok.error().detail));
+    REQUIRE(ok);
+    const auto& k = ok->bootstrap.peers[0].keys;
+    CHECK(k.trusted_ca == "/etc/qaqpa/pki/peers-ca.pem"); // relative to the file, like every path in it
+    CHECK(k.gateway_cert == "/etc/qaqpa/pki/hop.pem");
+    CHECK(k.gateway_key == "/keys/hop.key");
+    // an access row raising the mode of a service across the hop is satisfied by them too
+    CHECK(parse_config(peer + keys + point + "security_mode = 1\n" + service +
+                           "[[access]]\nsystem = \"o\"\nservice = \"across\"\nsecurity_mode = 2\n",
+                       "test.toml", "/etc/qaqpa"));
+
+    CHECK(error_of(peer) == "test.toml: peers[0].gateway_cert: hops to a peer are signed: give gateway_cert and "
+                            "gateway_key here or in [security]");
+    CHECK(error_of(peer + "gateway_cert = \"hop.pem\"\ngateway_key = \"hop.key\"\n") ==
+          "test.toml: peers[0].trusted_ca: a peer's hops are verified: give trusted_ca here or in [security]");
+    CHECK(error_of(peer + "gateway_cert = \"hop.pem\"\n") == "test.toml: peers[0].gateway_key: required with gateway_cert");
+    CHECK(error_of(peer + "gateway_key = \"hop.key\"\n") == "test.toml: peers[0].gateway_cert: required with gateway_key");
+    CHECK(error_of(peer + "trusted_ca = \"\"\n") == "test.toml: peers[0].trusted_ca: must name a PEM file");
+    // another point's mode still needs [security]'s keys
+    CHECK(error_of(peer + keys + point + "security_mode = 1\n" + service +
+                   "[[delivery_points]]\nid = \"p\"\nurl = \"http://127.0.0.1:9/\"\nsecurity_mode = 1\n") ==
+          "test.toml: delivery_points[1].security_mode: mode 1 needs [security] gateway_cert and gateway_key");
 }

@@ -18,16 +18,48 @@ namespace {
 
 constexpr const char* gateway_bin = "990000000001"; // the test PKI's gateway certificate
 
+/// Whose keys sign and judge the hop: both nodes' [security] (the test CA,
+/// the gateway pair), or each peer entry's own (the peers' CA; the near
+/// node's pair has BIN 990000000003, the far node's 990000000002).
+enum class hop_pki { shared, per_peer };
+
+struct hop_side {
+    std::string bin;  ///< the node's BIN as its peer registers it
+    std::string keys; ///< the lines its peer entry adds
+};
+
+hop_side near_side(hop_pki pki) {
+    if (pki == hop_pki::shared) return {gateway_bin, ""};
+    return {"990000000003", "trusted_ca = \"" + pki_file("peer-ca.pem") + "\"\ngateway_cert = \"" +
+                                pki_file("hop-near.pem") + "\"\ngateway_key = \"" + pki_file("hop-near.key") + "\"\n"};
+}
+hop_side far_side(hop_pki pki) {
+    if (pki == hop_pki::shared) return {gateway_bin, ""};
+    return {"990000000002", "trusted_ca = \"" + pki_file("peer-ca.pem") + "\"\ngateway_cert = \"" +
+                                pki_file("hop-far.pem") + "\"\ngateway_key = \"" + pki_file("hop-far.key") + "\"\n"};
+}
+
+/// [security] with the test CA; a peer's own CA is judged with [security]'s CRLs, so its CRL is there too.
+node_settings node_security(hop_pki pki) {
+    if (pki == hop_pki::shared) return secured();
+    node_settings s;
+    s.extra_toml = "\n[security]\ngateway_cert = \"" + pki_file("gateway.pem") + "\"\ngateway_key = \"" +
+                   pki_file("gateway.key") + "\"\ntrusted_ca = [\"" + pki_file("ca.pem") + "\"]\ncrls = [\"" +
+                   pki_file("crl.pem") + "\", \"" + pki_file("peer-crl.pem") + "\"]\n";
+    return s;
+}
+
 /// The far node: the near node as a gateway system (and, when `near_url` is
 /// given, as the peer its way back goes to), and "across" a PULL service of
 /// "owner" there.
-node_settings far_node(const std::string& near_url = {}) {
-    node_settings s = secured();
+node_settings far_node(const std::string& near_url = {}, hop_pki pki = hop_pki::shared) {
+    node_settings s = node_security(pki);
+    const auto near = near_side(pki), far = far_side(pki);
     if (!near_url.empty())
         s.extra_registry = "[[peers]]\nid = \"near\"\nurl = \"" + near_url +
-                           "\"\nlogin = \"gw-far\"\npassword = \"far-password\"\nbin = \"" + gateway_bin + "\"\n";
+                           "\"\nlogin = \"gw-far\"\npassword = \"far-password\"\nbin = \"" + near.bin + "\"\n" + far.keys;
     s.extra_registry += std::string("[[systems]]\nid = \"gw-near\"\npassword = \"hop-password\"\nbin = \"") +
-                       gateway_bin + "\"\ngateway = true\n"
+                       near.bin + "\"\ngateway = true\n"
                        "[[services]]\nid = \"across\"\nowner = \"owner\"\nmode = \"async\"\ndelivery = \"pull\"\n"
                        "[[access]]\nsystem = \"gw-near\"\nservice = \"across\"\n";
     return s;
@@ -37,13 +69,14 @@ node_settings far_node(const std::string& near_url = {}) {
 /// calls back as the gateway system "gw-far"; the sender PUSHed to at
 /// `sender_address` when one is given, "across" with `service_keys`.
 node_settings near_node(const std::string& far_url, const std::string& sender_address = {},
-                        const std::string& service_keys = {}) {
-    node_settings s = secured();
+                        const std::string& service_keys = {}, hop_pki pki = hop_pki::shared) {
+    node_settings s = node_security(pki);
+    const auto near = near_side(pki), far = far_side(pki);
     s.sender_address = sender_address;
     s.extra_registry = std::string("[[systems]]\nid = \"gw-far\"\npassword = \"far-password\"\nbin = \"") +
-                       gateway_bin + "\"\ngateway = true\n"
+                       far.bin + "\"\ngateway = true\n"
                        "[[peers]]\nid = \"far\"\nurl = \"" + far_url +
-                       "\"\nlogin = \"gw-near\"\npassword = \"hop-password\"\nbin = \"" + gateway_bin + "\"\n"
+                       "\"\nlogin = \"gw-near\"\npassword = \"hop-password\"\nbin = \"" + far.bin + "\"\n" + near.keys +
                        "[[delivery_points]]\nid = \"to-far\"\nprotocol = \"gateway\"\npeer = \"far\"\n"
                        "security_mode = 1\nretries = 3\nbackoff_ms = 50\n"
                        "[[services]]\nid = \"across\"\nowner = \"owner\"\nmode = \"async\"\ndelivery_point = \"to-far\"\n" +
@@ -223,5 +256,52 @@ TEST_CASE("the far node's state changes come back: the near node reports them an
         CHECK(fault_code(soap_post(near.port(), "/bip-async/",
                                    signed_as("gateway", status_report_xml("not-a-forwarded-message", "DELIVERED")))) ==
               "UNKNOWN_MESSAGE");
+    }
+}
+
+TEST_CASE("each peer's hops are signed with its own pair and judged by its own CA", "[integration][peer]") {
+    // Both nodes' [security] trust only the test CA and sign as the test
+    // gateway; the hop between them uses the peers' CA and pairs alone.
+    way_back back;
+    fake_provider sender(provider_mode::recipient);
+    gateway far(far_node(back.url(), hop_pki::per_peer));
+    gateway near(near_node(url_of(far), sender.url(), "notify_status = true\n", hop_pki::per_peer));
+    back.near_port = near.port();
+
+    const auto s = accept(near.port(), across());
+    const login owner{"owner", "owner-password"};
+    std::vector<std::string> offered;
+    REQUIRE(eventually([&] {
+        for (const auto& id : pull(far.port(), owner, "across")) offered.push_back(id);
+        return !offered.empty();
+    }));
+    CHECK(offered == std::vector<std::string>{s.message_id}); // the far node took the near node's hop pair
+    async_call(far.port(), delivery_notification_xml(owner, "across", s.message_id, true));
+    // the far node's report, signed with its own pair, is judged by the peers' CA on the near node
+    REQUIRE(eventually([&] { return state_of(near.port(), login{}, s.message_id) == "DELIVERED"; }));
+    REQUIRE_FALSE(back.relay.requests().empty());
+    const auto report = gateway_signature(back.relay.requests()[0].body);
+    REQUIRE(report);
+    CHECK(report->signer.bin() == "990000000002");
+    // the near node's answer to that report is signed with its pair for this peer
+    const auto answered = soap_post(near.port(), "/bip-async/", back.relay.requests()[0].body);
+    const auto answer_signer = gateway_signature(answered.body);
+    REQUIRE(answer_signer);
+    CHECK(answer_signer->signer.bin() == "990000000003");
+    // what the near node's own sender hears is signed as [security] says, not with the hop pair
+    REQUIRE(eventually([&] { return !sender.requests().empty(); }));
+    if (const auto told = gateway_signature(sender.requests()[0].body)) CHECK(told->signer.bin() == gateway_bin);
+
+    SECTION("a peer presenting a certificate of another CA is refused, even one [security] trusts") {
+        const auto again = soap_post(near.port(), "/bip-async/",
+                                     signed_as("hop-far", status_report_xml(s.message_id, "DELIVERED")));
+        CHECK(again.status == 200); // the peers' CA and the peer's BIN: taken (a repeated report)
+        async_send m = across();
+        m.who = login{"gw-near", "hop-password"};
+        // the near node's BIN, issued by the test CA the far node's [security] trusts
+        CHECK(fault_code(soap_post(far.port(), "/bip-async/", signed_as("hop-near-main", send_message_xml(m)))) ==
+              "CERTIFICATE_UNTRUSTED");
+        CHECK(fault_code(soap_post(far.port(), "/bip-async/", signed_as("gateway", send_message_xml(m)))) ==
+              "CERTIFICATE_UNTRUSTED"); // [security]'s own pair is no peer's
     }
 }

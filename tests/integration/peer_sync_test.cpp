@@ -162,6 +162,22 @@ TEST_CASE("a peer set through the admin API carries calls at once, never shows i
     CHECK(changed.body.find(R"("concurrency":4)") != std::string::npos);
     CHECK(soap_post(near.port(), "/bip-sync/", sync_request_xml(across())).status == 200);
     CHECK(admin_call(near, "GET", "/admin/v1/peers").body.find("password") == std::string::npos);
+    // a peer's own keys: absolute paths to files that can be read, shown as given
+    const auto with_ca = [&](const std::string& ca) {
+        return admin_call(near, "PUT", "/admin/v1/peers/far",
+                          R"({"url":")" + far_url + R"(","login":"gw-near","bin":")" + gateway_bin +
+                              R"(","trusted_ca":")" + ca + R"("})");
+    };
+    CHECK(with_ca("pki/ca.pem").body.find("peers.trusted_ca: must be an absolute path through the admin API") !=
+          std::string::npos);
+    const auto unreadable = with_ca("/no/such/ca.pem");
+    CHECK(unreadable.status == 400);
+    CHECK(unreadable.body.find(R"(peer \"far\": trusted_ca: cannot read)") != std::string::npos);
+    const auto keyed = with_ca(pki_file("ca.pem"));
+    INFO(keyed.body);
+    CHECK(keyed.status == 200);
+    CHECK(keyed.body.find(R"("trusted_ca":")" + pki_file("ca.pem") + "\"") != std::string::npos);
+    CHECK(soap_post(near.port(), "/bip-sync/", sync_request_xml(across())).status == 200);
     // checked as at start-up; removed only when no point goes to it
     auto bad = admin_call(near, "PUT", "/admin/v1/peers/far", R"({"url":")" + far_url + R"(/bip-sync/","login":"l","bin":"1"})");
     CHECK(bad.status == 400);

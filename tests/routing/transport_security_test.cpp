@@ -1,6 +1,7 @@
 #include "routing/transport_security.hpp"
 
 #include "tests/support/catch.hpp"
+#include "tests/support/run_task.hpp"
 #include "tests/support/soap_samples.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_pki.hpp"
@@ -10,6 +11,7 @@
 
 using namespace qaqpa;
 using namespace qaqpa::test;
+using qaqpa::test::run_task;
 
 namespace {
 
@@ -74,12 +76,12 @@ TEST_CASE("the gateway decrypts with encryption_key, or its RSA signing pair", "
 
 TEST_CASE("encrypt_to certificates are checked, and re-read when their file changes", "[unit][routing][xenc]") {
     auto security = loaded({});
-    CHECK(security->check_recipients(with_point(pki_file("other.pem"))));
-    const auto missing = security->check_recipients(with_point("/no/such/file.pem"));
+    CHECK(security->check_key_files(with_point(pki_file("other.pem"))));
+    const auto missing = security->check_key_files(with_point("/no/such/file.pem"));
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code == errc::bad_config);
     CHECK(missing.error().detail.find("delivery point \"sealed\": encrypt_to: cannot read") == 0);
-    const auto ec = security->check_recipients(with_point(pki_file("sender-ec.pem")));
+    const auto ec = security->check_key_files(with_point(pki_file("sender-ec.pem")));
     REQUIRE_FALSE(ec);
     CHECK(ec.error().detail.find("is not RSA") != std::string::npos);
 
@@ -96,4 +98,61 @@ TEST_CASE("encrypt_to certificates are checked, and re-read when their file chan
     auto second = security->encrypt_for(file, envelope);
     REQUIRE(second);
     CHECK(crypto::open_envelope(*second, scanned_body(*second), *identity_of("gateway")));
+}
+
+TEST_CASE("a peer's own pair signs its hops and its own CA judges them", "[unit][routing][wss]") {
+    auto c = pair_of("gateway");
+    c.trusted_ca = {pki_file("ca.pem")};
+    c.crls = {pki_file("crl.pem"), pki_file("peer-crl.pem")}; // a peer's CA is judged with [security]'s CRLs
+    auto security = loaded(c);
+    const hop_keys own{pki_file("peer-ca.pem"), pki_file("hop-near.pem"), pki_file("hop-near.key")};
+
+    // what goes to the peer carries its pair; anything else [security]'s
+    const auto signed_with = [&](const hop_keys* hop) {
+        auto text = security->sign(sync_request_xml(), hop);
+        REQUIRE(text);
+        auto v = crypto::verify_body_signature(*text, scanned_body(*text));
+        REQUIRE(v);
+        return v->signer.bin();
+    };
+    CHECK(signed_with(&own) == "990000000003");
+    CHECK(signed_with(nullptr) == "990000000001");
+    const hop_keys ca_only{pki_file("peer-ca.pem"), "", ""};
+    CHECK(signed_with(&ca_only) == "990000000001");
+
+    // a peer's call is judged by its CA alone, whatever [security] trusts
+    system_entry far;
+    far.id = "gw-far";
+    far.bin = "990000000002";
+    far.gateway = true;
+    const auto judged = [&](const std::string& signer, const hop_keys* hop) {
+        const auto text = *crypto::sign_envelope(sync_request_xml(), *identity_of(signer));
+        routing::caller_envelope env;
+        env.text = text;
+        env.body = scanned_body(text);
+        env.signed_endpoint = true;
+        return run_task(security->check_caller(&env, far, std::time(nullptr), hop));
+    };
+    const auto taken = judged("hop-far", &own);
+    INFO((taken ? std::string() : taken.error().detail));
+    REQUIRE(taken);
+    CHECK(taken->revocation == "revocation: CRL");
+    CHECK(judged("hop-far", nullptr).error().code == errc::certificate_untrusted); // not [security]'s CA
+    far.bin = "990000000003";
+    CHECK(judged("hop-near-main", &own).error().code == errc::certificate_untrusted); // [security]'s CA, not the peer's
+    CHECK(judged("hop-near-main", nullptr)); // which [security] itself takes
+
+    // files a peer names must be readable, checked like encrypt_to
+    registry reg;
+    reg.peers.push_back(peer_entry{"far", "http://127.0.0.1:9", "gw", "pw", "990000000002"});
+    reg.peers[0].keys = own;
+    CHECK(security->check_key_files(reg));
+    reg.peers[0].keys.trusted_ca = "/no/such/ca.pem";
+    const auto missing = security->check_key_files(reg);
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().detail.find("peer \"far\": trusted_ca: ") == 0);
+    reg.peers[0].keys = {"", pki_file("hop-near.pem"), pki_file("hop-far.key")};
+    const auto mismatched = security->check_key_files(reg);
+    REQUIRE_FALSE(mismatched);
+    CHECK(mismatched.error().detail.find("peer \"far\": gateway_cert: ") == 0);
 }

@@ -49,6 +49,8 @@ TEST_CASE("the registry round-trips through its stored form", "[unit][storage]")
     // and a peer gateway, the point forwarding to it, and a peer as a system
     r.peers.push_back({"far", "http://127.0.0.1:9000", "gw-near", "hop", "210987654321"});
     r.peers.back().concurrency = 4;
+    r.peers.push_back({"other", "https://127.0.0.1:9001", "gw-near", "hop2", "210987654322"});
+    r.peers.back().keys = {"/pki/peers-ca.pem", "/pki/hop.pem", "/pki/hop.key"}; // its own CA and pair
     delivery_point hop;
     hop.id = "to-far";
     hop.peer = "far";

@@ -47,7 +47,7 @@ task<http::response> async_endpoint::handle(http::request& req) {
     const auto started = std::chrono::steady_clock::now();
     async_operation op = async_operation::send_message;
     std::optional<failure> fault;
-    bool to_peer = false; // a peer gateway's forward: its answer is a signed hop
+    std::optional<hop_keys> to_peer; // a peer gateway's forward: its answer is a signed hop
     auto answer = co_await call(req, op, fault, to_peer);
     auto res = signed_answer(std::move(answer), security_, signed_endpoint_, to_peer);
     // async_operation and operation_kind list the operations in the same order.
@@ -57,7 +57,7 @@ task<http::response> async_endpoint::handle(http::request& req) {
 }
 
 task<http::response> async_endpoint::call(http::request& req, async_operation& op, std::optional<failure>& fault,
-                                          bool& to_peer) {
+                                          std::optional<hop_keys>& to_peer) {
     soap_version v = soap_version::v11;
     auto opened = open_if_encrypted(req.body(), security_, v);
     if (!opened) {
@@ -77,7 +77,7 @@ task<http::response> async_endpoint::call(http::request& req, async_operation& o
     switch (op) {
     case async_operation::send_message: {
         auto out = co_await gateway_.send(std::get<async_message>(std::move(parsed->body)), &envelope);
-        to_peer = out.sign_answer;
+        to_peer = out.hop;
         co_return answer(req, v, op, out, fault, [&](const routing::accepted_message& a) {
             return build_accepted(v, a.message_id, a.correlation_id, out.session_id);
         });
@@ -102,7 +102,7 @@ task<http::response> async_endpoint::call(http::request& req, async_operation& o
     }
     case async_operation::change_status_notification: {
         auto out = co_await gateway_.peer_report(std::get<status_notification>(std::move(parsed->body)), &envelope);
-        to_peer = out.sign_answer;
+        to_peer = out.hop;
         co_return answer(req, v, op, out, fault, [&](std::monostate) { return build_status_taken(v, out.session_id); });
     }
     }

@@ -24,8 +24,9 @@ public:
 private:
     /// The answer to one operation (`op` says which, once parsed); `fault`
     /// says which fault it is.
-    /// `to_peer`: the caller is a peer gateway, whose answer is a signed hop.
-    task<http::response> call(http::request& req, async_operation& op, std::optional<failure>& fault, bool& to_peer);
+    /// `to_peer`: the caller is a peer gateway, whose answer is a signed hop with these keys.
+    task<http::response> call(http::request& req, async_operation& op, std::optional<failure>& fault,
+                              std::optional<hop_keys>& to_peer);
 
     routing::async_gateway& gateway_;
     routing::request_probe& probe_;

@@ -18,10 +18,10 @@ result<std::string> soap_outbound_client::as_point_wants(const outbound_target& 
     if (to.security_mode < 1 && to.encrypt_to.empty()) return body;
     if (!security_) return fail(errc::internal, "the gateway's transport security is not set up");
     if (to.security_mode >= 1) {
-        if (!security_->can_sign())
+        if (!security_->can_sign(&to.hop))
             return fail(errc::internal, fmt::format("delivery point \"{}\" has security_mode {} but the gateway has no "
                                                     "signing key ([security] gateway_cert, gateway_key)", to.id, to.security_mode));
-        auto s = security_->sign(body);
+        auto s = security_->sign(body, &to.hop);
         if (!s) return s.error();
         body = std::move(*s);
     }
@@ -41,7 +41,7 @@ task<result<void>> soap_outbound_client::check_peer_answer(const outbound_target
     system_entry as_system;
     as_system.id = peer.id;
     as_system.bin = peer.peer_bin;
-    auto checked = co_await routing::check_signature(security_, &envelope, as_system);
+    auto checked = co_await routing::check_signature(security_, &envelope, as_system, &peer.hop);
     if (!checked) co_return checked.error();
     co_return result<void>{};
 }

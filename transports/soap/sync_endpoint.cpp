@@ -68,10 +68,11 @@ std::optional<http::response> answer_before_parsing(const http::request& req, st
 }
 
 http::response signed_answer(http::response res, const routing::transport_security* security, bool signed_endpoint,
-                             bool hop) {
-    if (!security || !security->can_sign()) return res;
+                             const std::optional<hop_keys>& hop) {
+    const hop_keys* keys = hop ? &*hop : nullptr;
+    if (!security || !security->can_sign(keys)) return res;
     if (!hop && (!signed_endpoint || !security->sign_responses())) return res;
-    auto s = security->sign(res.body());
+    auto s = security->sign(res.body(), keys);
     if (!s) {
         log::error("security", "an answer could not be signed: {}", s.error().detail);
         return res;
@@ -85,7 +86,7 @@ task<http::response> sync_endpoint::handle(http::request& req) {
     if (auto early = answer_before_parsing(req, "sync.wsdl", sync_fault)) co_return std::move(*early);
     const auto started = std::chrono::steady_clock::now();
     std::optional<failure> fault;
-    bool to_peer = false; // a peer gateway's call: its answer is a signed hop
+    std::optional<hop_keys> to_peer; // a peer gateway's call: its answer is a signed hop
     auto answer = co_await call(req, fault, to_peer);
     auto res = signed_answer(std::move(answer), security_, signature_required_, to_peer);
     probe_.record(routing::operation_kind::sync_send_message, fault ? &*fault : nullptr,
@@ -93,7 +94,8 @@ task<http::response> sync_endpoint::handle(http::request& req) {
     co_return res;
 }
 
-task<http::response> sync_endpoint::call(http::request& req, std::optional<failure>& fault, bool& to_peer) {
+task<http::response> sync_endpoint::call(http::request& req, std::optional<failure>& fault,
+                                         std::optional<hop_keys>& to_peer) {
     soap_version version = soap_version::v11;
     auto opened = open_if_encrypted(req.body(), security_, version);
     if (!opened) {
@@ -110,7 +112,7 @@ task<http::response> sync_endpoint::call(http::request& req, std::optional<failu
                                             std::move(opened->verified_before), opened->decrypted,
                                             req.client_certificate.get()};
     auto outcome = co_await gateway_.send(std::move(parsed->request), &envelope);
-    to_peer = outcome.sign_answer;
+    to_peer = std::move(outcome.hop);
     if (auto* f = std::get_if<gateway_fault>(&outcome.answer)) {
         fault = f->cause;
         if (f->cause.code == errc::internal) log::error("sync", "session {}: {}", outcome.session_id, f->cause.detail);

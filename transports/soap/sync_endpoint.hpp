@@ -23,8 +23,8 @@ public:
 
 private:
     /// The answer to a parsed-or-not SendMessage; `fault` says which fault
-    /// it is, `to_peer` whether the caller is a peer gateway.
-    task<http::response> call(http::request& req, std::optional<failure>& fault, bool& to_peer);
+    /// it is, `to_peer` the hop keys when the caller is a peer gateway.
+    task<http::response> call(http::request& req, std::optional<failure>& fault, std::optional<hop_keys>& to_peer);
 
     routing::sync_gateway& gateway_;
     bool signature_required_;
@@ -34,10 +34,10 @@ private:
 
 /// An answer of a signed endpoint, signed as the gateway when [security]
 /// sign_responses is on and a key is configured; as it was otherwise. An
-/// answer to a peer gateway (`hop`) is signed whenever a key is configured:
-/// the peer checks it.
+/// answer to a peer gateway (`hop`) is signed whenever a key is configured
+/// (the peer's own pair, else [security]'s): the peer checks it.
 http::response signed_answer(http::response res, const routing::transport_security* security, bool signed_endpoint,
-                             bool hop = false);
+                             const std::optional<hop_keys>& hop = std::nullopt);
 
 /// True for the content types real SOAP clients send (or none at all).
 bool is_xml_content_type(std::string_view content_type) noexcept;

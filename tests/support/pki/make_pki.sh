@@ -16,6 +16,11 @@
 #   sender-aia.pem/.key    like sender, naming an OCSP responder in its Authority Information Access
 #   ca-db/index.txt        the CA's database: what `openssl ocsp -index` answers from
 #   tls-server.pem/.key    a TLS server certificate for 127.0.0.1 and localhost (subjectAltName)
+#   hop-near-main.pem/.key RSA, BIN 990000000003 (a near peer node's), issued by ca.pem
+# A second RSA chain, the one peer gateways trust for each other (a peer's own trusted_ca):
+#   peer-ca.pem/.key       its root; peer-crl.pem its CRL
+#   hop-near.pem/.key      a near peer node's hop pair, BIN 990000000003
+#   hop-far.pem/.key       a far peer node's hop pair, BIN 990000000002
 # With OpenSSL's GOST engine (libengine-gost-openssl), a second, GOST chain:
 #   gost-ca.pem/.key       a GOST R 34.10-2012 (256, CryptoPro set A) root signing with 34.11-2012; gost-crl.pem its CRL
 #   sender-gost.pem/.key   GOST 256 (TC26 set A, a twisted Edwards curve), the sender's BIN
@@ -26,6 +31,7 @@ set -euo pipefail
 dir=$1
 gost_engine() { openssl engine gost >/dev/null 2>&1; }
 [ -f "$dir/ca.pem" ] && [ -f "$dir/crl.pem" ] && [ -f "$dir/ocsp-responder.pem" ] && [ -f "$dir/tls-server.pem" ] &&
+  [ -f "$dir/peer-crl.pem" ] &&
   { [ -f "$dir/gost-crl.pem" ] || ! gost_engine; } && exit 0
 mkdir -p "$dir"
 cd "$dir"
@@ -83,11 +89,11 @@ CNF
 quiet() { "$@" >/dev/null 2>&1 || { echo "make_pki: failed: $*" >&2; "$@"; exit 1; }; }
 quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -sha256 \
   -subj "/C=KZ/O=qaqpa test CA/CN=qaqpa test root"
-issue() { # name subject key-algorithm [extra ca args...]
+issue() { # name subject key-algorithm [extra ca args...]; the CA is $cnf's (default ca.cnf)
   local name=$1 subject=$2 alg=$3; shift 3
   if [ "$alg" = ec ]; then quiet openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" -out "$name.csr" -subj "$subject"
   else quiet openssl req -newkey rsa:2048 -nodes -keyout "$name.key" -out "$name.csr" -subj "$subject"; fi
-  quiet openssl ca -batch -config ca.cnf -in "$name.csr" -out "$name.pem" -notext "$@"
+  quiet openssl ca -batch -config "${cnf:-ca.cnf}" -in "$name.csr" -out "$name.pem" -notext "$@"
   rm -f "$name.csr"
 }
 issue gateway "/C=KZ/O=qaqpa/OU=BIN990000000001/CN=qaqpa gateway" rsa
@@ -111,6 +117,15 @@ quiet openssl req -newkey rsa:2048 -nodes -keyout stranger.key -out stranger.csr
 quiet openssl x509 -req -in stranger.csr -CA stranger-ca.pem -CAkey stranger-ca.key -CAcreateserial \
   -out stranger.pem -days 3650 -sha256
 rm -f stranger.csr
+issue hop-near-main "/C=KZ/O=qaqpa near/OU=BIN990000000003/CN=qaqpa near gateway (test CA)" rsa
+
+sed -e 's|ca-db|peer-db|g; s|ca.pem|peer-ca.pem|; s|ca.key|peer-ca.key|' ca.cnf >peer-ca.cnf
+rm -rf peer-db && mkdir peer-db && : >peer-db/index.txt && echo 3000 >peer-db/serial && echo 3000 >peer-db/crlnumber
+quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout peer-ca.key -out peer-ca.pem -days 3650 -sha256 \
+  -subj "/C=KZ/O=qaqpa test peers CA/CN=qaqpa test peers root"
+cnf=peer-ca.cnf issue hop-near "/C=KZ/O=qaqpa near/OU=BIN990000000003/CN=qaqpa near gateway" rsa
+cnf=peer-ca.cnf issue hop-far "/C=KZ/O=qaqpa far/OU=BIN990000000002/CN=qaqpa far gateway" rsa
+quiet openssl ca -config peer-ca.cnf -gencrl -out peer-crl.pem
 
 gost_engine || exit 0
 sed -e 's|ca-db|gost-db|g; s|ca.pem|gost-ca.pem|; s|ca.key|gost-ca.key|; s|= sha256|= md_gost12_256|' ca.cnf >gost-ca.cnf
