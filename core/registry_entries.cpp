@@ -186,8 +186,8 @@ result<read_entry> read_registry_entry(registry_part part, std::string_view text
             // the file's relative paths are the file's folder's; the API has no folder
             for (const auto& [key, file] : {std::pair{"encrypt_to", &c.bootstrap.delivery_points[0].encrypt_to},
                                             std::pair{"ca", &c.bootstrap.delivery_points[0].ca},
-                                            std::pair{"client_cert", &c.bootstrap.delivery_points[0].client_cert},
-                                            std::pair{"client_cert", &c.bootstrap.delivery_points[0].client_key}})
+                                            std::pair{"client_cert.cert", &c.bootstrap.delivery_points[0].client_cert},
+                                            std::pair{"client_cert.key", &c.bootstrap.delivery_points[0].client_key}})
                 if (!file->empty() && file->front() != '/')
                     throw config_error{std::string("delivery_points.") + key, "must be an absolute path through the admin API"};
             out.entry = c.bootstrap.delivery_points[0];

@@ -110,6 +110,10 @@ TEST_CASE("admin: registry entries are checked with the start-up's rules and mes
     // a point's encrypt_to must be a readable RSA certificate
     CHECK(refused("POST", "/admin/v1/delivery-points", R"({"id":"p","url":"http://127.0.0.1:9/","encrypt_to":"p.pem"})")
               .find("delivery_points.encrypt_to: must be an absolute path through the admin API") != std::string::npos);
+    CHECK(refused("POST", "/admin/v1/delivery-points",
+                  R"({"id":"p","url":"https://127.0.0.1:9/","client_cert":{"cert":"/pki/c.pem","key":"c.key"}})")
+              .find("delivery_points.client_cert.key: must be an absolute path through the admin API") !=
+          std::string::npos);
     CHECK(refused("POST", "/admin/v1/delivery-points", R"({"id":"p","url":"http://127.0.0.1:9/","encrypt_to":"/no/such.pem"})")
               .find("delivery point \\\"p\\\": encrypt_to: cannot read") != std::string::npos);
     CHECK(refused("PUT", "/admin/v1/access/sender/echo", R"({"security_mode":2})")
