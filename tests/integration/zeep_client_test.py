@@ -266,17 +266,21 @@ def pki(name):
 
 class GatewayVerifiedSignature(BinarySignature):
     """Signs as the client; checks answers against the gateway's certificate
-    (zeep's own verify would use the client's)."""
+    (zeep's own verify would use the client's), or the one `answerer` names."""
+
+    def __init__(self, *args, answerer="gateway", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answerer = answerer
 
     def verify(self, envelope):
-        with open(pki("gateway.pem"), "rb") as f:
+        with open(pki(self.answerer + ".pem"), "rb") as f:
             key = xmlsec.Key.from_memory(f.read(), xmlsec.constants.KeyDataFormatCertPem, None)
         _verify_envelope_with_key(envelope, key)
         return envelope
 
 
-def signing_as(name):
-    return GatewayVerifiedSignature(pki(name + ".key"), pki(name + ".pem"),
+def signing_as(name, answerer="gateway"):
+    return GatewayVerifiedSignature(pki(name + ".key"), pki(name + ".pem"), answerer=answerer,
                                     signature_method=xmlsec.constants.TransformRsaSha256,
                                     digest_method=xmlsec.constants.TransformSha256)
 
@@ -422,7 +426,9 @@ crls = ["{pki('crl.pem')}"]
 class PeerGatewaysThroughZeep(unittest.TestCase):
     """Two qaqpa processes, an internal and an external gateway: a client
     generated from the near node's WSDL calls a service that crosses the
-    signed hop to the far node's echo, as a system inside would."""
+    signed hop to the far node's echo, as a system inside would. The hop is
+    signed and judged with each peer entry's own keys (the peers' CA), not
+    the nodes' [security] ones."""
 
     @classmethod
     def setUpClass(cls):
@@ -432,17 +438,28 @@ class PeerGatewaysThroughZeep(unittest.TestCase):
 gateway_cert = "{pki('gateway.pem')}"
 gateway_key = "{pki('gateway.key')}"
 trusted_ca = ["{pki('ca.pem')}"]
-crls = ["{pki('crl.pem')}"]
+crls = ["{pki('crl.pem')}", "{pki('peer-crl.pem')}"]
 """
+        def hop_keys(own):
+            return (f'trusted_ca = "{pki("peer-ca.pem")}"\n'
+                    f'gateway_cert = "{pki(own + ".pem")}"\ngateway_key = "{pki(own + ".key")}"\n')
         cls.tmp = tempfile.TemporaryDirectory()
         far_dir, near_dir = (os.path.join(cls.tmp.name, d) for d in ("far", "near"))
         os.makedirs(far_dir)
         os.makedirs(near_dir)
+        # the far node's way back is never taken by a synchronous call
         cls.far = Gateway(far_dir, security + """
+[[peers]]
+id = "near"
+url = "http://127.0.0.1:9"
+login = "gw-far"
+password = "far-password"
+bin = "990000000003"
+""" + hop_keys("hop-far") + """
 [[systems]]
 id = "gw-near"
 password = "hop-password"
-bin = "990000000001"
+bin = "990000000003"
 gateway = true
 [[services]]
 id = "across"
@@ -459,7 +476,8 @@ id = "far"
 url = "http://127.0.0.1:{cls.far.port}"
 login = "gw-near"
 password = "hop-password"
-bin = "990000000001"
+bin = "990000000002"
+{hop_keys("hop-near")}
 [[delivery_points]]
 id = "to-far"
 protocol = "gateway"
@@ -499,6 +517,33 @@ service = "across"
             client.service.SendMessage(request=unsigned)
         codes = [e.text for e in caught.exception.detail.iter() if etree.QName(e).localname == "errorCode"]
         self.assertEqual(codes, ["SIGNATURE_REQUIRED"])
+
+    def peer_call(self, signer):
+        history = HistoryPlugin()
+        client = zeep.Client(self.far.url + "?wsdl", wsse=signing_as(signer, answerer="hop-far"), plugins=[history])
+        call = request(service="across")
+        call["requestInfo"]["sender"] = {"senderId": "gw-near", "password": "hop-password"}
+        return client, call, history
+
+    def test_the_peers_own_pair_is_taken_and_answered_with_the_far_nodes_own(self):
+        client, call, history = self.peer_call("hop-near")
+        result = client.service.SendMessage(request=call)  # zeep checks the answer against hop-far.pem
+        self.assertEqual(result.responseInfo.status.code, "OK")
+        with tempfile.NamedTemporaryFile(suffix=".xml") as answer:
+            answer.write(etree.tostring(history.last_received["envelope"]))
+            answer.flush()
+            checked = subprocess.run(["xmlsec1", "--verify", "--pubkey-cert-pem", pki("hop-far.pem"),
+                                      "--id-attr:Id", "http://schemas.xmlsoap.org/soap/envelope/:Body", answer.name],
+                                     capture_output=True, timeout=30)
+        self.assertEqual(checked.returncode, 0, checked.stderr.decode())
+
+    def test_a_certificate_of_the_nodes_own_ca_is_no_peers(self):
+        for signer in ("hop-near-main", "gateway"):  # the peer's BIN, and the gateway's, from the CA [security] trusts
+            client, call, _ = self.peer_call(signer)
+            with self.assertRaises(zeep.exceptions.Fault) as caught:
+                client.service.SendMessage(request=call)
+            codes = [e.text for e in caught.exception.detail.iter() if etree.QName(e).localname == "errorCode"]
+            self.assertEqual(codes, ["CERTIFICATE_UNTRUSTED"], signer)
 
 
 def main(module="__main__"):
