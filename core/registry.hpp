@@ -78,12 +78,12 @@ struct hop_keys {
     bool operator==(const hop_keys&) const = default;
 };
 
-/// The hop's files by their keys in [[peers]], for what reads, writes or resolves all of them.
-inline std::array<std::pair<const char*, std::string*>, 3> hop_files(hop_keys& k) {
-    return {{{"trusted_ca", &k.trusted_ca}, {"gateway_cert", &k.gateway_cert}, {"gateway_key", &k.gateway_key}}};
-}
-inline std::array<std::pair<const char*, const std::string*>, 3> hop_files(const hop_keys& k) {
-    return {{{"trusted_ca", &k.trusted_ca}, {"gateway_cert", &k.gateway_cert}, {"gateway_key", &k.gateway_key}}};
+/// The hop's files by their keys in [[peers]], for what reads, writes or
+/// resolves all of them (`Keys`: hop_keys, or const hop_keys to read only).
+template <class Keys>
+auto hop_files(Keys& k) {
+    return std::array{std::pair{"trusted_ca", &k.trusted_ca}, std::pair{"gateway_cert", &k.gateway_cert},
+                      std::pair{"gateway_key", &k.gateway_key}};
 }
 
 /// A peer qaqpa node this node forwards to (its public listener, the

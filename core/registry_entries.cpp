@@ -5,6 +5,9 @@
 
 #include <boost/json.hpp>
 
+#include <array>
+#include <utility>
+
 namespace qaqpa {
 namespace {
 
@@ -113,6 +116,15 @@ struct to_json {
     }
 };
 
+/// The files an entry names (key, file): the file's relative paths are its
+/// folder's, and the API has no folder.
+template <class Files>
+void absolute_only(std::string_view part, const Files& files) {
+    for (const auto& [key, file] : files)
+        if (!file->empty() && file->front() != '/')
+            throw config_error{std::string(part) + "." + key, "must be an absolute path through the admin API"};
+}
+
 } // namespace
 
 std::optional<registry_part> parse_registry_part(std::string_view s) noexcept {
@@ -183,21 +195,17 @@ result<read_entry> read_registry_entry(registry_part part, std::string_view text
             out.entry = c.bootstrap.systems[0];
             break;
         case registry_part::delivery_points:
-            // the file's relative paths are the file's folder's; the API has no folder
-            for (const auto& [key, file] : {std::pair{"encrypt_to", &c.bootstrap.delivery_points[0].encrypt_to},
-                                            std::pair{"ca", &c.bootstrap.delivery_points[0].ca},
-                                            std::pair{"client_cert.cert", &c.bootstrap.delivery_points[0].client_cert},
-                                            std::pair{"client_cert.key", &c.bootstrap.delivery_points[0].client_key}})
-                if (!file->empty() && file->front() != '/')
-                    throw config_error{std::string("delivery_points.") + key, "must be an absolute path through the admin API"};
+            absolute_only("delivery_points", std::array{
+                std::pair{"encrypt_to", &c.bootstrap.delivery_points[0].encrypt_to},
+                std::pair{"ca", &c.bootstrap.delivery_points[0].ca},
+                std::pair{"client_cert.cert", &c.bootstrap.delivery_points[0].client_cert},
+                std::pair{"client_cert.key", &c.bootstrap.delivery_points[0].client_key}});
             out.entry = c.bootstrap.delivery_points[0];
             break;
         case registry_part::services: out.entry = c.bootstrap.services[0]; break;
         case registry_part::access: out.entry = c.bootstrap.access[0]; break;
         case registry_part::peers:
-            for (const auto& [key, file] : hop_files(c.bootstrap.peers[0].keys))
-                if (!file->empty() && file->front() != '/')
-                    throw config_error{std::string("peers.") + key, "must be an absolute path through the admin API"};
+            absolute_only("peers", hop_files(c.bootstrap.peers[0].keys));
             if (kept_secret) c.bootstrap.peers[0].password.clear();
             out.entry = c.bootstrap.peers[0];
             break;

@@ -77,7 +77,7 @@ task<http::response> async_endpoint::call(http::request& req, async_operation& o
     switch (op) {
     case async_operation::send_message: {
         auto out = co_await gateway_.send(std::get<async_message>(std::move(parsed->body)), &envelope);
-        to_peer = out.hop;
+        to_peer = std::move(out.hop);
         co_return answer(req, v, op, out, fault, [&](const routing::accepted_message& a) {
             return build_accepted(v, a.message_id, a.correlation_id, out.session_id);
         });
@@ -102,7 +102,7 @@ task<http::response> async_endpoint::call(http::request& req, async_operation& o
     }
     case async_operation::change_status_notification: {
         auto out = co_await gateway_.peer_report(std::get<status_notification>(std::move(parsed->body)), &envelope);
-        to_peer = out.hop;
+        to_peer = std::move(out.hop);
         co_return answer(req, v, op, out, fault, [&](std::monostate) { return build_status_taken(v, out.session_id); });
     }
     }
