@@ -285,6 +285,57 @@ def signing_as(name, answerer="gateway"):
                                     digest_method=xmlsec.constants.TransformSha256)
 
 
+SENDER_DATA_NS = "urn:example:sender-data"
+
+
+def signed_data(signer):
+    """A sender's document with its own XML-DSig over an item, made with
+    python3-xmlsec (exclusive C14N, so it verifies wherever it is embedded)."""
+    document = etree.Element(f"{{{SENDER_DATA_NS}}}document", nsmap={"d": SENDER_DATA_NS})
+    item = etree.SubElement(document, f"{{{SENDER_DATA_NS}}}item", Id="sender-item")
+    item.text = "Сәлем, қақпа! signed by its sender"
+    signature = xmlsec.template.create(document, xmlsec.constants.TransformExclC14N,
+                                       xmlsec.constants.TransformRsaSha256, ns="ds")
+    document.append(signature)
+    reference = xmlsec.template.add_reference(signature, xmlsec.constants.TransformSha256, uri="#sender-item")
+    xmlsec.template.add_transform(reference, xmlsec.constants.TransformExclC14N)
+    xmlsec.template.add_x509_data(xmlsec.template.ensure_key_info(signature))
+    ctx = xmlsec.SignatureContext()
+    ctx.register_id(item, "Id")
+    ctx.key = xmlsec.Key.from_file(pki(signer + ".key"), xmlsec.constants.KeyDataFormatPem)
+    ctx.key.load_cert_from_file(pki(signer + ".pem"), xmlsec.constants.KeyDataFormatPem)
+    ctx.sign(signature)
+    return document
+
+
+def verify_data(document, signer):
+    """xmlsec1's exit code for the document's signature, checked with the signer's certificate."""
+    with tempfile.NamedTemporaryFile(suffix=".xml") as f:
+        f.write(etree.tostring(document))
+        f.flush()
+        return subprocess.run(["xmlsec1", "--verify", "--pubkey-cert-pem", pki(signer + ".pem"),
+                               "--id-attr:Id", f"{SENDER_DATA_NS}:item", f.name],
+                              capture_output=True, timeout=30).returncode
+
+
+class DataAs:
+    """A zeep plugin that puts an element of its own in the request's data
+    (zeep writes anyType content as text), before zeep's WS-Security signs."""
+
+    def __init__(self, element):
+        self.element = element
+
+    def egress(self, envelope, http_headers, operation, binding_options):
+        data = next(e for e in envelope.iter() if etree.QName(e).localname == "data")
+        data.text = None
+        data.attrib.pop("{http://www.w3.org/2001/XMLSchema-instance}type", None)
+        data.append(self.element)
+        return envelope, http_headers
+
+    def ingress(self, envelope, http_headers, operation):
+        return envelope, http_headers
+
+
 WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 XENC_NS = "http://www.w3.org/2001/04/xmlenc#"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
@@ -468,6 +519,14 @@ delivery_point = "echo"
 [[access]]
 system = "gw-near"
 service = "across"
+[[services]]
+id = "inbox-across"
+owner = "zeep-client"
+mode = "async"
+delivery = "pull"
+[[access]]
+system = "gw-near"
+service = "inbox-across"
 """)
         try:
             cls.near = Gateway(near_dir, security + f"""
@@ -490,6 +549,14 @@ delivery_point = "to-far"
 [[access]]
 system = "zeep-client"
 service = "across"
+[[services]]
+id = "inbox-across"
+owner = "zeep-client"
+mode = "async"
+delivery_point = "to-far"
+[[access]]
+system = "zeep-client"
+service = "inbox-across"
 """)
         except Exception:
             cls.far.stop()
@@ -536,6 +603,48 @@ service = "across"
                                       "--id-attr:Id", "http://schemas.xmlsoap.org/soap/envelope/:Body", answer.name],
                                      capture_output=True, timeout=30)
         self.assertEqual(checked.returncode, 0, checked.stderr.decode())
+
+    def test_the_senders_own_signature_on_its_data_crosses_both_hops_intact(self):
+        # Scenario 2 at the near node: the transport signature is the
+        # sender's and is checked there; each hop re-signs the Body (sender,
+        # password and sessionId change on the way). What the sender signed
+        # inside its data is forwarded byte for byte: its signature still
+        # verifies after the far node's echo and both hops back.
+        signed = signed_data("sender")
+        history = HistoryPlugin()
+        client = zeep.Client(f"http://127.0.0.1:{self.near.port}/bip-sync-wss-gost/?wsdl",
+                             wsse=signing_as("sender"), plugins=[DataAs(signed), history])
+        result = client.service.SendMessage(request=request(service="across"))
+        self.assertEqual(result.responseInfo.status.code, "OK")
+        answer = history.last_received["envelope"]
+        echoed = next(e for e in answer.iter() if e.tag == f"{{{SENDER_DATA_NS}}}document")
+        self.assertEqual(verify_data(echoed, "sender"), 0)
+        echoed.find(f"{{{SENDER_DATA_NS}}}item").text += "!"  # and a changed one does not verify
+        self.assertNotEqual(verify_data(echoed, "sender"), 0)
+
+    def test_the_senders_own_signature_on_its_data_is_stored_and_forwarded_intact(self):
+        # asynchronously: stored on the near node, PUSHed over the signed hop,
+        # stored again on the far node and PULLed there by the recipient
+        near = zeep.Client(f"http://127.0.0.1:{self.near.port}/bip-async-wss-gost/?wsdl",
+                           wsse=signing_as("sender"), plugins=[DataAs(signed_data("sender"))])
+        accepted = near.service.sendMessage(request={
+            "messageInfo": {"serviceId": "inbox-across", "messageType": "REQUEST",
+                            "messageDate": "2026-11-23T10:00:00+06:00", "sender": SENDER},
+            "messageData": {"data": "replaced by DataAs"},
+        })
+        history = HistoryPlugin()
+        far = zeep.Client(self.far.async_url + "?wsdl", plugins=[history])
+        deadline = time.monotonic() + 20
+        while True:
+            batch = far.service.getMessages(request={"serviceId": "inbox-across", "sender": SENDER, "amount": 10,
+                                                     "messageId": accepted.messageId})
+            if batch.messages or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertEqual([m.messageInfo.messageId for m in batch.messages], [accepted.messageId])
+        pulled = next(e for e in history.last_received["envelope"].iter()
+                      if e.tag == f"{{{SENDER_DATA_NS}}}document")
+        self.assertEqual(verify_data(pulled, "sender"), 0)
 
     def test_a_certificate_of_the_nodes_own_ca_is_no_peers(self):
         for signer in ("hop-near-main", "gateway"):  # the peer's BIN, and the gateway's, from the CA [security] trusts
