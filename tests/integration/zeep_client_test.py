@@ -156,7 +156,7 @@ class SyncChannelThroughZeep(WithGateway):
             service.SendMessage(request=request(password="wrong"))
         detail = caught.exception.detail
         self.assertIsNotNone(detail)
-        codes = [e.text for e in detail.iter() if etree.QName(e).localname == "errorCode"]
+        codes = fault_codes(caught.exception)
         self.assertEqual(codes, ["AUTH_FAILED"])
 
     def test_client_generated_from_the_gateways_own_wsdl(self):
@@ -245,7 +245,7 @@ class AsyncChannelThroughZeep(WithGateway):
         with self.assertRaises(zeep.exceptions.Fault) as caught:
             service.getMessageStatus(request={"messageId": "no-such-message",
                                               "requestDate": "2026-11-23T10:00:02Z", "sender": SENDER})
-        codes = [e.text for e in caught.exception.detail.iter() if etree.QName(e).localname == "errorCode"]
+        codes = fault_codes(caught.exception)
         self.assertEqual(codes, ["UNKNOWN_MESSAGE"])
 
     def test_client_generated_from_the_gateways_own_wsdl(self):
@@ -308,14 +308,28 @@ def signed_data(signer):
     return document
 
 
-def verify_data(document, signer):
-    """xmlsec1's exit code for the document's signature, checked with the signer's certificate."""
+SOAP_BODY_ID = "http://schemas.xmlsoap.org/soap/envelope/:Body"
+
+
+def xmlsec1_verify(element, signer, id_attr):
+    """Debian's `xmlsec1 --verify` of the signature in `element`, checked with
+    the signer's certificate; `id_attr` is the element (ns:name) whose Id the
+    reference names."""
     with tempfile.NamedTemporaryFile(suffix=".xml") as f:
-        f.write(etree.tostring(document))
+        f.write(etree.tostring(element))
         f.flush()
         return subprocess.run(["xmlsec1", "--verify", "--pubkey-cert-pem", pki(signer + ".pem"),
-                               "--id-attr:Id", f"{SENDER_DATA_NS}:item", f.name],
-                              capture_output=True, timeout=30).returncode
+                               "--id-attr:Id", id_attr, f.name], capture_output=True, timeout=30)
+
+
+def verify_data(document, signer):
+    """xmlsec1's exit code for a sender's signed document (signed_data)."""
+    return xmlsec1_verify(document, signer, f"{SENDER_DATA_NS}:item").returncode
+
+
+def fault_codes(fault):
+    """The errorCode values in a zeep Fault's detail."""
+    return [e.text for e in fault.detail.iter() if etree.QName(e).localname == "errorCode"]
 
 
 class DataAs:
@@ -424,19 +438,14 @@ crls = ["{pki('crl.pem')}"]
         result = client.service.SendMessage(request=request())  # zeep verifies the answer's signature
         self.assertEqual(result.responseInfo.status.code, "OK")
         self.assertEqual(result.responseData.data, "Сәлем, қақпа! <&>")
-        answer = os.path.join(self.tmp.name, "answer.xml")
-        with open(answer, "wb") as f:
-            f.write(etree.tostring(history.last_received["envelope"]))
-        checked = subprocess.run(["xmlsec1", "--verify", "--pubkey-cert-pem", pki("gateway.pem"),
-                                  "--id-attr:Id", "http://schemas.xmlsoap.org/soap/envelope/:Body", answer],
-                                 capture_output=True, timeout=30)
+        checked = xmlsec1_verify(history.last_received["envelope"], "gateway", SOAP_BODY_ID)
         self.assertEqual(checked.returncode, 0, checked.stderr.decode())
 
     def test_another_organisations_certificate_is_refused(self):
         client, _ = self.client("/bip-sync-wss-gost/", "other")
         with self.assertRaises(zeep.exceptions.Fault) as caught:
             client.service.SendMessage(request=request())
-        codes = [e.text for e in caught.exception.detail.iter() if etree.QName(e).localname == "errorCode"]
+        codes = fault_codes(caught.exception)
         self.assertEqual(codes, ["CERTIFICATE_MISMATCH"])
 
     def test_a_signed_async_send(self):
@@ -463,14 +472,14 @@ crls = ["{pki('crl.pem')}"]
         client = zeep.Client(f"http://127.0.0.1:{self.gateway.port}/bip-sync-wss-gost/?wsdl", wsse=sealed)
         with self.assertRaises(zeep.exceptions.Fault) as caught:
             client.service.SendMessage(request=request())
-        codes = [e.text for e in caught.exception.detail.iter() if etree.QName(e).localname == "errorCode"]
+        codes = fault_codes(caught.exception)
         self.assertEqual(codes, ["DECRYPTION_FAILED"])
 
     def test_unsigned_calls_are_refused_on_the_signed_endpoint(self):
         client = zeep.Client(f"http://127.0.0.1:{self.gateway.port}/bip-sync-wss-gost/?wsdl")
         with self.assertRaises(zeep.exceptions.Fault) as caught:
             client.service.SendMessage(request=request())
-        codes = [e.text for e in caught.exception.detail.iter() if etree.QName(e).localname == "errorCode"]
+        codes = fault_codes(caught.exception)
         self.assertEqual(codes, ["SIGNATURE_REQUIRED"])
 
 
@@ -582,7 +591,7 @@ service = "inbox-across"
         unsigned["requestInfo"]["sender"] = {"senderId": "gw-near", "password": "hop-password"}
         with self.assertRaises(zeep.exceptions.Fault) as caught:
             client.service.SendMessage(request=unsigned)
-        codes = [e.text for e in caught.exception.detail.iter() if etree.QName(e).localname == "errorCode"]
+        codes = fault_codes(caught.exception)
         self.assertEqual(codes, ["SIGNATURE_REQUIRED"])
 
     def peer_call(self, signer):
@@ -596,12 +605,7 @@ service = "inbox-across"
         client, call, history = self.peer_call("hop-near")
         result = client.service.SendMessage(request=call)  # zeep checks the answer against hop-far.pem
         self.assertEqual(result.responseInfo.status.code, "OK")
-        with tempfile.NamedTemporaryFile(suffix=".xml") as answer:
-            answer.write(etree.tostring(history.last_received["envelope"]))
-            answer.flush()
-            checked = subprocess.run(["xmlsec1", "--verify", "--pubkey-cert-pem", pki("hop-far.pem"),
-                                      "--id-attr:Id", "http://schemas.xmlsoap.org/soap/envelope/:Body", answer.name],
-                                     capture_output=True, timeout=30)
+        checked = xmlsec1_verify(history.last_received["envelope"], "hop-far", SOAP_BODY_ID)
         self.assertEqual(checked.returncode, 0, checked.stderr.decode())
 
     def test_the_senders_own_signature_on_its_data_crosses_both_hops_intact(self):
@@ -651,7 +655,7 @@ service = "inbox-across"
             client, call, _ = self.peer_call(signer)
             with self.assertRaises(zeep.exceptions.Fault) as caught:
                 client.service.SendMessage(request=call)
-            codes = [e.text for e in caught.exception.detail.iter() if etree.QName(e).localname == "errorCode"]
+            codes = fault_codes(caught.exception)
             self.assertEqual(codes, ["CERTIFICATE_UNTRUSTED"], signer)
 
 
